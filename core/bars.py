@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from core._binning import KINDS, aggregate
 from core.errors import DataError, InvalidArgumentError
 
 EASTERN = "America/New_York"
@@ -134,20 +135,43 @@ def validate_bars(bars: pd.DataFrame, source: str = "bars", row_offset: int = 0)
     return bars
 
 
+def _utc_offsets(utc: np.ndarray) -> np.ndarray:
+    stamps = pd.DatetimeIndex(utc, tz="UTC").tz_convert(EASTERN)
+    return stamps.tz_localize(None).as_unit("ns").asi8 - utc
+
+
+def _offset_segments(utc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (segment starts, UTC offsets in ns) of a sorted UTC array: one segment per offset.
+
+    Offsets are sampled at every UTC midnight in range; a day whose two midnights disagree holds
+    a DST transition, found to the hour. This is O(days) tz work, not O(bars).
+    """
+    first_day, last_day = utc[0] // NS_PER_DAY, utc[-1] // NS_PER_DAY + 1
+    midnights = np.arange(first_day, last_day + 1, dtype=np.int64) * NS_PER_DAY
+    offsets = _utc_offsets(midnights)
+    moments, values = [int(utc[0])], [int(_utc_offsets(utc[:1])[0])]
+    for k in np.flatnonzero(offsets[1:] != offsets[:-1]):
+        hours = midnights[k] + np.arange(1, 25, dtype=np.int64) * NS_PER_HOUR
+        hour_offsets = _utc_offsets(hours)
+        j = int(np.flatnonzero(hour_offsets != offsets[k])[0])
+        if hours[j] > moments[0]:
+            moments.append(int(hours[j]))
+            values.append(int(hour_offsets[j]))
+    starts = np.searchsorted(utc, np.array(moments, dtype=np.int64), side="left")
+    return starts.astype(np.int64), np.array(values, dtype=np.int64)
+
+
 def local_ns(index: pd.DatetimeIndex) -> np.ndarray:
     """Return Eastern wall-clock times as int64 nanoseconds since 1970-01-01 00:00 (no tz).
 
-    The UTC offset is looked up once per distinct UTC hour, not per bar, which keeps this O(n)
-    integer work; offsets only change on the hour (DST transitions).
+    The UTC offset is looked up once per distinct UTC hour, not per bar (offsets only change on
+    the hour, at DST transitions), which keeps this O(n) integer work.
     """
     utc = index.as_unit("ns").asi8
     if utc.size == 0:
         return utc.copy()
-    hour = utc // NS_PER_HOUR
-    change = np.flatnonzero(np.r_[True, hour[1:] != hour[:-1]])
-    sample = pd.DatetimeIndex(utc[change], tz="UTC").tz_convert(EASTERN)
-    offsets = sample.tz_localize(None).as_unit("ns").asi8 - utc[change]
-    return utc + np.repeat(offsets, np.diff(np.r_[change, utc.size]))
+    starts, offsets = _offset_segments(utc)
+    return utc + np.repeat(offsets, np.diff(np.r_[starts, utc.size]))
 
 
 def _period_keys(day: np.ndarray, period: str) -> np.ndarray:
@@ -196,7 +220,8 @@ def resample(bars: pd.DataFrame, to: str | Timeframe, source_tf: str | Timeframe
     """Return ``bars`` aggregated to the bar size ``to`` (session-aware, see module docstring).
 
     ``source_tf`` (the input's bar size) guards against asking for a finer size than the input
-    has; pass it when known. Intraday input outside regular hours is dropped first.
+    has; pass it when known. Intraday input outside regular hours is dropped first. One compiled
+    pass does the binning and the aggregation.
     """
     tf = timeframe(to)
     if source_tf is not None:
@@ -208,31 +233,48 @@ def resample(bars: pd.DataFrame, to: str | Timeframe, source_tf: str | Timeframe
             )
     if bars.empty:
         return bars.copy()
-    local = local_ns(bars.index)
-    o, h, lo, c, v = (bars[col].to_numpy(dtype=np.float64) for col in COLUMNS)
-    intraday_input = (
-        timeframe(source_tf).intraday if source_tf is not None else bool((local % NS_PER_DAY).any())
-    )
-    if intraday_input:
-        keep = rth_mask(local)
-        if not keep.all():
-            local, o, h, lo, c, v = (a[keep] for a in (local, o, h, lo, c, v))
-    if local.size == 0:
-        return bars.iloc[:0].copy()
-    keys, label = bin_keys(local, tf)
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    ends = np.r_[starts[1:], keys.size] - 1
-    out = {
-        "open": o[starts],
-        "high": np.maximum.reduceat(h, starts),
-        "low": np.minimum.reduceat(lo, starts),
-        "close": c[ends],
-        "volume": np.add.reduceat(v, starts),
-    }
-    index = pd.DatetimeIndex(label[starts]).tz_localize(EASTERN)
-    return make_bars(index, out)
+    utc = bars.index.as_unit("ns").asi8
+    starts, offsets = _offset_segments(utc)
+    if source_tf is not None:
+        intraday_input = timeframe(source_tf).intraday
+    else:
+        intraday_input = bool((local_ns(bars.index) % NS_PER_DAY).any())
+    cols = [np.ascontiguousarray(bars[c].to_numpy(dtype=np.float64)) for c in COLUMNS]
+    n = utc.size
+    key, first_utc, first_off = (np.empty(n, dtype=np.int64) for _ in range(3))
+    outs = [np.empty(n) for _ in COLUMNS]
+    kind = 0 if tf.intraday else KINDS[tf.period]
+    count = aggregate(utc, starts, offsets, *cols, kind, max(tf.minutes, 1), intraday_input,
+                      key, first_utc, first_off, *outs)
+    key, first_off = key[:count], first_off[:count]
+    if tf.intraday:
+        day, slot = key // 10_000, key % 10_000
+        label_local = day * NS_PER_DAY + (RTH_OPEN_MIN + slot * tf.minutes) * NS_PER_MIN
+        index = pd.DatetimeIndex(label_local - first_off, tz="UTC")
+    else:
+        label_local = _period_start_days(key, tf.period) * NS_PER_DAY
+        index = pd.DatetimeIndex(label_local).tz_localize(EASTERN)
+    return make_bars(index, {c: out[:count].copy() for c, out in zip(COLUMNS, outs, strict=True)})
 
 
 def session_dates(bars: pd.DataFrame) -> np.ndarray:
     """Return each bar's Eastern calendar date as ``datetime64[D]``."""
     return (local_ns(bars.index) // NS_PER_DAY).astype("datetime64[D]")
+
+
+def period_start(ts: pd.Timestamp, to: str | Timeframe) -> pd.Timestamp:
+    """Return the label (start) of the ``to`` bar that contains the moment ``ts`` (tz-aware).
+
+    A naive ``ts`` is read as Eastern time. For intraday sizes ``ts`` must fall in regular hours.
+    """
+    tf = timeframe(to)
+    stamp = pd.Timestamp(ts)
+    stamp = stamp.tz_localize(EASTERN) if stamp.tzinfo is None else stamp.tz_convert(EASTERN)
+    local = local_ns(pd.DatetimeIndex([stamp]))
+    if tf.intraday and not rth_mask(local)[0]:
+        raise InvalidArgumentError(
+            f"{stamp:%Y-%m-%d %H:%M} ET is outside regular hours (09:30-16:00); "
+            f"{tf.name} bars exist only inside them"
+        )
+    _, label = bin_keys(local, tf)
+    return pd.DatetimeIndex(label).tz_localize(EASTERN)[0]

@@ -70,12 +70,45 @@ def ema(values: object, length: int) -> np.ndarray:
     return _recursive_mean(_as_float_array(values, "values"), length, 2.0 / (length + 1))
 
 
+@numba.njit(cache=True, nogil=True, fastmath={"contract"})
+def _atr_kernel(h: np.ndarray, lo: np.ndarray, c: np.ndarray, n: int) -> np.ndarray:  # pragma: no cover
+    out = np.empty(h.size)
+    out[: min(n, h.size)] = np.nan
+    if h.size <= n:
+        return out
+    acc = 0.0
+    for i in range(1, n + 1):
+        tr = max(h[i] - lo[i], abs(h[i] - c[i - 1]), abs(lo[i] - c[i - 1]))
+        acc += tr
+    value = acc / n
+    out[n] = value
+    keep = (n - 1.0) / n
+    alpha = 1.0 / n
+    prev = c[n]
+    for i in range(n + 1, h.size):
+        hi = h[i]
+        low = lo[i]
+        # TR = max(H, Cprev) - min(L, Cprev): the same value as the three-way max, fewer ops
+        tr = (hi if hi > prev else prev) - (low if low < prev else prev)
+        value = value * keep + tr * alpha
+        out[i] = value
+        prev = c[i]
+    return out
+
+
 def atr(high: object, low: object, close: object, length: int = 14) -> np.ndarray:
     """Return Wilder's ATR: first value (index ``length``) = mean of TR[1..length], then RMA.
 
-    Matches ``talib.ATR`` to floating-point noise: NaN for indexes 0..length-1.
+    Matches ``talib.ATR`` to floating-point noise: NaN for indexes 0..length-1. True range and
+    the recursion run in one compiled pass.
     """
-    return rma(true_range(high, low, close), length)
+    positive_int(length, "length")
+    h = _as_float_array(high, "high")
+    lo = _as_float_array(low, "low")
+    c = _as_float_array(close, "close")
+    if not h.size == lo.size == c.size:
+        raise ValueError(f"high, low and close differ in length: {h.size}, {lo.size}, {c.size}")
+    return _atr_kernel(h, lo, c, length)
 
 
 def sma(values: object, length: int) -> np.ndarray:

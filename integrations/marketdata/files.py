@@ -43,9 +43,7 @@ def _bar_name(token: str) -> str:
     num, word = m.group(1) or "1", m.group(2)
     if word.lower() in _BAR_WORDS:
         return f"{num}{_BAR_WORDS[word.lower()]}"
-    if word in ("M",):
-        return f"{num}mo"
-    return timeframe(f"{num}{word}" if num != "1" or word[0].isdigit() else word).name
+    return timeframe(token if m.group(1) else word).name
 
 
 def parse_file_name(path: Path) -> tuple[str, str] | None:

@@ -1,0 +1,29 @@
+# Whispr: every target sets itself up from a fresh clone (Python 3.11 + make + package registries).
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+UV     := $(VENV)/bin/uv
+STAMP  := $(VENV)/.installed
+
+.PHONY: install run test bench eval lint clean
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==0.13.9 2>&1 | grep -v "is ignored" || true
+	$(UV) pip install --quiet --python $(PY) -r requirements.lock
+	$(UV) pip install --quiet --python $(PY) --no-deps -e .
+	touch $(STAMP)
+
+run: install  ## the main job on the embedded default data
+	$(VENV)/bin/whispr demo
+
+test: install  ## the whole test suite
+	$(PY) -m pytest
+
+bench: install  ## benchmarks with ratios against peers measured in the same run
+	$(PY) -m eval.bench_core
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,101 @@
+"""The ``whispr`` command line: levels, statistics, the assistant, and the data commands."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pydantic import BaseModel
+
+from assistant.render import render_result
+from core.errors import WhisprError
+from integrations.marketdata.files import FileSource
+from tools import TOOLS, ToolContext, ToolError, run_tool
+
+log = logging.getLogger("whispr")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from None
+
+
+def _context(args: argparse.Namespace) -> ToolContext:
+    return ToolContext(source=FileSource(getattr(args, "data_dir", None)))
+
+
+def _emit(name: str, result: BaseModel, as_json: bool) -> int:
+    if as_json:
+        print(json.dumps(result.model_dump(mode="json"), indent=2))
+    else:
+        print(render_result(name, result))
+    if isinstance(result, ToolError):
+        print(f"error: {result.error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _tool_command(name: str, build: Callable[[argparse.Namespace], dict[str, Any]]
+                  ) -> Callable[[argparse.Namespace], int]:
+    def handler(args: argparse.Namespace) -> int:
+        call = {k: v for k, v in build(args).items() if v is not None}
+        return _emit(name, run_tool(_context(args), name, call), args.json)
+
+    return handler
+
+
+def _add_levels(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("levels", help="ATR levels for a symbol and session",
+                       description="Print the Saty ATR levels in force for a session.")
+    p.add_argument("symbol", help="SPY, SPX, or any symbol in the data directory")
+    p.add_argument("--mode", default="day",
+                   help="scalp|day|multiday|swing|position|longterm (default: day)")
+    p.add_argument("--date", type=_date, help="session date YYYY-MM-DD (default: next session)")
+    p.add_argument("--level", help="one level only, e.g. +0.382 or -23.6%%")
+    p.add_argument("--current-close", action="store_true", help="anchor on the live close")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=_tool_command("atr_levels", lambda a: {
+        "symbol": a.symbol, "mode": a.mode, "date": a.date, "level": a.level,
+        "use_current_close": a.current_close or None,
+    }))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``whispr`` command."""
+    parser = argparse.ArgumentParser(
+        prog="whispr",
+        description="Whispr: ATR levels, golden-gate statistics and a trading assistant for "
+        "SPX/SPY. Data comes from WHISPR_DATA_DIR (default: the shipped samples).",
+    )
+    parser.add_argument("--data-dir", help="folder of <symbol>_<bar>_*.csv/.parquet files")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_levels(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``whispr`` command line; return the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return 1
+    try:
+        return int(args.handler(args))
+    except WhisprError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
