@@ -6,12 +6,13 @@ language model's answer fails the grounding check. Every number shown comes from
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
 
-from tools.base import ToolError
+from tools.base import TOOLS, ToolError
 from tools.levels import LEVEL_NAMES
 
 _RENDERERS: dict[str, Callable[[Any], str]] = {}
@@ -71,5 +72,56 @@ def _levels(r: Any) -> str:
         r.calls_label,
         r.puts_label,
         r.range_label,
-        f"Trend ({r.trend_timeframe} EMA 8/21/34): {r.trend}",
+        f"Trend on {r.trend_timeframe} ({r.trend_basis}): {r.trend}",
     ])
+
+
+@renders("price_context")
+def _context(r: Any) -> str:
+    above = ", ".join(f"{lv.key} {lv.price:.2f}" for lv in r.nearest_above) or "none"
+    below = ", ".join(f"{lv.key} {lv.price:.2f}" for lv in r.nearest_below) or "none"
+    lines = [
+        f"{r.symbol} {r.price:.2f} ({r.price_source}, {r.as_of}) vs {r.mode} levels for {r.date}: "
+        f"{r.atr_fraction:+.3f} ATR from the previous close {r.previous_close:.2f} "
+        f"(ATR {r.atr:.2f}), zone {r.zone}.",
+        f"Above: {above}. Below: {below}.",
+    ]
+    if r.session_high is not None:
+        lines.append(f"Session range {r.session_low:.2f}-{r.session_high:.2f}; levels touched: "
+                     f"{', '.join(r.levels_touched) or 'none'}.")
+    lines.append(f"Golden gate: bull {r.golden_gate_bull}; bear {r.golden_gate_bear}.")
+    return "\n".join(lines)
+
+
+@renders("position_size")
+def _size(r: Any) -> str:
+    unit = "units"
+    lines = [
+        f"{r.direction.title()} {r.units} {unit}: entry {r.entry:.2f}, stop {r.stop:.2f} "
+        f"({r.risk_per_unit:.2f} risk per unit).",
+        f"Risk budget {r.risk_budget:,.2f}; loss at the stop {r.dollar_risk:,.2f}.",
+    ]
+    for t in r.targets:
+        lines.append(f"Target {t.target} at {t.price:.2f}: {t.r_multiple:.2f}R.")
+    per_trade = r.risk_ranges["per_trade"]
+    daily = r.risk_ranges["daily_stop"]
+    lines.append(f"Guide for this account: risk {per_trade[0]:,.2f}-{per_trade[1]:,.2f} per trade, "
+                 f"stop for the day after losing {daily[0]:,.2f}-{daily[1]:,.2f}.")
+    if r.levels_from:
+        lines.append(f"Level keys from {r.levels_from}.")
+    return "\n".join(lines)
+
+
+@renders("explain_term")
+def _explain(r: Any) -> str:
+    return f"{r.term}: {r.explanation}"
+
+
+def render_json(name: str, content: str) -> str:
+    """Return the rendering of a tool result serialised as JSON (as stored in a ToolMessage)."""
+    data = json.loads(content)
+    if isinstance(data, dict) and set(data) == {"error", "kind"}:
+        return render_result(name, ToolError.model_validate(data))
+    if name in TOOLS:
+        return render_result(name, TOOLS[name].result_model.model_validate(data))
+    return content

@@ -265,3 +265,30 @@ def session_levels(daily: pd.DataFrame, atr_length: int = 14) -> pd.DataFrame:
     prev_close = np.r_[np.nan, daily["close"].to_numpy()[:-1]]
     prev_atr = np.r_[np.nan, rounded[:-1]]
     return pd.DataFrame({"previous_close": prev_close, "atr": prev_atr}, index=daily.index)
+
+
+def zone(price: float, previous_close: float, atr: float) -> str:
+    """Return the §1.5 zone of ``price`` by m = (price - PC)/ATR: ``above_+2`` (m > 2),
+    ``+1_to_+2`` (1, 2], ``0_to_+1`` (0, 1], ``-1_to_0`` (-1, 0], ``-2_to_-1`` (-2, -1],
+    ``below_-2`` (m ≤ -2)."""
+    m = (price - previous_close) / atr
+    if m > 2:
+        return "above_+2"
+    if m > 1:
+        return "+1_to_+2"
+    if m > 0:
+        return "0_to_+1"
+    if m > -1:
+        return "-1_to_0"
+    if m > -2:
+        return "-2_to_-1"
+    return "below_-2"
+
+
+def nearest_levels(levels: dict[str, float], price: float, count: int = 3
+                   ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+    """Return (up to ``count`` levels strictly above ``price`` nearest first, same strictly below)."""
+    ordered = sorted(levels.items(), key=lambda kv: kv[1])
+    above = [kv for kv in ordered if kv[1] > price][:count]
+    below = [kv for kv in reversed(ordered) if kv[1] < price][:count]
+    return above, below

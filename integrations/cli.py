@@ -6,14 +6,18 @@ import argparse
 import datetime as dt
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
 from assistant.render import render_result
+from assistant.service import Assistant, sqlite_checkpointer
 from core.errors import WhisprError
+from eval.accuracy import evaluate
 from integrations.marketdata.files import FileSource
 from tools import TOOLS, ToolContext, ToolError, run_tool
 
@@ -67,6 +71,80 @@ def _add_levels(sub: argparse._SubParsersAction) -> None:
     }))
 
 
+def _state_dir() -> Path:
+    return Path(os.environ.get("WHISPR_HOME", "~/.whispr")).expanduser()
+
+
+def _assistant(args: argparse.Namespace) -> Assistant:
+    checkpointer = sqlite_checkpointer(_state_dir() / "threads.sqlite")
+    return Assistant(_context(args), args.provider, checkpointer=checkpointer)
+
+
+def _ask(args: argparse.Namespace) -> int:
+    reply = _assistant(args).ask(args.question, args.thread)
+    if args.json:
+        print(json.dumps(reply.to_dict(), indent=2, default=str))
+    else:
+        print(reply.answer)
+    return 0
+
+
+def _chat(args: argparse.Namespace) -> int:
+    assistant = _assistant(args)
+    thread = args.thread or f"chat-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    print(f"Whispr ({assistant.provider}) on thread {thread}. Ask about levels, stats, sizing; "
+          "empty line or Ctrl-D quits.")
+    while True:
+        try:
+            line = input("you> ").strip()
+        except EOFError:
+            print()
+            return 0
+        if not line or line in ("quit", "exit"):
+            return 0
+        try:
+            reply = assistant.ask(line, thread)
+        except WhisprError as exc:
+            print(f"whispr> {exc}")
+            continue
+        print(f"whispr> {reply.answer}\n")
+
+
+def _eval(args: argparse.Namespace) -> int:
+    report = evaluate(_context(args), args.provider or "offline")
+    print(report.table())
+    total = report.total
+    accuracy = total.args_ok / max(total.turns, 1)
+    if args.show_misses:
+        for miss in report.misses:
+            print(json.dumps(miss))
+    print(f"\nargs exact match {100 * accuracy:.1f}% over {total.turns} turns "
+          f"(threshold {100 * args.threshold:.0f}%)")
+    return 0 if accuracy >= args.threshold else 1
+
+
+def _add_assistant(sub: argparse._SubParsersAction) -> None:
+    provider_help = "offline|openai|groq|openai-compatible (default: LLM_PROVIDER, a set key, or offline)"
+    p = sub.add_parser("ask", help="ask the assistant one question",
+                       description="Ask in plain language; numbers come from the tools.")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="print the reply with tool calls as JSON")
+    p.add_argument("--provider", help=provider_help)
+    p.add_argument("--thread", help="conversation thread id (keeps memory between asks)")
+    p.add_argument("--user", default="local", help="user id")
+    p.set_defaults(handler=_ask)
+    p = sub.add_parser("chat", help="interactive chat in the terminal")
+    p.add_argument("--provider", help=provider_help)
+    p.add_argument("--thread", help="resume a thread")
+    p.add_argument("--user", default="local", help="user id")
+    p.set_defaults(handler=_chat)
+    p = sub.add_parser("eval", help="tool-call accuracy on the labelled requests")
+    p.add_argument("--provider", help=provider_help)
+    p.add_argument("--threshold", type=float, default=0.95, help="fail below this (default 0.95)")
+    p.add_argument("--show-misses", action="store_true", help="print every missed turn")
+    p.set_defaults(handler=_eval)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``whispr`` command."""
     parser = argparse.ArgumentParser(
@@ -78,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_levels(sub)
+    _add_assistant(sub)
     return parser
 
 

@@ -17,7 +17,6 @@ from core.levels import (
     parse_level_key,
     round_price,
 )
-from core.ribbon import trend_label
 from core.sources import load_bars
 from core.ta import ema
 from tools.base import ToolContext, tool
@@ -83,12 +82,22 @@ class AtrLevelsResult(BaseModel):
     level_value: float | None = None
     trend: str = Field(description="bullish / bearish / neutral from close vs EMA 8/21/34.")
     trend_timeframe: str
+    trend_basis: str = "close vs EMA 8/21/34"
     range: float | None = Field(description="High - low of the current period so far; None pre-market.")
     range_pct: int | None = None
     range_label: str
     calls_label: str
     puts_label: str
     data_through: dt.date = Field(description="Last session in the data used.")
+
+
+def trend_label(close: float, ema8: float, ema21: float, ema34: float) -> str:
+    """Return bullish (close ≥ EMA8 ≥ EMA21 ≥ EMA34), bearish (the reverse), else neutral."""
+    if close >= ema8 >= ema21 >= ema34:
+        return "bullish"
+    if close <= ema8 <= ema21 <= ema34:
+        return "bearish"
+    return "neutral"
 
 
 def _trend(ctx: ToolContext, sym: str, tf: str, asof_end: pd.Timestamp, daily: pd.DataFrame
@@ -131,8 +140,7 @@ def levels_for_session(
     sym = normalize_symbol(ctx.source, symbol)
     m = mode(mode_name)
     daily = daily_bars(ctx.source, sym)
-    session, _ = resolve_session(daily, sym, day if day is not None else ctx.today,
-                                 strict=m.name in ("day", "scalp"))
+    session, _ = resolve_session(daily, sym, day, today=ctx.today, strict=m.name in ("day", "scalp"))
     if m.name == "scalp":
         bars = load_bars(ctx.source, sym, "4h")
         start = current_period_start(day_start(session), m)

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from core.bars import EASTERN
+from core.calendar import holidays, next_session
 from core.errors import DateOutOfRangeError, UnknownSymbolError
 from core.sources import BarSource, load_bars
 
@@ -40,26 +41,24 @@ def session_days(daily: pd.DataFrame) -> np.ndarray:
     return daily.index.tz_localize(None).to_numpy().astype("datetime64[D]")
 
 
-def next_weekday(day: dt.date) -> dt.date:
-    """Return the first Monday-Friday date after ``day`` (exchange holidays are not known)."""
-    nxt = day + dt.timedelta(days=1)
-    while nxt.weekday() >= 5:
-        nxt += dt.timedelta(days=1)
-    return nxt
+def resolve_session(daily: pd.DataFrame, symbol: str, day: dt.date | None, *,
+                    today: dt.date | None = None, strict: bool = True) -> tuple[dt.date, bool]:
+    """Return (session date, has_data) for a requested date.
 
+    ``day`` None means the latest session: ``today`` when the data has it (live data), else the
+    NYSE session after the last bar (the data is older than today, e.g. the shipped samples).
 
-def resolve_session(daily: pd.DataFrame, symbol: str, day: dt.date | None, *, strict: bool = True
-                    ) -> tuple[dt.date, bool]:
-    """Return (session date, has_data) for a requested date; None means the next session.
-
-    With ``strict`` a date must be a trading session in the data or the first weekday after it;
-    weekends, holidays and dates past that raise ``DateOutOfRangeError`` naming the nearest
-    sessions. Without ``strict`` any date from the data's start to that weekday is accepted.
+    With ``strict`` a date must be a trading session in the data or the NYSE session after its
+    last bar; weekends, holidays and dates past that raise ``DateOutOfRangeError`` naming the
+    nearest sessions. Without ``strict`` any date from the data's start to that session is
+    accepted.
     """
     days = session_days(daily)
     first, last = days[0].astype(object), days[-1].astype(object)
-    upcoming = next_weekday(last)
+    upcoming = next_session(last)
     if day is None:
+        if today is not None and np.datetime64(today, "D") in days:
+            return today, True
         return upcoming, False
     if day < first:
         raise DateOutOfRangeError(
@@ -73,13 +72,12 @@ def resolve_session(daily: pd.DataFrame, symbol: str, day: dt.date | None, *, st
     pos = int(np.searchsorted(days, np.datetime64(day, "D")))
     has = pos < days.size and days[pos].astype(object) == day
     if day == upcoming and not has:
-        if day.weekday() >= 5 and strict:
-            raise DateOutOfRangeError(f"{day:%Y-%m-%d} is a {day:%A}, not a trading session")
         return day, False
     if not has and strict:
         before = days[pos - 1].astype(object) if pos else None
         after = days[pos].astype(object) if pos < days.size else upcoming
-        what = f"a {day:%A}" if day.weekday() >= 5 else "a market holiday or missing from the data"
+        what = (f"a {day:%A}" if day.weekday() >= 5 else "an NYSE holiday"
+                if day in holidays(day.year) else "missing from the data")
         near = ", ".join(f"{d:%Y-%m-%d}" for d in (before, after) if d is not None)
         raise DateOutOfRangeError(
             f"{day:%Y-%m-%d} is {what}: no {symbol} session that day. Nearest sessions: {near}"

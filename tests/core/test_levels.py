@@ -12,9 +12,11 @@ from core.levels import (
     grid_fractions,
     level_grid,
     mode,
+    nearest_levels,
     parse_level_key,
     round_half_up,
     round_price,
+    zone,
 )
 
 TOL = 1e-9
@@ -149,3 +151,17 @@ def test_parse_level_key_rejects_off_grid():
         parse_level_key("0.3")
     with pytest.raises(InvalidArgumentError, match="not a number"):
         parse_level_key("golden")
+
+
+@pytest.mark.parametrize(("price", "expected"), [
+    (4581, "above_+2"), (4580, "+1_to_+2"), (4540, "0_to_+1"), (4500.01, "0_to_+1"),
+    (4500, "-1_to_0"), (4460, "-2_to_-1"), (4420, "below_-2"),
+])
+def test_zone_boundaries(price, expected):
+    assert zone(price, 4500, 40) == expected
+
+
+def test_nearest_levels_are_strict():
+    above, below = nearest_levels(level_grid(4500, 40), 4515.28)
+    assert [k for k, _ in above] == ["+0.5", "+0.618", "+0.786"]
+    assert [k for k, _ in below] == ["+0.236", "0", "-0.236"]

@@ -1,0 +1,352 @@
+"""The offline planner's brain: a trader's message (plus the thread's last calls) → typed tool calls.
+
+Deterministic and explainable: intent by keyword families, slots by ``assistant.slots``. When it
+cannot tell what is wanted it returns no calls and a reply saying so, with examples of what it
+can do. It only ever emits calls to the registered tools, whatever the message asks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant import slots
+from tools.explain import find_entry
+
+HELP = (
+    "I can help with ATR levels, indicators, golden-gate and level-to-level statistics, position "
+    "sizing and the glossary. Try: \"SPX day levels\", \"SPY put trigger yesterday\", \"how "
+    "often does a bullish golden gate complete in the afternoon?\", \"odds of full ATR after the "
+    "call trigger\", \"SPX ribbon on the hourly\", \"where is SPY vs the levels?\", \"size a "
+    "trade: account, risk %, entry and stop\", \"what is a golden gate?\"."
+)
+
+
+@dataclass
+class Plan:
+    """What the planner decided: tool calls to make, or a direct reply."""
+
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    reply: str | None = None
+
+
+@dataclass(frozen=True)
+class Setting:
+    """What the planner knows besides the message."""
+
+    today: dt.date
+    symbols: tuple[str, ...] = ("SPX", "SPY")
+    default_symbol: str = "SPX"
+
+
+_UNSUPPORTED = re.compile(
+    r"\b(?:buy|sell|place|execute|submit|short)\b.*\b(?:for me|order|shares|contracts|now)\b"
+    r"|\bweather\b|\bjoke\b|\bsystem prompt\b|\bignore (?:all |your |previous )*(?:instructions|rules)\b"
+    r"|\bpassword\b|\bapi key\b|\bwho are you\b|\bhello\b|\bhi\b|\bthanks?\b|\bthank you\b"
+)
+_EXPLAIN = re.compile(
+    r"^(?:what(?:'s| is| are| does)|whats|explain|define|definition of|meaning of|tell me about|"
+    r"how does|what do you mean by|eli5)\b"
+)
+_STATS = re.compile(
+    r"\bhow (?:often|many times|likely)\b|\bodds\b|\bprobabilit\w*|\bchance\w*|\bhit rate\b|"
+    r"\bcompletion rate\b|\bsuccess rate\b|\bstats?\b|\bstatistics\b|\bwin rate\b|\bpercent(?:age)? of\b|"
+    r"\bhistorically\b|\bcomplete[sd]?\b|\bcompletion\b"
+)
+_INDICATOR = re.compile(
+    r"\bribbon\b|\bphase\b|\boscillator\b|\bpo\b|\bcompress\w*|\bsqueez\w*|\bema\w*\b|\btrend\w*|"
+    r"\bconviction\b|\barrows?\b|\bv?omy\b|\bivomy\b|\bclouds?\b|\bmomentum\b|\bindicators?\b|\bdots?\b"
+)
+_CONTEXT = re.compile(
+    r"\bwhere (?:is|are|'s|r)\b|\bwhere's\b|\bwhat level is\b|\bnearest level|\bnext level|"
+    r"\bbetween which\b|\bare we (?:above|below|at|over|under|near)\b|\bis (?:spx|spy|it|price) "
+    r"(?:above|below|over|under|near)\b|\bprice (?:now|context|action)\b|\blast price\b|"
+    r"\bcurrent price\b|\bhow far\b|\bgg status\b|\bgate status\b|\btriggered (?:yet|today)\b"
+)
+_SIZING = re.compile(
+    r"\bsiz(?:e|ing)\b|\bhow many (?:shares|contracts|units)\b|\bposition size\b|\bhow much to buy\b|"
+    r"\bshares should\b|\bcontracts should\b"
+)
+_LEVELS = re.compile(
+    r"\blev(?:el|le|l)s?\b|\blvls?\b|\btrig\w*|\batr\b|\bgolden ?gate|\bgg\b|\bmid ?range\b|\bpdc\b|"
+    r"\bprevious close\b|\bextensions?\b|\bsupport\b|\bresistance\b|\btargets?\b|\bfib\w*"
+)
+_FOLLOWUP_CUE = re.compile(r"^(?:and|what about|how about|same (?:for|but|thing)|now|ok|also|then|"
+                           r"for|what if|instead|same)\b")
+_TOOL_OF = {"levels": "atr_levels", "gg_stats": "golden_gate_stats", "level_stats": "level_to_level",
+            "indicator": "indicator_state", "context": "price_context", "sizing": "position_size",
+            "explain": "explain_term"}
+
+
+def plan(text: str, history: list[list[dict[str, Any]]], setting: Setting) -> Plan:
+    """Return the plan for one message; ``history`` holds earlier turns' calls, oldest first."""
+    t = slots.normalize(text)
+    if not t:
+        return Plan(reply=HELP)
+    if _UNSUPPORTED.search(t) and not _SIZING.search(t):
+        return Plan(reply="I can't do that here. " + HELP)
+    symbols = _symbols(text, setting)
+    last = history[-1] if history else []
+    intent = _intent(t)
+    if last and (_FOLLOWUP_CUE.search(t) or (intent is None and len(t.split()) <= 6)):
+        if intent is None or _TOOL_OF[intent] == last[0]["name"]:
+            return _follow_up(t, text, last, symbols, setting)
+    if intent is None:
+        return Plan(reply="I didn't understand that. " + HELP)
+    if intent == "explain":
+        return _explain(t)
+    inherited = _inherited_symbol(history)
+    chosen = symbols or ([inherited] if inherited else [setting.default_symbol])
+    builder = _BUILDERS[intent]
+    calls = [c for sym in chosen for c in builder(t, sym, setting)]
+    if not calls:
+        return Plan(reply="I didn't catch all the details. " + HELP)
+    return Plan(calls=calls)
+
+
+def _symbols(text: str, setting: Setting) -> list[str]:
+    t = slots.normalize(text)
+    found = []
+    for word in re.findall(r"[$^]?[a-z][a-z0-9&]*(?: ?500)?", t):
+        sym = slots.find_symbol(word, setting.symbols)
+        if sym and sym not in found:
+            found.append(sym)
+    ticker = re.findall(r"\b([a-z]{2,5}) (?:levels?|lvls?|atr|day levels|weekly levels|ribbon)\b", t)
+    for word in ticker:
+        if word.upper() not in found and word not in _NOT_TICKERS:
+            found.append(word.upper())
+    return found
+
+
+_NOT_TICKERS = {"day", "the", "my", "all", "key", "atr", "gg", "call", "put", "what", "show", "give",
+                "daily", "weekly", "swing", "scalp", "fib", "next", "todays", "today", "its", "level",
+                "get", "me", "for", "price", "long", "short", "upper", "lower", "those", "these",
+                "full", "main", "pdc", "trend", "bull", "bear", "trigger", "of", "on", "are", "and",
+                "current", "monthly", "yearly", "quarterly", "multiday", "position", "longterm",
+                "term", "mid", "midrange", "golden", "gate", "new", "same", "other", "which"}
+
+
+def _inherited_symbol(history: list[list[dict[str, Any]]]) -> str | None:
+    for calls in reversed(history):
+        for call in calls:
+            if call["args"].get("symbol"):
+                return str(call["args"]["symbol"])
+    return None
+
+
+def _intent(t: str) -> str | None:
+    if _SIZING.search(t) or (slots.find_account(t) and re.search(r"\bentry\b|\bstop\b", t)):
+        return "sizing"
+    if _EXPLAIN.search(t) and not re.search(r"\b(?:spx|spy|\$\w+)\b|\d", t) and _glossary_term(t):
+        return "explain"
+    if _STATS.search(t):
+        levels = slots.find_levels(t)
+        if len(levels) >= 2 and not re.search(r"\bgolden ?gates?\b|\bgg\b", t):
+            return "level_stats"
+        if re.search(r"\bgolden ?gates?\b|\bgg\b|\bgates?\b", t):
+            return "gg_stats"
+        if len(levels) >= 2 or re.search(r"\b(?:reach|hit|get to|tag|make it to)\b", t):
+            return "level_stats"
+    if _CONTEXT.search(t):
+        return "context"
+    if _INDICATOR.search(t) and not re.search(r"\blev(?:el|le)s\b", t):
+        return "indicator"
+    if _LEVELS.search(t) or slots.find_levels(t) or slots.find_mode(t):
+        return "levels"
+    if _EXPLAIN.search(t) and _glossary_term(t):
+        return "explain"
+    return None
+
+
+def _glossary_term(t: str) -> str | None:
+    body = _EXPLAIN.sub("", t).strip(" ?.!")
+    body = re.sub(r"^(?:a|an|the|by)\s+", "", body)
+    body = re.sub(r"\s+(?:mean|means|work|works|in trading|indicator)$", "", body)
+    for candidate in (body, t):
+        try:
+            return find_entry(candidate).term
+        except ValueError:
+            continue
+    return None
+
+
+def _explain(t: str) -> Plan:
+    term = _glossary_term(t)
+    if term is None:
+        return Plan(reply="I don't have that term in my glossary. " + HELP)
+    return Plan(calls=[{"name": "explain_term", "args": {"term": term}}])
+
+
+def _date_args(t: str, setting: Setting) -> dict[str, Any]:
+    date, _, _ = slots.find_date(t, setting.today)
+    return {"date": date.isoformat()} if date else {}
+
+
+def _range_args(t: str, setting: Setting) -> dict[str, Any]:
+    rng = slots.find_range(t, setting.today)
+    out = {}
+    if rng.start:
+        out["start"] = rng.start.isoformat()
+    if rng.end:
+        out["end"] = rng.end.isoformat()
+    return out
+
+
+def _levels(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
+    args: dict[str, Any] = {"symbol": sym, **_date_args(t, setting)}
+    mode = slots.find_mode(t)
+    if mode and mode != "day":
+        args["mode"] = mode
+    keys = slots.find_levels(t)
+    if len(keys) == 1:
+        args["level"] = keys[0]
+    if re.search(r"\b(?:current|live) close\b", t):
+        args["use_current_close"] = True
+    return [{"name": "atr_levels", "args": args}]
+
+
+def _gg_stats(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
+    args: dict[str, Any] = {"symbol": sym, **_range_args(t, setting)}
+    direction = slots.find_direction(re.sub(r"\bgolden ?gates?\b|\bgg\b", " ", t))
+    if direction:
+        args["direction"] = direction
+    buckets = slots.find_trigger_buckets(t)
+    if buckets:
+        args["trigger_buckets"] = buckets
+    return [{"name": "golden_gate_stats", "args": args}]
+
+
+def _level_stats(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
+    keys = slots.find_levels(t)
+    if len(keys) < 2:
+        return []
+    first, second = keys[0], keys[1]
+    m = re.search(r"\b(?:after|once|given|if)\b(.+)$", t)
+    if m and re.search(r"\b(?:reach|hit|get to|tag|make it to|touch)\w*\b", t[: m.start()]):
+        later = slots.find_levels(m.group(1))
+        if later and later[0] == first:
+            first, second = second, first
+    return [{"name": "level_to_level", "args": {"symbol": sym, "from_level": first,
+                                                  "to_level": second, **_range_args(t, setting)}}]
+
+
+def _indicator(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
+    args: dict[str, Any] = {"symbol": sym, **_date_args(t, setting)}
+    tf = slots.find_timeframe(t)
+    if tf and tf != "1d":
+        args["timeframe"] = tf
+    return [{"name": "indicator_state", "args": args}]
+
+
+def _context(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
+    args: dict[str, Any] = {"symbol": sym, **_date_args(t, setting)}
+    mode = slots.find_mode(t)
+    if mode and mode != "day":
+        args["mode"] = mode
+    return [{"name": "price_context", "args": args}]
+
+
+def _sizing(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
+    account = slots.find_account(t)
+    entry = slots.find_price_slot(t, r"entry|enter(?:ing)?|buy(?:ing)?|in at|long at|short at|"
+                                     r"get in|fill")
+    stop = slots.find_price_slot(t, r"stop(?: loss)?|sl|stopped")
+    if account is None or entry is None or stop is None:
+        return []
+    args: dict[str, Any] = {"account_size": account, "entry": entry, "stop": stop}
+    risk = slots.find_risk_pct(t)
+    if risk is not None:
+        args["risk_pct"] = risk
+    targets = slots.find_targets(t)
+    if targets:
+        args["targets"] = targets
+    named = bool(slots.find_symbol(t, setting.symbols))
+    if named or any(v.startswith(("+", "-")) or v == "0" for v in (entry, stop, *targets)):
+        args["symbol"] = sym
+        args.update(_date_args(t, setting))
+    if re.search(r"\boptions?\b|\bcontracts?\b|\bpremium\b", t):
+        args["multiplier"] = 100.0
+    if re.search(r"\bes\b|\bfutures?\b|\b/es\b", t):
+        args["multiplier"] = 50.0
+    return [{"name": "position_size", "args": args}]
+
+
+def _sizing_changes(t: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    account = slots.find_account(t)
+    if account is not None:
+        out["account_size"] = account
+    risk = slots.find_risk_pct(t) or (float(m.group(1)) if (m := re.search(
+        r"(\d+(?:\.\d+)?) ?(?:%|percent)", t)) and "risk" in t else None)
+    if risk is not None:
+        out["risk_pct"] = risk
+    for key, words in (("entry", r"entry|enter|buy|in at"), ("stop", r"stop(?: loss)?|sl")):
+        value = slots.find_price_slot(t, words)
+        if value is not None:
+            out[key] = value
+    targets = slots.find_targets(t)
+    if targets:
+        out["targets"] = targets
+    return out
+
+
+_BUILDERS = {
+    "levels": _levels,
+    "gg_stats": _gg_stats,
+    "level_stats": _level_stats,
+    "indicator": _indicator,
+    "context": _context,
+    "sizing": _sizing,
+}
+
+
+def _follow_up(t: str, text: str, last: list[dict[str, Any]], symbols: list[str],
+               setting: Setting) -> Plan:
+    """Return the previous turn's calls with what this message changes (symbol, mode, date...)."""
+    template = last[0]
+    if template["name"] == "explain_term":
+        return Plan(reply="I didn't understand that. " + HELP)
+    changes: dict[str, Any] = {}
+    date, current, _ = slots.find_date(t, setting.today)
+    if date:
+        changes["date"] = date.isoformat()
+    elif current:
+        changes["date"] = None
+    name = template["name"]
+    if name in ("atr_levels", "price_context"):
+        mode = slots.find_mode(t)
+        if mode:
+            changes["mode"] = mode
+    if name == "atr_levels":
+        keys = slots.find_levels(t)
+        if len(keys) == 1:
+            changes["level"] = keys[0]
+        elif re.search(r"\ball(?: the)? levels\b|\bfull (?:grid|table)\b", t):
+            changes["level"] = None
+    if name == "indicator_state":
+        tf = slots.find_timeframe(t)
+        if tf:
+            changes["timeframe"] = tf
+    if name == "golden_gate_stats":
+        direction = slots.find_direction(re.sub(r"\bgolden ?gates?\b|\bgg\b", " ", t))
+        if direction:
+            changes["direction"] = direction
+        buckets = slots.find_trigger_buckets(t)
+        if buckets:
+            changes["trigger_buckets"] = buckets
+    if name in ("golden_gate_stats", "level_to_level"):
+        changes.update(_range_args(t, setting))
+    if name == "position_size":
+        changes.update(_sizing_changes(t))
+    targets = symbols or [template["args"].get("symbol")]
+    if not changes and not symbols:
+        return Plan(reply="I didn't understand that. " + HELP)
+    calls = []
+    for sym in targets:
+        args = {**template["args"], **changes}
+        if sym:
+            args["symbol"] = sym
+        calls.append({"name": name, "args": {k: v for k, v in args.items() if v is not None}})
+    return Plan(calls=calls)

@@ -1,0 +1,159 @@
+"""The one entry point every channel uses: ``Assistant.ask(question) -> Reply``."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sqlite3
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import groq
+import openai
+from langchain_core.messages import AIMessage, HumanMessage
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.checkpoint.sqlite import SqliteSaver
+
+from assistant.graph import build_graph, tool_records
+from assistant.providers.pricing import estimate_cost
+from assistant.providers.registry import build_model, choose_provider
+from assistant.state import RunContext
+from core.calendar import next_session
+from core.errors import WhisprError
+from prompts import load_prompt
+from tools import TOOLS, ToolContext
+from tools.market import daily_bars
+
+log = logging.getLogger(__name__)
+
+
+class ProviderError(WhisprError):
+    """The LLM provider refused or failed the request (bad key, outage, rate limit)."""
+
+
+@dataclass
+class Reply:
+    """What a channel renders: the answer and everything behind it."""
+
+    answer: str
+    tool_calls: list[dict[str, Any]]
+    provider: str
+    grounded: bool
+    thread_id: str
+    fallback_reason: str = ""
+    model: str = ""
+    usage: dict[str, int] = field(default_factory=dict)
+    cost_usd: float | None = None
+    latency_ms: float = 0.0
+    prompt_version: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the reply as plain JSON-ready data."""
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+def sqlite_checkpointer(path: Path | str) -> SqliteSaver:
+    """Return a LangGraph SQLite checkpointer on ``path`` (created with its folder)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return SqliteSaver(sqlite3.connect(str(path), check_same_thread=False))
+
+
+def reference_date(tools_ctx: ToolContext, clock: dt.date | None = None) -> dt.date:
+    """Return the date "today" means: the clock's date, or the session after the newest data
+    when the data ends before the clock (the shipped samples) so relative dates stay useful."""
+    clock = clock or dt.date.today()
+    latest = None
+    for sym in tools_ctx.source.symbols():
+        try:
+            last = daily_bars(tools_ctx.source, sym).index[-1].date()
+        except WhisprError:
+            continue
+        latest = last if latest is None or last > latest else latest
+    if latest is None or latest >= clock:
+        return clock
+    return min(clock, next_session(latest))
+
+
+class Assistant:
+    """A compiled agent graph with a provider, a checkpointer and the tools' context."""
+
+    def __init__(self, tools_ctx: ToolContext, provider: str | None = None, *,
+                 checkpointer: BaseCheckpointSaver | None = None, default_symbol: str = "SPX",
+                 max_rounds: int = 3, on_event: Any = None, env: dict[str, str] | None = None,
+                 model: Any = None) -> None:
+        self.tools_ctx = tools_ctx
+        self.provider = choose_provider(provider, env)
+        self.model = model if model is not None else build_model(self.provider, env)
+        self.model_name = str(getattr(self.model, "model_name", None)
+                              or getattr(self.model, "model", None) or self.provider)
+        self.bound = self.model.bind_tools(
+            [{"type": "function", "function": t.json_schema()} for t in TOOLS.values()]
+        )
+        self.graph = build_graph().compile(checkpointer=checkpointer or InMemorySaver())
+        self.default_symbol = default_symbol
+        self.max_rounds = max_rounds
+        self.on_event = on_event
+        self.prompt_template, self.prompt_version = load_prompt("system")
+        if tools_ctx.today is None:
+            tools_ctx.today = reference_date(tools_ctx)
+
+    def system_prompt(self) -> str:
+        """Return the system prompt for this run (reference date, symbols, default symbol)."""
+        symbols = ", ".join(self.tools_ctx.source.symbols())
+        return self.prompt_template.format(today=self.tools_ctx.today, symbols=symbols,
+                                           default_symbol=self.default_symbol)
+
+    def ask(self, question: str, thread_id: str | None = None) -> Reply:
+        """Answer one message on a thread (a new thread when ``thread_id`` is None)."""
+        thread = thread_id or uuid.uuid4().hex
+        ctx = RunContext(tools=self.tools_ctx, model=self.bound, system_prompt=self.system_prompt(),
+                         max_rounds=self.max_rounds, on_event=self.on_event)
+        started = time.perf_counter()
+        try:
+            state = self.graph.invoke(
+                {"messages": [HumanMessage(question)], "rounds": 0, "grounded": True,
+                 "fallback_reason": ""},
+                {"configurable": {"thread_id": thread}},
+                context=ctx,
+            )
+        except (openai.APIError, groq.APIError) as exc:
+            raise ProviderError(
+                f"the {self.provider} provider failed: {exc.__class__.__name__}"
+                f"{f' ({exc.status_code})' if getattr(exc, 'status_code', None) else ''}; "
+                "check its API key and base URL, or use --provider offline"
+            ) from exc
+        latency = (time.perf_counter() - started) * 1000
+        messages = state["messages"]
+        usage = self._usage(messages)
+        return Reply(
+            answer=str(messages[-1].content),
+            tool_calls=tool_records(messages),
+            provider=self.provider,
+            grounded=bool(state.get("grounded", True)),
+            thread_id=thread,
+            fallback_reason=state.get("fallback_reason", ""),
+            model=self.model_name,
+            usage=usage,
+            cost_usd=estimate_cost(self.model_name, usage.get("input_tokens", 0),
+                                   usage.get("output_tokens", 0)) if usage else None,
+            latency_ms=latency,
+            prompt_version=self.prompt_version,
+        )
+
+    @staticmethod
+    def _usage(messages: list[Any]) -> dict[str, int]:
+        total = {"input_tokens": 0, "output_tokens": 0}
+        seen = False
+        start = max(i for i, m in enumerate(messages) if isinstance(m, HumanMessage))
+        for msg in messages[start:]:
+            meta = getattr(msg, "usage_metadata", None) if isinstance(msg, AIMessage) else None
+            if meta:
+                seen = True
+                total["input_tokens"] += int(meta.get("input_tokens", 0))
+                total["output_tokens"] += int(meta.get("output_tokens", 0))
+        return total if seen else {}

@@ -1,0 +1,39 @@
+"""The graph's state and run context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AnyMessage
+from langgraph.graph.message import add_messages
+from typing_extensions import TypedDict
+
+from tools.base import ToolContext
+
+
+class State(TypedDict, total=False):
+    """Conversation state, checkpointed per thread."""
+
+    messages: Annotated[list[AnyMessage], add_messages]
+    """The whole thread: system prompt excluded (it is added per call)."""
+    rounds: int
+    """Tool rounds taken in the current turn."""
+    grounded: bool
+    """Whether the current turn's answer passed the grounding check."""
+    fallback_reason: str
+    """Why the deterministic rendering replaced the model's answer (empty if it did not)."""
+
+
+@dataclass
+class RunContext:
+    """Per-run dependencies: never checkpointed, never visible to the model as arguments."""
+
+    tools: ToolContext
+    model: BaseChatModel
+    """The chat model with the tools already bound."""
+    system_prompt: str
+    max_rounds: int = 3
+    on_event: Any = None
+    """Optional callable(event: str, data: dict) for audit logging."""

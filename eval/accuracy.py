@@ -1,0 +1,120 @@
+"""Tool-call accuracy of the assistant on the labelled requests in ``eval/requests.jsonl``.
+
+Each request is run through the real graph (provider of your choice, offline by default) on a
+fresh thread; multi-turn items keep one thread so follow-ups rely on memory. A call matches when
+its tool name matches and its arguments, both validated by the tool's pydantic model (defaults
+filled in), are equal. Relative dates are read against the fixed reference date 2026-02-13.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from assistant.service import Assistant
+from tools import TOOLS, ToolContext
+
+REFERENCE_DATE = dt.date(2026, 2, 13)
+
+
+def load_requests(path: Path | None = None) -> list[dict[str, Any]]:
+    """Return the labelled items (single-turn items become one-turn conversations)."""
+    text = path.read_text() if path else resources.files("eval").joinpath("requests.jsonl").read_text()
+    items = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        item = json.loads(line)
+        if "turns" not in item:
+            item["turns"] = [{"text": item["text"], "calls": item["calls"]}]
+        items.append(item)
+    return items
+
+
+def canonical(call: dict[str, Any]) -> tuple[str, str]:
+    """Return (name, canonical JSON of args with defaults) for comparing two calls."""
+    name, args = call["name"], call.get("args", {})
+    if name in TOOLS:
+        try:
+            args = TOOLS[name].args_model.model_validate(args).model_dump(mode="json")
+        except ValidationError:
+            pass
+    return name, json.dumps(args, sort_keys=True, default=str)
+
+
+@dataclass
+class Score:
+    """Counts for one intent (or all)."""
+
+    turns: int = 0
+    names_ok: int = 0
+    args_ok: int = 0
+    latencies: list[float] = field(default_factory=list)
+
+    def add(self, names: bool, args: bool, ms: float) -> None:
+        """Record one turn."""
+        self.turns += 1
+        self.names_ok += names
+        self.args_ok += args
+        self.latencies.append(ms)
+
+
+@dataclass
+class Report:
+    """The evaluation outcome: per-intent scores and the turns that missed."""
+
+    by_intent: dict[str, Score]
+    misses: list[dict[str, Any]]
+
+    @property
+    def total(self) -> Score:
+        """Return the scores summed over intents."""
+        out = Score()
+        for s in self.by_intent.values():
+            out.turns += s.turns
+            out.names_ok += s.names_ok
+            out.args_ok += s.args_ok
+            out.latencies += s.latencies
+        return out
+
+    def table(self) -> str:
+        """Return the markdown table of accuracy and latency per intent."""
+        rows = ["| intent | turns | tool name exact | args exact | p50 ms | p99 ms |",
+                "|---|---:|---:|---:|---:|---:|"]
+        for name, s in [*sorted(self.by_intent.items()), ("ALL", self.total)]:
+            lat = sorted(s.latencies)
+            p50 = statistics.median(lat) if lat else 0.0
+            p99 = lat[min(len(lat) - 1, int(round(0.99 * (len(lat) - 1))))] if lat else 0.0
+            rows.append(f"| {name} | {s.turns} | {100 * s.names_ok / max(s.turns, 1):.1f}% | "
+                        f"{100 * s.args_ok / max(s.turns, 1):.1f}% | {p50:.1f} | {p99:.1f} |")
+        return "\n".join(rows)
+
+
+def evaluate(tools_ctx: ToolContext, provider: str = "offline",
+             items: list[dict[str, Any]] | None = None, **assistant_kw: Any) -> Report:
+    """Run every labelled conversation and return the report."""
+    tools_ctx.today = REFERENCE_DATE
+    assistant = Assistant(tools_ctx, provider, **assistant_kw)
+    by_intent: dict[str, Score] = defaultdict(Score)
+    misses = []
+    for item in items if items is not None else load_requests():
+        thread = f"eval-{item['id']}"
+        for turn in item["turns"]:
+            reply = assistant.ask(turn["text"], thread)
+            got = [canonical(c) for c in reply.tool_calls]
+            want = [canonical(c) for c in turn["calls"]]
+            names = [g[0] for g in got] == [w[0] for w in want]
+            args = got == want
+            by_intent[item["intent"]].add(names, args, reply.latency_ms)
+            if not args:
+                misses.append({"id": item["id"], "text": turn["text"], "want": turn["calls"],
+                               "got": [{"name": c["name"], "args": c["args"]} for c in reply.tool_calls]})
+    return Report(dict(by_intent), misses)

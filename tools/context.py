@@ -1,0 +1,132 @@
+"""Tool: where price sits now relative to the session's ATR levels, and the golden-gate status."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from pydantic import BaseModel, Field, field_validator
+
+from core.bars import timeframe
+from core.levels import mode, nearest_levels, round_price, zone
+from core.sources import load_bars
+from tools.base import ToolContext, tool
+from tools.levels import LEVEL_NAMES, levels_for_session
+
+
+class PriceContextArgs(BaseModel):
+    """Arguments of ``price_context``."""
+
+    symbol: str = Field(description="Ticker, e.g. SPY or SPX.")
+    date: dt.date | None = Field(default=None, description="Session (YYYY-MM-DD); omit for latest.")
+    mode: str = Field(default="day", description="Levels mode (day, multiday, swing...).")
+
+    @field_validator("mode")
+    @classmethod
+    def _known_mode(cls, value: str) -> str:
+        return mode(value).name
+
+
+class NamedLevel(BaseModel):
+    """A level with its key, friendly name and price."""
+
+    key: str
+    name: str
+    price: float
+
+
+class PriceContextResult(BaseModel):
+    """Price relative to the levels of its session."""
+
+    symbol: str
+    mode: str
+    date: dt.date
+    as_of: str = Field(description="Timestamp (ET) of the price used.")
+    price: float
+    price_source: str
+    previous_close: float
+    atr: float
+    atr_fraction: float = Field(description="(price - previous close) / ATR.")
+    zone: str
+    nearest_above: list[NamedLevel]
+    nearest_below: list[NamedLevel]
+    session_high: float | None
+    session_low: float | None
+    levels_touched: list[str] = Field(description="Level keys inside the session's high-low range.")
+    golden_gate_bull: str
+    golden_gate_bear: str
+
+
+def _session_bars(ctx: ToolContext, symbol: str, day: dt.date) -> tuple[pd.DataFrame, str]:
+    natives = sorted((timeframe(n) for n in ctx.source.native_timeframes(symbol)), key=lambda t: t.rank)
+    for tf in natives:
+        bars = load_bars(ctx.source, symbol, tf.name) if tf.intraday else None
+        if bars is None:
+            continue
+        start = pd.Timestamp(day).tz_localize(bars.index.tz)
+        part = bars.loc[start: start + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")]
+        if len(part):
+            return part, tf.name
+    return pd.DataFrame(), ""
+
+
+def gate_status(levels: dict[str, float], open_: float, high: float, low: float, side: str) -> str:
+    """Return a golden gate's status from the session's open, high and low so far.
+
+    Bull: opened at/above +0.618 → no gate; opened at/above +0.382 → triggered at the open;
+    high ≥ +0.618 → completed; high ≥ +0.382 → triggered; else not triggered. Bear mirrors.
+    Completion without an intraday path is sound: reaching +0.618 from below +0.382 passes it.
+    """
+    sign = 1 if side == "bull" else -1
+    trig, done = levels[f"{'+' if sign > 0 else '-'}0.382"], levels[f"{'+' if sign > 0 else '-'}0.618"]
+    beyond = (lambda p, lv: p >= lv) if sign > 0 else (lambda p, lv: p <= lv)
+    extreme = high if sign > 0 else low
+    if beyond(open_, done):
+        return "no gate (opened beyond the midrange)"
+    opened = " (triggered at the open)" if beyond(open_, trig) else ""
+    if beyond(extreme, done):
+        return "completed" + opened
+    if beyond(extreme, trig):
+        return "triggered, not completed" + opened
+    return "not triggered"
+
+
+def _named(items: list[tuple[str, float]]) -> list[NamedLevel]:
+    return [NamedLevel(key=k, name=LEVEL_NAMES.get(k, k), price=round_price(v)) for k, v in items]
+
+
+@tool("price_context", PriceContextArgs, PriceContextResult)
+def price_context(ctx: ToolContext, args: PriceContextArgs) -> PriceContextResult:
+    """Show where price is now relative to the ATR levels: zone, nearest levels above and below,
+    levels touched this session, and the bullish and bearish golden-gate status.
+    """
+    sym, session, ls, _ = levels_for_session(ctx, args.symbol, args.mode, args.date)
+    bars, bar_name = _session_bars(ctx, sym, session)
+    started = bool(len(bars)) or ls.current is not None
+    if len(bars):
+        price, as_of, source = float(bars["close"].iloc[-1]), bars.index[-1], f"last {bar_name} close"
+    elif ls.current is not None:
+        price, as_of, source = ls.current["close"], ls.period_start, f"{mode(ls.mode).timeframe} close"
+    else:
+        price, as_of = ls.previous_close, ls.previous_period_start
+        source = "previous close (period not started)"
+    if ls.mode == "day" and len(bars):  # intraday bars carry the real first trade, not a stale open
+        o, h, lo = float(bars["open"].iloc[0]), float(bars["high"].max()), float(bars["low"].min())
+    elif ls.current is not None:
+        o, h, lo = ls.current["open"], ls.current["high"], ls.current["low"]
+    else:
+        o = h = lo = price
+    levels = ls.levels
+    above, below = nearest_levels(levels, price)
+    return PriceContextResult(
+        symbol=sym, mode=ls.mode, date=session, as_of=as_of.strftime("%Y-%m-%d %H:%M %Z"),
+        price=round_price(price), price_source=source, previous_close=ls.previous_close,
+        atr=ls.atr, atr_fraction=round((price - ls.previous_close) / ls.atr, 3),
+        zone=zone(price, ls.previous_close, ls.atr),
+        nearest_above=_named(above), nearest_below=_named(below),
+        session_high=round_price(h) if started else None,
+        session_low=round_price(lo) if started else None,
+        levels_touched=[k for k, v in levels.items() if lo <= v <= h] if started else [],
+        golden_gate_bull=gate_status(levels, o, h, lo, "bull") if started else "period not started",
+        golden_gate_bear=gate_status(levels, o, h, lo, "bear") if started else "period not started",
+    )
