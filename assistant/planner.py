@@ -250,8 +250,9 @@ def _context(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
 
 def _sizing(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
     account = slots.find_account(t)
-    entry = slots.find_price_slot(t, r"entry|enter(?:ing)?|buy(?:ing)?|in at|long at|short at|"
-                                     r"get in|fill")
+    entry = slots.find_price_slot(t, r"entry|enter(?:ing)?|buy(?:ing)?(?: [a-z$]+)? at|in at|"
+                                     r"long(?: [a-z$]+)? at|short(?: [a-z$]+)? at|get in|fill|"
+                                     r"buy(?:ing)?")
     stop = slots.find_price_slot(t, r"stop(?: loss)?|sl|stopped")
     if account is None or entry is None or stop is None:
         return []
