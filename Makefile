@@ -24,6 +24,10 @@ test: install  ## the whole test suite
 
 bench: install  ## benchmarks with ratios against peers measured in the same run
 	$(PY) -m eval.bench_core
+	$(PY) -m eval.bench_assistant
+
+eval: install  ## tool-call accuracy of the offline planner on the labelled requests
+	$(VENV)/bin/whispr eval
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -18,6 +18,7 @@ from assistant.render import render_result
 from assistant.service import Assistant, sqlite_checkpointer
 from core.errors import WhisprError
 from eval.accuracy import evaluate
+from integrations.demo import briefing
 from integrations.marketdata.files import FileSource
 from tools import TOOLS, ToolContext, ToolError, run_tool
 
@@ -145,6 +146,12 @@ def _add_assistant(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_eval)
 
 
+def _demo(args: argparse.Namespace) -> int:
+    print(briefing(_context(args)), end="")
+    print("Ask anything: whispr ask \"SPX day levels\" · whispr chat · whispr --help")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Return the argument parser of the ``whispr`` command."""
     parser = argparse.ArgumentParser(
@@ -155,6 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", help="folder of <symbol>_<bar>_*.csv/.parquet files")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    demo = sub.add_parser("demo", help="briefing for every symbol in the data (the main job)")
+    demo.set_defaults(handler=_demo)
     _add_levels(sub)
     _add_assistant(sub)
     return parser
