@@ -125,3 +125,54 @@ def render_json(name: str, content: str) -> str:
     if name in TOOLS:
         return render_result(name, TOOLS[name].result_model.model_validate(data))
     return content
+
+
+@renders("indicator_state")
+def _indicators(r: Any) -> str:
+    emas = " ".join(f"{k}:{v:.2f}" for k, v in r.ema.items())
+    lines = [
+        f"{r.symbol} {r.timeframe} as of {r.as_of}: close {r.close:.2f}, trend {r.trend}.",
+        f"Ribbon: spine {r.spine}, fast cloud {r.fast_cloud}, slow cloud {r.slow_cloud}, "
+        f"conviction {r.conviction} (EMA {emas}).",
+    ]
+    if r.last_arrow:
+        lines.append(f"Last conviction arrow {r.last_arrow}, {r.bars_since_arrow} bars ago: "
+                     f"{r.arrow_guidance}.")
+    squeeze = "compressed" if r.compressed else "not compressed"
+    dots = f"; dots now: {', '.join(r.po_dots)}" if r.po_dots else ""
+    lines.append(f"Phase oscillator {r.phase_oscillator:.2f} ({r.po_zone}, {squeeze}, "
+                 f"{r.po_color}){dots}.")
+    if r.last_dot:
+        lines.append(f"Last PO dot: {r.last_dot}.")
+    if r.vomy != "none":
+        lines.append(f"Stack: {r.vomy}.")
+    return "\n".join(lines)
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f}%"
+
+
+@renders("golden_gate_stats")
+def _gate_stats(r: Any) -> str:
+    out = [f"{r.symbol} golden gate completion, {r.sessions} sessions {r.first_date} to "
+           f"{r.last_date}:"]
+    for side in r.sides:
+        rows = [[row.bucket, str(row.triggers), str(row.completions), _pct(row.completion_pct)]
+                for row in side.rows]
+        rows.append(["all", str(side.triggers), str(side.completions), _pct(side.completion_pct)])
+        median = ("" if side.median_minutes_to_complete is None else
+                  f"; median {side.median_minutes_to_complete:.0f} min to complete")
+        out.append(f"{side.direction}: {side.completions} of {side.triggers} triggers completed "
+                   f"({_pct(side.completion_pct)}); {side.failures} fell back through the "
+                   f"trigger first{median}; {side.excluded_sessions} sessions opened beyond the "
+                   "midrange (no gate).")
+        out.append(table(rows, ["trigger", "n", "done", "rate"]))
+    return "\n".join(out)
+
+
+@renders("level_to_level")
+def _level_stats(r: Any) -> str:
+    return (f"{r.symbol}: after touching {r.from_level}, price reached {r.to_level} the same session "
+            f"in {r.reached} of {r.touched} sessions ({_pct(r.rate_pct)}), {r.first_date} to "
+            f"{r.last_date}, {r.sessions} sessions scanned.")

@@ -39,7 +39,7 @@ def _context(args: argparse.Namespace) -> ToolContext:
 def _emit(name: str, result: BaseModel, as_json: bool) -> int:
     if as_json:
         print(json.dumps(result.model_dump(mode="json"), indent=2))
-    else:
+    elif not isinstance(result, ToolError):
         print(render_result(name, result))
     if isinstance(result, ToolError):
         print(f"error: {result.error}", file=sys.stderr)
@@ -69,6 +69,35 @@ def _add_levels(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_tool_command("atr_levels", lambda a: {
         "symbol": a.symbol, "mode": a.mode, "date": a.date, "level": a.level,
         "use_current_close": a.current_close or None,
+    }))
+
+
+def _add_stats(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("gg-stats", help="golden-gate completion statistics",
+                       description="Same-session completion of golden gates (±38.2 %% → ±61.8 %%) "
+                       "by trigger hour, from the intraday data, with counts and date range.")
+    p.add_argument("symbol")
+    p.add_argument("--direction", default="both", choices=["bull", "bear", "both"])
+    p.add_argument("--buckets", help="comma-separated trigger buckets: open,09,10,...,15")
+    p.add_argument("--start", type=_date, help="first session YYYY-MM-DD")
+    p.add_argument("--end", type=_date, help="last session YYYY-MM-DD")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=_tool_command("golden_gate_stats", lambda a: {
+        "symbol": a.symbol, "direction": a.direction, "start": a.start, "end": a.end,
+        "trigger_buckets": a.buckets.split(",") if a.buckets else None,
+    }))
+    p = sub.add_parser("level-stats", help="level-to-level probabilities",
+                       description="How often price reached level TO after touching FROM the same "
+                       "session, e.g. --from +0.236 --to +1.")
+    p.add_argument("symbol")
+    p.add_argument("--from", dest="from_level", required=True, help="e.g. +0.236 or 23.6%%")
+    p.add_argument("--to", dest="to_level", required=True, help="e.g. +1 or -61.8%%")
+    p.add_argument("--start", type=_date)
+    p.add_argument("--end", type=_date)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=_tool_command("level_to_level", lambda a: {
+        "symbol": a.symbol, "from_level": a.from_level, "to_level": a.to_level,
+        "start": a.start, "end": a.end,
     }))
 
 
@@ -165,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="briefing for every symbol in the data (the main job)")
     demo.set_defaults(handler=_demo)
     _add_levels(sub)
+    _add_stats(sub)
     _add_assistant(sub)
     return parser
 

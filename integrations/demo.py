@@ -10,8 +10,7 @@ SECTIONS = (
     ("atr_levels", {}),
     ("indicator_state", {}),
     ("price_context", {"date": "last"}),
-    ("golden_gate_stats", {"direction": "bull"}),
-    ("golden_gate_stats", {"direction": "bear"}),
+    ("golden_gate_stats", {"direction": "both"}),
 )
 
 

@@ -17,6 +17,7 @@ from core.levels import (
     parse_level_key,
     round_price,
 )
+from core.ribbon import trend_label
 from core.sources import load_bars
 from core.ta import ema
 from tools.base import ToolContext, tool
@@ -89,15 +90,6 @@ class AtrLevelsResult(BaseModel):
     calls_label: str
     puts_label: str
     data_through: dt.date = Field(description="Last session in the data used.")
-
-
-def trend_label(close: float, ema8: float, ema21: float, ema34: float) -> str:
-    """Return bullish (close ≥ EMA8 ≥ EMA21 ≥ EMA34), bearish (the reverse), else neutral."""
-    if close >= ema8 >= ema21 >= ema34:
-        return "bullish"
-    if close <= ema8 <= ema21 <= ema34:
-        return "bearish"
-    return "neutral"
 
 
 def _trend(ctx: ToolContext, sym: str, tf: str, asof_end: pd.Timestamp, daily: pd.DataFrame

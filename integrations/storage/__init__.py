@@ -1,0 +1,1 @@
+"""Storage adapters: SQLite stores and the Chroma vector store."""
