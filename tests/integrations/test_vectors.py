@@ -1,0 +1,37 @@
+"""The Chroma vector store, embedded and offline: per-user isolation and paraphrase search."""
+
+from __future__ import annotations
+
+import pytest
+
+from integrations.storage.vectors import VectorStore, make_client
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    return VectorStore(make_client(tmp_path_factory.mktemp("chroma")))
+
+
+def test_user_a_never_sees_user_b(store):
+    store.upsert("user_context", "a1", "I trade SPX 0DTE and risk 0.5% per trade", "alice")
+    store.upsert("user_context", "b1", "I trade SPX 0DTE and my account is 50k", "bob")
+    hits = store.search("user_context", "what does the trader trade", "alice", k=10)
+    assert [h.id for h in hits] == ["a1"]
+    assert [i for i, _, _ in store.items("user_context", "bob")] == ["b1"]
+    assert not store.delete("user_context", "alice", "b1")  # cannot delete bob's item
+    assert [i for i, _, _ in store.items("user_context", "bob")] == ["b1"]
+
+
+def test_shared_items_are_visible_to_everyone(store):
+    store.upsert("strategies", "s1", "Long SPY on the call trigger, target the golden gate",
+                 "carol", shared=True, name="trigger long")
+    store.upsert("strategies", "s2", "Short SPX when the ribbon flips bearish (vomy)", "carol")
+    hits = store.search("strategies", "buy when price crosses the +23.6% level", "dave", k=5)
+    assert [h.id for h in hits] == ["s1"]
+    assert hits[0].metadata["name"] == "trigger long"
+
+
+def test_persists_across_clients(tmp_path):
+    VectorStore(make_client(tmp_path)).upsert("knowledge", "k1", "golden gate: 38.2 to 61.8", "sys")
+    again = VectorStore(make_client(tmp_path))
+    assert again.search("knowledge", "what is a golden gate", "sys", k=1)[0].id == "k1"
