@@ -53,6 +53,7 @@ _EXPLAIN = re.compile(
 _STATS = re.compile(
     r"\bhow (?:often|many times|likely)\b|\bodds\b|\bprobabilit\w*|\bchance\w*|\bhit rate\b|"
     r"\bcompletion rate\b|\bsuccess rate\b|\bstats?\b|\bstatistics\b|\bwin rate\b|\bpercent(?:age)? of\b|"
+    r"\bprobab\w*|\bprobl?ab\w*|\blikelihood\b|\bhow likely\b|\bwhat % of\b|"
     r"\bhistorically\b|\bcomplete[sd]?\b|\bcompletion\b"
 )
 _INDICATOR = re.compile(
@@ -60,7 +61,7 @@ _INDICATOR = re.compile(
     r"\bconviction\b|\barrows?\b|\bv?omy\b|\bivomy\b|\bclouds?\b|\bmomentum\b|\bindicators?\b|\bdots?\b"
 )
 _CONTEXT = re.compile(
-    r"\bwhere (?:is|are|'s|r)\b|\bwhere's\b|\bwhat level is\b|\bnearest level|\bnext level|"
+    r"\bwhere (?:is|are|'s|r|was|were|did)\b|\bwhere's\b|\bwhat level is\b|\bnearest level|\bnext level|"
     r"\bbetween which\b|\bare we (?:above|below|at|over|under|near)\b|\bis (?:spx|spy|it|price) "
     r"(?:above|below|over|under|near)\b|\bprice (?:now|context|action)\b|\blast price\b|"
     r"\bcurrent price\b|\bhow far\b|\bgg status\b|\bgate status\b|\btriggered (?:yet|today)\b"
@@ -113,7 +114,8 @@ def _symbols(text: str, setting: Setting) -> list[str]:
         sym = slots.find_symbol(word, setting.symbols)
         if sym and sym not in found:
             found.append(sym)
-    ticker = re.findall(r"\b([a-z]{2,5}) (?:levels?|lvls?|atr|day levels|weekly levels|ribbon)\b", t)
+    ticker = re.findall(r"(?:^|\b(?:for|on) )([a-z]{2,5}) (?:(?:day|weekly|monthly|daily) )?"
+                        r"(?:levels?|lvls?|atr|ribbon)\b", t)
     for word in ticker:
         if word.upper() not in found and word not in _NOT_TICKERS:
             found.append(word.upper())
@@ -137,18 +139,21 @@ def _inherited_symbol(history: list[list[dict[str, Any]]]) -> str | None:
 
 
 def _intent(t: str) -> str | None:
+    explaining = _EXPLAIN.search(t) and not re.search(r"\b(?:spx|spy|\$\w+)\b|\d", t)
+    if explaining and _glossary_term(t) and not slots.find_account(t):
+        return "explain"
     if _SIZING.search(t) or (slots.find_account(t) and re.search(r"\bentry\b|\bstop\b", t)):
         return "sizing"
-    if _EXPLAIN.search(t) and not re.search(r"\b(?:spx|spy|\$\w+)\b|\d", t) and _glossary_term(t):
-        return "explain"
     if _STATS.search(t):
-        levels = slots.find_levels(t)
-        if len(levels) >= 2 and not re.search(r"\bgolden ?gates?\b|\bgg\b", t):
+        levels = list(dict.fromkeys(slots.find_levels(t)))
+        if len(levels) >= 2:
             return "level_stats"
-        if re.search(r"\bgolden ?gates?\b|\bgg\b|\bgates?\b", t):
+        if re.search(r"\bgolden ?gates?\b|\bggs?\b|\bgates?\b", t):
             return "gg_stats"
-        if len(levels) >= 2 or re.search(r"\b(?:reach|hit|get to|tag|make it to)\b", t):
+        if re.search(r"\b(?:reach|hit|get to|tag|make it to)\b", t):
             return "level_stats"
+    if re.search(r"\bwhere(?: is|'s| are) the\b", t) and slots.find_levels(t):
+        return "levels"
     if _CONTEXT.search(t):
         return "context"
     if _INDICATOR.search(t) and not re.search(r"\blev(?:el|le)s\b", t):
@@ -209,7 +214,7 @@ def _levels(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
 
 def _gg_stats(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
     args: dict[str, Any] = {"symbol": sym, **_range_args(t, setting)}
-    direction = slots.find_direction(re.sub(r"\bgolden ?gates?\b|\bgg\b", " ", t))
+    direction = slots.find_direction(re.sub(r"\bgolden ?gates?\b|\bggs?\b", " ", t))
     if direction:
         args["direction"] = direction
     buckets = slots.find_trigger_buckets(t)
@@ -219,14 +224,15 @@ def _gg_stats(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
 
 
 def _level_stats(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
-    keys = slots.find_levels(t)
+    keys = list(dict.fromkeys(slots.find_levels(t)))
     if len(keys) < 2:
         return []
     first, second = keys[0], keys[1]
-    m = re.search(r"\b(?:after|once|given|if)\b(.+)$", t)
-    if m and re.search(r"\b(?:reach|hit|get to|tag|make it to|touch)\w*\b", t[: m.start()]):
-        later = slots.find_levels(m.group(1))
-        if later and later[0] == first:
+    # "B after A", "B once A hits", "B given A": the level in that clause is touched first
+    m = re.search(r"\b(?:after|once|given|if|when)\b(.+)$", t)
+    if m:
+        clause = slots.find_levels(m.group(1))
+        if second in clause and first not in clause:
             first, second = second, first
     return [{"name": "level_to_level", "args": {"symbol": sym, "from_level": first,
                                                   "to_level": second, **_range_args(t, setting)}}]
@@ -250,9 +256,9 @@ def _context(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
 
 def _sizing(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
     account = slots.find_account(t)
-    entry = slots.find_price_slot(t, r"entry|enter(?:ing)?|buy(?:ing)?(?: [a-z$]+)? at|in at|"
-                                     r"long(?: [a-z$]+)? at|short(?: [a-z$]+)? at|get in|fill|"
-                                     r"buy(?:ing)?")
+    entry = slots.find_price_slot(t, r"entry|enter(?:ing)?") or slots.find_price_slot(
+        t, r"buy(?:ing)?(?: [a-z$]+)? at|in at|long(?: [a-z$]+)? at|short(?: [a-z$]+)? at|get in|"
+           r"fill")
     stop = slots.find_price_slot(t, r"stop(?: loss)?|sl|stopped")
     if account is None or entry is None or stop is None:
         return []
@@ -331,7 +337,7 @@ def _follow_up(t: str, text: str, last: list[dict[str, Any]], symbols: list[str]
         if tf:
             changes["timeframe"] = tf
     if name == "golden_gate_stats":
-        direction = slots.find_direction(re.sub(r"\bgolden ?gates?\b|\bgg\b", " ", t))
+        direction = slots.find_direction(re.sub(r"\bgolden ?gates?\b|\bggs?\b", " ", t))
         if direction:
             changes["direction"] = direction
         buckets = slots.find_trigger_buckets(t)

@@ -10,6 +10,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from core.calendar import next_session, previous_session
+
 MONTHS = {m: i for i, names in enumerate(
     [("jan", "january"), ("feb", "february", "febuary"), ("mar", "march"), ("apr", "april"),
      ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
@@ -74,27 +76,13 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
-def _previous_weekday(day: dt.date) -> dt.date:
-    prev = day - dt.timedelta(days=1)
-    while prev.weekday() >= 5:
-        prev -= dt.timedelta(days=1)
-    return prev
-
-
-def _next_weekday(day: dt.date) -> dt.date:
-    nxt = day + dt.timedelta(days=1)
-    while nxt.weekday() >= 5:
-        nxt += dt.timedelta(days=1)
-    return nxt
-
-
 _DATE_PATTERNS: list[tuple[str, str]] = [
     ("iso", r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b"),
     ("us", r"\b(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?\b"),
     ("mdy", rf"\b({_MONTH_RE})\.? (\d{{1,2}})(?:st|nd|rd|th)?(?:,? (\d{{4}}))?\b"),
     ("dmy", rf"\b(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({_MONTH_RE})\.?(?:,? (\d{{4}}))?\b"),
-    ("rel", r"\b(today|tonight|now|currently|current session|this session|yesterday|tomorrow|"
-            r"next session|last session|prior session|previous session)\b"),
+    ("rel", r"\b(today|tonight|now|currently|current session|this session|yesterday|yday|ytd|"
+            r"tomorrow|tmrw|tmr|tomorow|next session|last session|prior session|previous session)\b"),
     ("wd", rf"\b(?:(last|this|on|past|previous) )?({_WEEKDAY_RE})\b"),
 ]
 
@@ -141,10 +129,10 @@ def _read_date(kind: str, m: re.Match[str], today: dt.date) -> tuple[dt.date | N
         return None if d is None else (d, False)
     if kind == "rel":
         word = g[0]
-        if word in ("yesterday", "last session", "prior session", "previous session"):
-            return _previous_weekday(today), False
-        if word in ("tomorrow", "next session"):
-            return _next_weekday(today), False
+        if word in ("yesterday", "yday", "ytd", "last session", "prior session", "previous session"):
+            return previous_session(today), False
+        if word in ("tomorrow", "tmrw", "tmr", "tomorow", "next session"):
+            return next_session(today), False
         return None, True
     if kind == "wd":
         target = WEEKDAYS[g[1]]
@@ -231,10 +219,12 @@ _NAMED: list[tuple[str, str]] = [
     (r"\bput trigger\b|\bshort trigger\b|\bbear(?:ish)? trigger\b|\blower trigger\b"
      r"|\bdown trigger\b|\bputs? trig\w*", "-0.236"),
     (r"\bprevious close\b|\bprior close\b|\bprev close\b|\bpdc\b|\bpc\b|\byesterday'?s close\b"
-     r"|\bthe close\b|\bclose level\b|\bzero line\b", "0"),
+     r"|\bthe close\b|\bclose level\b|\bzero line\b|(?<=from )0(?![\d.%])|(?<=of )0(?![\d.%])"
+     r"|(?<![\d.])0(?= to )", "0"),
 ]
 _FAMILY: list[tuple[str, str]] = [
-    (r"\bgolden ?gates?\b|\bgg\b|\bgate\b", "0.382"),
+    (r"\bmomentum (?:golden ?gates?|ggs?)\b", "1.382"),
+    (r"\bgolden ?gates?\b|\bggs?\b|\bgate\b", "0.382"),
     (r"\bmid ?range\b|\bmidrange\b|\bgg (?:target|completion)\b", "0.618"),
     (r"\bfull atr\b|\b1 atr\b|\bone atr\b|\bfull range\b", "1"),
     (r"\b2 atr\b|\btwo atr\b|\bdouble atr\b", "2"),
@@ -443,6 +433,8 @@ def find_price_slot(text: str, words: str) -> str | None:
     if not m:
         return None
     tail = m.group(1)
+    if re.match(r"0(?![\d.%])", tail):
+        return "0"
     levels = find_levels(tail.split(" and ")[0][:40])
     num = re.match(r"\$?(\d+(?:\.\d+)?)(?![%\d])", tail)
     if num and (not levels or num.start() == 0):
