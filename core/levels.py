@@ -133,6 +133,14 @@ def round_half_up(value: float, places: int = 2) -> float:
     return float(snapped.quantize(quantum, rounding=ROUND_HALF_UP))
 
 
+def round_half_up_array(values: np.ndarray, places: int = 2) -> np.ndarray:
+    """Return ``values`` rounded half away from zero, vectorised, with the same 1e-9 snapping as
+    ``round_half_up`` (a scaled value within 1e-7 of a half rounds away from zero). NaN stays NaN."""
+    x = np.asarray(values, dtype=np.float64)
+    scale = 10.0 ** places
+    return np.sign(x) * np.floor(np.abs(x) * scale + 0.5 + 1e-7) / scale
+
+
 def round_price(value: float) -> float:
     """Return a price rounded for display: 2 decimals, half away from zero."""
     return round_half_up(value, 2)
@@ -261,7 +269,7 @@ def session_levels(daily: pd.DataFrame, atr_length: int = 14) -> pd.DataFrame:
     vectorised form of ``compute_levels`` for statistics over many sessions.
     """
     atr_values = wilder_atr(daily["high"], daily["low"], daily["close"], atr_length)
-    rounded = np.array([round_half_up(v, 2) if np.isfinite(v) else np.nan for v in atr_values])
+    rounded = round_half_up_array(atr_values, 2)
     prev_close = np.r_[np.nan, daily["close"].to_numpy()[:-1]]
     prev_atr = np.r_[np.nan, rounded[:-1]]
     return pd.DataFrame({"previous_close": prev_close, "atr": prev_atr}, index=daily.index)

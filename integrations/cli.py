@@ -33,7 +33,8 @@ def _date(text: str) -> dt.date:
 
 
 def _context(args: argparse.Namespace) -> ToolContext:
-    return ToolContext(source=FileSource(getattr(args, "data_dir", None)))
+    return ToolContext(source=FileSource(getattr(args, "data_dir", None)),
+                       user_id=getattr(args, "user", None) or "local")
 
 
 def _emit(name: str, result: BaseModel, as_json: bool) -> int:

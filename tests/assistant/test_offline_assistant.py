@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import subprocess
+import sys
 
 import pytest
 
 from assistant.service import Assistant, sqlite_checkpointer
+from integrations.cli import main
 from tools import TOOLS, ToolContext
 
 
@@ -101,3 +105,20 @@ def test_explain_from_the_glossary(assistant):
     reply = assistant.ask("what is a golden gate?")
     assert _calls(reply) == [("explain_term", {"term": "golden gate"})]
     assert "+61.8 %" in reply.answer
+
+
+def test_cli_ask_json_and_chat_session(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("WHISPR_HOME", str(tmp_path))
+    assert main(["ask", "what's the SPY put trigger for June 12, 2019?", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["provider"] == "offline" and out["grounded"] is True
+    assert out["tool_calls"][0]["name"] == "atr_levels"
+    assert out["tool_calls"][0]["result"]["level_value"] == 288.08
+    assert "288.08" in out["answer"]
+    env = {"WHISPR_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    chat = subprocess.run(
+        [sys.executable, "-m", "integrations.cli", "chat", "--thread", "t9"],
+        input="spy call trigger 2019-06-12\nand for spx?\n\n", capture_output=True, text=True,
+        env=env, timeout=120, check=True)
+    assert "289.72" in chat.stdout  # SPY call trigger 2019-06-12
+    assert "SPX call trigger (+0.236) for 2019-06-12" in chat.stdout  # memory across turns

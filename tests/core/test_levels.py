@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from core.errors import DateOutOfRangeError, InvalidArgumentError
+from core.ta import atr
 from core.levels import (
     compute_levels,
     grid_fractions,
@@ -15,6 +16,7 @@ from core.levels import (
     nearest_levels,
     parse_level_key,
     round_half_up,
+    round_half_up_array,
     round_price,
     zone,
 )
@@ -165,3 +167,13 @@ def test_nearest_levels_are_strict():
     above, below = nearest_levels(level_grid(4500, 40), 4515.28)
     assert [k for k, _ in above] == ["+0.5", "+0.618", "+0.786"]
     assert [k for k, _ in below] == ["+0.236", "0", "-0.236"]
+
+
+def test_vectorised_rounding_equals_the_decimal_rounding(source):
+    daily = source.bars("SPX", "1d")
+    values = atr(daily["high"], daily["low"], daily["close"])[14:]
+    fast = round_half_up_array(values)
+    slow = np.array([round_half_up(v) for v in values])
+    np.testing.assert_array_equal(fast, slow)
+    edge = np.array([9.165, -9.165, 2.675, 6010.044999999999, 0.004999, 1.0])
+    assert list(round_half_up_array(edge)) == [9.17, -9.17, 2.68, 6010.05, 0.0, 1.0]
