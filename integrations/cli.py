@@ -19,7 +19,9 @@ from assistant.service import Assistant, sqlite_checkpointer
 from core.errors import WhisprError
 from eval.accuracy import evaluate
 from integrations.demo import briefing
+from integrations.marketdata.cli import add_data_commands
 from integrations.marketdata.files import FileSource
+from integrations.marketdata.registry import get_source
 from tools import TOOLS, ToolContext, ToolError, run_tool
 
 log = logging.getLogger("whispr")
@@ -33,8 +35,9 @@ def _date(text: str) -> dt.date:
 
 
 def _context(args: argparse.Namespace) -> ToolContext:
-    return ToolContext(source=FileSource(getattr(args, "data_dir", None)),
-                       user_id=getattr(args, "user", None) or "local")
+    data_dir = getattr(args, "data_dir", None)
+    source = FileSource(data_dir) if data_dir else get_source(None)
+    return ToolContext(source=source, user_id=getattr(args, "user", None) or "local")
 
 
 def _emit(name: str, result: BaseModel, as_json: bool) -> int:
@@ -197,6 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_levels(sub)
     _add_stats(sub)
     _add_assistant(sub)
+    add_data_commands(sub)
     return parser
 
 

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 Script = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -80,6 +81,63 @@ class ChatCompletionsServer:
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
     def __enter__(self) -> ChatCompletionsServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+Handler = Callable[[str, dict[str, list[str]], dict[str, str], bytes], tuple[int, Any, dict[str, str]]]
+
+
+class JsonServer:
+    """A threaded local HTTP server routing ``(method, path)`` to a handler that returns
+    ``(status, json_body_or_text, headers)``. Every request is recorded as
+    ``(method, path, query, headers, body)``."""
+
+    def __init__(self, routes: dict[tuple[str, str], Handler]) -> None:
+        self.routes = routes
+        self.requests: list[tuple[str, str, dict[str, list[str]], dict[str, str], bytes]] = []
+        server = self
+
+        class H(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                return
+
+            def _handle(self, method: str) -> None:
+                parts = urlsplit(self.path)
+                query = parse_qs(parts.query)
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                server.requests.append((method, parts.path, query, headers, body))
+                handler = server.routes.get((method, parts.path))
+                if handler is None:
+                    status, payload, extra = 404, {"error": "not found"}, {}
+                else:
+                    status, payload, extra = handler(parts.path, query, headers, body)
+                data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                for key, value in extra.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:  # noqa: N802
+                self._handle("GET")
+
+            def do_POST(self) -> None:  # noqa: N802
+                self._handle("POST")
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> JsonServer:
         self._thread.start()
         return self
 

@@ -1,0 +1,26 @@
+"""Pick the market-data source by name: files (default), schwab, alpaca, polygon."""
+
+from __future__ import annotations
+
+import os
+
+from core.checks import one_of
+from core.sources import BarSource
+from integrations.marketdata.alpaca import AlpacaSource
+from integrations.marketdata.cache import CachedSource
+from integrations.marketdata.files import FileSource
+from integrations.marketdata.polygon import PolygonSource
+from integrations.marketdata.schwab import SchwabSource
+
+PROVIDERS = ("files", "schwab", "alpaca", "polygon")
+
+
+def get_source(name: str | None = None) -> BarSource:
+    """Return the source named ``name``, else ``WHISPR_DATA_PROVIDER``, else the data directory.
+    Remote providers are wrapped in the local Parquet cache."""
+    chosen = one_of((name or os.environ.get("WHISPR_DATA_PROVIDER") or "files").lower(), PROVIDERS,
+                    "data provider")
+    if chosen == "files":
+        return FileSource()
+    remote = {"schwab": SchwabSource, "alpaca": AlpacaSource, "polygon": PolygonSource}[chosen]()
+    return CachedSource(remote)
