@@ -1,0 +1,173 @@
+"""The backtester: runs a strategy spec over bars with one compiled, path-dependent loop.
+
+Fill rules (applied to every strategy alike):
+- Signals are read on a bar's close and filled at the **next bar's open** (± slippage against
+  the trade). A signal on a session's last bar is dropped when the strategy is flat by the session
+  close, so it never fills in the next session.
+- Stops and targets are fixed at the fill: a level key uses the levels in force on the fill bar,
+  an ATR fraction is measured from the fill price with that bar's ATR.
+- From the bar after the fill, an open beyond the stop or target fills there at the **open**
+  (gaps are not forgiven). Inside a bar, a touch fills at the stop or target price; when both are
+  inside one bar the **stop is assumed first** (conservative: bars do not show the path).
+- Then, on the bar's close: max bars held, the session end, or exit conditions (filled at the next
+  open) close the trade. An open trade at the end of the data is closed at the last close.
+- One position at a time; commission per unit on each side; no look-ahead: bar t's decisions use
+  data up to t's close, and fills happen at t+1.
+Sizing: fixed units, or floor(equity × risk % / |entry − stop|) at the fill (no trade if < 1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba
+import numpy as np
+import pandas as pd
+
+from core.errors import SpecError
+from core.signals import signals
+from core.spec import StrategySpec
+
+REASONS = ("target", "stop", "session_end", "max_bars", "exit_signal", "end_of_data")
+
+
+@numba.njit(cache=True, nogil=True)
+def _loop(o, h, lo, c, entry, exit_sig, tgt_px, stp_px, tgt_atr, stp_atr, atr, last, side,
+          session_end, max_bars, risk_mode, units, risk_pct, equity0, commission, slippage,
+          out_trades, equity):  # pragma: no cover - jit
+    n = o.size
+    cash = equity0
+    qty = 0
+    entry_px = 0.0
+    stop = np.nan
+    target = np.nan
+    entry_i = -1
+    pending_entry = False
+    pending_exit = False
+    k = 0
+    for i in range(n):
+        if qty > 0 and pending_exit:
+            px = o[i] - side * slippage
+            cash += side * qty * (px - entry_px) - commission * qty
+            out_trades[k, 1] = i
+            out_trades[k, 3] = px
+            out_trades[k, 5] = 4
+            k += 1
+            qty = 0
+            pending_exit = False
+        if pending_entry and qty == 0:
+            pending_entry = False
+            px = o[i] + side * slippage
+            stop = stp_px[i] if not np.isnan(stp_px[i]) else px - side * stp_atr[i] * atr[i]
+            target = tgt_px[i] if not np.isnan(tgt_px[i]) else px + side * tgt_atr[i] * atr[i]
+            size = units
+            if risk_mode:
+                risk = abs(px - stop)
+                size = int(np.floor(cash * risk_pct / 100.0 / risk + 1e-9)) if risk > 0 else 0
+            if size >= 1:
+                qty = size
+                entry_px = px
+                entry_i = i
+                cash -= commission * qty
+                out_trades[k, 0] = i
+                out_trades[k, 2] = px
+                out_trades[k, 4] = qty
+                out_trades[k, 6] = stop
+        if qty > 0:
+            exit_px = np.nan
+            reason = -1
+            if i > entry_i:
+                gap_stop = (o[i] <= stop) if side > 0 else (o[i] >= stop)
+                gap_tgt = (o[i] >= target) if side > 0 else (o[i] <= target)
+                if gap_stop:
+                    exit_px, reason = o[i], 1
+                elif gap_tgt:
+                    exit_px, reason = o[i], 0
+            if reason < 0:
+                hit_stop = (lo[i] <= stop) if side > 0 else (h[i] >= stop)
+                hit_tgt = (h[i] >= target) if side > 0 else (lo[i] <= target)
+                if hit_stop:
+                    exit_px, reason = stop, 1
+                elif hit_tgt:
+                    exit_px, reason = target, 0
+            if reason < 0:
+                if max_bars > 0 and i - entry_i + 1 >= max_bars:
+                    exit_px, reason = c[i], 3
+                elif session_end and last[i]:
+                    exit_px, reason = c[i], 2
+                elif i == n - 1:
+                    exit_px, reason = c[i], 5
+            if reason >= 0:
+                px = exit_px - side * slippage
+                cash += side * qty * (px - entry_px) - commission * qty
+                out_trades[k, 1] = i
+                out_trades[k, 3] = px
+                out_trades[k, 5] = reason
+                k += 1
+                qty = 0
+            elif exit_sig[i]:
+                pending_exit = True
+        equity[i] = cash + (side * qty * (c[i] - entry_px) if qty > 0 else 0.0)
+        if qty == 0 and entry[i] and i + 1 < n and not (session_end and last[i]):
+            pending_entry = True
+    return k
+
+
+@dataclass
+class BacktestResult:
+    """Trades, the equity curve and the spec that produced them."""
+
+    spec: StrategySpec
+    trades: pd.DataFrame
+    equity: pd.Series
+    bars: int
+    exposure_bars: int
+
+
+def backtest(spec: StrategySpec, bars: pd.DataFrame, daily: pd.DataFrame, *,
+             capital: float = 100_000.0) -> BacktestResult:
+    """Return the backtest of ``spec`` over ``bars`` (its bar size) with ``daily`` bars for the
+    levels. See the module docstring for every fill assumption."""
+    if len(bars) < 2:
+        raise SpecError("need at least two bars to backtest")
+    sig = signals(spec, bars, daily)
+    away = np.inf if spec.side == "long" else -np.inf  # a stop/target that can never be hit
+    stop_px = sig["stop_px"]
+    if not (spec.exit.stop or spec.exit.stop_atr):
+        stop_px = np.full(len(bars), -away)
+    target_px = sig["target_px"]
+    if not (spec.exit.target or spec.exit.target_atr):
+        target_px = np.full(len(bars), away)
+    o, h, lo, c = (np.ascontiguousarray(bars[k].to_numpy(dtype=np.float64))
+                   for k in ("open", "high", "low", "close"))
+    trades = np.full((len(bars) // 2 + 2, 7), np.nan)
+    equity = np.empty(len(bars))
+    count = _loop(o, h, lo, c, sig["entry"], sig["exit"], target_px, stop_px, sig["target_atr"],
+                  sig["stop_atr"], sig["atr"], sig["session_last"], 1 if spec.side == "long" else -1,
+                  spec.exit.session_end, spec.exit.max_bars or 0, spec.sizing.mode == "risk_pct",
+                  spec.sizing.units, spec.sizing.risk_pct, capital, spec.commission, spec.slippage,
+                  trades, equity)
+    return BacktestResult(spec, _trade_frame(trades[:count], bars, spec),
+                          pd.Series(equity, index=bars.index, name="equity"), len(bars),
+                          int(_exposure(trades[:count])))
+
+
+def _exposure(rows: np.ndarray) -> float:
+    return float(np.sum(rows[:, 1] - rows[:, 0] + 1)) if len(rows) else 0.0
+
+
+def _trade_frame(rows: np.ndarray, bars: pd.DataFrame, spec: StrategySpec) -> pd.DataFrame:
+    side = 1 if spec.side == "long" else -1
+    entry_i, exit_i = rows[:, 0].astype(int), rows[:, 1].astype(int)
+    qty = rows[:, 4]
+    pnl = side * qty * (rows[:, 3] - rows[:, 2]) - 2 * spec.commission * qty
+    risk = np.abs(rows[:, 2] - rows[:, 6])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(np.isfinite(risk) & (risk > 0), side * (rows[:, 3] - rows[:, 2]) / risk, np.nan)
+    return pd.DataFrame({
+        "entry_time": bars.index[entry_i], "exit_time": bars.index[exit_i],
+        "entry_bar": entry_i, "exit_bar": exit_i, "side": spec.side, "qty": qty.astype(int),
+        "entry_price": rows[:, 2], "exit_price": rows[:, 3],
+        "stop": np.where(np.isfinite(rows[:, 6]), rows[:, 6], np.nan),
+        "reason": [REASONS[int(x)] for x in rows[:, 5]], "pnl": pnl, "r_multiple": r,
+    })

@@ -1,0 +1,167 @@
+"""Turn a strategy spec into per-bar arrays: entry and exit signals on bar close, the ATR levels
+in force at each bar, and the bar's session facts. Everything at bar t uses data up to t only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from core.bars import NS_PER_DAY, NS_PER_MIN, bin_keys, local_ns, resample, timeframe
+from core.levels import mode as level_mode
+from core.levels import round_half_up_array, session_levels
+from core.phase import phase_oscillator
+from core.ribbon import ribbon, vomy_signals
+from core.spec import (
+    ConvictionArrow,
+    DayOfWeek,
+    LevelCross,
+    MovingAverageCross,
+    PhaseDot,
+    PhaseZone,
+    PriceVsLevel,
+    Ribbon,
+    StrategySpec,
+    TimeWindow,
+    Vomy,
+)
+from core.ta import atr as wilder_atr
+from core.ta import ema, sma
+
+_DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4}
+
+
+@dataclass(frozen=True)
+class BarLevels:
+    """The mode's previous close and rounded ATR in force at each bar (NaN before history)."""
+
+    previous_close: np.ndarray
+    atr: np.ndarray
+
+    def price(self, key: str) -> np.ndarray:
+        """Return the price of level ``key`` at each bar."""
+        return self.previous_close + float(key) * self.atr
+
+
+def bar_levels(bars: pd.DataFrame, daily: pd.DataFrame, mode_name: str = "day") -> BarLevels:
+    """Return the levels in force at every bar of ``bars`` for a levels mode.
+
+    Period bars come from ``daily`` (Scalp: from ``bars`` resampled to 4h); each bar takes the
+    levels of its own period, which use only completed earlier periods.
+    """
+    m = level_mode(mode_name)
+    if m.timeframe == "4h":
+        periods = resample(bars, "4h")
+    elif m.timeframe == "1d":
+        periods = daily
+    else:
+        periods = resample(daily, m.timeframe, "1d")
+    lv = session_levels(periods)
+    _, labels = bin_keys(local_ns(bars.index), timeframe(m.timeframe))
+    period_local = local_ns(periods.index)
+    pos = np.searchsorted(period_local, labels)
+    found = (pos < period_local.size) & (period_local[np.minimum(pos, period_local.size - 1)] == labels)
+    safe = np.minimum(pos, period_local.size - 1)
+    pc = np.where(found, lv["previous_close"].to_numpy()[safe], np.nan)
+    atr = np.where(found, lv["atr"].to_numpy()[safe], np.nan)
+    # a period after the last period bar (today's session before its daily bar exists) is anchored
+    # on the last completed period: its close and its rounded ATR
+    after = labels > period_local[-1]
+    if after.any():
+        last_atr = wilder_atr(periods["high"], periods["low"], periods["close"])[-1]
+        pc[after] = periods["close"].iloc[-1]
+        atr[after] = round_half_up_array(np.array([last_atr]))[0]
+    return BarLevels(pc, atr)
+
+
+def session_last(bars: pd.DataFrame) -> np.ndarray:
+    """Return True on the last bar of each session (Eastern date)."""
+    day = local_ns(bars.index) // NS_PER_DAY
+    return np.r_[day[1:] != day[:-1], True]
+
+
+def _crossed(prev: np.ndarray, cur: np.ndarray, level: np.ndarray, up: bool) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return (prev <= level) & (level < cur) if up else (prev >= level) & (level > cur)
+
+
+def _condition(cond: object, bars: pd.DataFrame, levels: BarLevels, cache: dict[str, object]
+               ) -> np.ndarray:
+    close = bars["close"].to_numpy()
+    prev = np.r_[np.nan, close[:-1]]
+    if isinstance(cond, LevelCross):
+        return _crossed(prev, close, levels.price(cond.level), cond.direction == "up")
+    if isinstance(cond, PriceVsLevel):
+        lv = levels.price(cond.level)
+        with np.errstate(invalid="ignore"):
+            return close > lv if cond.relation == "above" else close < lv
+    if isinstance(cond, (Ribbon, ConvictionArrow)):
+        rib = cache.setdefault("ribbon", ribbon(close))
+        if isinstance(cond, Ribbon):
+            return (rib["spine"] == cond.state).to_numpy()
+        want = 1 if cond.direction == "bullish" else -1
+        return (rib["conviction_arrow"] == want).to_numpy()
+    if isinstance(cond, (PhaseZone, PhaseDot)):
+        po = cache.setdefault("po", phase_oscillator(bars["high"], bars["low"], close))
+        if isinstance(cond, PhaseZone):
+            return po["zone"].isin(cond.zones).to_numpy()
+        if cond.dot == "bullish":
+            return (po["leaving_accumulation"] | po["leaving_extreme_down"]).to_numpy()
+        if cond.dot == "bearish":
+            return (po["leaving_distribution"] | po["leaving_extreme_up"]).to_numpy()
+        return po[cond.dot].to_numpy()
+    if isinstance(cond, MovingAverageCross):
+        avg = ema if cond.average == "ema" else sma
+        diff = avg(close, cond.fast) - avg(close, cond.slow)
+        before = np.r_[np.nan, diff[:-1]]
+        with np.errstate(invalid="ignore"):
+            return (diff > 0) & (before <= 0) if cond.direction == "up" else (diff < 0) & (before >= 0)
+    if isinstance(cond, Vomy):
+        sig = vomy_signals(close)["signal"].to_numpy()
+        return sig == (-1 if cond.variant == "vomy" else 1)
+    local = local_ns(bars.index)
+    if isinstance(cond, TimeWindow):
+        minute = (local % NS_PER_DAY) // NS_PER_MIN
+        start = int(cond.start[:2]) * 60 + int(cond.start[3:])
+        end = int(cond.end[:2]) * 60 + int(cond.end[3:])
+        return (minute >= start) & (minute < end)
+    if isinstance(cond, DayOfWeek):
+        weekday = ((local // NS_PER_DAY) + 3) % 7  # 1970-01-01 was a Thursday (3)
+        return np.isin(weekday, [_DAYS[d] for d in cond.days])
+    raise TypeError(f"unknown condition {cond!r}")  # pragma: no cover - the union is closed
+
+
+def all_of(conditions: list[object], bars: pd.DataFrame, levels: BarLevels) -> np.ndarray:
+    """Return True where every condition holds on the bar's close."""
+    cache: dict[str, object] = {}
+    out = np.ones(len(bars), dtype=bool)
+    for cond in conditions:
+        out &= np.asarray(_condition(cond, bars, levels, cache), dtype=bool)
+    return out
+
+
+def signals(spec: StrategySpec, bars: pd.DataFrame, daily: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Return the arrays the backtester needs: entry, exit, level prices, ATR, session ends."""
+    levels = bar_levels(bars, daily, spec.mode)
+    entry = all_of(list(spec.entry), bars, levels)
+    exit_ = all_of(list(spec.exit.when), bars, levels) if spec.exit.when else np.zeros(len(bars), bool)
+    nan = np.full(len(bars), np.nan)
+    ex = spec.exit
+    return {
+        "entry": entry & np.isfinite(levels.atr) if _uses_levels(spec) else entry,
+        "exit": exit_,
+        "target_px": levels.price(ex.target) if ex.target else nan,
+        "stop_px": levels.price(ex.stop) if ex.stop else nan,
+        "target_atr": np.full(len(bars), ex.target_atr or np.nan),
+        "stop_atr": np.full(len(bars), ex.stop_atr or np.nan),
+        "atr": levels.atr,
+        "session_last": session_last(bars),
+    }
+
+
+def _uses_levels(spec: StrategySpec) -> bool:
+    ex = spec.exit
+    return bool(ex.target or ex.stop or ex.target_atr or ex.stop_atr) or any(
+        isinstance(c, (LevelCross, PriceVsLevel)) for c in spec.entry)
