@@ -32,7 +32,8 @@ REASONS = ("target", "stop", "session_end", "max_bars", "exit_signal", "end_of_d
 
 
 @numba.njit(cache=True, nogil=True)
-def _loop(o, h, lo, c, entry, exit_sig, tgt_px, stp_px, tgt_atr, stp_atr, atr, last, side,
+def _loop(o, h, lo, c, entry, exit_sig, tgt_px, stp_px, tgt_atr, stp_atr, tgt_default,
+          stp_default, atr, last, side,
           session_end, max_bars, risk_mode, units, risk_pct, equity0, commission, slippage,
           out_trades, equity):  # pragma: no cover - jit
     n = o.size
@@ -58,8 +59,18 @@ def _loop(o, h, lo, c, entry, exit_sig, tgt_px, stp_px, tgt_atr, stp_atr, atr, l
         if pending_entry and qty == 0:
             pending_entry = False
             px = o[i] + side * slippage
-            stop = stp_px[i] if not np.isnan(stp_px[i]) else px - side * stp_atr[i] * atr[i]
-            target = tgt_px[i] if not np.isnan(tgt_px[i]) else px + side * tgt_atr[i] * atr[i]
+            if stp_px.size == o.size:
+                stop = stp_px[i]
+            elif not np.isnan(stp_atr):
+                stop = px - side * stp_atr * atr[i]
+            else:
+                stop = stp_default
+            if tgt_px.size == o.size:
+                target = tgt_px[i]
+            elif not np.isnan(tgt_atr):
+                target = px + side * tgt_atr * atr[i]
+            else:
+                target = tgt_default
             size = units
             if risk_mode:
                 risk = abs(px - stop)
@@ -132,18 +143,21 @@ def backtest(spec: StrategySpec, bars: pd.DataFrame, daily: pd.DataFrame, *,
         raise SpecError("need at least two bars to backtest")
     sig = signals(spec, bars, daily)
     away = np.inf if spec.side == "long" else -np.inf  # a stop/target that can never be hit
-    stop_px = sig["stop_px"]
-    if not (spec.exit.stop or spec.exit.stop_atr):
-        stop_px = np.full(len(bars), -away)
-    target_px = sig["target_px"]
-    if not (spec.exit.target or spec.exit.target_atr):
-        target_px = np.full(len(bars), away)
-    o, h, lo, c = (np.ascontiguousarray(bars[k].to_numpy(dtype=np.float64))
+    # level stops/targets are per-bar arrays; ATR-fraction or absent ones are constants
+    no_level = np.array([np.nan])
+    stop_px = sig["stop_px"] if sig["stop_px"] is not None else no_level
+    target_px = sig["target_px"] if sig["target_px"] is not None else no_level
+    stop_atr = sig["stop_atr"] if (spec.exit.stop or spec.exit.stop_atr) else np.nan
+    target_atr = sig["target_atr"] if (spec.exit.target or spec.exit.target_atr) else np.nan
+    stop_default = -away if not (spec.exit.stop or spec.exit.stop_atr) else np.nan
+    target_default = away if not (spec.exit.target or spec.exit.target_atr) else np.nan
+    o, h, lo, c = (np.ascontiguousarray(bars[k].to_numpy(dtype=np.float64, copy=False))
                    for k in ("open", "high", "low", "close"))
-    trades = np.full((len(bars) // 2 + 2, 7), np.nan)
+    trades = np.full((int(sig["entry"].sum()) + 1, 7), np.nan)  # at most one trade per signal
     equity = np.empty(len(bars))
-    count = _loop(o, h, lo, c, sig["entry"], sig["exit"], target_px, stop_px, sig["target_atr"],
-                  sig["stop_atr"], sig["atr"], sig["session_last"], 1 if spec.side == "long" else -1,
+    count = _loop(o, h, lo, c, sig["entry"], sig["exit"], target_px, stop_px, target_atr, stop_atr,
+                  target_default, stop_default, sig["atr"], sig["session_last"],
+                  1 if spec.side == "long" else -1,
                   spec.exit.session_end, spec.exit.max_bars or 0, spec.sizing.mode == "risk_pct",
                   spec.sizing.units, spec.sizing.risk_pct, capital, spec.commission, spec.slippage,
                   trades, equity)
@@ -169,5 +183,5 @@ def _trade_frame(rows: np.ndarray, bars: pd.DataFrame, spec: StrategySpec) -> pd
         "entry_bar": entry_i, "exit_bar": exit_i, "side": spec.side, "qty": qty.astype(int),
         "entry_price": rows[:, 2], "exit_price": rows[:, 3],
         "stop": np.where(np.isfinite(rows[:, 6]), rows[:, 6], np.nan),
-        "reason": [REASONS[int(x)] for x in rows[:, 5]], "pnl": pnl, "r_multiple": r,
+        "reason": np.array(REASONS)[rows[:, 5].astype(int)], "pnl": pnl, "r_multiple": r,
     })

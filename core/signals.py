@@ -4,7 +4,9 @@ in force at each bar, and the bar's session facts. Everything at bar t uses data
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -87,6 +89,12 @@ def _crossed(prev: np.ndarray, cur: np.ndarray, level: np.ndarray, up: bool) -> 
         return (prev <= level) & (level < cur) if up else (prev >= level) & (level > cur)
 
 
+def _cached(cache: dict[str, Any], key: str, compute: Callable[[], Any]) -> Any:
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
 def _condition(cond: object, bars: pd.DataFrame, levels: BarLevels, cache: dict[str, object]
                ) -> np.ndarray:
     close = bars["close"].to_numpy()
@@ -98,13 +106,13 @@ def _condition(cond: object, bars: pd.DataFrame, levels: BarLevels, cache: dict[
         with np.errstate(invalid="ignore"):
             return close > lv if cond.relation == "above" else close < lv
     if isinstance(cond, (Ribbon, ConvictionArrow)):
-        rib = cache.setdefault("ribbon", ribbon(close))
+        rib = _cached(cache, "ribbon", lambda: ribbon(close))
         if isinstance(cond, Ribbon):
             return (rib["spine"] == cond.state).to_numpy()
         want = 1 if cond.direction == "bullish" else -1
         return (rib["conviction_arrow"] == want).to_numpy()
     if isinstance(cond, (PhaseZone, PhaseDot)):
-        po = cache.setdefault("po", phase_oscillator(bars["high"], bars["low"], close))
+        po = _cached(cache, "po", lambda: phase_oscillator(bars["high"], bars["low"], close))
         if isinstance(cond, PhaseZone):
             return po["zone"].isin(cond.zones).to_numpy()
         if cond.dot == "bullish":
@@ -114,7 +122,9 @@ def _condition(cond: object, bars: pd.DataFrame, levels: BarLevels, cache: dict[
         return po[cond.dot].to_numpy()
     if isinstance(cond, MovingAverageCross):
         avg = ema if cond.average == "ema" else sma
-        diff = avg(close, cond.fast) - avg(close, cond.slow)
+        fast = _cached(cache, f"{cond.average}{cond.fast}", lambda: avg(close, cond.fast))
+        slow = _cached(cache, f"{cond.average}{cond.slow}", lambda: avg(close, cond.slow))
+        diff = fast - slow
         before = np.r_[np.nan, diff[:-1]]
         with np.errstate(invalid="ignore"):
             return (diff > 0) & (before <= 0) if cond.direction == "up" else (diff < 0) & (before >= 0)
@@ -133,9 +143,11 @@ def _condition(cond: object, bars: pd.DataFrame, levels: BarLevels, cache: dict[
     raise TypeError(f"unknown condition {cond!r}")  # pragma: no cover - the union is closed
 
 
-def all_of(conditions: list[object], bars: pd.DataFrame, levels: BarLevels) -> np.ndarray:
-    """Return True where every condition holds on the bar's close."""
-    cache: dict[str, object] = {}
+def all_of(conditions: list[object], bars: pd.DataFrame, levels: BarLevels,
+           cache: dict[str, object] | None = None) -> np.ndarray:
+    """Return True where every condition holds on the bar's close (``cache`` shares indicators
+    between calls on the same bars)."""
+    cache = {} if cache is None else cache
     out = np.ones(len(bars), dtype=bool)
     for cond in conditions:
         out &= np.asarray(_condition(cond, bars, levels, cache), dtype=bool)
@@ -144,18 +156,21 @@ def all_of(conditions: list[object], bars: pd.DataFrame, levels: BarLevels) -> n
 
 def signals(spec: StrategySpec, bars: pd.DataFrame, daily: pd.DataFrame) -> dict[str, np.ndarray]:
     """Return the arrays the backtester needs: entry, exit, level prices, ATR, session ends."""
-    levels = bar_levels(bars, daily, spec.mode)
-    entry = all_of(list(spec.entry), bars, levels)
-    exit_ = all_of(list(spec.exit.when), bars, levels) if spec.exit.when else np.zeros(len(bars), bool)
-    nan = np.full(len(bars), np.nan)
+    uses_levels = _uses_levels(spec)
+    nan = np.full(len(bars), np.nan) if not uses_levels else None
+    levels = bar_levels(bars, daily, spec.mode) if uses_levels else BarLevels(nan, nan)
+    cache: dict[str, object] = {}
+    entry = all_of(list(spec.entry), bars, levels, cache)
+    exit_ = (all_of(list(spec.exit.when), bars, levels, cache) if spec.exit.when
+             else np.zeros(len(bars), bool))
     ex = spec.exit
     return {
-        "entry": entry & np.isfinite(levels.atr) if _uses_levels(spec) else entry,
+        "entry": entry & np.isfinite(levels.atr) if uses_levels else entry,
         "exit": exit_,
-        "target_px": levels.price(ex.target) if ex.target else nan,
-        "stop_px": levels.price(ex.stop) if ex.stop else nan,
-        "target_atr": np.full(len(bars), ex.target_atr or np.nan),
-        "stop_atr": np.full(len(bars), ex.stop_atr or np.nan),
+        "target_px": levels.price(ex.target) if ex.target else None,
+        "stop_px": levels.price(ex.stop) if ex.stop else None,
+        "target_atr": ex.target_atr or np.nan,
+        "stop_atr": ex.stop_atr or np.nan,
         "atr": levels.atr,
         "session_last": session_last(bars),
     }
