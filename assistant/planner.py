@@ -47,8 +47,9 @@ _UNSUPPORTED = re.compile(
     r"|\bpassword\b|\bapi key\b|\bwho are you\b|\bhello\b|\bhi\b|\bthanks?\b|\bthank you\b"
 )
 _EXPLAIN = re.compile(
-    r"^(?:what(?:'s| is| are| does)|whats|explain|define|definition of|meaning of|tell me about|"
-    r"how does|what do you mean by|eli5)\b"
+    r"^(?:what(?:'s| is| are| does)|whats|wtf is|explain|define|definition of|meaning of|"
+    r"tell me about|how (?:does|do)|what do you mean by|eli5|difference between|"
+    r"what's the difference)\b"
 )
 _STATS = re.compile(
     r"\bhow (?:often|many times|likely)\b|\bodds\b|\bprobabilit\w*|\bchance\w*|\bhit rate\b|"
@@ -64,11 +65,14 @@ _CONTEXT = re.compile(
     r"\bwhere (?:is|are|'s|r|was|were|did)\b|\bwhere's\b|\bwhat level is\b|\bnearest level|\bnext level|"
     r"\bbetween which\b|\bare we (?:above|below|at|over|under|near)\b|\bis (?:spx|spy|it|price) "
     r"(?:above|below|over|under|near)\b|\bprice (?:now|context|action)\b|\blast price\b|"
-    r"\bcurrent price\b|\bhow far\b|\bgg status\b|\bgate status\b|\btriggered (?:yet|today)\b"
+    r"\bcurrent price\b|\bhow far\b|\bgg status\b|\bgate status\b|\btriggered (?:yet|today)\b|"
+    r"\b(?:vs|versus|relative to|against)\b.*\b(?:levels?|lvls?)\b|\bwhat zone\b|\bnearest\b|"
+    r"\bdid (?:the |spx'?s? |spy'?s? )?(?:bull |bear |bullish |bearish )?(?:gg|golden gate)\b.*\btrigger|"
+    r"\bthrough the .* yet\b|\b(?:above|below) (?:the )?(?:call|put) trigger yet\b"
 )
 _SIZING = re.compile(
     r"\bsiz(?:e|ing)\b|\bhow many (?:shares|contracts|units)\b|\bposition size\b|\bhow much to buy\b|"
-    r"\bshares should\b|\bcontracts should\b"
+    r"\bshares should\b|\bcontracts should\b|\bcontracts\?|\bhow big\b"
 )
 _LEVELS = re.compile(
     r"\blev(?:el|le|l)s?\b|\blvls?\b|\btrig\w*|\batr\b|\bgolden ?gate|\bgg\b|\bmid ?range\b|\bpdc\b|"
@@ -89,11 +93,19 @@ def plan(text: str, history: list[list[dict[str, Any]]], setting: Setting) -> Pl
     if _UNSUPPORTED.search(t) and not _SIZING.search(t):
         return Plan(reply="I can't do that here. " + HELP)
     symbols = _symbols(text, setting)
+    if re.search(r"\bboth\b", t) and not symbols:
+        symbols = list(setting.symbols)
     last = history[-1] if history else []
     intent = _intent(t)
-    if last and (_FOLLOWUP_CUE.search(t) or (intent is None and len(t.split()) <= 6)):
-        if intent is None or _TOOL_OF[intent] == last[0]["name"]:
-            return _follow_up(t, text, last, symbols, setting)
+    if last and _is_follow_up(t, intent, last[0]["name"]):
+        return _follow_up(t, text, last, symbols, setting)
+    if last and intent is None and _STATS.search(t):
+        gate = [c["args"].get("level") for c in last if c["args"].get("level") in ("+0.382", "-0.382")]
+        if gate:
+            sym = last[0]["args"].get("symbol", setting.default_symbol)
+            direction = "bull" if gate[0] == "+0.382" else "bear"
+            return Plan(calls=[{"name": "golden_gate_stats",
+                                "args": {"symbol": sym, "direction": direction}}])
     if intent is None:
         return Plan(reply="I didn't understand that. " + HELP)
     if intent == "explain":
@@ -107,6 +119,23 @@ def plan(text: str, history: list[list[dict[str, Any]]], setting: Setting) -> Pl
     return Plan(calls=calls)
 
 
+_STRONG = re.compile(r"\bhow (?:often|likely)\b|\bodds\b|\bribbon\b|\bphase\b|\bcompression\b|"
+                     r"\bsiz(?:e|ing)\b|\bwhere\b|\bwhat is\b|\bexplain\b")
+
+
+def _is_follow_up(t: str, intent: str | None, last_tool: str) -> bool:
+    """Return True when a message modifies the previous turn's call rather than asking anew."""
+    if last_tool == "explain_term":
+        return False
+    if intent is not None and _TOOL_OF[intent] == last_tool and _FOLLOWUP_CUE.search(t):
+        return True
+    short = len(t.split()) <= 8
+    if intent is None and (short or _FOLLOWUP_CUE.search(t)):
+        return True
+    return short and intent == "levels" and last_tool != "atr_levels" and not _STRONG.search(t) \
+        and not re.search(r"\b(?:spx|spy)\b.*\blev", t)
+
+
 def _symbols(text: str, setting: Setting) -> list[str]:
     t = slots.normalize(text)
     found = []
@@ -114,11 +143,15 @@ def _symbols(text: str, setting: Setting) -> list[str]:
         sym = slots.find_symbol(word, setting.symbols)
         if sym and sym not in found:
             found.append(sym)
-    ticker = re.findall(r"(?:^|\b(?:for|on) )([a-z]{2,5}) (?:(?:day|weekly|monthly|daily) )?"
-                        r"(?:levels?|lvls?|atr|ribbon)\b", t)
-    for word in ticker:
-        if word.upper() not in found and word not in _NOT_TICKERS:
-            found.append(word.upper())
+    # an unknown ticker: the first word, or a word joined to a symbol by and/&, when a domain
+    # word follows (aapl levels, qqq call trigger, es futures levels, aapl and spy levels)
+    head = re.match(r"^\$?([a-z]{1,5})\b(?= (?:and |& |\+ )?(?:[a-z$]+ )?(?:levels?|lvls?|atr|"
+                    r"call|put|trigger|ribbon|futures|day|weekly|monthly|long|short|gg|golden|po))", t)
+    pair = re.findall(r"\b([a-z]{2,5}) (?:and|&|\+) (?:spx|spy)\b", t)
+    for word in ([head.group(1)] if head else []) + pair:
+        if (word.upper() not in found and word not in _NOT_TICKERS
+                and slots.find_symbol(word, setting.symbols) is None):
+            found.insert(0 if head and word == head.group(1) else len(found), word.upper())
     return found
 
 
@@ -127,7 +160,15 @@ _NOT_TICKERS = {"day", "the", "my", "all", "key", "atr", "gg", "call", "put", "w
                 "get", "me", "for", "price", "long", "short", "upper", "lower", "those", "these",
                 "full", "main", "pdc", "trend", "bull", "bear", "trigger", "of", "on", "are", "and",
                 "current", "monthly", "yearly", "quarterly", "multiday", "position", "longterm",
-                "term", "mid", "midrange", "golden", "gate", "new", "same", "other", "which"}
+                "term", "mid", "midrange", "golden", "gate", "new", "same", "other", "which",
+                "bull", "bear", "spx", "spy", "show", "whats", "how", "odds", "size", "sizing",
+                "a", "an", "i", "is", "use", "only", "any", "both", "was", "did", "wtf", "eli",
+                "good", "best", "morning", "hourly", "so", "ok", "yo", "hey", "pls", "please",
+                "give", "list", "print", "tell", "find", "check", "draw", "plot", "can", "could",
+                "would", "will", "do", "does", "if", "when", "then", "now", "just", "also", "more",
+                "from", "has", "have", "lvl", "power", "last", "first", "past", "level", "gg",
+                "where", "are", "did", "bear", "triggered", "odds", "how", "midday", "lunch",
+                "gimme", "yo", "sup", "need", "want", "get", "got", "see", "pull", "fetch"}
 
 
 def _inherited_symbol(history: list[list[dict[str, Any]]]) -> str | None:
@@ -139,26 +180,32 @@ def _inherited_symbol(history: list[list[dict[str, Any]]]) -> str | None:
 
 
 def _intent(t: str) -> str | None:
-    explaining = _EXPLAIN.search(t) and not re.search(r"\b(?:spx|spy|\$\w+)\b|\d", t)
+    explaining = (_EXPLAIN.search(t) and not _STATS.search(t)
+                  and not re.search(r"\b(?:spx|spy|\$\w+)\b|\d{3}|\d{4}-", t))
     if explaining and _glossary_term(t) and not slots.find_account(t):
         return "explain"
-    if _SIZING.search(t) or (slots.find_account(t) and re.search(r"\bentry\b|\bstop\b", t)):
+    money = slots.find_account(t) or re.search(r"^\$?\d+(?:\.\d+)?k\b|\bof \$?\d+k\b", t)
+    priced = re.search(r"\b(?:entry|stop|long|short|calls?|puts?|premium)\b.*\d", t)
+    if _SIZING.search(t) or (money and priced):
         return "sizing"
-    if _STATS.search(t):
-        levels = list(dict.fromkeys(slots.find_levels(t)))
+    levels = list(dict.fromkeys(slots.find_levels(t)))
+    ranged = slots.find_range(t, dt.date(2000, 1, 3)) != slots.DateRange(None, None)
+    if _STATS.search(t) or ranged or re.search(r"%\s*$|\bbucket\b", t):
         if len(levels) >= 2:
             return "level_stats"
         if re.search(r"\bgolden ?gates?\b|\bggs?\b|\bgates?\b", t):
             return "gg_stats"
         if re.search(r"\b(?:reach|hit|get to|tag|make it to)\b", t):
             return "level_stats"
-    if re.search(r"\bwhere(?: is|'s| are) the\b", t) and slots.find_levels(t):
+    if len(levels) >= 2 and re.search(r"\bto\b", t) and not re.search(r"\blevels\b", t):
+        return "level_stats"
+    if re.search(r"\bwhere(?: is|'s| are) the\b", t) and levels:
         return "levels"
     if _CONTEXT.search(t):
         return "context"
     if _INDICATOR.search(t) and not re.search(r"\blev(?:el|le)s\b", t):
         return "indicator"
-    if _LEVELS.search(t) or slots.find_levels(t) or slots.find_mode(t):
+    if _LEVELS.search(t) or levels or slots.find_mode(t):
         return "levels"
     if _EXPLAIN.search(t) and _glossary_term(t):
         return "explain"
@@ -255,47 +302,59 @@ def _context(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
 
 
 def _sizing(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
-    account = slots.find_account(t)
-    entry = slots.find_price_slot(t, r"entry|enter(?:ing)?") or slots.find_price_slot(
-        t, r"buy(?:ing)?(?: [a-z$]+)? at|in at|long(?: [a-z$]+)? at|short(?: [a-z$]+)? at|get in|"
-           r"fill")
-    stop = slots.find_price_slot(t, r"stop(?: loss)?|sl|stopped")
+    account = slots.find_account_any(t)
+    entry, stop = slots.find_entry_stop(t)
     if account is None or entry is None or stop is None:
         return []
     args: dict[str, Any] = {"account_size": account, "entry": entry, "stop": stop}
-    risk = slots.find_risk_pct(t)
+    risk = slots.find_risk_any(t)
     if risk is not None:
         args["risk_pct"] = risk
-    targets = slots.find_targets(t)
+    side = "+"
+    if not entry[0].isdigit() and stop == "0" or entry.startswith("-"):
+        side = entry[0] if entry[0] in "+-" else "+"
+    elif entry[0].isdigit() and stop[0].isdigit() and float(stop) > float(entry):
+        side = "-"
+    targets = slots.find_targets_any(t, side)
     if targets:
         args["targets"] = targets
-    named = bool(slots.find_symbol(t, setting.symbols))
-    if named or any(v.startswith(("+", "-")) or v == "0" for v in (entry, stop, *targets)):
+    named = bool(_symbols(t, setting))
+    keys = [v for v in (entry, stop, *targets) if not v[0].isdigit() or v == "0"]
+    if named or keys:
         args["symbol"] = sym
+    if keys:
         args.update(_date_args(t, setting))
-    if re.search(r"\boptions?\b|\bcontracts?\b|\bpremium\b", t):
-        args["multiplier"] = 100.0
-    if re.search(r"\bes\b|\bfutures?\b|\b/es\b", t):
+        mode = slots.find_mode(t)
+        if mode and mode != "day":
+            args["mode"] = mode
+    if re.search(r"\bes\b|\bfutures?\b|/es\b", t):
         args["multiplier"] = 50.0
+    elif re.search(r"\boptions?\b|\bcalls?\b|\bputs?\b|\bpremium\b|\b0dte\b|\bcontracts?\b",
+                   re.sub(r"\b(?:call|put)s? trigger\b", " ", t)):
+        args["multiplier"] = 100.0
     return [{"name": "position_size", "args": args}]
 
 
 def _sizing_changes(t: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    account = slots.find_account(t)
+    account = slots.find_account_any(t)
     if account is not None:
         out["account_size"] = account
-    risk = slots.find_risk_pct(t) or (float(m.group(1)) if (m := re.search(
+    risk = slots.find_risk_any(t) or (float(m.group(1)) if (m := re.search(
         r"(\d+(?:\.\d+)?) ?(?:%|percent)", t)) and "risk" in t else None)
     if risk is not None:
         out["risk_pct"] = risk
-    for key, words in (("entry", r"entry|enter|buy|in at"), ("stop", r"stop(?: loss)?|sl")):
-        value = slots.find_price_slot(t, words)
-        if value is not None:
-            out[key] = value
-    targets = slots.find_targets(t)
+    entry, stop = slots.find_entry_stop(t)
+    if entry is not None:
+        out["entry"] = entry
+    if stop is not None:
+        out["stop"] = stop
+    targets = slots.find_targets_any(t)
     if targets:
         out["targets"] = targets
+    mode = slots.find_mode(t)
+    if mode:
+        out["mode"] = mode
     return out
 
 
@@ -326,6 +385,13 @@ def _follow_up(t: str, text: str, last: list[dict[str, Any]], symbols: list[str]
         mode = slots.find_mode(t)
         if mode:
             changes["mode"] = mode
+    if re.search(r"\bmirror\b|\bflip\b|\bother side\b|\bopposite\b", t):
+        for key in ("level", "from_level", "to_level"):
+            value = template["args"].get(key)
+            if value and value != "0":
+                changes[key] = ("-" if value[0] == "+" else "+") + value[1:]
+        if template["args"].get("direction") in ("bull", "bear"):
+            changes["direction"] = "bear" if template["args"]["direction"] == "bull" else "bull"
     if name == "atr_levels":
         keys = slots.find_levels(t)
         if len(keys) == 1:

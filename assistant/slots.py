@@ -7,6 +7,7 @@ silently: absence is ``None``. Relative dates are read against a reference ``tod
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -30,11 +31,51 @@ SYMBOL_ALIASES = {
 }
 
 
+VOCABULARY = (
+    "levels", "level", "weekly", "monthly", "quarterly", "yearly", "annual", "daily", "hourly",
+    "ribbon", "compression", "oscillator", "phase", "trigger", "triggers", "golden", "gate", "gates",
+    "midrange", "previous", "close", "stats", "statistics", "probability", "morning", "afternoon",
+    "account", "contracts", "futures", "options", "bullish", "bearish", "conviction", "extension",
+    "extensions", "yesterday", "tomorrow", "position", "should", "complete", "completion",
+    "target", "targets", "entry", "stop", "risk", "percent", "scalp", "swing", "multiday",
+    "longterm", "indicator", "indicators", "trend", "where", "explain", "what", "odds", "chance",
+    "history", "historically", "session", "minute", "minutes", "premium", "arrow", "upside",
+    "downside", "friday", "monday", "tuesday", "wednesday", "thursday", "squeeze", "expansion",
+)
+
+
+ABBREVIATIONS = {"hrly": "hourly", "wkly": "weekly", "mthly": "monthly", "qtrly": "quarterly",
+                 "stas": "stats", "levs": "levels", "trig": "trigger", "trigs": "triggers"}
+KEEP = frozenset((
+    "hour", "hours", "year", "years", "month", "months", "week", "weeks", "days", "current",
+    "first", "last", "power", "past", "over", "with", "when", "then", "than", "from", "that",
+    "this", "have", "does", "done", "much", "many", "more", "less", "calls", "puts", "long",
+    "short", "bull", "bear", "high", "open", "gaps", "status", "whats", "state", "stack", "stock",
+    "start", "price", "prices", "lower", "upper", "times", "touch", "reach", "hits", "often",
+    "above", "below", "today", "would", "could", "should", "where", "there", "their", "these",
+    "those", "point", "points", "range", "zone", "zones", "bucket", "weekday", "close", "closes",
+    "closed", "entries", "early", "later", "quick", "shares", "share", "units", "size", "sized",
+    "using", "used", "uses", "thing", "things", "along", "again", "going",
+))
+
+
+def _correct(word: str) -> str:
+    if word in ABBREVIATIONS:
+        return ABBREVIATIONS[word]
+    if (len(word) < 5 or not word.isalpha() or word in KEEP or word in VOCABULARY
+            or word in SYMBOL_ALIASES or any(word.startswith(v) for v in VOCABULARY if len(v) >= 4)):
+        return word
+    close = difflib.get_close_matches(word, VOCABULARY, n=1, cutoff=0.8)
+    return close[0] if close else word
+
+
 def normalize(text: str) -> str:
-    """Return lower-cased text with curly quotes and odd spaces straightened."""
+    """Return lower-cased text with curly quotes and odd spaces straightened and common
+    misspellings of the domain's words corrected (levles → levels, ribon → ribbon)."""
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u2212", "-")
     text = text.replace("\u2013", "-").replace("\u2014", "-")
-    return re.sub(r"\s+", " ", text.lower()).strip()
+    text = re.sub(r"\s+", " ", text.lower()).strip()
+    return re.sub(r"[a-z]+", lambda m: _correct(m.group(0)), text)
 
 
 def find_symbol(text: str, known: tuple[str, ...] = ()) -> str | None:
@@ -191,7 +232,8 @@ MODE_WORDS: list[tuple[str, str]] = [
     (r"\bscalp(?:ing)?\b|\b4 ?h(?:ou)?r?\b|\bfour hour\b|\b240 ?m(?:in)?\b", "scalp"),
     (r"\bmulti[- ]?day\b|\bweekly\b|\bweek(?:'s)?\b|\bwk\b", "multiday"),
     (r"\bswing\b|\bmonthly\b|\bmonth(?:'s)?\b", "swing"),
-    (r"\bposition(?:al)? (?:mode|levels?|atr)\b|\bquarterly\b|\bquarter(?:'s)?\b|\bqtr\b", "position"),
+    (r"\bposition(?:al)? (?:mode|levels?|lvls?|atr)\b|\bquarterly\b|\bquarter(?:'s)?\b|\bqtr\b"
+     r"|\bpositional\b", "position"),
     (r"\blong[- ]?term\b|\byearly\b|\bannual\b|\byear(?:'s)?\b", "longterm"),
     (r"\bday (?:mode|levels?|atr)\b|\bdaily\b|\bintraday\b|\bday trad", "day"),
 ]
@@ -489,3 +531,92 @@ def find_timeframe(text: str) -> str | None:
     t = re.sub(r"\b(?:last|past) \d+ \w+", " ", t)
     hits = [(m.start(), tf) for pattern, tf in TIMEFRAME_WORDS for m in re.finditer(pattern, t)]
     return min(hits)[1] if hits else None
+
+
+_K_MONEY = r"\$?(\d+(?:\.\d+)?)\s?(k|mm|m|grand)\b|\$(\d{1,3}(?:,\d{3})+|\d{4,})"
+_PRICE = r"\$?(\d+(?:\.\d+)?)(?![\d%k])"
+
+
+def find_account_any(text: str) -> float | None:
+    """Return the account size: an account phrase, else the first amount written like money
+    (``50k``, ``$100,000``, ``1.5m``) — prices are never written that way."""
+    found = find_account(text)
+    if found is not None:
+        return found
+    m = re.search(_K_MONEY, normalize(text))
+    if not m:
+        return None
+    if m.group(3):
+        return float(m.group(3).replace(",", ""))
+    mult = {"k": 1e3, "grand": 1e3, "m": 1e6, "mm": 1e6}[m.group(2)]
+    return float(m.group(1)) * mult
+
+
+def find_risk_any(text: str) -> float | None:
+    """Return the risk percent: "risk 1%", "1% risk", "risk half a percent", "20k acct risk 3%"."""
+    t = normalize(text)
+    if re.search(r"\bhalf (?:a |of a )?(?:percent|%)", t):
+        return 0.5
+    if re.search(r"\bquarter (?:of a )?(?:percent|%)", t):
+        return 0.25
+    found = find_risk_pct(t)
+    if found is not None:
+        return found
+    m = re.search(r"\brisk(?:ing)?\b[^%]{0,20}?(\d+(?:\.\d+)?) ?(?:%|percent)", t)
+    return float(m.group(1)) if m else None
+
+
+def _slot_value(tail: str) -> str | None:
+    tail = tail.strip()
+    if re.match(r"(?:the )?close\b|pdc\b|0(?![\d.%])", tail):
+        return "0"
+    head = re.split(r",|;|\btarget|\btgt|\btp\b|\bstop|\bentry|\brisk|\bon\b|\busing\b|\bwith\b",
+                    tail)[0]
+    num = re.match(_PRICE, head)
+    if num and not re.match(r"\d+(?:\.\d+)?\s?(?:k|%|atr)\b", head):
+        return num.group(1)
+    levels = find_levels(head)
+    return levels[0] if levels else None
+
+
+def find_entry_stop(text: str) -> tuple[str | None, str | None]:
+    """Return (entry, stop) as price strings or level keys from sizing phrases."""
+    t = normalize(text)
+    entry = None
+    for pattern in (r"\bentry(?: price)?(?: at| @| of| is|:)?", r"\benter(?:ing)?(?: at)?",
+                    r"\b(?:long|short|buy(?:ing)?|sell(?:ing)?)(?: (?:spx|spy|es|[a-z]{2,5}))?"
+                    r"(?: (?:calls?|puts?|options?|shares))?(?: at| @)?",
+                    r"\b(?:calls?|puts?|options?|premium)(?: at| @| of)?", r"\bin at\b"):
+        for m in re.finditer(pattern, t):
+            value = _slot_value(t[m.end():])
+            if value is not None:
+                entry = value
+                break
+        if entry is not None:
+            break
+    stop = None
+    m = re.search(r"\b(?:stop(?: loss)?|sl)(?: at| @| is| of| to|:)?(?: the)?", t)
+    if m:
+        stop = _slot_value(t[m.end():])
+    return entry, stop
+
+
+def find_targets_any(text: str, side: str = "+") -> list[str]:
+    """Return targets after target/targets/tgt/tp: prices and level keys, several allowed."""
+    t = normalize(text)
+    m = re.search(r"\b(?:targets?|tgts?|tps?|take ?profits?)(?: at| of| are| is|:)?(?: the)? (.+)$", t)
+    if not m:
+        return []
+    tail = re.split(r"\b(?:stop|sl|entry|risk|account|acct|on (?:a |the )|using|with)\b", m.group(1))[0]
+    out: list[str] = []
+    for piece in re.split(r",| and | & |/| (?=\d)| (?=[+-]\d)", tail):
+        piece = piece.strip()
+        if not piece:
+            continue
+        num = re.match(r"\$?(\d+(?:\.\d+)?)(?![\d%]|\s?atr)", piece)
+        levels = find_levels(piece) or [f"{side}{f}" for f in level_families(piece)]
+        if num and not levels:
+            out.append(num.group(1))
+        elif levels:
+            out.append(levels[0])
+    return out

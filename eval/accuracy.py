@@ -25,17 +25,23 @@ from tools import TOOLS, ToolContext
 REFERENCE_DATE = dt.date(2026, 2, 13)
 
 
+REQUEST_FILES = ("requests.jsonl", "requests_independent.jsonl")
+
+
 def load_requests(path: Path | None = None) -> list[dict[str, Any]]:
-    """Return the labelled items (single-turn items become one-turn conversations)."""
-    text = path.read_text() if path else resources.files("eval").joinpath("requests.jsonl").read_text()
+    """Return the labelled items of one file, or of every file in ``REQUEST_FILES``
+    (single-turn items become one-turn conversations)."""
+    texts = ([path.read_text()] if path else
+             [resources.files("eval").joinpath(name).read_text() for name in REQUEST_FILES])
     items = []
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        item = json.loads(line)
-        if "turns" not in item:
-            item["turns"] = [{"text": item["text"], "calls": item["calls"]}]
-        items.append(item)
+    for text in texts:
+        for line in text.splitlines():
+            if not line.strip():
+                continue
+            item = json.loads(line)
+            if "turns" not in item:
+                item["turns"] = [{"text": item["text"], "calls": item["calls"]}]
+            items.append(item)
     return items
 
 
