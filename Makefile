@@ -25,7 +25,9 @@ test: install  ## the whole test suite
 	$(PY) -m pytest
 
 bench: install  ## benchmarks with ratios against peers measured in the same run
+	$(UV) pip install --quiet --python $(PY) vectorbt==1.2.0  # benchmark-only peer
 	$(PY) -m eval.bench_core
+	$(PY) -m eval.bench_backtest
 	$(PY) -m eval.bench_assistant
 
 eval: install  ## tool-call accuracy of the offline planner on the labelled requests

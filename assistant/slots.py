@@ -607,7 +607,7 @@ def find_targets_any(text: str, side: str = "+") -> list[str]:
     m = re.search(r"\b(?:targets?|tgts?|tps?|take ?profits?)(?: at| of| are| is|:)?(?: the)? (.+)$", t)
     if not m:
         return []
-    tail = re.split(r"\b(?:stop|sl|entry|risk|account|acct|on (?:a |the )|using|with)\b", m.group(1))[0]
+    tail = re.split(r"\b(?:stop|sl|entry|risk|account|acct|on|for|using|with)\b|\d{4}-\d", m.group(1))[0]
     out: list[str] = []
     for piece in re.split(r",| and | & |/| (?=\d)| (?=[+-]\d)", tail):
         piece = piece.strip()
