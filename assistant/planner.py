@@ -302,12 +302,12 @@ def _context(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
 
 
 def _sizing(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
-    account = slots.find_account_any(t)
+    account = slots.find_account_size(t)
     entry, stop = slots.find_entry_stop(t)
     if account is None or entry is None or stop is None:
         return []
     args: dict[str, Any] = {"account_size": account, "entry": entry, "stop": stop}
-    risk = slots.find_risk_any(t)
+    risk = slots.find_risk(t)
     if risk is not None:
         args["risk_pct"] = risk
     side = "+"
@@ -315,7 +315,7 @@ def _sizing(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
         side = entry[0] if entry[0] in "+-" else "+"
     elif entry[0].isdigit() and stop[0].isdigit() and float(stop) > float(entry):
         side = "-"
-    targets = slots.find_targets_any(t, side)
+    targets = slots.find_targets(t, side)
     if targets:
         args["targets"] = targets
     named = bool(_symbols(t, setting))
@@ -337,10 +337,10 @@ def _sizing(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
 
 def _sizing_changes(t: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    account = slots.find_account_any(t)
+    account = slots.find_account_size(t)
     if account is not None:
         out["account_size"] = account
-    risk = slots.find_risk_any(t) or (float(m.group(1)) if (m := re.search(
+    risk = slots.find_risk(t) or (float(m.group(1)) if (m := re.search(
         r"(\d+(?:\.\d+)?) ?(?:%|percent)", t)) and "risk" in t else None)
     if risk is not None:
         out["risk_pct"] = risk
@@ -349,7 +349,7 @@ def _sizing_changes(t: str) -> dict[str, Any]:
         out["entry"] = entry
     if stop is not None:
         out["stop"] = stop
-    targets = slots.find_targets_any(t)
+    targets = slots.find_targets(t)
     if targets:
         out["targets"] = targets
     mode = slots.find_mode(t)

@@ -465,50 +465,6 @@ def find_risk_pct(text: str) -> float | None:
     return float(m.group(1)) if m else None
 
 
-_PRICE_OR_LEVEL = r"([+-]?\d+(?:\.\d+)?%?|[+-]\d(?:\.\d+)?(?: ?atr)?)"
-
-
-def find_price_slot(text: str, words: str) -> str | None:
-    """Return what follows one of ``words`` ("entry 450", "stop at the put trigger") as a price or key."""
-    t = normalize(text)
-    m = re.search(rf"\b(?:{words})(?: price)?(?: at| @| of| is| =|:)?(?: the)? ([^,;]+)", t)
-    if not m:
-        return None
-    tail = m.group(1)
-    if re.match(r"0(?![\d.%])", tail):
-        return "0"
-    levels = find_levels(tail.split(" and ")[0][:40])
-    num = re.match(r"\$?(\d+(?:\.\d+)?)(?![%\d])", tail)
-    if num and (not levels or num.start() == 0):
-        value = float(num.group(1))
-        if value > 3:
-            return num.group(1)
-    if levels:
-        return levels[0]
-    return None
-
-
-def find_targets(text: str) -> list[str]:
-    """Return every target named after target/tp/take profit ("targets +0.618 and +1", "tp 468")."""
-    t = normalize(text)
-    m = re.search(r"\b(?:targets?|tps?|take ?profits?|objectives?|exits?)(?: at| of| are| is|:)? (.+)$", t)
-    if not m:
-        return []
-    tail = re.split(r"\b(?:stop|sl|entry|risk|account)\b", m.group(1))[0]
-    out: list[str] = []
-    for piece in re.split(r",| and | & |/", tail):
-        piece = piece.strip()
-        if not piece:
-            continue
-        levels = find_levels(piece)
-        num = re.match(r"(?:the )?\$?(\d+(?:\.\d+)?)(?![%\d])", piece)
-        if levels:
-            out.append(levels[0])
-        elif num and float(num.group(1)) > 3:
-            out.append(num.group(1))
-    return out
-
-
 TIMEFRAME_WORDS: list[tuple[str, str]] = [
     (r"\b1 ?m(?:in(?:ute)?)?\b|\bone minute\b", "1m"),
     (r"\b3 ?m(?:in(?:ute)?)?\b|\bthree minute\b", "3m"),
@@ -537,7 +493,7 @@ _K_MONEY = r"\$?(\d+(?:\.\d+)?)\s?(k|mm|m|grand)\b|\$(\d{1,3}(?:,\d{3})+|\d{4,})
 _PRICE = r"\$?(\d+(?:\.\d+)?)(?![\d%k])"
 
 
-def find_account_any(text: str) -> float | None:
+def find_account_size(text: str) -> float | None:
     """Return the account size: an account phrase, else the first amount written like money
     (``50k``, ``$100,000``, ``1.5m``) — prices are never written that way."""
     found = find_account(text)
@@ -552,7 +508,7 @@ def find_account_any(text: str) -> float | None:
     return float(m.group(1)) * mult
 
 
-def find_risk_any(text: str) -> float | None:
+def find_risk(text: str) -> float | None:
     """Return the risk percent: "risk 1%", "1% risk", "risk half a percent", "20k acct risk 3%"."""
     t = normalize(text)
     if re.search(r"\bhalf (?:a |of a )?(?:percent|%)", t):
@@ -601,7 +557,7 @@ def find_entry_stop(text: str) -> tuple[str | None, str | None]:
     return entry, stop
 
 
-def find_targets_any(text: str, side: str = "+") -> list[str]:
+def find_targets(text: str, side: str = "+") -> list[str]:
     """Return targets after target/targets/tgt/tp: prices and level keys, several allowed."""
     t = normalize(text)
     m = re.search(r"\b(?:targets?|tgts?|tps?|take ?profits?)(?: at| of| are| is|:)?(?: the)? (.+)$", t)

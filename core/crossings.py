@@ -48,6 +48,15 @@ def _count_lt(levels: np.ndarray, price: float, start: int) -> int:  # pragma: n
 
 
 @numba.njit(cache=True, nogil=True)
+def _count_le(levels: np.ndarray, price: float, lt: int) -> int:  # pragma: no cover - jit
+    """Return #(levels ≤ price) given ``lt`` = #(levels < price) (levels are distinct)."""
+    k = lt
+    while k < levels.size and levels[k] <= price:
+        k += 1
+    return k
+
+
+@numba.njit(cache=True, nogil=True)
 def _quiet_band(levels: np.ndarray, p: float, lt_p: int) -> tuple[float, float]:  # pragma: no cover
     """Return the open interval around ``p`` in which a next price crosses nothing.
 
@@ -93,12 +102,8 @@ def _scan(prices, levels, prev_price, out_tick, out_level, out_dir, begin):  # p
         elif q < p:
             lt_q = _count_lt(levels, q, lt_p)
             # down through L when q < L <= p: levels with index in [#(L <= q), #(L <= p))
-            le_p = lt_p
-            while le_p < levels.size and levels[le_p] <= p:
-                le_p += 1
-            le_q = lt_q
-            while le_q < levels.size and levels[le_q] <= q:
-                le_q += 1
+            le_p = _count_le(levels, p, lt_p)
+            le_q = _count_le(levels, q, lt_q)
             if le_p > le_q:
                 if n + (le_p - le_q) > cap:
                     return n, i, p
@@ -171,12 +176,8 @@ def _count_only(prices, levels, counts):  # pragma: no cover - jit
             for k in range(lt_p, lt_q):
                 counts[k, 0] += 1
         elif q < p:
-            le_p = lt_p
-            while le_p < levels.size and levels[le_p] <= p:
-                le_p += 1
-            le_q = lt_q
-            while le_q < levels.size and levels[le_q] <= q:
-                le_q += 1
+            le_p = _count_le(levels, p, lt_p)
+            le_q = _count_le(levels, q, lt_q)
             for k in range(le_q, le_p):
                 counts[k, 1] += 1
         lt_p = lt_q

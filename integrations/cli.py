@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from assistant.render import render_result
 from assistant.service import Assistant, sqlite_checkpointer
 from core.errors import WhisprError
+from integrations.argtypes import iso_date
 from eval.accuracy import evaluate
 from integrations.demo import briefing
 from integrations.marketdata.cli import add_data_commands
@@ -25,13 +26,6 @@ from integrations.marketdata.registry import get_source
 from tools import TOOLS, ToolContext, ToolError, run_tool
 
 log = logging.getLogger("whispr")
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from None
 
 
 def _context(args: argparse.Namespace) -> ToolContext:
@@ -66,7 +60,7 @@ def _add_levels(sub: argparse._SubParsersAction) -> None:
     p.add_argument("symbol", help="SPY, SPX, or any symbol in the data directory")
     p.add_argument("--mode", default="day",
                    help="scalp|day|multiday|swing|position|longterm (default: day)")
-    p.add_argument("--date", type=_date, help="session date YYYY-MM-DD (default: next session)")
+    p.add_argument("--date", type=iso_date, help="session date YYYY-MM-DD (default: next session)")
     p.add_argument("--level", help="one level only, e.g. +0.382 or -23.6%%")
     p.add_argument("--current-close", action="store_true", help="anchor on the live close")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -83,8 +77,8 @@ def _add_stats(sub: argparse._SubParsersAction) -> None:
     p.add_argument("symbol")
     p.add_argument("--direction", default="both", choices=["bull", "bear", "both"])
     p.add_argument("--buckets", help="comma-separated trigger buckets: open,09,10,...,15")
-    p.add_argument("--start", type=_date, help="first session YYYY-MM-DD")
-    p.add_argument("--end", type=_date, help="last session YYYY-MM-DD")
+    p.add_argument("--start", type=iso_date, help="first session YYYY-MM-DD")
+    p.add_argument("--end", type=iso_date, help="last session YYYY-MM-DD")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=_tool_command("golden_gate_stats", lambda a: {
         "symbol": a.symbol, "direction": a.direction, "start": a.start, "end": a.end,
@@ -96,8 +90,8 @@ def _add_stats(sub: argparse._SubParsersAction) -> None:
     p.add_argument("symbol")
     p.add_argument("--from", dest="from_level", required=True, help="e.g. +0.236 or 23.6%%")
     p.add_argument("--to", dest="to_level", required=True, help="e.g. +1 or -61.8%%")
-    p.add_argument("--start", type=_date)
-    p.add_argument("--end", type=_date)
+    p.add_argument("--start", type=iso_date)
+    p.add_argument("--end", type=iso_date)
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=_tool_command("level_to_level", lambda a: {
         "symbol": a.symbol, "from_level": a.from_level, "to_level": a.to_level,

@@ -7,19 +7,13 @@ import argparse
 import datetime as dt
 
 from core.bars import timeframe
+from integrations.argtypes import iso_date
 from core.sources import load_bars
 from integrations.marketdata.cache import CachedSource, default_cache_dir
 from integrations.marketdata.files import FileSource
 from integrations.marketdata.quality import check_bars
 from integrations.marketdata.registry import PROVIDERS, get_source
 from integrations.marketdata.schwab import SchwabSource
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from None
 
 
 def _fetch(args: argparse.Namespace) -> int:
@@ -85,8 +79,8 @@ def add_data_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("symbol")
     p.add_argument("--provider", required=True, choices=[x for x in PROVIDERS if x != "files"])
     p.add_argument("--bar", default="5m", help="1m 5m 15m 30m 1h 1d (provider permitting)")
-    p.add_argument("--start", type=_date)
-    p.add_argument("--end", type=_date)
+    p.add_argument("--start", type=iso_date)
+    p.add_argument("--end", type=iso_date)
     p.set_defaults(handler=_fetch)
     p = cmds.add_parser("list", help="symbols and bar sizes in the data directory and the cache")
     p.set_defaults(handler=_list)
