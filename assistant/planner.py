@@ -82,7 +82,8 @@ _FOLLOWUP_CUE = re.compile(r"^(?:and|what about|how about|same (?:for|but|thing)
                            r"for|what if|instead|same)\b")
 _TOOL_OF = {"levels": "atr_levels", "gg_stats": "golden_gate_stats", "level_stats": "level_to_level",
             "indicator": "indicator_state", "context": "price_context", "sizing": "position_size",
-            "explain": "explain_term"}
+            "explain": "explain_term", "backtest": "backtest_strategy",
+            "strategies": "list_strategies"}
 
 
 def plan(text: str, history: list[list[dict[str, Any]]], setting: Setting) -> Plan:
@@ -188,6 +189,10 @@ def _intent(t: str) -> str | None:
     priced = re.search(r"\b(?:entry|stop|long|short|calls?|puts?|premium)\b.*\d", t)
     if _SIZING.search(t) or (money and priced):
         return "sizing"
+    if re.search(r"\bback ?test\w*\b|\bbt\b", t):
+        return "backtest"
+    if re.search(r"\b(?:list|show|what|which)\b.*\bstrateg(?:y|ies)\b|^strateg(?:y|ies)\b", t):
+        return "strategies"
     levels = list(dict.fromkeys(slots.find_levels(t)))
     ranged = slots.find_range(t, dt.date(2000, 1, 3)) != slots.DateRange(None, None)
     if _STATS.search(t) or ranged or re.search(r"%\s*$|\bbucket\b", t):
@@ -358,6 +363,23 @@ def _sizing_changes(t: str) -> dict[str, Any]:
     return out
 
 
+def _backtest(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
+    m = re.search(r"\b(?:back ?test\w*|bt)\b(?: of| on)?(?: the| a| my)?\s+(.+?)(?:\s+(?:strategy|setup))?"
+                  r"(?:\s+(?:on|for|in|over|since|from|last|past)\b.*)?$", t)
+    name = m.group(1).strip() if m else ""
+    name = re.sub(r"\b(?:spx|spy)\b", "", name).strip(" ,.?")
+    if not name:
+        return []
+    args: dict[str, Any] = {"strategy": name, **_range_args(t, setting)}
+    if _symbols(t, setting):
+        args["symbol"] = sym
+    return [{"name": "backtest_strategy", "args": args}]
+
+
+def _strategies(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
+    return [{"name": "list_strategies", "args": {}}]
+
+
 _BUILDERS = {
     "levels": _levels,
     "gg_stats": _gg_stats,
@@ -365,6 +387,8 @@ _BUILDERS = {
     "indicator": _indicator,
     "context": _context,
     "sizing": _sizing,
+    "backtest": _backtest,
+    "strategies": _strategies,
 }
 
 

@@ -176,3 +176,35 @@ def _level_stats(r: Any) -> str:
     return (f"{r.symbol}: after touching {r.from_level}, price reached {r.to_level} the same session "
             f"in {r.reached} of {r.touched} sessions ({_pct(r.rate_pct)}), {r.first_date} to "
             f"{r.last_date}, {r.sessions} sessions scanned.")
+
+
+@renders("list_strategies")
+def _list_strategies(r: Any) -> str:
+    rows = [[s.name, s.side, s.bar, "built-in" if s.builtin else f"v{s.version}"] for s in r.strategies]
+    return "Strategies you can backtest:\n" + table(rows, ["name", "side", "bar", ""])
+
+
+def _num(value: object, fmt: str = "{:.2f}") -> str:
+    return "n/a" if value is None else fmt.format(value)
+
+
+@renders("backtest_strategy")
+def _backtest(r: Any) -> str:
+    m = r.metrics
+    lines = [
+        f"{r.strategy} (v{r.version}) on {r.symbol} {r.bar}, {r.first_bar} to {r.last_bar} "
+        f"({r.bars} bars):",
+        f"{m['trades']} trades, {m['wins']} wins / {m['losses']} losses "
+        f"(win rate {_num(m['win_rate_pct'], '{:.1f}%')}), average R {_num(m['avg_r'])}, "
+        f"expectancy {_num(m['expectancy'])} per trade, profit factor {_num(m['profit_factor'])}.",
+        f"Total P&L {_num(m['total_pnl'])} ({_num(m['total_return_pct'], '{:.2f}%')}), max drawdown "
+        f"{_num(m['max_drawdown_pct'], '{:.2f}%')}, Sharpe {_num(m['sharpe'])}, exposure "
+        f"{_num(m['exposure_pct'], '{:.1f}%')}.",
+    ]
+    if r.last_trades:
+        rows = [[t["entry"], t["exit"], f"{t['entry_price']:.2f}", f"{t['exit_price']:.2f}",
+                 t["reason"], f"{t['pnl']:.2f}"] for t in r.last_trades]
+        lines.append("Last trades:\n" + table(rows, ["entry", "exit", "in", "out", "why", "pnl"]))
+    lines.append(f"Rule: {r.description}")
+    lines.append(f"Assumptions: {r.assumptions}.")
+    return "\n".join(lines)

@@ -13,6 +13,7 @@ Fill rules (applied to every strategy alike):
   open) close the trade. An open trade at the end of the data is closed at the last close.
 - One position at a time; commission per unit on each side; no look-ahead: bar t's decisions use
   data up to t's close, and fills happen at t+1.
+- An entry whose fill price is already at or beyond its own target or stop is skipped.
 Sizing: fixed units, or floor(equity × risk % / |entry − stop|) at the fill (no trade if < 1).
 """
 
@@ -72,7 +73,9 @@ def _loop(o, h, lo, c, entry, exit_sig, tgt_px, stp_px, tgt_atr, stp_atr, tgt_de
             else:
                 target = tgt_default
             size = units
-            if risk_mode:
+            if (target - px) * side <= 0 or (px - stop) * side <= 0:
+                size = 0  # the fill is already beyond its target or stop: no trade
+            elif risk_mode:
                 risk = abs(px - stop)
                 size = int(np.floor(cash * risk_pct / 100.0 / risk + 1e-9)) if risk > 0 else 0
             if size >= 1:

@@ -266,7 +266,8 @@ def describe(spec: StrategySpec) -> str:
         parts.append(f"Exit after {ex.max_bars} bars at most.")
     if ex.session_end:
         parts.append("Flat by the session close.")
-    size = (f"{spec.sizing.units} units" if spec.sizing.mode == "units"
+    unit = "unit" if spec.sizing.units == 1 else "units"
+    size = (f"{spec.sizing.units} {unit}" if spec.sizing.mode == "units"
             else f"risk {spec.sizing.risk_pct:g}% of equity per trade")
     parts.append(f"Size: {size}.")
     return " ".join(parts)

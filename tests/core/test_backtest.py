@@ -138,3 +138,10 @@ def test_metrics_on_a_real_run(source):
     assert 0 <= m["max_drawdown_pct"] <= 100 and 0 < m["exposure_pct"] < 100
     assert sum(v["trades"] for v in m["by_hour"].values()) == len(t)
     assert set(t["reason"]) <= {"target", "stop", "session_end", "end_of_data"}
+
+
+def test_a_fill_already_beyond_the_target_is_skipped():
+    # the 09:30 close crosses +0.382; the 09:35 bar opens above the +0.618 target (4524.72)
+    daily, bars = _world([("09:30", 4505, 4516, 4504, 4516), ("09:35", 4530, 4531, 4526, 4527),
+                          ("09:40", 4527, 4528, 4520, 4521)])
+    assert backtest(GG, bars, daily).trades.empty

@@ -1,0 +1,40 @@
+"""Strategy tools: list, find by name, backtest built-ins on the shipped data, through chat."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from assistant.service import Assistant
+from core.backtest import backtest
+from core.stats import metrics
+from core.strategies import builtin_strategies
+from tools import ToolContext, ToolError, run_tool
+
+
+def test_list_and_unknown_strategy(source):
+    ctx = ToolContext(source=source)
+    names = [s.name for s in run_tool(ctx, "list_strategies", {}).strategies]
+    assert "Golden gate bull" in names and "Vomy" in names
+    err = run_tool(ctx, "backtest_strategy", {"strategy": "moon shot"})
+    assert isinstance(err, ToolError) and "available: Golden gate bull" in err.error
+
+
+def test_backtest_tool_equals_the_core_run(source):
+    ctx = ToolContext(source=source)
+    out = run_tool(ctx, "backtest_strategy", {"strategy": "golden gate bull", "start": "2025-06-01"})
+    spec = builtin_strategies()[0]
+    bars = source.bars("SPX", "5m").loc["2025-06-01":]
+    direct = metrics(backtest(spec, bars, source.bars("SPX", "1d")))
+    assert out.metrics["trades"] == direct["trades"] > 20
+    assert out.metrics["wins"] == direct["wins"]
+    assert out.first_bar == "2025-06-02" and out.bars == len(bars)
+
+
+def test_backtest_through_the_assistant(source):
+    assistant = Assistant(ToolContext(source=source, today=dt.date(2026, 2, 13)), "offline")
+    reply = assistant.ask("backtest the call trigger to midrange strategy on spy")
+    assert [c["name"] for c in reply.tool_calls] == ["backtest_strategy"]
+    assert reply.tool_calls[0]["args"] == {"strategy": "call trigger to midrange", "symbol": "SPY"}
+    result = reply.tool_calls[0]["result"]
+    assert result["symbol"] == "SPY" and f"{result['metrics']['trades']} trades" in reply.answer
+    assert reply.grounded

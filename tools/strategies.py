@@ -1,0 +1,140 @@
+"""Tools: list, show and backtest strategies (built-in and stored)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+
+import pandas as pd
+from pydantic import BaseModel, Field
+
+from core.backtest import backtest
+from core.errors import InvalidArgumentError
+from core.sources import load_bars
+from core.spec import StrategySpec, describe
+from core.stats import metrics
+from core.strategies import builtin_strategies
+from tools.base import ToolContext, tool
+from tools.market import daily_bars, normalize_symbol
+from tools.ports import StrategyStore
+
+
+def _store(ctx: ToolContext) -> StrategyStore | None:
+    return ctx.services.get("strategies")
+
+
+def visible_strategies(ctx: ToolContext) -> list[StrategySpec]:
+    """Return the built-ins plus the user's stored strategies (newest versions)."""
+    store = _store(ctx)
+    return builtin_strategies() + (store.list(ctx.user_id) if store else [])
+
+
+def find_strategy(ctx: ToolContext, ref: str) -> StrategySpec:
+    """Return a strategy by id, exact name, or close name; raise naming the choices."""
+    specs = visible_strategies(ctx)
+    key = ref.strip().lower()
+    for spec in specs:
+        if key in (spec.spec_id.lower(), spec.name.lower(), spec.spec_id.lower().removeprefix("builtin-")):
+            return spec
+    names = {s.name.lower(): s for s in specs}
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+    if close:
+        return names[close[0]]
+    contains = [s for s in specs if key in s.name.lower()]
+    if len(contains) == 1:
+        return contains[0]
+    raise InvalidArgumentError(
+        f"no strategy {ref!r}; available: {', '.join(s.name for s in specs)}")
+
+
+class ListArgs(BaseModel):
+    """Arguments of ``list_strategies`` (none)."""
+
+
+class StrategyLine(BaseModel):
+    """One strategy in a list."""
+
+    id: str
+    name: str
+    version: int
+    side: str
+    bar: str
+    builtin: bool
+    summary: str
+
+
+class ListResult(BaseModel):
+    """The strategies the user can see."""
+
+    strategies: list[StrategyLine]
+
+
+@tool("list_strategies", ListArgs, ListResult)
+def list_strategies(ctx: ToolContext, args: ListArgs) -> ListResult:
+    """List the strategies available to backtest: built-ins (golden gate, trigger, vomy, PO dot,
+    conviction arrow) and the user's own."""
+    return ListResult(strategies=[
+        StrategyLine(id=s.spec_id, name=s.name, version=s.version, side=s.side, bar=s.bar,
+                     builtin="builtin" in s.tags, summary=s.description or describe(s))
+        for s in visible_strategies(ctx)])
+
+
+class BacktestArgs(BaseModel):
+    """Arguments of ``backtest_strategy``."""
+
+    strategy: str = Field(description="Strategy name or id, e.g. 'Golden gate bull'.")
+    symbol: str | None = Field(default=None, description="Run on this symbol instead of the spec's.")
+    start: dt.date | None = Field(default=None, description="First session (YYYY-MM-DD).")
+    end: dt.date | None = Field(default=None, description="Last session (YYYY-MM-DD).")
+
+
+class BacktestResultModel(BaseModel):
+    """Backtest metrics and the last trades; money in account currency (capital 100 000)."""
+
+    strategy: str
+    version: int
+    description: str
+    symbol: str
+    bar: str
+    first_bar: str
+    last_bar: str
+    bars: int
+    metrics: dict[str, object]
+    last_trades: list[dict[str, object]]
+    assumptions: str = Field(default="signals on bar close, fills at the next open; stops and "
+                             "targets at their level or the open on a gap; stop first when both "
+                             "are inside one bar; no costs unless the spec sets them")
+
+
+@tool("backtest_strategy", BacktestArgs, BacktestResultModel)
+def backtest_strategy(ctx: ToolContext, args: BacktestArgs) -> BacktestResultModel:
+    """Backtest a strategy on the symbol's data: trades, win rate, average R, expectancy,
+    profit factor, max drawdown, Sharpe, exposure, and the last trades."""
+    spec = find_strategy(ctx, args.strategy)
+    sym = normalize_symbol(ctx.source, args.symbol or spec.symbol)
+    bars = load_bars(ctx.source, sym, spec.bar)
+    if args.start or args.end:
+        tz = bars.index.tz
+        lo = pd.Timestamp(args.start).tz_localize(tz) if args.start else None
+        hi = pd.Timestamp(args.end + dt.timedelta(days=1)).tz_localize(tz) if args.end else None
+        bars = bars.loc[lo:hi]
+        if hi is not None and len(bars) and bars.index[-1] >= hi:
+            bars = bars.iloc[:-1]
+    if len(bars) < 50:
+        raise InvalidArgumentError(f"only {len(bars)} {spec.bar} bars of {sym} in that range; "
+                                   "a backtest needs at least 50")
+    result = backtest(spec, bars, daily_bars(ctx.source, sym))
+    m = metrics(result)
+    trades = result.trades.tail(5)
+    last = [{"entry": f"{r.entry_time:%Y-%m-%d %H:%M}", "exit": f"{r.exit_time:%Y-%m-%d %H:%M}",
+             "entry_price": round(float(r.entry_price), 2), "exit_price": round(float(r.exit_price), 2),
+             "reason": r.reason, "pnl": round(float(r.pnl), 2),
+             "r": None if pd.isna(r.r_multiple) else round(float(r.r_multiple), 2)}
+            for r in trades.itertuples()]
+    rounded = {k: (round(v, 2) if isinstance(v, float) else v) for k, v in m.items()
+               if k not in ("by_hour", "by_weekday")}
+    rounded["by_hour"] = {h: {k: round(v, 2) for k, v in row.items()} for h, row in m["by_hour"].items()}
+    return BacktestResultModel(
+        strategy=spec.name, version=spec.version, description=describe(spec), symbol=sym,
+        bar=spec.bar, first_bar=f"{bars.index[0]:%Y-%m-%d}", last_bar=f"{bars.index[-1]:%Y-%m-%d}",
+        bars=len(bars), metrics=rounded, last_trades=last)
