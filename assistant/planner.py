@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant import slots
+from assistant.authoring import is_authoring, parse_strategy
 from tools.explain import find_entry
 
 HELP = (
@@ -83,14 +84,20 @@ _FOLLOWUP_CUE = re.compile(r"^(?:and|what about|how about|same (?:for|but|thing)
 _TOOL_OF = {"levels": "atr_levels", "gg_stats": "golden_gate_stats", "level_stats": "level_to_level",
             "indicator": "indicator_state", "context": "price_context", "sizing": "position_size",
             "explain": "explain_term", "backtest": "backtest_strategy",
-            "strategies": "list_strategies"}
+            "strategies": "list_strategies", "search_strategies": "search_strategies",
+            "delete_strategy": "delete_strategy", "share_strategy": "share_strategy"}
 
 
-def plan(text: str, history: list[list[dict[str, Any]]], setting: Setting) -> Plan:
-    """Return the plan for one message; ``history`` holds earlier turns' calls, oldest first."""
+def plan(text: str, history: list[list[dict[str, Any]]], setting: Setting,
+         previous_text: str = "") -> Plan:
+    """Return the plan for one message; ``history`` holds earlier turns' calls, oldest first, and
+    ``previous_text`` the user's previous message (to complete an answered clarifying question)."""
     t = slots.normalize(text)
     if not t:
         return Plan(reply=HELP)
+    authored = _authoring(t, text, history, setting, previous_text)
+    if authored is not None:
+        return authored
     if _UNSUPPORTED.search(t) and not _SIZING.search(t):
         return Plan(reply="I can't do that here. " + HELP)
     symbols = _symbols(text, setting)
@@ -111,7 +118,7 @@ def plan(text: str, history: list[list[dict[str, Any]]], setting: Setting) -> Pl
         return Plan(reply="I didn't understand that. " + HELP)
     if intent == "explain":
         return _explain(t)
-    inherited = _inherited_symbol(history)
+    inherited = _inherited_symbol(history)  # may come from any earlier turn
     chosen = symbols or ([inherited] if inherited else [setting.default_symbol])
     builder = _BUILDERS[intent]
     calls = [c for sym in chosen for c in builder(t, sym, setting)]
@@ -135,6 +142,27 @@ def _is_follow_up(t: str, intent: str | None, last_tool: str) -> bool:
         return True
     return short and intent == "levels" and last_tool != "atr_levels" and not _STRONG.search(t) \
         and not re.search(r"\b(?:spx|spy)\b.*\blev", t)
+
+
+def _authoring(t: str, text: str, history: list[list[dict[str, Any]]], setting: Setting,
+               previous_text: str) -> Plan | None:
+    """Return the plan for strategy authoring (draft, clarify, save), or None if it is not that."""
+    last = history[-1] if history else []
+    if last and last[0]["name"] == "delete_strategy" and re.search(r"^(?:yes|yep|confirm)\b", t):
+        return Plan(calls=[{"name": "delete_strategy", "args": {**last[0]["args"], "confirm": True}}])
+    if last and last[0]["name"] == "draft_strategy" and re.search(
+            r"^(?:yes|yep|ok|okay|sure|save|store|keep)\b|\bsave (?:it|that|this)\b", t):
+        return Plan(calls=[{"name": "save_strategy", "args": last[0]["args"]}])
+    prev = slots.normalize(previous_text)
+    answering = bool(prev) and not last and is_authoring(prev) and not is_authoring(t)
+    if not (is_authoring(t) or answering):
+        return None
+    source = f"{previous_text}, {text}" if answering else text
+    symbols = _symbols(source, setting)
+    draft = parse_strategy(source, symbols[0] if symbols else setting.default_symbol)
+    if draft.question:
+        return Plan(reply=draft.question)
+    return Plan(calls=[{"name": "draft_strategy", "args": {"spec": draft.spec}}])
 
 
 def _symbols(text: str, setting: Setting) -> list[str]:
@@ -189,6 +217,12 @@ def _intent(t: str) -> str | None:
     priced = re.search(r"\b(?:entry|stop|long|short|calls?|puts?|premium)\b.*\d", t)
     if _SIZING.search(t) or (money and priced):
         return "sizing"
+    if re.search(r"\b(?:find|search|look for|look up)\b.*\bstrateg", t):
+        return "search_strategies"
+    if re.search(r"\b(?:delete|remove)\b.*\bstrateg", t):
+        return "delete_strategy"
+    if re.search(r"\bshare\b.*\bstrateg", t):
+        return "share_strategy"
     if re.search(r"\bback ?test\w*\b|\bbt\b", t):
         return "backtest"
     if re.search(r"\b(?:list|show|what|which)\b.*\bstrateg(?:y|ies)\b|^strateg(?:y|ies)\b", t):
@@ -380,6 +414,30 @@ def _strategies(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
     return [{"name": "list_strategies", "args": {}}]
 
 
+def _strategy_ref(t: str) -> str:
+    m = re.search(r"\bstrateg(?:y|ies)\b(?: called| named)?\s*[\"']?([^\"']+?)[\"']?$", t)
+    if m and m.group(1).strip():
+        return m.group(1).strip(" .?!")
+    m = re.search(r"\b(?:delete|remove|share)\b(?: my| the)?\s+(.+?)\s+strateg", t)
+    return m.group(1).strip() if m else ""
+
+
+def _search_strategies(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
+    query = re.sub(r"^.*?\b(?:find|search(?: for)?|look for|look up)\b(?: my| the| a)?", "", t)
+    query = re.sub(r"\bstrateg(?:y|ies)\b(?: (?:that|which|where))?", "", query).strip(" ?.")
+    return [{"name": "search_strategies", "args": {"query": query or t}}]
+
+
+def _delete_strategy(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
+    ref = _strategy_ref(t)
+    return [{"name": "delete_strategy", "args": {"ref": ref}}] if ref else []
+
+
+def _share_strategy(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
+    ref = _strategy_ref(t)
+    return [{"name": "share_strategy", "args": {"ref": ref}}] if ref else []
+
+
 _BUILDERS = {
     "levels": _levels,
     "gg_stats": _gg_stats,
@@ -389,6 +447,9 @@ _BUILDERS = {
     "sizing": _sizing,
     "backtest": _backtest,
     "strategies": _strategies,
+    "search_strategies": _search_strategies,
+    "delete_strategy": _delete_strategy,
+    "share_strategy": _share_strategy,
 }
 
 

@@ -208,3 +208,28 @@ def _backtest(r: Any) -> str:
     lines.append(f"Rule: {r.description}")
     lines.append(f"Assumptions: {r.assumptions}.")
     return "\n".join(lines)
+
+
+@renders("draft_strategy")
+def _draft(r: Any) -> str:
+    return f"Here is the strategy as I understood it:\n{r.description}\n{r.next_step}"
+
+
+@renders("save_strategy")
+def _saved(r: Any) -> str:
+    return f"Saved {r.name!r} as version {r.version} (id {r.id}).\n{r.description}"
+
+
+@renders("search_strategies")
+def _search(r: Any) -> str:
+    if not r.hits:
+        return f"No saved strategy matches {r.query!r}."
+    return "\n".join([f"Strategies matching {r.query!r}:"] +
+                     [f"- {h.name} (v{h.version}, id {h.id}): {h.description}" for h in r.hits])
+
+
+@renders("show_strategy")
+@renders("delete_strategy")
+@renders("share_strategy")
+def _ref(r: Any) -> str:
+    return "\n".join([r.message, *r.versions[:-1]]) if r.versions else r.message

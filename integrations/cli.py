@@ -23,6 +23,8 @@ from integrations.demo import briefing
 from integrations.marketdata.cli import add_data_commands
 from integrations.marketdata.files import FileSource
 from integrations.marketdata.registry import get_source
+from integrations.storage.strategies import SqliteStrategyStore
+from integrations.storage.vectors import VectorStore, make_client
 from tools import TOOLS, ToolContext, ToolError, run_tool
 
 log = logging.getLogger("whispr")
@@ -104,8 +106,12 @@ def _state_dir() -> Path:
 
 
 def _assistant(args: argparse.Namespace) -> Assistant:
-    checkpointer = sqlite_checkpointer(_state_dir() / "threads.sqlite")
-    return Assistant(_context(args), args.provider, checkpointer=checkpointer)
+    home = _state_dir()
+    checkpointer = sqlite_checkpointer(home / "threads.sqlite")
+    ctx = _context(args)
+    ctx.services["strategies"] = SqliteStrategyStore(home / "whispr.sqlite",
+                                                     VectorStore(make_client(home / "chroma")))
+    return Assistant(ctx, args.provider, checkpointer=checkpointer)
 
 
 def _ask(args: argparse.Namespace) -> int:

@@ -1,6 +1,15 @@
 """Typed tool functions over the core. Importing this package registers every tool in ``TOOLS``."""
 
-from tools import context, explain, indicators, levels, sizing, stats, strategies  # noqa: F401
+from tools import (  # noqa: F401  (each module registers its tools)
+    authoring,
+    context,
+    explain,
+    indicators,
+    levels,
+    sizing,
+    stats,
+    strategies,
+)
 from tools.base import TOOLS, Tool, ToolContext, ToolError, run_tool
 
 __all__ = ["TOOLS", "Tool", "ToolContext", "ToolError", "run_tool"]

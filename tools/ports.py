@@ -29,3 +29,11 @@ class StrategyStore(Protocol):
     def delete(self, user: str, ref: str) -> bool:
         """Delete every version of one of the user's own strategies."""
         ...
+
+    def share(self, user: str, ref: str) -> bool:
+        """Share one of the user's own strategies with everyone."""
+        ...
+
+    def versions(self, user: str, ref: str) -> list[StrategySpec]:
+        """Return every version of a visible strategy, oldest first."""
+        ...

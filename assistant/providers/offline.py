@@ -36,17 +36,18 @@ def setting_from_system(messages: Sequence[BaseMessage]) -> Setting:
 
 
 def _turns(messages: Sequence[BaseMessage]) -> list[list[dict[str, Any]]]:
-    """Return the tool calls each earlier turn made (first tool-calling AI message per turn)."""
+    """Return the tool calls each earlier turn made (first tool-calling AI message per turn;
+    an empty list for a turn answered without tools)."""
     turns: list[list[dict[str, Any]]] = []
     current: list[dict[str, Any]] | None = None
     for msg in messages[:-1]:
         if isinstance(msg, HumanMessage):
-            if current:
+            if current is not None:
                 turns.append(current)
             current = []
         elif isinstance(msg, AIMessage) and msg.tool_calls and current == []:
             current = [{"name": c["name"], "args": dict(c["args"])} for c in msg.tool_calls]
-    if current:
+    if current is not None:
         turns.append(current)
     return turns
 
@@ -73,7 +74,9 @@ class OfflinePlanner(BaseChatModel):
         if isinstance(last, ToolMessage):
             message = AIMessage(content=self._answer(messages))
         else:
-            decided = plan(str(last.content), _turns(messages), setting_from_system(messages))
+            humans = [str(m.content) for m in messages[:-1] if isinstance(m, HumanMessage)]
+            decided = plan(str(last.content), _turns(messages), setting_from_system(messages),
+                           humans[-1] if humans else "")
             if decided.calls:
                 calls = [{"name": c["name"], "args": c["args"], "id": f"call_{uuid.uuid4().hex[:12]}",
                           "type": "tool_call"} for c in decided.calls]

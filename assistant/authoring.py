@@ -1,0 +1,103 @@
+"""Natural-language strategy authoring for the offline planner: a trader's sentence → a spec dict.
+
+Reads: side (long/short/buy/sell), symbol, the entry level and direction (crosses, breaks,
+reclaims, loses), a ribbon filter, a time window (before 11am, after 1pm, between 10 and 12),
+the bar size, the target and the stop (levels; "the close"/pdc = previous close). When the target
+or the stop is missing it returns the one question to ask instead of guessing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant import slots
+
+_AUTHOR = re.compile(
+    r"^(?:(?:create|make|add|build|new|save|write)(?: a| me a| my)? (?:strategy|setup)[:,]?\s*)?"
+    r"(?:go |i want to |i'd |let's )?(?:long|short|buy|sell)\b.*\b(?:when|if|on|at|once|as)\b"
+)
+
+
+@dataclass
+class Draft:
+    """A parsed strategy: the spec fields, and the question to ask if something is missing."""
+
+    spec: dict[str, Any] = field(default_factory=dict)
+    question: str | None = None
+
+
+def is_authoring(t: str) -> bool:
+    """Return True when the text describes a strategy to create."""
+    return bool(_AUTHOR.search(t) or re.search(r"\b(?:create|new|make|build) (?:a |my )?strateg", t))
+
+
+def _window(t: str) -> dict[str, str] | None:
+    m = re.search(r"\bbefore (\d{1,2})(?::(\d{2}))?\s*(am|pm)?", t)
+    if m:
+        h = int(m.group(1)) + (12 if m.group(3) == "pm" and int(m.group(1)) < 12 else 0)
+        h = h + 12 if m.group(3) is None and h <= 4 else h
+        return {"kind": "time_window", "start": "09:30", "end": f"{h:02d}:{m.group(2) or '00'}"}
+    m = re.search(r"\bafter (\d{1,2})(?::(\d{2}))?\s*(am|pm)?", t)
+    if m:
+        h = int(m.group(1)) + (12 if m.group(3) == "pm" and int(m.group(1)) < 12 else 0)
+        h = h + 12 if m.group(3) is None and h <= 4 else h
+        return {"kind": "time_window", "start": f"{h:02d}:{m.group(2) or '00'}", "end": "16:00"}
+    m = re.search(r"\bbetween (\d{1,2}) ?(am|pm)? and (\d{1,2}) ?(am|pm)?", t)
+    if m:
+        a, b = int(m.group(1)), int(m.group(3))
+        a = a + 12 if (m.group(2) == "pm" or a <= 4) and a < 12 else a
+        b = b + 12 if (m.group(4) == "pm" or b <= 4) and b < 12 else b
+        return {"kind": "time_window", "start": f"{a:02d}:00" if a != 9 else "09:30", "end": f"{b:02d}:00"}
+    if re.search(r"\bin the morning\b|\bmorning only\b", t):
+        return {"kind": "time_window", "start": "09:30", "end": "12:00"}
+    return None
+
+
+def _clause(t: str, word: str) -> str:
+    m = re.search(rf"\b{word}s?\b(?: (?:at|is|of|to|on|:))?(?: the)? ([^,;]+?)(?=,|;|\band\b (?:stop|target)|\bstop\b|\btarget\b|$)", t)
+    return m.group(1) if m else ""
+
+
+def parse_strategy(text: str, symbol: str) -> Draft:
+    """Return the spec fields read from ``text`` (or the question to ask)."""
+    t = slots.normalize(text)
+    side = "short" if re.search(r"\b(?:short|sell|puts?)\b", t) else "long"
+    sign = "+" if side == "long" else "-"
+    head = re.split(r"\btarget|\bstop\b|\btp\b", t)[0]
+    entry_levels = slots.find_levels(head) or [f"{sign}{f}" for f in slots.level_families(head)]
+    entry: list[dict[str, Any]] = []
+    if entry_levels:
+        down = re.search(r"\b(?:loses|below|under|breaks down|drops)\b", head) or (
+            side == "short" and not re.search(r"\b(?:above|over|reclaims)\b", head))
+        entry.append({"kind": "level_cross", "level": entry_levels[0],
+                      "direction": "down" if down else "up"})
+    ribbon = re.search(r"\b(bullish|bearish) ribbon\b|\bribbon (?:is )?(bullish|bearish)\b", t)
+    if ribbon:
+        entry.append({"kind": "ribbon", "state": ribbon.group(1) or ribbon.group(2)})
+    window = _window(t)
+    if window:
+        entry.append(window)
+    if not entry_levels:
+        return Draft(question="Which level should trigger the entry (e.g. the call trigger, "
+                              "the golden gate, +61.8%)?")
+    target_text, stop_text = _clause(t, "target"), _clause(t, "stop")
+    target = (slots.find_levels(target_text) or
+              [f"{sign}{f}" for f in slots.level_families(target_text)] or [None])[0]
+    stop = "0" if re.search(r"\b(?:close|pdc)\b", stop_text) else (
+        slots.find_levels(stop_text) or [f"{'-' if sign == '+' else '+'}{f}"
+                                         for f in slots.level_families(stop_text)] or [None])[0]
+    if target is None:
+        return Draft(question="What is the target? Name a level (e.g. the golden gate, +61.8%, "
+                              "+1 ATR).")
+    if stop is None:
+        return Draft(question="Where is the stop? Name a level (e.g. the previous close, the put "
+                              "trigger).")
+    bar = slots.find_timeframe(re.sub(r"\b(?:before|after|between) \d.*", "", t))
+    spec: dict[str, Any] = {
+        "name": f"{symbol} {side} {entry_levels[0]} to {target}", "symbol": symbol, "side": side,
+        "bar": bar if bar and bar != "1d" else "5m", "entry": entry,
+        "exit": {"target": target, "stop": stop}, "description": text.strip(),
+    }
+    return Draft(spec=spec)

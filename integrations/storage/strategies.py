@@ -1,0 +1,125 @@
+"""Strategy storage: every version in SQLite, the newest indexed in the vector store for search.
+
+Scoping: a user sees their own strategies and those shared with everyone; only the owner can
+change, share or delete one. Saving an existing ``spec_id`` stores a new version and keeps the
+old ones (and their results) intact.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+from core.spec import StrategySpec, describe
+from integrations.storage.vectors import VectorStore
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS strategies (
+    owner TEXT NOT NULL, spec_id TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL,
+    shared INTEGER NOT NULL DEFAULT 0, spec TEXT NOT NULL, created REAL NOT NULL,
+    PRIMARY KEY (owner, spec_id, version)
+)"""
+
+
+class SqliteStrategyStore:
+    """``tools.ports.StrategyStore`` over SQLite (versions) and Chroma (search by meaning)."""
+
+    def __init__(self, path: Path | str, vectors: VectorStore | None = None) -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(path), check_same_thread=False)
+        self.db.execute(SCHEMA)
+        self.vectors = vectors
+        self._lock = threading.Lock()
+
+    def _rows(self, sql: str, params: tuple[object, ...]) -> list[tuple[str, int, str]]:
+        with self._lock:
+            return self.db.execute(sql, params).fetchall()
+
+    def save(self, user: str, spec: StrategySpec) -> StrategySpec:
+        """Store ``spec`` for ``user``: version 1, or the next version of an existing id."""
+        with self._lock:
+            row = self.db.execute("SELECT MAX(version) FROM strategies WHERE owner=? AND spec_id=?",
+                                  (user, spec.spec_id)).fetchone()
+            version = (row[0] or 0) + 1
+            stored = spec.model_copy(update={"version": version})
+            self.db.execute("INSERT INTO strategies VALUES (?,?,?,?,?,?,?)",
+                            (user, stored.spec_id, version, stored.name, 0,
+                             stored.model_dump_json(), time.time()))
+            self.db.commit()
+        if self.vectors is not None:
+            self.vectors.upsert("strategies", f"{user}:{stored.spec_id}", self._text(stored), user,
+                                name=stored.name, version=version, spec_id=stored.spec_id)
+        return stored
+
+    @staticmethod
+    def _text(spec: StrategySpec) -> str:
+        return f"{spec.name}. {spec.description} {describe(spec)}"
+
+    def _visible(self, user: str) -> list[StrategySpec]:
+        rows = self._rows(
+            "SELECT spec FROM strategies s WHERE (owner=? OR shared=1) AND version = "
+            "(SELECT MAX(version) FROM strategies t WHERE t.owner=s.owner AND t.spec_id=s.spec_id)"
+            " ORDER BY created", (user,))
+        return [StrategySpec.model_validate_json(r[0]) for r in rows]
+
+    def list(self, user: str) -> list[StrategySpec]:
+        """Return the newest version of every strategy the user can see."""
+        return self._visible(user)
+
+    def get(self, user: str, ref: str, version: int | None = None) -> StrategySpec | None:
+        """Return a visible strategy by id or name (case-insensitive); newest unless ``version``."""
+        key = ref.strip().lower()
+        rows = self._rows(
+            "SELECT spec, version FROM strategies WHERE (owner=? OR shared=1) AND "
+            "(lower(spec_id)=? OR lower(name)=?) ORDER BY version DESC", (user, key, key))
+        for spec, ver in rows:
+            if version is None or ver == version:
+                return StrategySpec.model_validate_json(spec)
+        return None
+
+    def versions(self, user: str, ref: str) -> list[StrategySpec]:
+        """Return every stored version of a visible strategy, oldest first."""
+        key = ref.strip().lower()
+        rows = self._rows("SELECT spec FROM strategies WHERE (owner=? OR shared=1) AND "
+                          "(lower(spec_id)=? OR lower(name)=?) ORDER BY version", (user, key, key))
+        return [StrategySpec.model_validate_json(r[0]) for r in rows]
+
+    def search(self, user: str, query: str, k: int = 3) -> list[tuple[StrategySpec, float]]:
+        """Return up to ``k`` visible strategies nearest in meaning to ``query`` (distance)."""
+        if self.vectors is None:
+            return []
+        out = []
+        for hit in self.vectors.search("strategies", query, user, k=k):
+            spec = self.get(user, str(hit.metadata["spec_id"]))
+            if spec is not None:
+                out.append((spec, hit.distance))
+        return out
+
+    def share(self, user: str, ref: str) -> bool:
+        """Share one of the user's strategies with everyone; False if they own none by that name."""
+        spec = self.get(user, ref)
+        if spec is None:
+            return False
+        with self._lock:
+            cur = self.db.execute("UPDATE strategies SET shared=1 WHERE owner=? AND spec_id=?",
+                                  (user, spec.spec_id))
+            self.db.commit()
+        if cur.rowcount and self.vectors is not None:
+            self.vectors.upsert("strategies", f"{user}:{spec.spec_id}", self._text(spec), user,
+                                shared=True, name=spec.name, version=spec.version, spec_id=spec.spec_id)
+        return bool(cur.rowcount)
+
+    def delete(self, user: str, ref: str) -> bool:
+        """Delete every version of one of the user's own strategies."""
+        spec = self.get(user, ref)
+        if spec is None:
+            return False
+        with self._lock:
+            cur = self.db.execute("DELETE FROM strategies WHERE owner=? AND spec_id=?",
+                                  (user, spec.spec_id))
+            self.db.commit()
+        if cur.rowcount and self.vectors is not None:
+            self.vectors.delete("strategies", user, f"{user}:{spec.spec_id}")
+        return bool(cur.rowcount)
