@@ -118,7 +118,8 @@ def test_ribbon_ties_on_a_flat_line():
     # lengths 1/3/7/15/31 have dyadic alphas (1, 1/2, 1/4, 1/8, 1/16): every EMA stays exactly 50
     last = ribbon(np.full(250, 50.0), fast=1, pullback=3, pivot=7, slow=15, long_term=31).iloc[-1]
     assert (last["ema1"], last["ema3"], last["ema7"], last["ema15"], last["ema31"]) == (50,) * 5
-    # fast > pivot is false → red; pullback > slow false → light_orange; ≥ comparisons hold → green/cyan/bullish
+    # fast > pivot is false → red; pullback > slow false → light_orange;
+    # the ≥ comparisons hold → green, cyan, bullish
     assert (last["fast_cloud"], last["slow_cloud"], last["ema21_line"], last["ema200_line"],
             last["conviction"], last["spine"]) == (
         "red", "light_orange", "green", "cyan", "bullish", "mixed")
