@@ -73,6 +73,7 @@ def _levels(r: Any) -> str:
         r.puts_label,
         r.range_label,
         f"Trend on {r.trend_timeframe} ({r.trend_basis}): {r.trend}",
+        *([f"Chart: {r.chart}"] if r.chart else []),
     ])
 
 
@@ -205,6 +206,8 @@ def _backtest(r: Any) -> str:
         rows = [[t["entry"], t["exit"], f"{t['entry_price']:.2f}", f"{t['exit_price']:.2f}",
                  t["reason"], f"{t['pnl']:.2f}"] for t in r.last_trades]
         lines.append("Last trades:\n" + table(rows, ["entry", "exit", "in", "out", "why", "pnl"]))
+    if r.chart:
+        lines.append(f"Equity chart: {r.chart}")
     lines.append(f"Rule: {r.description}")
     lines.append(f"Assumptions: {r.assumptions}.")
     return "\n".join(lines)

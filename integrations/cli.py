@@ -111,6 +111,7 @@ def _assistant(args: argparse.Namespace) -> Assistant:
     ctx = _context(args)
     ctx.services["strategies"] = SqliteStrategyStore(home / "whispr.sqlite",
                                                      VectorStore(make_client(home / "chroma")))
+    ctx.services["charts_dir"] = home / "charts"
     return Assistant(ctx, args.provider, checkpointer=checkpointer)
 
 

@@ -21,7 +21,15 @@ from core.ribbon import trend_label
 from core.sources import load_bars
 from core.ta import ema
 from tools.base import ToolContext, tool
-from tools.market import daily_bars, day_start, normalize_symbol, resolve_session, through_day
+from tools.charts import levels_chart
+from tools.market import (
+    daily_bars,
+    day_start,
+    normalize_symbol,
+    resolve_session,
+    save_chart,
+    through_day,
+)
 
 LEVEL_NAMES = {
     "0": "previous close", "+0.236": "call trigger", "-0.236": "put trigger",
@@ -90,6 +98,7 @@ class AtrLevelsResult(BaseModel):
     calls_label: str
     puts_label: str
     data_through: dt.date = Field(description="Last session in the data used.")
+    chart: str | None = Field(default=None, description="PNG of price with the levels, if saved.")
 
 
 def _trend(ctx: ToolContext, sym: str, tf: str, asof_end: pd.Timestamp, daily: pd.DataFrame
@@ -161,6 +170,7 @@ def atr_levels(ctx: ToolContext, args: AtrLevelsArgs) -> AtrLevelsResult:
     range_label, calls, puts = _labels(ls, m.label)
     levels = {k: round_price(v) for k, v in ls.levels.items()}
     data_through = through_day(daily, session).index[-1].date()
+    chart = _chart(ctx, sym, session, m.name, ls.levels, daily)
     return AtrLevelsResult(
         symbol=sym,
         mode=m.name,
@@ -181,4 +191,21 @@ def atr_levels(ctx: ToolContext, args: AtrLevelsArgs) -> AtrLevelsResult:
         calls_label=calls,
         puts_label=puts,
         data_through=data_through,
+        chart=chart,
     )
+
+
+def _chart(ctx: ToolContext, sym: str, session: dt.date, mode_name: str, levels: dict[str, float],
+           daily: pd.DataFrame) -> str | None:
+    """Save a PNG of the session's intraday bars (or the last 60 days) with the levels."""
+    if ctx.services.get("charts_dir") is None:
+        return None
+    try:
+        intraday = load_bars(ctx.source, sym, "5m")
+        bars = intraday.loc[f"{session:%Y-%m-%d}"] if len(intraday) else intraday
+    except (DataError, KeyError):
+        bars = daily.iloc[:0]
+    if not len(bars):
+        bars = through_day(daily, session).iloc[-60:]
+    png = levels_chart(bars, levels, f"{sym} {mode_name} levels for {session}")
+    return save_chart(ctx, f"levels-{sym}-{mode_name}-{session}", png)

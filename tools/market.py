@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,6 +12,7 @@ from core.bars import EASTERN
 from core.calendar import holidays, next_session
 from core.errors import DateOutOfRangeError, UnknownSymbolError
 from core.sources import BarSource, load_bars
+from tools.base import ToolContext
 
 _SYMBOL_ALIASES = {
     "$SPX": "SPX", "^SPX": "SPX", "^GSPC": "SPX", "SPX500": "SPX", "SP500": "SPX", "SPXW": "SPX",
@@ -94,3 +96,14 @@ def through_day(bars: pd.DataFrame, day: dt.date) -> pd.DataFrame:
     """Return the bars that start before the end of ``day`` (Eastern): what was known at its close."""
     end = day_start(day + dt.timedelta(days=1))
     return bars.iloc[: int(bars.index.searchsorted(end, side="left"))]
+
+
+def save_chart(ctx: ToolContext, name: str, png: bytes) -> str | None:
+    """Write a chart under ``ctx.services['charts_dir']`` and return its path (None if unset)."""
+    folder = ctx.services.get("charts_dir")
+    if folder is None:
+        return None
+    path = Path(folder) / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(png)
+    return str(path)

@@ -15,7 +15,8 @@ from core.spec import StrategySpec, describe
 from core.stats import metrics
 from core.strategies import builtin_strategies
 from tools.base import ToolContext, tool
-from tools.market import daily_bars, normalize_symbol
+from tools.charts import equity_chart
+from tools.market import daily_bars, normalize_symbol, save_chart
 from tools.ports import StrategyStore
 
 
@@ -101,6 +102,7 @@ class BacktestResultModel(BaseModel):
     bars: int
     metrics: dict[str, object]
     last_trades: list[dict[str, object]]
+    chart: str | None = Field(default=None, description="PNG of equity and drawdown, if saved.")
     assumptions: str = Field(default="signals on bar close, fills at the next open; stops and "
                              "targets at their level or the open on a gap; stop first when both "
                              "are inside one bar; no costs unless the spec sets them")
@@ -134,7 +136,9 @@ def backtest_strategy(ctx: ToolContext, args: BacktestArgs) -> BacktestResultMod
     rounded = {k: (round(v, 2) if isinstance(v, float) else v) for k, v in m.items()
                if k not in ("by_hour", "by_weekday")}
     rounded["by_hour"] = {h: {k: round(v, 2) for k, v in row.items()} for h, row in m["by_hour"].items()}
+    chart = save_chart(ctx, f"backtest-{spec.spec_id}-v{spec.version}-{sym}",
+                       equity_chart(result.equity, f"{spec.name} on {sym}: equity"))
     return BacktestResultModel(
-        strategy=spec.name, version=spec.version, description=describe(spec), symbol=sym,
+        chart=chart, strategy=spec.name, version=spec.version, description=describe(spec), symbol=sym,
         bar=spec.bar, first_bar=f"{bars.index[0]:%Y-%m-%d}", last_bar=f"{bars.index[-1]:%Y-%m-%d}",
         bars=len(bars), metrics=rounded, last_trades=last)
