@@ -40,6 +40,10 @@ class Setting:
     today: dt.date
     symbols: tuple[str, ...] = ("SPX", "SPY")
     default_symbol: str = "SPX"
+    default_risk: float | None = None
+    """Risk % the user asked to remember; used when a sizing request names none."""
+    account: float | None = None
+    """Account size the user asked to remember."""
 
 
 _UNSUPPORTED = re.compile(
@@ -85,7 +89,8 @@ _TOOL_OF = {"levels": "atr_levels", "gg_stats": "golden_gate_stats", "level_stat
             "indicator": "indicator_state", "context": "price_context", "sizing": "position_size",
             "explain": "explain_term", "backtest": "backtest_strategy",
             "strategies": "list_strategies", "search_strategies": "search_strategies",
-            "delete_strategy": "delete_strategy", "share_strategy": "share_strategy"}
+            "delete_strategy": "delete_strategy", "share_strategy": "share_strategy",
+            "remember": "remember", "recall": "recall", "forget": "forget"}
 
 
 def plan(text: str, history: list[list[dict[str, Any]]], setting: Setting,
@@ -217,6 +222,14 @@ def _intent(t: str) -> str | None:
     priced = re.search(r"\b(?:entry|stop|long|short|calls?|puts?|premium)\b.*\d", t)
     if _SIZING.search(t) or (money and priced):
         return "sizing"
+    if re.search(r"^(?:remember|note|fyi|for the record)\b|^i (?:trade|only trade|mostly trade|risk)\b|"
+                 r"^my (?:account|acct|risk|net ?liq)\b|^i have an? \$?\d", t):
+        return "remember"
+    if re.search(r"\bwhat do you (?:remember|know) about me\b|\bwhat have you remembered\b|"
+                 r"\bmy (?:preferences|facts)\b", t):
+        return "recall"
+    if re.search(r"^forget\b", t):
+        return "forget"
     if re.search(r"\b(?:find|search|look for|look up)\b.*\bstrateg", t):
         return "search_strategies"
     if re.search(r"\b(?:delete|remove)\b.*\bstrateg", t):
@@ -341,12 +354,12 @@ def _context(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
 
 
 def _sizing(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
-    account = slots.find_account_size(t)
+    account = slots.find_account_size(t) or setting.account
     entry, stop = slots.find_entry_stop(t)
     if account is None or entry is None or stop is None:
         return []
     args: dict[str, Any] = {"account_size": account, "entry": entry, "stop": stop}
-    risk = slots.find_risk(t)
+    risk = slots.find_risk(t) if slots.find_risk(t) is not None else setting.default_risk
     if risk is not None:
         args["risk_pct"] = risk
     side = "+"
@@ -422,6 +435,20 @@ def _strategy_ref(t: str) -> str:
     return m.group(1).strip() if m else ""
 
 
+def _remember(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
+    fact = re.sub(r"^(?:remember|note|fyi|for the record)(?: that)?[:,]?\s*", "", t).strip()
+    return [{"name": "remember", "args": {"fact": fact}}] if fact else []
+
+
+def _recall(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
+    return [{"name": "recall", "args": {}}]
+
+
+def _forget(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
+    m = re.search(r"\b(m[0-9a-f]{10})\b", t)
+    return [{"name": "forget", "args": {"fact_id": m.group(1)} if m else {}}]
+
+
 def _search_strategies(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
     query = re.sub(r"^.*?\b(?:find|search(?: for)?|look for|look up)\b(?: my| the| a)?", "", t)
     query = re.sub(r"\bstrateg(?:y|ies)\b(?: (?:that|which|where))?", "", query).strip(" ?.")
@@ -448,6 +475,9 @@ _BUILDERS = {
     "backtest": _backtest,
     "strategies": _strategies,
     "search_strategies": _search_strategies,
+    "remember": _remember,
+    "recall": _recall,
+    "forget": _forget,
     "delete_strategy": _delete_strategy,
     "share_strategy": _share_strategy,
 }

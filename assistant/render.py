@@ -236,3 +236,12 @@ def _search(r: Any) -> str:
 @renders("share_strategy")
 def _ref(r: Any) -> str:
     return "\n".join([r.message, *r.versions[:-1]]) if r.versions else r.message
+
+
+@renders("remember")
+@renders("recall")
+@renders("forget")
+def _facts(r: Any) -> str:
+    listed = "\n".join(f"- {f['text']} (id {f['id']})" for f in r.facts) or "nothing yet"
+    head = f"{r.message}\n" if r.message else ""
+    return f"{head}What I remember about you:\n{listed}"

@@ -19,6 +19,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 from assistant.graph import build_graph, tool_records
+from assistant.preferences import from_facts
 from assistant.providers.pricing import estimate_cost
 from assistant.providers.registry import build_model, choose_provider
 from assistant.state import RunContext
@@ -103,10 +104,18 @@ class Assistant:
             tools_ctx.today = reference_date(tools_ctx)
 
     def system_prompt(self) -> str:
-        """Return the system prompt for this run (reference date, symbols, default symbol)."""
-        symbols = ", ".join(self.tools_ctx.source.symbols())
-        return self.prompt_template.format(today=self.tools_ctx.today, symbols=symbols,
-                                           default_symbol=self.default_symbol)
+        """Return the system prompt for this run: reference date, symbols, and the defaults and
+        facts the user asked Whispr to remember."""
+        symbols = tuple(self.tools_ctx.source.symbols())
+        memory = self.tools_ctx.services.get("memory")
+        facts = [text for _, text in memory.list(self.tools_ctx.user_id)] if memory else []
+        prefs = from_facts(facts, symbols)
+        return self.prompt_template.format(
+            today=self.tools_ctx.today, symbols=", ".join(symbols),
+            default_symbol=prefs.default_symbol or self.default_symbol,
+            risk_pct="none" if prefs.risk_pct is None else f"{prefs.risk_pct:g}",
+            account="unknown" if prefs.account is None else f"{prefs.account:g}",
+            facts="; ".join(facts) or "nothing yet")
 
     def ask(self, question: str, thread_id: str | None = None) -> Reply:
         """Answer one message on a thread (a new thread when ``thread_id`` is None)."""

@@ -23,6 +23,7 @@ from integrations.demo import briefing
 from integrations.marketdata.cli import add_data_commands
 from integrations.marketdata.files import FileSource
 from integrations.marketdata.registry import get_source
+from integrations.storage.memory import VectorMemory
 from integrations.storage.strategies import SqliteStrategyStore
 from integrations.storage.vectors import VectorStore, make_client
 from tools import TOOLS, ToolContext, ToolError, run_tool
@@ -109,8 +110,9 @@ def _assistant(args: argparse.Namespace) -> Assistant:
     home = _state_dir()
     checkpointer = sqlite_checkpointer(home / "threads.sqlite")
     ctx = _context(args)
-    ctx.services["strategies"] = SqliteStrategyStore(home / "whispr.sqlite",
-                                                     VectorStore(make_client(home / "chroma")))
+    vectors = VectorStore(make_client(home / "chroma"))
+    ctx.services["strategies"] = SqliteStrategyStore(home / "whispr.sqlite", vectors)
+    ctx.services["memory"] = VectorMemory(vectors)
     ctx.services["charts_dir"] = home / "charts"
     return Assistant(ctx, args.provider, checkpointer=checkpointer)
 

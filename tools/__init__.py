@@ -6,6 +6,7 @@ from tools import (  # noqa: F401  (each module registers its tools)
     explain,
     indicators,
     levels,
+    memory,
     sizing,
     stats,
     strategies,

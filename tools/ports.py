@@ -37,3 +37,19 @@ class StrategyStore(Protocol):
     def versions(self, user: str, ref: str) -> list[StrategySpec]:
         """Return every version of a visible strategy, oldest first."""
         ...
+
+
+class MemoryStore(Protocol):
+    """Per-user facts and preferences."""
+
+    def add(self, user: str, text: str) -> str:
+        """Remember a fact; return its id."""
+        ...
+
+    def list(self, user: str) -> list[tuple[str, str]]:
+        """Return (id, text) of the user's facts."""
+        ...
+
+    def forget(self, user: str, fact_id: str | None = None) -> int:
+        """Forget one fact or all; return how many were removed."""
+        ...

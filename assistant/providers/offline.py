@@ -28,7 +28,11 @@ def setting_from_system(messages: Sequence[BaseMessage]) -> Setting:
     today = re.search(r"Reference date \(today\): (\d{4}-\d{2}-\d{2})", text)
     symbols = re.search(r"Symbols with data: ([A-Z0-9., ]+)\.", text)
     default = re.search(r"Default symbol when none is named: ([A-Z0-9]+)", text)
+    risk = re.search(r"Default risk %: ([0-9]+(?:\.[0-9]+)?)", text)
+    account = re.search(r"Account size: ([0-9]+(?:\.[0-9]+)?(?:e\+?[0-9]+)?)", text)
     return Setting(
+        default_risk=float(risk.group(1)) if risk else None,
+        account=float(account.group(1)) if account else None,
         today=dt.date.fromisoformat(today.group(1)) if today else dt.date.today(),
         symbols=tuple(s.strip() for s in symbols.group(1).split(",")) if symbols else ("SPX", "SPY"),
         default_symbol=default.group(1) if default else "SPX",
