@@ -16,7 +16,8 @@ from assistant import slots
 
 _AUTHOR = re.compile(
     r"^(?:(?:create|make|add|build|new|save|write)(?: a| me a| my)? (?:strategy|setup)[:,]?\s*)?"
-    r"(?:go |i want to |i'd |let's )?(?:long|short|buy|sell)\b.*\b(?:when|if|on|at|once|as)\b"
+    r"(?:(?:go|i want to|i'd like to|i'd|let's|lets|i wanna)\s)*(?:long|short|buy|sell)\b.*"
+    r"\b(?:when|if|on|at|once|as)\b"
 )
 
 
@@ -31,6 +32,34 @@ class Draft:
 def is_authoring(t: str) -> bool:
     """Return True when the text describes a strategy to create."""
     return bool(_AUTHOR.search(t) or re.search(r"\b(?:create|new|make|build) (?:a |my )?strateg", t))
+
+
+def _side(t: str) -> str:
+    """Return long or short from the first side word ("buy puts" is short, "buy calls" long)."""
+    plain = re.sub(r"\b(?:call|put)s? trigger\b", " ", t)
+    m = re.search(r"\b(long|short|buy|sell)\b(?: [a-z$&]+)?(?: (calls?|puts?))?", plain)
+    if m is None:
+        return "long"
+    if m.group(2):
+        return "short" if m.group(2).startswith("put") else "long"
+    return "long" if m.group(1) in ("long", "buy") else "short"
+
+
+def _pick_level(text: str, sign: str, entry: str | None, below: bool) -> str | None:
+    """Return the level named in a target/stop clause; an unsided name (the golden gate) takes
+    the trade's side, or the other side when that would put it on the wrong side of the entry."""
+    if re.fullmatch(r"\s*0\s*|\s*0 .*", text) or re.search(r"\b(?:close|pdc)\b", text):
+        return "0"
+    keys = slots.find_levels(text)
+    if keys:
+        return keys[0]
+    families = slots.level_families(text)
+    if not families:
+        return None
+    key = f"{sign}{families[0]}"
+    if entry is not None and ((float(key) < float(entry)) != below):
+        key = f"{'-' if sign == '+' else '+'}{families[0]}"
+    return key
 
 
 def _window(t: str) -> dict[str, str] | None:
@@ -63,7 +92,7 @@ def _clause(t: str, word: str) -> str:
 def parse_strategy(text: str, symbol: str) -> Draft:
     """Return the spec fields read from ``text`` (or the question to ask)."""
     t = slots.normalize(text)
-    side = "short" if re.search(r"\b(?:short|sell|puts?)\b", t) else "long"
+    side = _side(t)
     sign = "+" if side == "long" else "-"
     head = re.split(r"\btarget|\bstop\b|\btp\b", t)[0]
     entry_levels = slots.find_levels(head) or [f"{sign}{f}" for f in slots.level_families(head)]
@@ -81,16 +110,14 @@ def parse_strategy(text: str, symbol: str) -> Draft:
         entry.append(window)
     if not entry_levels:
         return Draft(question="Which level should trigger the entry (e.g. the call trigger, "
-                              "the golden gate, +61.8%)?")
+                              "the golden gate, the midrange)?")
     target_text, stop_text = _clause(t, "target"), _clause(t, "stop")
-    target = (slots.find_levels(target_text) or
-              [f"{sign}{f}" for f in slots.level_families(target_text)] or [None])[0]
-    stop = "0" if re.search(r"\b(?:close|pdc)\b", stop_text) else (
-        slots.find_levels(stop_text) or [f"{'-' if sign == '+' else '+'}{f}"
-                                         for f in slots.level_families(stop_text)] or [None])[0]
+    long = side == "long"
+    target = _pick_level(target_text, sign, entry_levels[0], below=not long)
+    stop = _pick_level(stop_text, sign, entry_levels[0], below=long)
     if target is None:
-        return Draft(question="What is the target? Name a level (e.g. the golden gate, +61.8%, "
-                              "+1 ATR).")
+        return Draft(question="What is the target? Name a level (e.g. the golden gate, the "
+                              "midrange, full ATR).")
     if stop is None:
         return Draft(question="Where is the stop? Name a level (e.g. the previous close, the put "
                               "trigger).")

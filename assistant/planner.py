@@ -202,7 +202,8 @@ _NOT_TICKERS = {"day", "the", "my", "all", "key", "atr", "gg", "call", "put", "w
                 "would", "will", "do", "does", "if", "when", "then", "now", "just", "also", "more",
                 "from", "has", "have", "lvl", "power", "last", "first", "past", "level", "gg",
                 "where", "are", "did", "bear", "triggered", "odds", "how", "midday", "lunch",
-                "gimme", "yo", "sup", "need", "want", "get", "got", "see", "pull", "fetch"}
+                "gimme", "yo", "sup", "need", "want", "get", "got", "see", "pull", "fetch",
+                "go", "buy", "sell", "lets", "new", "make", "add", "build", "create", "write"}
 
 
 def _inherited_symbol(history: list[list[dict[str, Any]]]) -> str | None:

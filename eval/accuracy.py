@@ -124,3 +124,71 @@ def evaluate(tools_ctx: ToolContext, provider: str = "offline",
                 misses.append({"id": item["id"], "text": turn["text"], "want": turn["calls"],
                                "got": [{"name": c["name"], "args": c["args"]} for c in reply.tool_calls]})
     return Report(dict(by_intent), misses)
+
+
+QUESTIONS = {"stop": "Where is the stop", "target": "What is the target", "entry": "Which level"}
+SPEC_FIELDS = ("side", "symbol", "entry_level", "entry_direction", "target", "stop", "ribbon",
+               "window", "bar")
+
+
+def spec_fields(spec: dict[str, Any]) -> dict[str, Any]:
+    """Return the compared fields of a drafted spec (see ``SPEC_FIELDS``)."""
+    entry = spec.get("entry", [])
+    cross = next((c for c in entry if c.get("kind") == "level_cross"), {})
+    ribbon = next((c.get("state") for c in entry if c.get("kind") == "ribbon"), None)
+    window = next(([c["start"], c["end"]] for c in entry if c.get("kind") == "time_window"), None)
+    return {"side": spec.get("side"), "symbol": spec.get("symbol"),
+            "entry_level": cross.get("level"), "entry_direction": cross.get("direction"),
+            "target": spec.get("exit", {}).get("target"), "stop": spec.get("exit", {}).get("stop"),
+            "ribbon": ribbon, "window": window, "bar": spec.get("bar", "5m")}
+
+
+@dataclass
+class AuthoringReport:
+    """Spec exact match and per-field accuracy on ``authoring.jsonl``."""
+
+    items: int = 0
+    exact: int = 0
+    field_ok: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SPEC_FIELDS, 0))
+    specs: int = 0
+    misses: list[dict[str, Any]] = field(default_factory=list)
+
+    def table(self) -> str:
+        """Return the markdown table: exact match, then each field over the spec items."""
+        rows = ["| measure | value |", "|---|---:|",
+                f"| spec exact match ({self.items} requests, incl. clarifying questions) | "
+                f"{100 * self.exact / max(self.items, 1):.1f}% |"]
+        rows += [f"| field `{k}` ({self.specs} specs) | {100 * v / max(self.specs, 1):.1f}% |"
+                 for k, v in self.field_ok.items()]
+        return "\n".join(rows)
+
+
+def evaluate_authoring(tools_ctx: ToolContext, provider: str = "offline",
+                       path: Path | None = None, **assistant_kw: Any) -> AuthoringReport:
+    """Run every authoring request on a fresh thread and score the drafted spec (or question)."""
+    tools_ctx.today = REFERENCE_DATE
+    assistant = Assistant(tools_ctx, provider, **assistant_kw)
+    text = path.read_text() if path else resources.files("eval").joinpath("authoring.jsonl").read_text()
+    report = AuthoringReport()
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        item = json.loads(line)
+        reply = assistant.ask(item["text"], f"author-{item['id']}")
+        expect = item["expect"]
+        report.items += 1
+        if "question" in expect:
+            ok = not reply.tool_calls and reply.answer.startswith(QUESTIONS[expect["question"]])
+        else:
+            report.specs += 1
+            drafts = [c for c in reply.tool_calls if c["name"] == "draft_strategy"]
+            got = spec_fields(drafts[0]["args"]["spec"]) if drafts else {}
+            for key in SPEC_FIELDS:
+                report.field_ok[key] += got.get(key) == expect.get(key)
+            ok = bool(drafts) and all(got.get(k) == expect.get(k) for k in SPEC_FIELDS)
+        report.exact += ok
+        if not ok:
+            report.misses.append({"id": item["id"], "text": item["text"], "expect": expect,
+                                  "answer": reply.answer[:160],
+                                  "got": [c["args"] for c in reply.tool_calls]})
+    return report

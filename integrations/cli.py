@@ -18,7 +18,7 @@ from assistant.render import render_result
 from assistant.service import Assistant, sqlite_checkpointer
 from core.errors import WhisprError
 from integrations.argtypes import iso_date
-from eval.accuracy import evaluate
+from eval.accuracy import evaluate, evaluate_authoring
 from integrations.demo import briefing
 from integrations.marketdata.cli import add_data_commands
 from integrations.marketdata.files import FileSource
@@ -150,14 +150,21 @@ def _chat(args: argparse.Namespace) -> int:
 def _eval(args: argparse.Namespace) -> int:
     report = evaluate(_context(args), args.provider or "offline")
     print(report.table())
+    authoring = evaluate_authoring(_context(args), args.provider or "offline")
+    print("\n" + authoring.table())
+    if args.show_misses:
+        for miss in authoring.misses:
+            print(json.dumps(miss, default=str))
     total = report.total
     accuracy = total.args_ok / max(total.turns, 1)
     if args.show_misses:
         for miss in report.misses:
             print(json.dumps(miss))
+    spec_rate = authoring.exact / max(authoring.items, 1)
     print(f"\nargs exact match {100 * accuracy:.1f}% over {total.turns} turns "
-          f"(threshold {100 * args.threshold:.0f}%)")
-    return 0 if accuracy >= args.threshold else 1
+          f"(threshold {100 * args.threshold:.0f}%); strategy specs {100 * spec_rate:.1f}% "
+          f"over {authoring.items} (threshold 90%)")
+    return 0 if accuracy >= args.threshold and spec_rate >= 0.9 else 1
 
 
 def _add_assistant(sub: argparse._SubParsersAction) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from eval.accuracy import evaluate, load_requests
+from eval.accuracy import evaluate, evaluate_authoring, load_requests
 from tools import TOOLS, ToolContext
 
 THRESHOLD = 0.95
@@ -23,3 +23,10 @@ def test_offline_planner_exact_match_at_least_95_percent(source):
     misses = "\n".join(f"{m['id']}: {m['text']!r} want {m['want']} got {m['got']}"
                        for m in report.misses[:40])
     assert accuracy >= THRESHOLD, f"{accuracy:.1%} exact match; misses:\n{misses}"
+
+
+def test_authoring_specs_at_least_90_percent(source):
+    report = evaluate_authoring(ToolContext(source=source), "offline")
+    assert report.items >= 60
+    rate = report.exact / report.items
+    assert rate >= 0.9, f"{rate:.1%} spec exact match; misses: {report.misses[:10]}"
