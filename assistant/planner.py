@@ -88,6 +88,7 @@ _FOLLOWUP_CUE = re.compile(r"^(?:and|what about|how about|same (?:for|but|thing)
 _TOOL_OF = {"levels": "atr_levels", "gg_stats": "golden_gate_stats", "level_stats": "level_to_level",
             "indicator": "indicator_state", "context": "price_context", "sizing": "position_size",
             "explain": "explain_term", "backtest": "backtest_strategy",
+            "compare": "compare_strategies",
             "strategies": "list_strategies", "search_strategies": "search_strategies",
             "delete_strategy": "delete_strategy", "share_strategy": "share_strategy",
             "remember": "remember", "recall": "recall", "forget": "forget"}
@@ -237,6 +238,9 @@ def _intent(t: str) -> str | None:
         return "delete_strategy"
     if re.search(r"\bshare\b.*\bstrateg", t):
         return "share_strategy"
+    if re.search(r"\bcompare\b|\bvs\.?\b.*\bstrateg|\bwhich (?:is|was) better\b", t) and \
+            not _CONTEXT.search(t):
+        return "compare"
     if re.search(r"\bback ?test\w*\b|\bbt\b", t):
         return "backtest"
     if re.search(r"\b(?:list|show|what|which)\b.*\bstrateg(?:y|ies)\b|^strateg(?:y|ies)\b", t):
@@ -424,6 +428,20 @@ def _backtest(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
     return [{"name": "backtest_strategy", "args": args}]
 
 
+def _compare(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
+    body = re.sub(r"^.*?\bcompare\b(?: the)?", "", t)
+    body = re.split(r"\b(?:on|for|over|since|from|last|past|in)\b", body)[0]
+    names = [n.strip(" .?,") for n in re.split(r",| and | vs\.? | versus | with ", body)]
+    names = [re.sub(r"\b(?:strateg(?:y|ies)|the)\b", "", n).strip() for n in names]
+    names = [n for n in names if n]
+    if len(names) < 2:
+        return []
+    args: dict[str, Any] = {"strategies": names, **_range_args(t, setting)}
+    if _symbols(t, setting):
+        args["symbol"] = sym
+    return [{"name": "compare_strategies", "args": args}]
+
+
 def _strategies(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
     return [{"name": "list_strategies", "args": {}}]
 
@@ -474,6 +492,7 @@ _BUILDERS = {
     "context": _context,
     "sizing": _sizing,
     "backtest": _backtest,
+    "compare": _compare,
     "strategies": _strategies,
     "search_strategies": _search_strategies,
     "remember": _remember,

@@ -245,3 +245,13 @@ def _facts(r: Any) -> str:
     listed = "\n".join(f"- {f['text']} (id {f['id']})" for f in r.facts) or "nothing yet"
     head = f"{r.message}\n" if r.message else ""
     return f"{head}What I remember about you:\n{listed}"
+
+
+@renders("compare_strategies")
+def _compare(r: Any) -> str:
+    rows = [[x.strategy, x.symbol, str(x.metrics["trades"]), _num(x.metrics["win_rate_pct"], "{:.1f}%"),
+             _num(x.metrics["avg_r"]), _num(x.metrics["profit_factor"]), _num(x.metrics["total_pnl"]),
+             _num(x.metrics["max_drawdown_pct"], "{:.2f}%")] for x in r.rows]
+    first = r.rows[0]
+    return (f"Compared on the same data ({first.first_bar} to {first.last_bar}):\n" +
+            table(rows, ["strategy", "sym", "trades", "win", "avg R", "PF", "P&L", "max DD"]))

@@ -142,3 +142,26 @@ def backtest_strategy(ctx: ToolContext, args: BacktestArgs) -> BacktestResultMod
         chart=chart, strategy=spec.name, version=spec.version, description=describe(spec), symbol=sym,
         bar=spec.bar, first_bar=f"{bars.index[0]:%Y-%m-%d}", last_bar=f"{bars.index[-1]:%Y-%m-%d}",
         bars=len(bars), metrics=rounded, last_trades=last)
+
+
+class CompareArgs(BaseModel):
+    """Arguments of ``compare_strategies``."""
+
+    strategies: list[str] = Field(min_length=2, description="Two or more strategy names or ids.")
+    symbol: str | None = Field(default=None, description="Run all on this symbol.")
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+
+class CompareResult(BaseModel):
+    """Side-by-side backtest metrics, same data for every strategy."""
+
+    rows: list[BacktestResultModel]
+
+
+@tool("compare_strategies", CompareArgs, CompareResult)
+def compare_strategies(ctx: ToolContext, args: CompareArgs) -> CompareResult:
+    """Backtest two or more strategies on the same data and compare their metrics side by side."""
+    return CompareResult(rows=[
+        backtest_strategy(ctx, BacktestArgs(strategy=ref, symbol=args.symbol, start=args.start,
+                                            end=args.end)) for ref in args.strategies])

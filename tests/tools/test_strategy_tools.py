@@ -38,3 +38,15 @@ def test_backtest_through_the_assistant(source):
     result = reply.tool_calls[0]["result"]
     assert result["symbol"] == "SPY" and f"{result['metrics']['trades']} trades" in reply.answer
     assert reply.grounded
+
+
+def test_compare_runs_every_strategy_on_the_same_data(source):
+    assistant = Assistant(ToolContext(source=source, today=dt.date(2026, 2, 13)), "offline")
+    reply = assistant.ask("compare golden gate bull and call trigger to midrange on spx")
+    call = reply.tool_calls[0]
+    assert call["name"] == "compare_strategies"
+    assert call["args"]["strategies"] == ["golden gate bull", "call trigger to midrange"]
+    rows = call["result"]["rows"]
+    assert [r["strategy"] for r in rows] == ["Golden gate bull", "Call trigger to midrange"]
+    assert rows[0]["first_bar"] == rows[1]["first_bar"] and rows[0]["bars"] == rows[1]["bars"]
+    assert reply.grounded
