@@ -156,6 +156,28 @@ def _authoring(t: str, text: str, history: list[list[dict[str, Any]]], setting: 
     last = history[-1] if history else []
     if last and last[0]["name"] == "delete_strategy" and re.search(r"^(?:yes|yep|confirm)\b", t):
         return Plan(calls=[{"name": "delete_strategy", "args": {**last[0]["args"], "confirm": True}}])
+    if last and last[0]["name"] == "update_strategy" and re.search(
+            r"^(?:yes|yep|ok|okay|sure|save|store|keep)\b|\bsave (?:it|that|this)\b", t):
+        return Plan(calls=[{"name": "update_strategy", "args": {**last[0]["args"], "save": True}}])
+    update = re.match(r"^(?:change|update|edit|modify|set)\b(?: the)?(?: (target|stop)(?: of| for| on)?)?"
+                      r"\s+(?:my )?(?:strategy )?[\"']?(.+)[\"']?\s*(?::|,|\bto\b|\bwith\b)\s*"
+                      r"((?:(?!\bto\b).)+)$", t)
+    if update:
+        field_word, ref, rest = update.group(1), update.group(2), update.group(3)
+        args: dict[str, Any] = {"ref": ref.strip()}
+        if field_word:
+            value = slots.find_levels(rest) or (["0"] if re.search(r"\b(?:close|pdc|0)\b", rest) else [])
+            if value:
+                args[field_word] = value[0]
+        for word in ("target", "stop"):
+            m = re.search(rf"\b{word}\b(?: (?:at|to|is))?(?: the)? ([^,;]+)", rest)
+            if m:
+                value = slots.find_levels(m.group(1)) or (
+                    ["0"] if re.search(r"\b(?:close|pdc)\b|^0\b", m.group(1)) else [])
+                if value:
+                    args[word] = value[0]
+        if len(args) > 1:
+            return Plan(calls=[{"name": "update_strategy", "args": args}])
     if last and last[0]["name"] == "draft_strategy" and re.search(
             r"^(?:yes|yep|ok|okay|sure|save|store|keep)\b|\bsave (?:it|that|this)\b", t):
         return Plan(calls=[{"name": "save_strategy", "args": last[0]["args"]}])

@@ -213,6 +213,7 @@ def _backtest(r: Any) -> str:
     return "\n".join(lines)
 
 
+@renders("update_strategy")
 @renders("draft_strategy")
 def _draft(r: Any) -> str:
     return f"Here is the strategy as I understood it:\n{r.description}\n{r.next_step}"

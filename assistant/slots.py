@@ -55,7 +55,8 @@ KEEP = frozenset((
     "above", "below", "today", "would", "could", "should", "where", "there", "their", "these",
     "those", "point", "points", "range", "zone", "zones", "bucket", "weekday", "close", "closes",
     "closed", "entries", "early", "later", "quick", "shares", "share", "units", "size", "sized",
-    "using", "used", "uses", "thing", "things", "along", "again", "going",
+    "using", "used", "uses", "thing", "things", "along", "again", "going", "change", "changes",
+    "update", "edit", "modify", "compare", "delete", "remove", "share", "remember", "forget",
 ))
 
 

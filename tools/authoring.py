@@ -137,3 +137,35 @@ def share_strategy(ctx: ToolContext, args: RefArgs) -> RefResult:
     done = _store(ctx).share(ctx.user_id, args.ref)
     return RefResult(ref=args.ref, done=done, message="shared with everyone" if done else
                      "only the owner can share this strategy")
+
+
+class UpdateArgs(BaseModel):
+    """Arguments of ``update_strategy``."""
+
+    ref: str = Field(description="Name or id of the user's strategy.")
+    target: str | None = Field(default=None, description="New target level key, e.g. '+1'.")
+    stop: str | None = Field(default=None, description="New stop level key, e.g. '0'.")
+    name: str | None = Field(default=None, description="New name.")
+    save: bool = Field(default=False, description="Store the new version (after the user confirmed).")
+
+
+@tool("update_strategy", UpdateArgs, DraftResult)
+def update_strategy(ctx: ToolContext, args: UpdateArgs) -> DraftResult:
+    """Change a saved strategy's target, stop or name; shows the new version first and stores it
+    (keeping the old versions) only with save=true."""
+    store = _store(ctx)
+    spec = store.get(ctx.user_id, args.ref)
+    if spec is None:
+        raise InvalidArgumentError(f"no saved strategy {args.ref!r}")
+    exit_changes = {k: v for k, v in (("target", args.target), ("stop", args.stop)) if v}
+    data = spec.model_dump()
+    data["exit"].update(exit_changes)
+    if args.name:
+        data["name"] = args.name
+    updated = StrategySpec.model_validate(data)
+    if args.save:
+        updated = store.save(ctx.user_id, updated)
+        return DraftResult(spec=updated, description=describe(updated),
+                           next_step=f"Saved as version {updated.version}; earlier versions are kept.")
+    return DraftResult(spec=updated, description=describe(updated),
+                       next_step="Say 'save it' to store this as a new version.")

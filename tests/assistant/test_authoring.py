@@ -74,3 +74,17 @@ def test_versions_are_kept(store):
     assert (v1.version, v2.version) == (1, 2)
     assert [s.exit.target for s in store.versions("u", spec.spec_id)] == ["+0.382", "+0.618"]
     assert store.get("u", spec.spec_id).version == 2 and store.get("u", spec.spec_id, 1).exit.target == "+0.382"
+
+
+def test_update_shows_then_saves_a_new_version(source, store):
+    alice = _assistant(source, store, "alice")
+    alice.ask(ISSUE_EXAMPLE, "t1")
+    alice.ask("save it", "t1")
+    name = store.list("alice")[0].name
+    shown = alice.ask(f"change the target of {name} to +61.8%", "t2")
+    assert shown.tool_calls[0]["name"] == "update_strategy"
+    assert "Target the bullish midrange (+61.8%)" in shown.answer
+    assert store.get("alice", name).version == 1  # not saved yet
+    alice.ask("save it", "t2")
+    assert [v.exit.target for v in store.versions("alice", name)] == ["+0.382", "+0.618"]
+    assert store.get("alice", name).version == 2
