@@ -23,6 +23,7 @@ from integrations.demo import briefing
 from integrations.marketdata.cli import add_data_commands
 from integrations.marketdata.files import FileSource
 from integrations.marketdata.registry import get_source
+from integrations.storage.knowledge import GlossaryIndex
 from integrations.storage.memory import VectorMemory
 from integrations.storage.strategies import SqliteStrategyStore
 from integrations.storage.vectors import VectorStore, make_client
@@ -113,6 +114,7 @@ def _assistant(args: argparse.Namespace) -> Assistant:
     vectors = VectorStore(make_client(home / "chroma"))
     ctx.services["strategies"] = SqliteStrategyStore(home / "whispr.sqlite", vectors)
     ctx.services["memory"] = VectorMemory(vectors)
+    ctx.services["knowledge"] = GlossaryIndex(vectors)
     ctx.services["charts_dir"] = home / "charts"
     return Assistant(ctx, args.provider, checkpointer=checkpointer)
 

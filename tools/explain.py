@@ -72,5 +72,14 @@ def explain_term(ctx: ToolContext, args: ExplainArgs) -> ExplainResult:
 
     Use when the user asks what something means rather than for numbers.
     """
-    entry = find_entry(args.term)
+    try:
+        entry = find_entry(args.term)
+    except InvalidArgumentError:
+        knowledge = ctx.services.get("knowledge")  # search by meaning when the words differ
+        if knowledge is None:
+            raise
+        term = knowledge.nearest_term(args.term)
+        if term is None:
+            raise
+        entry = find_entry(term)
     return ExplainResult(term=entry.term, explanation=entry.text)

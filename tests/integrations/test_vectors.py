@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from integrations.storage.knowledge import GlossaryIndex
 from integrations.storage.vectors import VectorStore, make_client
+from tools import ToolContext, ToolError, run_tool
 
 
 @pytest.fixture(scope="module")
@@ -51,3 +53,11 @@ def test_paraphrase_search_finds_the_intended_strategy_in_the_top_3(tmp_path):
     rate = sum(found) / len(found)
     misses = [q for (q, _), ok in zip(data["queries"], found, strict=True) if not ok]
     assert rate >= 0.9, f"top-3 hit rate {rate:.0%}; missed: {misses}"
+
+
+def test_glossary_by_meaning(tmp_path, source):
+    index = GlossaryIndex(VectorStore(make_client(tmp_path)))
+    ctx = ToolContext(source=source, services={"knowledge": index})
+    out = run_tool(ctx, "explain_term", {"term": "when the bollinger bands squeeze inside keltner"})
+    assert out.term == "compression"
+    assert isinstance(run_tool(ctx, "explain_term", {"term": "recipe for banana bread"}), ToolError)
