@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numba
 import numpy as np
 import pandas as pd
 
@@ -89,6 +90,21 @@ def _crossed(prev: np.ndarray, cur: np.ndarray, level: np.ndarray, up: bool) -> 
         return (prev <= level) & (level < cur) if up else (prev >= level) & (level > cur)
 
 
+@numba.njit(cache=True, nogil=True)
+def _cross(fast: np.ndarray, slow: np.ndarray, up: bool) -> np.ndarray:  # pragma: no cover - jit
+    """Return where fast - slow crosses zero: up when the previous difference is ≤ 0 and the
+    current > 0 (down mirrors); undefined (NaN) differences never cross."""
+    out = np.zeros(fast.size, dtype=np.bool_)
+    for i in range(1, fast.size):
+        now = fast[i] - slow[i]
+        before = fast[i - 1] - slow[i - 1]
+        if up:
+            out[i] = before <= 0.0 < now
+        else:
+            out[i] = before >= 0.0 > now
+    return out
+
+
 def _cached(cache: dict[str, Any], key: str, compute: Callable[[], Any]) -> Any:
     if key not in cache:
         cache[key] = compute()
@@ -124,10 +140,7 @@ def _condition(cond: object, bars: pd.DataFrame, levels: BarLevels, cache: dict[
         avg = ema if cond.average == "ema" else sma
         fast = _cached(cache, f"{cond.average}{cond.fast}", lambda: avg(close, cond.fast))
         slow = _cached(cache, f"{cond.average}{cond.slow}", lambda: avg(close, cond.slow))
-        diff = fast - slow
-        before = np.r_[np.nan, diff[:-1]]
-        with np.errstate(invalid="ignore"):
-            return (diff > 0) & (before <= 0) if cond.direction == "up" else (diff < 0) & (before >= 0)
+        return _cross(fast, slow, cond.direction == "up")
     if isinstance(cond, Vomy):
         sig = vomy_signals(close)["signal"].to_numpy()
         return sig == (-1 if cond.variant == "vomy" else 1)
