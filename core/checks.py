@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+import numpy as np
+
 from core.errors import InvalidArgumentError
 
 
@@ -25,3 +27,12 @@ def one_of(value: str, accepted: Iterable[str], name: str) -> str:
     raise InvalidArgumentError(
         f"unknown {name} {value!r}; accepted: {', '.join(options)}.{suggestion}"
     )
+
+
+def same_shape_floats(*arrays: object) -> list[np.ndarray]:
+    """Return the inputs as float64 arrays; raise if their shapes differ (naming the shapes)."""
+    out = [np.asarray(a, dtype=np.float64) for a in arrays]
+    if len({a.shape for a in out}) > 1:
+        shapes = ", ".join(str(a.shape) for a in out)
+        raise InvalidArgumentError(f"inputs must have the same shape, got {shapes}")
+    return out

@@ -17,7 +17,7 @@ from typing import overload
 import numpy as np
 import pandas as pd
 
-from core.checks import positive_int
+from core.checks import positive_int, same_shape_floats
 from core.errors import InvalidArgumentError
 from core.ta import atr, ema, rolling_std
 
@@ -34,14 +34,6 @@ DOTS = ("leaving_accumulation", "leaving_extreme_down", "leaving_distribution",
 NA = "n/a"
 
 
-def _floats(*arrays: object) -> list[np.ndarray]:
-    out = [np.asarray(a, dtype=np.float64) for a in arrays]
-    if len({a.shape for a in out}) > 1:
-        shapes = ", ".join(str(a.shape) for a in out)
-        raise InvalidArgumentError(f"inputs must have the same shape, got {shapes}")
-    return out
-
-
 def raw_oscillator(close: object, pivot: object, atr_value: object) -> np.ndarray:
     """Return the oscillator before smoothing.
 
@@ -53,7 +45,7 @@ def raw_oscillator(close: object, pivot: object, atr_value: object) -> np.ndarra
     Returns:
         (close − pivot) / (3·ATR) · 100 as a float array of the input shape (0-d for scalars).
     """
-    c, p, a = _floats(close, pivot, atr_value)
+    c, p, a = same_shape_floats(close, pivot, atr_value)
     return (c - p) / (3.0 * a) * 100.0
 
 
@@ -101,7 +93,7 @@ def zone(po: object) -> np.ndarray | str:
 
 def _band_gap(close: object, pivot: object, sd: object, atr_value: object, mult: float
               ) -> np.ndarray:
-    c, p, s, a = _floats(close, pivot, sd, atr_value)
+    c, p, s, a = same_shape_floats(close, pivot, sd, atr_value)
     above = (p + 2.0 * s) - (p + mult * a)
     below = (p - mult * a) - (p - 2.0 * s)
     return np.where(c >= p, above, below)
@@ -149,7 +141,7 @@ def expansion(comp: object, comp_prev: object) -> np.ndarray:
     Returns:
         Boolean array: compression[1] ≤ compression (False where either is NaN).
     """
-    c, prev = _floats(comp, comp_prev)
+    c, prev = same_shape_floats(comp, comp_prev)
     return prev <= c
 
 
@@ -164,7 +156,7 @@ def compressed(comp: object, comp_prev: object, exp_zone: object) -> np.ndarray:
     Returns:
         Boolean array: not (expansion and in_expansion_zone > 0) and compression ≤ 0.
     """
-    c, prev, z = _floats(comp, comp_prev, exp_zone)
+    c, prev, z = same_shape_floats(comp, comp_prev, exp_zone)
     return ~(expansion(c, prev) & (z > 0)) & (c <= 0)
 
 

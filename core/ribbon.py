@@ -18,21 +18,13 @@ from typing import overload
 import numpy as np
 import pandas as pd
 
-from core.checks import positive_int
+from core.checks import positive_int, same_shape_floats
 from core.errors import InvalidArgumentError
 from core.ta import ema
 
 RIBBON_LENGTHS = (8, 13, 21, 48, 200)
 """Default EMA lengths: fast, pullback (overlap), pivot, slow, long-term."""
 NA = "n/a"
-
-
-def _floats(*arrays: object) -> list[np.ndarray]:
-    out = [np.asarray(a, dtype=np.float64) for a in arrays]
-    if len({a.shape for a in out}) > 1:
-        shapes = ", ".join(str(a.shape) for a in out)
-        raise InvalidArgumentError(f"inputs must have the same shape, got {shapes}")
-    return out
 
 
 def _defined(*arrays: np.ndarray) -> np.ndarray:
@@ -83,7 +75,7 @@ def conviction_arrows(ema13: object, ema48: object) -> np.ndarray:
         int8 array: +1 where the state (bullish when EMA13 ≥ EMA48) turns bullish, -1 where it
         turns bearish, else 0 (see ``new_state_arrows`` for the first defined bar).
     """
-    fast, slow = _floats(ema13, ema48)
+    fast, slow = same_shape_floats(ema13, ema48)
     return new_state_arrows(fast >= slow, _defined(fast, slow))
 
 
@@ -151,7 +143,7 @@ def candle_colors(open_: object, close: object, ema48: object) -> np.ndarray:
         (down, below), gray for a doji (open == close, whatever the EMA), ``"n/a"`` for other
         candles while the EMA is undefined.
     """
-    o, c, e = _floats(open_, close, ema48)
+    o, c, e = same_shape_floats(open_, close, ema48)
     above = c >= e
     colour = np.where(o < c, np.where(above, "green", "light_orange"),
                       np.where(above, "cyan", "red"))
@@ -180,7 +172,7 @@ def trend_label(close: object, ema8: object, ema21: object, ema34: object) -> np
         EMA21 ≤ EMA34, else ``"neutral"``; ties count as bullish (all equal is bullish); ``"n/a"``
         if any input is NaN. A string for scalar inputs, an array of strings for arrays.
     """
-    c, a, b, d = _floats(close, ema8, ema21, ema34)
+    c, a, b, d = same_shape_floats(close, ema8, ema21, ema34)
     bull = (c >= a) & (a >= b) & (b >= d)
     bear = (c <= a) & (a <= b) & (b <= d)
     label = np.where(bull, "bullish", np.where(bear, "bearish", "neutral"))
@@ -207,7 +199,7 @@ def vomy_from_emas(ema8: object, ema13: object, ema21: object, ema48: object) ->
         an iVomy stack, 0 on every other bar, including the bars a stack merely keeps holding.
         Undefined EMAs count as no stack.
     """
-    e8, e13, e21, e48 = _floats(ema8, ema13, ema21, ema48)
+    e8, e13, e21, e48 = same_shape_floats(ema8, ema13, ema21, ema48)
     vomy = (e8 < e13) & (e13 < e21) & (e21 < e48)
     ivomy = (e8 > e13) & (e13 > e21) & (e21 > e48)
     signal = np.where(_first_bars(ivomy), 1, np.where(_first_bars(vomy), -1, 0))
