@@ -183,8 +183,11 @@ def _trade_frame(rows: np.ndarray, bars: pd.DataFrame, spec: StrategySpec) -> pd
         r = np.where(np.isfinite(risk) & (risk > 0), side * (rows[:, 3] - rows[:, 2]) / risk, np.nan)
     return pd.DataFrame({
         "entry_time": bars.index[entry_i], "exit_time": bars.index[exit_i],
-        "entry_bar": entry_i, "exit_bar": exit_i, "side": spec.side, "qty": qty.astype(int),
+        "entry_bar": entry_i, "exit_bar": exit_i,
+        "side": pd.Categorical.from_codes(np.zeros(len(rows), dtype=np.int8), [spec.side]),
+        "qty": qty.astype(int),
         "entry_price": rows[:, 2], "exit_price": rows[:, 3],
         "stop": np.where(np.isfinite(rows[:, 6]), rows[:, 6], np.nan),
-        "reason": np.array(REASONS)[rows[:, 5].astype(int)], "pnl": pnl, "r_multiple": r,
+        "reason": pd.Categorical.from_codes(rows[:, 5].astype(np.int8), REASONS),
+        "pnl": pnl, "r_multiple": r,
     })

@@ -140,7 +140,7 @@ def _utc_offsets(utc: np.ndarray) -> np.ndarray:
     return stamps.tz_localize(None).as_unit("ns").asi8 - utc
 
 
-def _offset_segments(utc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def offset_segments(utc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return (segment starts, UTC offsets in ns) of a sorted UTC array: one segment per offset.
 
     Offsets are sampled at every UTC midnight in range; a day whose two midnights disagree holds
@@ -170,7 +170,7 @@ def local_ns(index: pd.DatetimeIndex) -> np.ndarray:
     utc = index.as_unit("ns").asi8
     if utc.size == 0:
         return utc.copy()
-    starts, offsets = _offset_segments(utc)
+    starts, offsets = offset_segments(utc)
     return utc + np.repeat(offsets, np.diff(np.r_[starts, utc.size]))
 
 
@@ -234,7 +234,7 @@ def resample(bars: pd.DataFrame, to: str | Timeframe, source_tf: str | Timeframe
     if bars.empty:
         return bars.copy()
     utc = bars.index.as_unit("ns").asi8
-    starts, offsets = _offset_segments(utc)
+    starts, offsets = offset_segments(utc)
     if source_tf is not None:
         intraday_input = timeframe(source_tf).intraday
     else:

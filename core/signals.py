@@ -12,7 +12,15 @@ import numba
 import numpy as np
 import pandas as pd
 
-from core.bars import NS_PER_DAY, NS_PER_MIN, bin_keys, local_ns, resample, timeframe
+from core.bars import (
+    NS_PER_DAY,
+    NS_PER_MIN,
+    bin_keys,
+    local_ns,
+    offset_segments,
+    resample,
+    timeframe,
+)
 from core.levels import mode as level_mode
 from core.levels import round_half_up_array, session_levels
 from core.phase import phase_oscillator
@@ -79,10 +87,35 @@ def bar_levels(bars: pd.DataFrame, daily: pd.DataFrame, mode_name: str = "day") 
     return BarLevels(pc, atr)
 
 
+@numba.njit(cache=True, nogil=True)
+def _day_ends(utc: np.ndarray, seg_start: np.ndarray, seg_offset: np.ndarray
+              ) -> np.ndarray:  # pragma: no cover - jit
+    """Flag each bar whose next bar falls on another Eastern date; the division runs only when
+    a bar passes the current day's end."""
+    out = np.zeros(utc.size, dtype=np.bool_)
+    seg = 0
+    day_end = np.iinfo(np.int64).min  # UTC instant where the current Eastern day ends
+    for i in range(utc.size):
+        if utc[i] >= day_end:
+            while seg + 1 < seg_start.size and seg_start[seg + 1] <= i:
+                seg += 1
+            off = seg_offset[seg]
+            day = (utc[i] + off) // NS_PER_DAY
+            day_end = (day + 1) * NS_PER_DAY - off
+            if i > 0:
+                out[i - 1] = True
+    if utc.size:
+        out[utc.size - 1] = True
+    return out
+
+
 def session_last(bars: pd.DataFrame) -> np.ndarray:
     """Return True on the last bar of each session (Eastern date)."""
-    day = local_ns(bars.index) // NS_PER_DAY
-    return np.r_[day[1:] != day[:-1], True]
+    utc = bars.index.as_unit("ns").asi8
+    if utc.size == 0:
+        return np.zeros(0, dtype=bool)
+    starts, offsets = offset_segments(utc)
+    return _day_ends(utc, starts, offsets)
 
 
 def _crossed(prev: np.ndarray, cur: np.ndarray, level: np.ndarray, up: bool) -> np.ndarray:
@@ -114,8 +147,8 @@ def _cached(cache: dict[str, Any], key: str, compute: Callable[[], Any]) -> Any:
 def _condition(cond: object, bars: pd.DataFrame, levels: BarLevels, cache: dict[str, object]
                ) -> np.ndarray:
     close = bars["close"].to_numpy()
-    prev = np.r_[np.nan, close[:-1]]
     if isinstance(cond, LevelCross):
+        prev = _cached(cache, "prev_close", lambda: np.r_[np.nan, close[:-1]])
         return _crossed(prev, close, levels.price(cond.level), cond.direction == "up")
     if isinstance(cond, PriceVsLevel):
         lv = levels.price(cond.level)
@@ -161,16 +194,17 @@ def all_of(conditions: list[object], bars: pd.DataFrame, levels: BarLevels,
     """Return True where every condition holds on the bar's close (``cache`` shares indicators
     between calls on the same bars)."""
     cache = {} if cache is None else cache
-    out = np.ones(len(bars), dtype=bool)
+    out = None
     for cond in conditions:
-        out &= np.asarray(_condition(cond, bars, levels, cache), dtype=bool)
-    return out
+        hold = np.asarray(_condition(cond, bars, levels, cache), dtype=bool)
+        out = hold if out is None else out & hold
+    return np.ones(len(bars), dtype=bool) if out is None else out
 
 
 def signals(spec: StrategySpec, bars: pd.DataFrame, daily: pd.DataFrame) -> dict[str, np.ndarray]:
     """Return the arrays the backtester needs: entry, exit, level prices, ATR, session ends."""
     uses_levels = _uses_levels(spec)
-    nan = np.full(len(bars), np.nan) if not uses_levels else None
+    nan = np.full(1, np.nan)  # no per-bar levels needed: the loop never reads them
     levels = bar_levels(bars, daily, spec.mode) if uses_levels else BarLevels(nan, nan)
     cache: dict[str, object] = {}
     entry = all_of(list(spec.entry), bars, levels, cache)

@@ -37,15 +37,17 @@ def true_range(high: object, low: object, close: object) -> np.ndarray:
     return out
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, fastmath={"contract"})
 def _recursive_mean(x: np.ndarray, n: int, alpha: float) -> np.ndarray:  # pragma: no cover - jit
-    out = np.full(x.size, np.nan)
+    out = np.empty(x.size)
     start = 0
     while start < x.size and np.isnan(x[start]):
         start += 1
     seed_end = start + n
     if seed_end > x.size:
+        out[:] = np.nan
         return out
+    out[: seed_end - 1] = np.nan
     acc = 0.0
     for i in range(start, seed_end):
         acc += x[i]
