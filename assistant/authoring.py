@@ -31,7 +31,9 @@ class Draft:
 
 def is_authoring(t: str) -> bool:
     """Return True when the text describes a strategy to create."""
-    return bool(_AUTHOR.search(t) or re.search(r"\b(?:create|new|make|build) (?:a |my )?strateg", t))
+    return bool(
+        _AUTHOR.search(t) or re.search(r"\b(?:create|new|make|build) (?:a |my )?strateg", t)
+    )
 
 
 def _side(t: str) -> str:
@@ -78,14 +80,21 @@ def _window(t: str) -> dict[str, str] | None:
         a, b = int(m.group(1)), int(m.group(3))
         a = a + 12 if (m.group(2) == "pm" or a <= 4) and a < 12 else a
         b = b + 12 if (m.group(4) == "pm" or b <= 4) and b < 12 else b
-        return {"kind": "time_window", "start": f"{a:02d}:00" if a != 9 else "09:30", "end": f"{b:02d}:00"}
+        return {
+            "kind": "time_window",
+            "start": f"{a:02d}:00" if a != 9 else "09:30",
+            "end": f"{b:02d}:00",
+        }
     if re.search(r"\bin the morning\b|\bmorning only\b", t):
         return {"kind": "time_window", "start": "09:30", "end": "12:00"}
     return None
 
 
 def _clause(t: str, word: str) -> str:
-    m = re.search(rf"\b{word}s?\b(?: (?:at|is|of|to|on|:))?(?: the)? ([^,;]+?)(?=,|;|\band\b (?:stop|target)|\bstop\b|\btarget\b|$)", t)
+    m = re.search(
+        rf"\b{word}s?\b(?: (?:at|is|of|to|on|:))?(?: the)? ([^,;]+?)(?=,|;|\band\b (?:stop|target)|\bstop\b|\btarget\b|$)",
+        t,
+    )
     return m.group(1) if m else ""
 
 
@@ -99,9 +108,11 @@ def parse_strategy(text: str, symbol: str) -> Draft:
     entry: list[dict[str, Any]] = []
     if entry_levels:
         down = re.search(r"\b(?:loses|below|under|breaks down|drops)\b", head) or (
-            side == "short" and not re.search(r"\b(?:above|over|reclaims)\b", head))
-        entry.append({"kind": "level_cross", "level": entry_levels[0],
-                      "direction": "down" if down else "up"})
+            side == "short" and not re.search(r"\b(?:above|over|reclaims)\b", head)
+        )
+        entry.append(
+            {"kind": "level_cross", "level": entry_levels[0], "direction": "down" if down else "up"}
+        )
     ribbon = re.search(r"\b(bullish|bearish) ribbon\b|\bribbon (?:is )?(bullish|bearish)\b", t)
     if ribbon:
         entry.append({"kind": "ribbon", "state": ribbon.group(1) or ribbon.group(2)})
@@ -109,22 +120,31 @@ def parse_strategy(text: str, symbol: str) -> Draft:
     if window:
         entry.append(window)
     if not entry_levels:
-        return Draft(question="Which level should trigger the entry (e.g. the call trigger, "
-                              "the golden gate, the midrange)?")
+        return Draft(
+            question="Which level should trigger the entry (e.g. the call trigger, "
+            "the golden gate, the midrange)?"
+        )
     target_text, stop_text = _clause(t, "target"), _clause(t, "stop")
     long = side == "long"
     target = _pick_level(target_text, sign, entry_levels[0], below=not long)
     stop = _pick_level(stop_text, sign, entry_levels[0], below=long)
     if target is None:
-        return Draft(question="What is the target? Name a level (e.g. the golden gate, the "
-                              "midrange, full ATR).")
+        return Draft(
+            question="What is the target? Name a level (e.g. the golden gate, the "
+            "midrange, full ATR)."
+        )
     if stop is None:
-        return Draft(question="Where is the stop? Name a level (e.g. the previous close, the put "
-                              "trigger).")
+        return Draft(
+            question="Where is the stop? Name a level (e.g. the previous close, the put trigger)."
+        )
     bar = slots.find_timeframe(re.sub(r"\b(?:before|after|between) \d.*", "", t))
     spec: dict[str, Any] = {
-        "name": f"{symbol} {side} {entry_levels[0]} to {target}", "symbol": symbol, "side": side,
-        "bar": bar if bar and bar != "1d" else "5m", "entry": entry,
-        "exit": {"target": target, "stop": stop}, "description": text.strip(),
+        "name": f"{symbol} {side} {entry_levels[0]} to {target}",
+        "symbol": symbol,
+        "side": side,
+        "bar": bar if bar and bar != "1d" else "5m",
+        "entry": entry,
+        "exit": {"target": target, "stop": stop},
+        "description": text.strip(),
     }
     return Draft(spec=spec)

@@ -47,13 +47,22 @@ def tools(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
             result = run_tool(ctx.tools, call["name"], call["args"])
         except Exception:  # a bug in a tool: log it, tell the model and the user plainly
             log.exception("tool %s failed on %s", call["name"], call["args"])
-            result = ToolError(error="the tool failed unexpectedly; the error was logged",
-                               kind="internal")
+            result = ToolError(
+                error="the tool failed unexpectedly; the error was logged", kind="internal"
+            )
         status = "error" if isinstance(result, ToolError) else "success"
         if ctx.on_event:
-            ctx.on_event("tool_call", {"name": call["name"], "args": call["args"], "status": status})
-        out.append(ToolMessage(content=result.model_dump_json(), tool_call_id=call["id"],
-                               name=call["name"], status=status))
+            ctx.on_event(
+                "tool_call", {"name": call["name"], "args": call["args"], "status": status}
+            )
+        out.append(
+            ToolMessage(
+                content=result.model_dump_json(),
+                tool_call_id=call["id"],
+                name=call["name"],
+                status=status,
+            )
+        )
     return {"messages": out, "rounds": state.get("rounds", 0) + 1}
 
 
@@ -88,8 +97,11 @@ def ground(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
         runtime.context.on_event("grounding_fallback", {"reason": reason, "answer": answer})
     text = "\n\n".join(render_json(m.name or "", str(m.content)) for m in results)
     if not text:
-        text = answer if not any(ch.isdigit() for ch in answer) else (
-            "I couldn't produce a grounded answer; please rephrase.")
+        text = (
+            answer
+            if not any(ch.isdigit() for ch in answer)
+            else ("I couldn't produce a grounded answer; please rephrase.")
+        )
     replacement = AIMessage(content=text)
     if isinstance(last, AIMessage) and not last.tool_calls:
         replacement.id = last.id  # add_messages replaces the message with the same id

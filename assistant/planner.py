@@ -18,10 +18,10 @@ from tools.explain import find_entry
 
 HELP = (
     "I can help with ATR levels, indicators, golden-gate and level-to-level statistics, position "
-    "sizing and the glossary. Try: \"SPX day levels\", \"SPY put trigger yesterday\", \"how "
-    "often does a bullish golden gate complete in the afternoon?\", \"odds of full ATR after the "
-    "call trigger\", \"SPX ribbon on the hourly\", \"where is SPY vs the levels?\", \"size a "
-    "trade: account, risk %, entry and stop\", \"what is a golden gate?\"."
+    'sizing and the glossary. Try: "SPX day levels", "SPY put trigger yesterday", "how '
+    'often does a bullish golden gate complete in the afternoon?", "odds of full ATR after the '
+    'call trigger", "SPX ribbon on the hourly", "where is SPY vs the levels?", "size a '
+    'trade: account, risk %, entry and stop", "what is a golden gate?".'
 )
 
 
@@ -83,19 +83,33 @@ _LEVELS = re.compile(
     r"\blev(?:el|le|l)s?\b|\blvls?\b|\btrig\w*|\batr\b|\bgolden ?gate|\bgg\b|\bmid ?range\b|\bpdc\b|"
     r"\bprevious close\b|\bextensions?\b|\bsupport\b|\bresistance\b|\btargets?\b|\bfib\w*"
 )
-_FOLLOWUP_CUE = re.compile(r"^(?:and|what about|how about|same (?:for|but|thing)|now|ok|also|then|"
-                           r"for|what if|instead|same)\b")
-_TOOL_OF = {"levels": "atr_levels", "gg_stats": "golden_gate_stats", "level_stats": "level_to_level",
-            "indicator": "indicator_state", "context": "price_context", "sizing": "position_size",
-            "explain": "explain_term", "backtest": "backtest_strategy",
-            "compare": "compare_strategies",
-            "strategies": "list_strategies", "search_strategies": "search_strategies",
-            "delete_strategy": "delete_strategy", "share_strategy": "share_strategy",
-            "remember": "remember", "recall": "recall", "forget": "forget"}
+_FOLLOWUP_CUE = re.compile(
+    r"^(?:and|what about|how about|same (?:for|but|thing)|now|ok|also|then|"
+    r"for|what if|instead|same)\b"
+)
+_TOOL_OF = {
+    "levels": "atr_levels",
+    "gg_stats": "golden_gate_stats",
+    "level_stats": "level_to_level",
+    "indicator": "indicator_state",
+    "context": "price_context",
+    "sizing": "position_size",
+    "explain": "explain_term",
+    "backtest": "backtest_strategy",
+    "compare": "compare_strategies",
+    "strategies": "list_strategies",
+    "search_strategies": "search_strategies",
+    "delete_strategy": "delete_strategy",
+    "share_strategy": "share_strategy",
+    "remember": "remember",
+    "recall": "recall",
+    "forget": "forget",
+}
 
 
-def plan(text: str, history: list[list[dict[str, Any]]], setting: Setting,
-         previous_text: str = "") -> Plan:
+def plan(
+    text: str, history: list[list[dict[str, Any]]], setting: Setting, previous_text: str = ""
+) -> Plan:
     """Return the plan for one message; ``history`` holds earlier turns' calls, oldest first, and
     ``previous_text`` the user's previous message (to complete an answered clarifying question)."""
     t = slots.normalize(text)
@@ -114,12 +128,17 @@ def plan(text: str, history: list[list[dict[str, Any]]], setting: Setting,
     if last and _is_follow_up(t, intent, last[0]["name"]):
         return _follow_up(t, text, last, symbols, setting)
     if last and intent is None and _STATS.search(t):
-        gate = [c["args"].get("level") for c in last if c["args"].get("level") in ("+0.382", "-0.382")]
+        gate = [
+            c["args"].get("level") for c in last if c["args"].get("level") in ("+0.382", "-0.382")
+        ]
         if gate:
             sym = last[0]["args"].get("symbol", setting.default_symbol)
             direction = "bull" if gate[0] == "+0.382" else "bear"
-            return Plan(calls=[{"name": "golden_gate_stats",
-                                "args": {"symbol": sym, "direction": direction}}])
+            return Plan(
+                calls=[
+                    {"name": "golden_gate_stats", "args": {"symbol": sym, "direction": direction}}
+                ]
+            )
     if intent is None:
         return Plan(reply="I didn't understand that. " + HELP)
     if intent == "explain":
@@ -133,8 +152,10 @@ def plan(text: str, history: list[list[dict[str, Any]]], setting: Setting,
     return Plan(calls=calls)
 
 
-_STRONG = re.compile(r"\bhow (?:often|likely)\b|\bodds\b|\bribbon\b|\bphase\b|\bcompression\b|"
-                     r"\bsiz(?:e|ing)\b|\bwhere\b|\bwhat is\b|\bexplain\b")
+_STRONG = re.compile(
+    r"\bhow (?:often|likely)\b|\bodds\b|\bribbon\b|\bphase\b|\bcompression\b|"
+    r"\bsiz(?:e|ing)\b|\bwhere\b|\bwhat is\b|\bexplain\b"
+)
 
 
 def _is_follow_up(t: str, intent: str | None, last_tool: str) -> bool:
@@ -146,40 +167,60 @@ def _is_follow_up(t: str, intent: str | None, last_tool: str) -> bool:
     short = len(t.split()) <= 8
     if intent is None and (short or _FOLLOWUP_CUE.search(t)):
         return True
-    return short and intent == "levels" and last_tool != "atr_levels" and not _STRONG.search(t) \
+    return (
+        short
+        and intent == "levels"
+        and last_tool != "atr_levels"
+        and not _STRONG.search(t)
         and not re.search(r"\b(?:spx|spy)\b.*\blev", t)
+    )
 
 
-def _authoring(t: str, text: str, history: list[list[dict[str, Any]]], setting: Setting,
-               previous_text: str) -> Plan | None:
+def _authoring(
+    t: str, text: str, history: list[list[dict[str, Any]]], setting: Setting, previous_text: str
+) -> Plan | None:
     """Return the plan for strategy authoring (draft, clarify, save), or None if it is not that."""
     last = history[-1] if history else []
     if last and last[0]["name"] == "delete_strategy" and re.search(r"^(?:yes|yep|confirm)\b", t):
-        return Plan(calls=[{"name": "delete_strategy", "args": {**last[0]["args"], "confirm": True}}])
-    if last and last[0]["name"] == "update_strategy" and re.search(
-            r"^(?:yes|yep|ok|okay|sure|save|store|keep)\b|\bsave (?:it|that|this)\b", t):
+        return Plan(
+            calls=[{"name": "delete_strategy", "args": {**last[0]["args"], "confirm": True}}]
+        )
+    if (
+        last
+        and last[0]["name"] == "update_strategy"
+        and re.search(r"^(?:yes|yep|ok|okay|sure|save|store|keep)\b|\bsave (?:it|that|this)\b", t)
+    ):
         return Plan(calls=[{"name": "update_strategy", "args": {**last[0]["args"], "save": True}}])
-    update = re.match(r"^(?:change|update|edit|modify|set)\b(?: the)?(?: (target|stop)(?: of| for| on)?)?"
-                      r"\s+(?:my )?(?:strategy )?[\"']?(.+)[\"']?\s*(?::|,|\bto\b|\bwith\b)\s*"
-                      r"((?:(?!\bto\b).)+)$", t)
+    update = re.match(
+        r"^(?:change|update|edit|modify|set)\b(?: the)?(?: (target|stop)(?: of| for| on)?)?"
+        r"\s+(?:my )?(?:strategy )?[\"']?(.+)[\"']?\s*(?::|,|\bto\b|\bwith\b)\s*"
+        r"((?:(?!\bto\b).)+)$",
+        t,
+    )
     if update:
         field_word, ref, rest = update.group(1), update.group(2), update.group(3)
         args: dict[str, Any] = {"ref": ref.strip()}
         if field_word:
-            value = slots.find_levels(rest) or (["0"] if re.search(r"\b(?:close|pdc|0)\b", rest) else [])
+            value = slots.find_levels(rest) or (
+                ["0"] if re.search(r"\b(?:close|pdc|0)\b", rest) else []
+            )
             if value:
                 args[field_word] = value[0]
         for word in ("target", "stop"):
             m = re.search(rf"\b{word}\b(?: (?:at|to|is))?(?: the)? ([^,;]+)", rest)
             if m:
                 value = slots.find_levels(m.group(1)) or (
-                    ["0"] if re.search(r"\b(?:close|pdc)\b|^0\b", m.group(1)) else [])
+                    ["0"] if re.search(r"\b(?:close|pdc)\b|^0\b", m.group(1)) else []
+                )
                 if value:
                     args[word] = value[0]
         if len(args) > 1:
             return Plan(calls=[{"name": "update_strategy", "args": args}])
-    if last and last[0]["name"] == "draft_strategy" and re.search(
-            r"^(?:yes|yep|ok|okay|sure|save|store|keep)\b|\bsave (?:it|that|this)\b", t):
+    if (
+        last
+        and last[0]["name"] == "draft_strategy"
+        and re.search(r"^(?:yes|yep|ok|okay|sure|save|store|keep)\b|\bsave (?:it|that|this)\b", t)
+    ):
         return Plan(calls=[{"name": "save_strategy", "args": last[0]["args"]}])
     prev = slots.normalize(previous_text)
     answering = bool(prev) and not last and is_authoring(prev) and not is_authoring(t)
@@ -202,31 +243,161 @@ def _symbols(text: str, setting: Setting) -> list[str]:
             found.append(sym)
     # an unknown ticker: the first word, or a word joined to a symbol by and/&, when a domain
     # word follows (aapl levels, qqq call trigger, es futures levels, aapl and spy levels)
-    head = re.match(r"^\$?([a-z]{1,5})\b(?= (?:and |& |\+ )?(?:[a-z$]+ )?(?:levels?|lvls?|atr|"
-                    r"call|put|trigger|ribbon|futures|day|weekly|monthly|long|short|gg|golden|po))", t)
+    head = re.match(
+        r"^\$?([a-z]{1,5})\b(?= (?:and |& |\+ )?(?:[a-z$]+ )?(?:levels?|lvls?|atr|"
+        r"call|put|trigger|ribbon|futures|day|weekly|monthly|long|short|gg|golden|po))",
+        t,
+    )
     pair = re.findall(r"\b([a-z]{2,5}) (?:and|&|\+) (?:spx|spy)\b", t)
     for word in ([head.group(1)] if head else []) + pair:
-        if (word.upper() not in found and word not in _NOT_TICKERS
-                and slots.find_symbol(word, setting.symbols) is None):
+        if (
+            word.upper() not in found
+            and word not in _NOT_TICKERS
+            and slots.find_symbol(word, setting.symbols) is None
+        ):
             found.insert(0 if head and word == head.group(1) else len(found), word.upper())
     return found
 
 
-_NOT_TICKERS = {"day", "the", "my", "all", "key", "atr", "gg", "call", "put", "what", "show", "give",
-                "daily", "weekly", "swing", "scalp", "fib", "next", "todays", "today", "its", "level",
-                "get", "me", "for", "price", "long", "short", "upper", "lower", "those", "these",
-                "full", "main", "pdc", "trend", "bull", "bear", "trigger", "of", "on", "are", "and",
-                "current", "monthly", "yearly", "quarterly", "multiday", "position", "longterm",
-                "term", "mid", "midrange", "golden", "gate", "new", "same", "other", "which",
-                "bull", "bear", "spx", "spy", "show", "whats", "how", "odds", "size", "sizing",
-                "a", "an", "i", "is", "use", "only", "any", "both", "was", "did", "wtf", "eli",
-                "good", "best", "morning", "hourly", "so", "ok", "yo", "hey", "pls", "please",
-                "give", "list", "print", "tell", "find", "check", "draw", "plot", "can", "could",
-                "would", "will", "do", "does", "if", "when", "then", "now", "just", "also", "more",
-                "from", "has", "have", "lvl", "power", "last", "first", "past", "level", "gg",
-                "where", "are", "did", "bear", "triggered", "odds", "how", "midday", "lunch",
-                "gimme", "yo", "sup", "need", "want", "get", "got", "see", "pull", "fetch",
-                "go", "buy", "sell", "lets", "new", "make", "add", "build", "create", "write"}
+_NOT_TICKERS = {
+    "day",
+    "the",
+    "my",
+    "all",
+    "key",
+    "atr",
+    "gg",
+    "call",
+    "put",
+    "what",
+    "show",
+    "give",
+    "daily",
+    "weekly",
+    "swing",
+    "scalp",
+    "fib",
+    "next",
+    "todays",
+    "today",
+    "its",
+    "level",
+    "get",
+    "me",
+    "for",
+    "price",
+    "long",
+    "short",
+    "upper",
+    "lower",
+    "those",
+    "these",
+    "full",
+    "main",
+    "pdc",
+    "trend",
+    "bull",
+    "bear",
+    "trigger",
+    "of",
+    "on",
+    "are",
+    "and",
+    "current",
+    "monthly",
+    "yearly",
+    "quarterly",
+    "multiday",
+    "position",
+    "longterm",
+    "term",
+    "mid",
+    "midrange",
+    "golden",
+    "gate",
+    "new",
+    "same",
+    "other",
+    "which",
+    "spx",
+    "spy",
+    "whats",
+    "how",
+    "odds",
+    "size",
+    "sizing",
+    "a",
+    "an",
+    "i",
+    "is",
+    "use",
+    "only",
+    "any",
+    "both",
+    "was",
+    "did",
+    "wtf",
+    "eli",
+    "good",
+    "best",
+    "morning",
+    "hourly",
+    "so",
+    "ok",
+    "yo",
+    "hey",
+    "pls",
+    "please",
+    "list",
+    "print",
+    "tell",
+    "find",
+    "check",
+    "draw",
+    "plot",
+    "can",
+    "could",
+    "would",
+    "will",
+    "do",
+    "does",
+    "if",
+    "when",
+    "then",
+    "now",
+    "just",
+    "also",
+    "more",
+    "from",
+    "has",
+    "have",
+    "lvl",
+    "power",
+    "last",
+    "first",
+    "past",
+    "where",
+    "triggered",
+    "midday",
+    "lunch",
+    "gimme",
+    "sup",
+    "need",
+    "want",
+    "got",
+    "see",
+    "pull",
+    "fetch",
+    "go",
+    "buy",
+    "sell",
+    "lets",
+    "make",
+    "add",
+    "build",
+    "create",
+    "write",
+}
 
 
 def _inherited_symbol(history: list[list[dict[str, Any]]]) -> str | None:
@@ -238,19 +409,28 @@ def _inherited_symbol(history: list[list[dict[str, Any]]]) -> str | None:
 
 
 def _intent(t: str) -> str | None:
-    explaining = (_EXPLAIN.search(t) and not _STATS.search(t)
-                  and not re.search(r"\b(?:spx|spy|\$\w+)\b|\d{3}|\d{4}-", t))
+    explaining = (
+        _EXPLAIN.search(t)
+        and not _STATS.search(t)
+        and not re.search(r"\b(?:spx|spy|\$\w+)\b|\d{3}|\d{4}-", t)
+    )
     if explaining and _glossary_term(t) and not slots.find_account(t):
         return "explain"
     money = slots.find_account(t) or re.search(r"^\$?\d+(?:\.\d+)?k\b|\bof \$?\d+k\b", t)
     priced = re.search(r"\b(?:entry|stop|long|short|calls?|puts?|premium)\b.*\d", t)
     if _SIZING.search(t) or (money and priced):
         return "sizing"
-    if re.search(r"^(?:remember|note|fyi|for the record)\b|^i (?:trade|only trade|mostly trade|risk)\b|"
-                 r"^my (?:account|acct|risk|net ?liq)\b|^i have an? \$?\d", t):
+    if re.search(
+        r"^(?:remember|note|fyi|for the record)\b|^i (?:trade|only trade|mostly trade|risk)\b|"
+        r"^my (?:account|acct|risk|net ?liq)\b|^i have an? \$?\d",
+        t,
+    ):
         return "remember"
-    if re.search(r"\bwhat do you (?:remember|know) about me\b|\bwhat have you remembered\b|"
-                 r"\bmy (?:preferences|facts)\b", t):
+    if re.search(
+        r"\bwhat do you (?:remember|know) about me\b|\bwhat have you remembered\b|"
+        r"\bmy (?:preferences|facts)\b",
+        t,
+    ):
         return "recall"
     if re.search(r"^forget\b", t):
         return "forget"
@@ -260,8 +440,9 @@ def _intent(t: str) -> str | None:
         return "delete_strategy"
     if re.search(r"\bshare\b.*\bstrateg", t):
         return "share_strategy"
-    if re.search(r"\bcompare\b|\bvs\.?\b.*\bstrateg|\bwhich (?:is|was) better\b", t) and \
-            not _CONTEXT.search(t):
+    if re.search(
+        r"\bcompare\b|\bvs\.?\b.*\bstrateg|\bwhich (?:is|was) better\b", t
+    ) and not _CONTEXT.search(t):
         return "compare"
     if re.search(r"\bback ?test\w*\b|\bbt\b", t):
         return "backtest"
@@ -360,8 +541,17 @@ def _level_stats(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
         clause = slots.find_levels(m.group(1))
         if second in clause and first not in clause:
             first, second = second, first
-    return [{"name": "level_to_level", "args": {"symbol": sym, "from_level": first,
-                                                  "to_level": second, **_range_args(t, setting)}}]
+    return [
+        {
+            "name": "level_to_level",
+            "args": {
+                "symbol": sym,
+                "from_level": first,
+                "to_level": second,
+                **_range_args(t, setting),
+            },
+        }
+    ]
 
 
 def _indicator(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
@@ -408,8 +598,10 @@ def _sizing(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
             args["mode"] = mode
     if re.search(r"\bes\b|\bfutures?\b|/es\b", t):
         args["multiplier"] = 50.0
-    elif re.search(r"\boptions?\b|\bcalls?\b|\bputs?\b|\bpremium\b|\b0dte\b|\bcontracts?\b",
-                   re.sub(r"\b(?:call|put)s? trigger\b", " ", t)):
+    elif re.search(
+        r"\boptions?\b|\bcalls?\b|\bputs?\b|\bpremium\b|\b0dte\b|\bcontracts?\b",
+        re.sub(r"\b(?:call|put)s? trigger\b", " ", t),
+    ):
         args["multiplier"] = 100.0
     return [{"name": "position_size", "args": args}]
 
@@ -419,8 +611,11 @@ def _sizing_changes(t: str) -> dict[str, Any]:
     account = slots.find_account_size(t)
     if account is not None:
         out["account_size"] = account
-    risk = slots.find_risk(t) or (float(m.group(1)) if (m := re.search(
-        r"(\d+(?:\.\d+)?) ?(?:%|percent)", t)) and "risk" in t else None)
+    risk = slots.find_risk(t) or (
+        float(m.group(1))
+        if (m := re.search(r"(\d+(?:\.\d+)?) ?(?:%|percent)", t)) and "risk" in t
+        else None
+    )
     if risk is not None:
         out["risk_pct"] = risk
     entry, stop = slots.find_entry_stop(t)
@@ -438,8 +633,11 @@ def _sizing_changes(t: str) -> dict[str, Any]:
 
 
 def _backtest(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
-    m = re.search(r"\b(?:back ?test\w*|bt)\b(?: of| on)?(?: the| a| my)?\s+(.+?)(?:\s+(?:strategy|setup))?"
-                  r"(?:\s+(?:on|for|in|over|since|from|last|past)\b.*)?$", t)
+    m = re.search(
+        r"\b(?:back ?test\w*|bt)\b(?: of| on)?(?: the| a| my)?\s+(.+?)(?:\s+(?:strategy|setup))?"
+        r"(?:\s+(?:on|for|in|over|since|from|last|past)\b.*)?$",
+        t,
+    )
     name = m.group(1).strip() if m else ""
     name = re.sub(r"\b(?:spx|spy)\b", "", name).strip(" ,.?")
     if not name:
@@ -525,8 +723,9 @@ _BUILDERS = {
 }
 
 
-def _follow_up(t: str, text: str, last: list[dict[str, Any]], symbols: list[str],
-               setting: Setting) -> Plan:
+def _follow_up(
+    t: str, text: str, last: list[dict[str, Any]], symbols: list[str], setting: Setting
+) -> Plan:
     """Return the previous turn's calls with what this message changes (symbol, mode, date...)."""
     template = last[0]
     if template["name"] == "explain_term":

@@ -43,7 +43,9 @@ def table(rows: list[list[str]], header: list[str] | None = None) -> str:
     widths = [max(len(r[i]) for r in body) for i in range(len(body[0]))]
 
     def fmt(row: list[str]) -> str:
-        cells = [row[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)]
+        cells = [row[0].ljust(widths[0])] + [
+            c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)
+        ]
         return "  ".join(cells).rstrip()
 
     lines = [fmt(r) for r in body]
@@ -52,8 +54,21 @@ def table(rows: list[list[str]], header: list[str] | None = None) -> str:
     return "\n".join(lines)
 
 
-DEFAULT_LEVELS = ("+1", "+0.786", "+0.618", "+0.5", "+0.382", "+0.236", "0",
-                  "-0.236", "-0.382", "-0.5", "-0.618", "-0.786", "-1")
+DEFAULT_LEVELS = (
+    "+1",
+    "+0.786",
+    "+0.618",
+    "+0.5",
+    "+0.382",
+    "+0.236",
+    "0",
+    "-0.236",
+    "-0.382",
+    "-0.5",
+    "-0.618",
+    "-0.786",
+    "-1",
+)
 
 
 @renders("atr_levels")
@@ -66,15 +81,17 @@ def _levels(r: Any) -> str:
         return f"{r.symbol} {r.level_name} ({r.level}) for {r.date:%Y-%m-%d}: {r.level_value:.2f}\n{head}"
     keys = [k for k in reversed(list(r.levels)) if k in DEFAULT_LEVELS]
     rows = [[k, f"{r.levels[k]:.2f}", LEVEL_NAMES.get(k, "")] for k in keys]
-    return "\n".join([
-        head,
-        table(rows, ["level", "price", ""]),
-        r.calls_label,
-        r.puts_label,
-        r.range_label,
-        f"Trend on {r.trend_timeframe} ({r.trend_basis}): {r.trend}",
-        *([f"Chart: {r.chart}"] if r.chart else []),
-    ])
+    return "\n".join(
+        [
+            head,
+            table(rows, ["level", "price", ""]),
+            r.calls_label,
+            r.puts_label,
+            r.range_label,
+            f"Trend on {r.trend_timeframe} ({r.trend_basis}): {r.trend}",
+            *([f"Chart: {r.chart}"] if r.chart else []),
+        ]
+    )
 
 
 @renders("price_context")
@@ -88,8 +105,10 @@ def _context(r: Any) -> str:
         f"Above: {above}. Below: {below}.",
     ]
     if r.session_high is not None:
-        lines.append(f"Session range {r.session_low:.2f}-{r.session_high:.2f}; levels touched: "
-                     f"{', '.join(r.levels_touched) or 'none'}.")
+        lines.append(
+            f"Session range {r.session_low:.2f}-{r.session_high:.2f}; levels touched: "
+            f"{', '.join(r.levels_touched) or 'none'}."
+        )
     lines.append(f"Golden gate: bull {r.golden_gate_bull}; bear {r.golden_gate_bear}.")
     return "\n".join(lines)
 
@@ -106,8 +125,10 @@ def _size(r: Any) -> str:
         lines.append(f"Target {t.target} at {t.price:.2f}: {t.r_multiple:.2f}R.")
     per_trade = r.risk_ranges["per_trade"]
     daily = r.risk_ranges["daily_stop"]
-    lines.append(f"Guide for this account: risk {per_trade[0]:,.2f}-{per_trade[1]:,.2f} per trade, "
-                 f"stop for the day after losing {daily[0]:,.2f}-{daily[1]:,.2f}.")
+    lines.append(
+        f"Guide for this account: risk {per_trade[0]:,.2f}-{per_trade[1]:,.2f} per trade, "
+        f"stop for the day after losing {daily[0]:,.2f}-{daily[1]:,.2f}."
+    )
     if r.levels_from:
         lines.append(f"Level keys from {r.levels_from}.")
     return "\n".join(lines)
@@ -137,12 +158,15 @@ def _indicators(r: Any) -> str:
         f"conviction {r.conviction} (EMA {emas}).",
     ]
     if r.last_arrow:
-        lines.append(f"Last conviction arrow {r.last_arrow}, {r.bars_since_arrow} bars ago: "
-                     f"{r.arrow_guidance}.")
+        lines.append(
+            f"Last conviction arrow {r.last_arrow}, {r.bars_since_arrow} bars ago: "
+            f"{r.arrow_guidance}."
+        )
     squeeze = "compressed" if r.compressed else "not compressed"
     dots = f"; dots now: {', '.join(r.po_dots)}" if r.po_dots else ""
-    lines.append(f"Phase oscillator {r.phase_oscillator:.2f} ({r.po_zone}, {squeeze}, "
-                 f"{r.po_color}){dots}.")
+    lines.append(
+        f"Phase oscillator {r.phase_oscillator:.2f} ({r.po_zone}, {squeeze}, {r.po_color}){dots}."
+    )
     if r.last_dot:
         lines.append(f"Last PO dot: {r.last_dot}.")
     if r.vomy != "none":
@@ -156,32 +180,44 @@ def _pct(value: float | None) -> str:
 
 @renders("golden_gate_stats")
 def _gate_stats(r: Any) -> str:
-    out = [f"{r.symbol} golden gate completion, {r.sessions} sessions {r.first_date} to "
-           f"{r.last_date}:"]
+    out = [
+        f"{r.symbol} golden gate completion, {r.sessions} sessions {r.first_date} to {r.last_date}:"
+    ]
     for side in r.sides:
-        rows = [[row.bucket, str(row.triggers), str(row.completions), _pct(row.completion_pct)]
-                for row in side.rows]
+        rows = [
+            [row.bucket, str(row.triggers), str(row.completions), _pct(row.completion_pct)]
+            for row in side.rows
+        ]
         rows.append(["all", str(side.triggers), str(side.completions), _pct(side.completion_pct)])
-        median = ("" if side.median_minutes_to_complete is None else
-                  f"; median {side.median_minutes_to_complete:.0f} min to complete")
-        out.append(f"{side.direction}: {side.completions} of {side.triggers} triggers completed "
-                   f"({_pct(side.completion_pct)}); {side.failures} fell back through the "
-                   f"trigger first{median}; {side.excluded_sessions} sessions opened beyond the "
-                   "midrange (no gate).")
+        median = (
+            ""
+            if side.median_minutes_to_complete is None
+            else f"; median {side.median_minutes_to_complete:.0f} min to complete"
+        )
+        out.append(
+            f"{side.direction}: {side.completions} of {side.triggers} triggers completed "
+            f"({_pct(side.completion_pct)}); {side.failures} fell back through the "
+            f"trigger first{median}; {side.excluded_sessions} sessions opened beyond the "
+            "midrange (no gate)."
+        )
         out.append(table(rows, ["trigger", "n", "done", "rate"]))
     return "\n".join(out)
 
 
 @renders("level_to_level")
 def _level_stats(r: Any) -> str:
-    return (f"{r.symbol}: after touching {r.from_level}, price reached {r.to_level} the same session "
-            f"in {r.reached} of {r.touched} sessions ({_pct(r.rate_pct)}), {r.first_date} to "
-            f"{r.last_date}, {r.sessions} sessions scanned.")
+    return (
+        f"{r.symbol}: after touching {r.from_level}, price reached {r.to_level} the same session "
+        f"in {r.reached} of {r.touched} sessions ({_pct(r.rate_pct)}), {r.first_date} to "
+        f"{r.last_date}, {r.sessions} sessions scanned."
+    )
 
 
 @renders("list_strategies")
 def _list_strategies(r: Any) -> str:
-    rows = [[s.name, s.side, s.bar, "built-in" if s.builtin else f"v{s.version}"] for s in r.strategies]
+    rows = [
+        [s.name, s.side, s.bar, "built-in" if s.builtin else f"v{s.version}"] for s in r.strategies
+    ]
     return "Strategies you can backtest:\n" + table(rows, ["name", "side", "bar", ""])
 
 
@@ -203,8 +239,17 @@ def _backtest(r: Any) -> str:
         f"{_num(m['exposure_pct'], '{:.1f}%')}.",
     ]
     if r.last_trades:
-        rows = [[t["entry"], t["exit"], f"{t['entry_price']:.2f}", f"{t['exit_price']:.2f}",
-                 t["reason"], f"{t['pnl']:.2f}"] for t in r.last_trades]
+        rows = [
+            [
+                t["entry"],
+                t["exit"],
+                f"{t['entry_price']:.2f}",
+                f"{t['exit_price']:.2f}",
+                t["reason"],
+                f"{t['pnl']:.2f}",
+            ]
+            for t in r.last_trades
+        ]
         lines.append("Last trades:\n" + table(rows, ["entry", "exit", "in", "out", "why", "pnl"]))
     if r.chart:
         lines.append(f"Equity chart: {r.chart}")
@@ -228,8 +273,10 @@ def _saved(r: Any) -> str:
 def _search(r: Any) -> str:
     if not r.hits:
         return f"No saved strategy matches {r.query!r}."
-    return "\n".join([f"Strategies matching {r.query!r}:"] +
-                     [f"- {h.name} (v{h.version}, id {h.id}): {h.description}" for h in r.hits])
+    return "\n".join(
+        [f"Strategies matching {r.query!r}:"]
+        + [f"- {h.name} (v{h.version}, id {h.id}): {h.description}" for h in r.hits]
+    )
 
 
 @renders("show_strategy")
@@ -250,9 +297,20 @@ def _facts(r: Any) -> str:
 
 @renders("compare_strategies")
 def _compare(r: Any) -> str:
-    rows = [[x.strategy, x.symbol, str(x.metrics["trades"]), _num(x.metrics["win_rate_pct"], "{:.1f}%"),
-             _num(x.metrics["avg_r"]), _num(x.metrics["profit_factor"]), _num(x.metrics["total_pnl"]),
-             _num(x.metrics["max_drawdown_pct"], "{:.2f}%")] for x in r.rows]
+    rows = [
+        [
+            x.strategy,
+            x.symbol,
+            str(x.metrics["trades"]),
+            _num(x.metrics["win_rate_pct"], "{:.1f}%"),
+            _num(x.metrics["avg_r"]),
+            _num(x.metrics["profit_factor"]),
+            _num(x.metrics["total_pnl"]),
+            _num(x.metrics["max_drawdown_pct"], "{:.2f}%"),
+        ]
+        for x in r.rows
+    ]
     first = r.rows[0]
-    return (f"Compared on the same data ({first.first_bar} to {first.last_bar}):\n" +
-            table(rows, ["strategy", "sym", "trades", "win", "avg R", "PF", "P&L", "max DD"]))
+    return f"Compared on the same data ({first.first_bar} to {first.last_bar}):\n" + table(
+        rows, ["strategy", "sym", "trades", "win", "avg R", "PF", "P&L", "max DD"]
+    )

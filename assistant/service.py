@@ -83,15 +83,26 @@ def reference_date(tools_ctx: ToolContext, clock: dt.date | None = None) -> dt.d
 class Assistant:
     """A compiled agent graph with a provider, a checkpointer and the tools' context."""
 
-    def __init__(self, tools_ctx: ToolContext, provider: str | None = None, *,
-                 checkpointer: BaseCheckpointSaver | None = None, default_symbol: str = "SPX",
-                 max_rounds: int = 3, on_event: Any = None, env: dict[str, str] | None = None,
-                 model: Any = None) -> None:
+    def __init__(
+        self,
+        tools_ctx: ToolContext,
+        provider: str | None = None,
+        *,
+        checkpointer: BaseCheckpointSaver | None = None,
+        default_symbol: str = "SPX",
+        max_rounds: int = 3,
+        on_event: Any = None,
+        env: dict[str, str] | None = None,
+        model: Any = None,
+    ) -> None:
         self.tools_ctx = tools_ctx
         self.provider = choose_provider(provider, env)
         self.model = model if model is not None else build_model(self.provider, env)
-        self.model_name = str(getattr(self.model, "model_name", None)
-                              or getattr(self.model, "model", None) or self.provider)
+        self.model_name = str(
+            getattr(self.model, "model_name", None)
+            or getattr(self.model, "model", None)
+            or self.provider
+        )
         self.bound = self.model.bind_tools(
             [{"type": "function", "function": t.json_schema()} for t in TOOLS.values()]
         )
@@ -111,22 +122,33 @@ class Assistant:
         facts = [text for _, text in memory.list(self.tools_ctx.user_id)] if memory else []
         prefs = from_facts(facts, symbols)
         return self.prompt_template.format(
-            today=self.tools_ctx.today, symbols=", ".join(symbols),
+            today=self.tools_ctx.today,
+            symbols=", ".join(symbols),
             default_symbol=prefs.default_symbol or self.default_symbol,
             risk_pct="none" if prefs.risk_pct is None else f"{prefs.risk_pct:g}",
             account="unknown" if prefs.account is None else f"{prefs.account:g}",
-            facts="; ".join(facts) or "nothing yet")
+            facts="; ".join(facts) or "nothing yet",
+        )
 
     def ask(self, question: str, thread_id: str | None = None) -> Reply:
         """Answer one message on a thread (a new thread when ``thread_id`` is None)."""
         thread = thread_id or uuid.uuid4().hex
-        ctx = RunContext(tools=self.tools_ctx, model=self.bound, system_prompt=self.system_prompt(),
-                         max_rounds=self.max_rounds, on_event=self.on_event)
+        ctx = RunContext(
+            tools=self.tools_ctx,
+            model=self.bound,
+            system_prompt=self.system_prompt(),
+            max_rounds=self.max_rounds,
+            on_event=self.on_event,
+        )
         started = time.perf_counter()
         try:
             state = self.graph.invoke(
-                {"messages": [HumanMessage(question)], "rounds": 0, "grounded": True,
-                 "fallback_reason": ""},
+                {
+                    "messages": [HumanMessage(question)],
+                    "rounds": 0,
+                    "grounded": True,
+                    "fallback_reason": "",
+                },
                 {"configurable": {"thread_id": thread}},
                 context=ctx,
             )
@@ -148,8 +170,11 @@ class Assistant:
             fallback_reason=state.get("fallback_reason", ""),
             model=self.model_name,
             usage=usage,
-            cost_usd=estimate_cost(self.model_name, usage.get("input_tokens", 0),
-                                   usage.get("output_tokens", 0)) if usage else None,
+            cost_usd=estimate_cost(
+                self.model_name, usage.get("input_tokens", 0), usage.get("output_tokens", 0)
+            )
+            if usage
+            else None,
             latency_ms=latency,
             prompt_version=self.prompt_version,
         )

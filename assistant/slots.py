@@ -13,58 +13,267 @@ from dataclasses import dataclass
 
 from core.calendar import next_session, previous_session
 
-MONTHS = {m: i for i, names in enumerate(
-    [("jan", "january"), ("feb", "february", "febuary"), ("mar", "march"), ("apr", "april"),
-     ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
-     ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
-     ("dec", "december")], start=1) for m in names}
-WEEKDAYS = {d: i for i, names in enumerate(
-    [("mon", "monday"), ("tue", "tues", "tuesday"), ("wed", "wednesday"),
-     ("thu", "thur", "thurs", "thursday"), ("fri", "friday"), ("sat", "saturday"),
-     ("sun", "sunday")]) for d in names}
+MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february", "febuary"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for m in names
+}
+WEEKDAYS = {
+    d: i
+    for i, names in enumerate(
+        [
+            ("mon", "monday"),
+            ("tue", "tues", "tuesday"),
+            ("wed", "wednesday"),
+            ("thu", "thur", "thurs", "thursday"),
+            ("fri", "friday"),
+            ("sat", "saturday"),
+            ("sun", "sunday"),
+        ]
+    )
+    for d in names
+}
 _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
 _WEEKDAY_RE = "|".join(sorted(WEEKDAYS, key=len, reverse=True))
 
 SYMBOL_ALIASES = {
-    "spx": "SPX", "$spx": "SPX", "^spx": "SPX", "spx500": "SPX", "sp500": "SPX", "s&p": "SPX",
-    "s&p500": "SPX", "spxw": "SPX", "spy": "SPY", "$spy": "SPY",
+    "spx": "SPX",
+    "$spx": "SPX",
+    "^spx": "SPX",
+    "spx500": "SPX",
+    "sp500": "SPX",
+    "s&p": "SPX",
+    "s&p500": "SPX",
+    "spxw": "SPX",
+    "spy": "SPY",
+    "$spy": "SPY",
 }
 
 
 VOCABULARY = (
-    "levels", "level", "weekly", "monthly", "quarterly", "yearly", "annual", "daily", "hourly",
-    "ribbon", "compression", "oscillator", "phase", "trigger", "triggers", "golden", "gate", "gates",
-    "midrange", "previous", "close", "stats", "statistics", "probability", "morning", "afternoon",
-    "account", "contracts", "futures", "options", "bullish", "bearish", "conviction", "extension",
-    "extensions", "yesterday", "tomorrow", "position", "should", "complete", "completion",
-    "target", "targets", "entry", "stop", "risk", "percent", "scalp", "swing", "multiday",
-    "longterm", "indicator", "indicators", "trend", "where", "explain", "what", "odds", "chance",
-    "history", "historically", "session", "minute", "minutes", "premium", "arrow", "upside",
-    "downside", "friday", "monday", "tuesday", "wednesday", "thursday", "squeeze", "expansion",
+    "levels",
+    "level",
+    "weekly",
+    "monthly",
+    "quarterly",
+    "yearly",
+    "annual",
+    "daily",
+    "hourly",
+    "ribbon",
+    "compression",
+    "oscillator",
+    "phase",
+    "trigger",
+    "triggers",
+    "golden",
+    "gate",
+    "gates",
+    "midrange",
+    "previous",
+    "close",
+    "stats",
+    "statistics",
+    "probability",
+    "morning",
+    "afternoon",
+    "account",
+    "contracts",
+    "futures",
+    "options",
+    "bullish",
+    "bearish",
+    "conviction",
+    "extension",
+    "extensions",
+    "yesterday",
+    "tomorrow",
+    "position",
+    "should",
+    "complete",
+    "completion",
+    "target",
+    "targets",
+    "entry",
+    "stop",
+    "risk",
+    "percent",
+    "scalp",
+    "swing",
+    "multiday",
+    "longterm",
+    "indicator",
+    "indicators",
+    "trend",
+    "where",
+    "explain",
+    "what",
+    "odds",
+    "chance",
+    "history",
+    "historically",
+    "session",
+    "minute",
+    "minutes",
+    "premium",
+    "arrow",
+    "upside",
+    "downside",
+    "friday",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "squeeze",
+    "expansion",
 )
 
 
-ABBREVIATIONS = {"hrly": "hourly", "wkly": "weekly", "mthly": "monthly", "qtrly": "quarterly",
-                 "stas": "stats", "levs": "levels", "trig": "trigger", "trigs": "triggers"}
-KEEP = frozenset((
-    "hour", "hours", "year", "years", "month", "months", "week", "weeks", "days", "current",
-    "first", "last", "power", "past", "over", "with", "when", "then", "than", "from", "that",
-    "this", "have", "does", "done", "much", "many", "more", "less", "calls", "puts", "long",
-    "short", "bull", "bear", "high", "open", "gaps", "status", "whats", "state", "stack", "stock",
-    "start", "price", "prices", "lower", "upper", "times", "touch", "reach", "hits", "often",
-    "above", "below", "today", "would", "could", "should", "where", "there", "their", "these",
-    "those", "point", "points", "range", "zone", "zones", "bucket", "weekday", "close", "closes",
-    "closed", "entries", "early", "later", "quick", "shares", "share", "units", "size", "sized",
-    "using", "used", "uses", "thing", "things", "along", "again", "going", "change", "changes",
-    "update", "edit", "modify", "compare", "delete", "remove", "share", "remember", "forget",
-))
+ABBREVIATIONS = {
+    "hrly": "hourly",
+    "wkly": "weekly",
+    "mthly": "monthly",
+    "qtrly": "quarterly",
+    "stas": "stats",
+    "levs": "levels",
+    "trig": "trigger",
+    "trigs": "triggers",
+}
+KEEP = frozenset(
+    (
+        "hour",
+        "hours",
+        "year",
+        "years",
+        "month",
+        "months",
+        "week",
+        "weeks",
+        "days",
+        "current",
+        "first",
+        "last",
+        "power",
+        "past",
+        "over",
+        "with",
+        "when",
+        "then",
+        "than",
+        "from",
+        "that",
+        "this",
+        "have",
+        "does",
+        "done",
+        "much",
+        "many",
+        "more",
+        "less",
+        "calls",
+        "puts",
+        "long",
+        "short",
+        "bull",
+        "bear",
+        "high",
+        "open",
+        "gaps",
+        "status",
+        "whats",
+        "state",
+        "stack",
+        "stock",
+        "start",
+        "price",
+        "prices",
+        "lower",
+        "upper",
+        "times",
+        "touch",
+        "reach",
+        "hits",
+        "often",
+        "above",
+        "below",
+        "today",
+        "would",
+        "could",
+        "should",
+        "where",
+        "there",
+        "their",
+        "these",
+        "those",
+        "point",
+        "points",
+        "range",
+        "zone",
+        "zones",
+        "bucket",
+        "weekday",
+        "close",
+        "closes",
+        "closed",
+        "entries",
+        "early",
+        "later",
+        "quick",
+        "shares",
+        "share",
+        "units",
+        "size",
+        "sized",
+        "using",
+        "used",
+        "uses",
+        "thing",
+        "things",
+        "along",
+        "again",
+        "going",
+        "change",
+        "changes",
+        "update",
+        "edit",
+        "modify",
+        "compare",
+        "delete",
+        "remove",
+        "share",
+        "remember",
+        "forget",
+    )
+)
 
 
 def _correct(word: str) -> str:
     if word in ABBREVIATIONS:
         return ABBREVIATIONS[word]
-    if (len(word) < 5 or not word.isalpha() or word in KEEP or word in VOCABULARY
-            or word in SYMBOL_ALIASES or any(word.startswith(v) for v in VOCABULARY if len(v) >= 4)):
+    if (
+        len(word) < 5
+        or not word.isalpha()
+        or word in KEEP
+        or word in VOCABULARY
+        or word in SYMBOL_ALIASES
+        or any(word.startswith(v) for v in VOCABULARY if len(v) >= 4)
+    ):
         return word
     close = difflib.get_close_matches(word, VOCABULARY, n=1, cutoff=0.8)
     return close[0] if close else word
@@ -92,8 +301,34 @@ def find_symbol(text: str, known: tuple[str, ...] = ()) -> str | None:
     return None
 
 
-_COMMON_WORDS = {"a", "i", "am", "at", "on", "in", "to", "it", "is", "be", "by", "do", "go", "me",
-                 "my", "of", "or", "so", "up", "we", "pm", "all", "are", "for", "the", "and"}
+_COMMON_WORDS = {
+    "a",
+    "i",
+    "am",
+    "at",
+    "on",
+    "in",
+    "to",
+    "it",
+    "is",
+    "be",
+    "by",
+    "do",
+    "go",
+    "me",
+    "my",
+    "of",
+    "or",
+    "so",
+    "up",
+    "we",
+    "pm",
+    "all",
+    "are",
+    "for",
+    "the",
+    "and",
+}
 
 
 @dataclass(frozen=True)
@@ -123,8 +358,11 @@ _DATE_PATTERNS: list[tuple[str, str]] = [
     ("us", r"\b(\d{1,2})/(\d{1,2})(?:/(\d{2,4}))?\b"),
     ("mdy", rf"\b({_MONTH_RE})\.? (\d{{1,2}})(?:st|nd|rd|th)?(?:,? (\d{{4}}))?\b"),
     ("dmy", rf"\b(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({_MONTH_RE})\.?(?:,? (\d{{4}}))?\b"),
-    ("rel", r"\b(today|tonight|now|currently|current session|this session|yesterday|yday|ytd|"
-            r"tomorrow|tmrw|tmr|tomorow|next session|last session|prior session|previous session)\b"),
+    (
+        "rel",
+        r"\b(today|tonight|now|currently|current session|this session|yesterday|yday|ytd|"
+        r"tomorrow|tmrw|tmr|tomorow|next session|last session|prior session|previous session)\b",
+    ),
     ("wd", rf"\b(?:(last|this|on|past|previous) )?({_WEEKDAY_RE})\b"),
 ]
 
@@ -171,7 +409,14 @@ def _read_date(kind: str, m: re.Match[str], today: dt.date) -> tuple[dt.date | N
         return None if d is None else (d, False)
     if kind == "rel":
         word = g[0]
-        if word in ("yesterday", "yday", "ytd", "last session", "prior session", "previous session"):
+        if word in (
+            "yesterday",
+            "yday",
+            "ytd",
+            "last session",
+            "prior session",
+            "previous session",
+        ):
             return previous_session(today), False
         if word in ("tomorrow", "tmrw", "tmr", "tomorow", "next session"):
             return next_session(today), False
@@ -188,8 +433,11 @@ def _read_date(kind: str, m: re.Match[str], today: dt.date) -> tuple[dt.date | N
 def find_range(text: str, today: dt.date) -> DateRange:
     """Return the statistics window in ``text``: "last 3 years", "since 2025", "in 2025", "from X to Y"."""
     t = normalize(text)
-    m = re.search(r"\b(?:last|past|previous) (\d+|one|two|three|four|five|six|twelve) "
-                  r"(years?|yrs?|months?|mos?|weeks?|days?|sessions?)\b", t)
+    m = re.search(
+        r"\b(?:last|past|previous) (\d+|one|two|three|four|five|six|twelve) "
+        r"(years?|yrs?|months?|mos?|weeks?|days?|sessions?)\b",
+        t,
+    )
     if m:
         n = _number_word(m.group(1))
         unit = m.group(2)[0]
@@ -233,8 +481,11 @@ MODE_WORDS: list[tuple[str, str]] = [
     (r"\bscalp(?:ing)?\b|\b4 ?h(?:ou)?r?\b|\bfour hour\b|\b240 ?m(?:in)?\b", "scalp"),
     (r"\bmulti[- ]?day\b|\bweekly\b|\bweek(?:'s)?\b|\bwk\b", "multiday"),
     (r"\bswing\b|\bmonthly\b|\bmonth(?:'s)?\b", "swing"),
-    (r"\bposition(?:al)? (?:mode|levels?|lvls?|atr)\b|\bquarterly\b|\bquarter(?:'s)?\b|\bqtr\b"
-     r"|\bpositional\b", "position"),
+    (
+        r"\bposition(?:al)? (?:mode|levels?|lvls?|atr)\b|\bquarterly\b|\bquarter(?:'s)?\b|\bqtr\b"
+        r"|\bpositional\b",
+        "position",
+    ),
     (r"\blong[- ]?term\b|\byearly\b|\bannual\b|\byear(?:'s)?\b", "longterm"),
     (r"\bday (?:mode|levels?|atr)\b|\bdaily\b|\bintraday\b|\bday trad", "day"),
 ]
@@ -243,7 +494,9 @@ MODE_WORDS: list[tuple[str, str]] = [
 def find_mode(text: str) -> str | None:
     """Return the levels mode named in ``text`` (weekly → multiday, monthly → swing...), or None."""
     t = normalize(text)
-    t = re.sub(r"\b(?:last|past|previous|next|this) (?:\d+ )?(?:years?|months?|weeks?|days?)\b", " ", t)
+    t = re.sub(
+        r"\b(?:last|past|previous|next|this) (?:\d+ )?(?:years?|months?|weeks?|days?)\b", " ", t
+    )
     t = re.sub(r"\b(?:since|in|for|during) \d{4}\b", " ", t)
     t = re.sub(r"\bposition siz\w*|\bmy position\b", " ", t)
     if re.search(r"\bthis week(?:'s)?\b|\bweekly\b", normalize(text)):
@@ -255,15 +508,26 @@ def find_mode(text: str) -> str | None:
 
 
 _SIGN_UP = r"(?:bull(?:ish)?|upper|upside|up|above|call|calls|long|\+|positive|plus|top|high)"
-_SIGN_DOWN = r"(?:bear(?:ish)?|lower|downside|down|below|put|puts|short|-|negative|minus|bottom|low)"
+_SIGN_DOWN = (
+    r"(?:bear(?:ish)?|lower|downside|down|below|put|puts|short|-|negative|minus|bottom|low)"
+)
 _NAMED: list[tuple[str, str]] = [
-    (r"\bcall trigger\b|\blong trigger\b|\bbull(?:ish)? trigger\b|\bupper trigger\b|\bup trigger\b"
-     r"|\bcalls? trig\w*", "+0.236"),
-    (r"\bput trigger\b|\bshort trigger\b|\bbear(?:ish)? trigger\b|\blower trigger\b"
-     r"|\bdown trigger\b|\bputs? trig\w*", "-0.236"),
-    (r"\bprevious close\b|\bprior close\b|\bprev close\b|\bpdc\b|\bpc\b|\byesterday'?s close\b"
-     r"|\bthe close\b|\bclose level\b|\bzero line\b|(?<=from )0(?![\d.%])|(?<=of )0(?![\d.%])"
-     r"|(?<![\d.])0(?= to )", "0"),
+    (
+        r"\bcall trigger\b|\blong trigger\b|\bbull(?:ish)? trigger\b|\bupper trigger\b|\bup trigger\b"
+        r"|\bcalls? trig\w*",
+        "+0.236",
+    ),
+    (
+        r"\bput trigger\b|\bshort trigger\b|\bbear(?:ish)? trigger\b|\blower trigger\b"
+        r"|\bdown trigger\b|\bputs? trig\w*",
+        "-0.236",
+    ),
+    (
+        r"\bprevious close\b|\bprior close\b|\bprev close\b|\bpdc\b|\bpc\b|\byesterday'?s close\b"
+        r"|\bthe close\b|\bclose level\b|\bzero line\b|(?<=from )0(?![\d.%])|(?<=of )0(?![\d.%])"
+        r"|(?<![\d.])0(?= to )",
+        "0",
+    ),
 ]
 _FAMILY: list[tuple[str, str]] = [
     (r"\bmomentum (?:golden ?gates?|ggs?)\b", "1.382"),
@@ -276,8 +540,26 @@ _FAMILY: list[tuple[str, str]] = [
 ]
 _PCT = r"([+-]?)\s?(\d{1,3}(?:\.\d{1,3})?)\s?%"
 _FRACTION = r"(?<![\w.])([+-])\s?(\d(?:\.\d{1,3})?)(?![\d%])(?:\s?atr)?"
-GRID = ("0.236", "0.382", "0.5", "0.618", "0.786", "1", "1.236", "1.382", "1.5", "1.618", "1.786",
-        "2", "2.236", "2.382", "2.5", "2.618", "2.786", "3")
+GRID = (
+    "0.236",
+    "0.382",
+    "0.5",
+    "0.618",
+    "0.786",
+    "1",
+    "1.236",
+    "1.382",
+    "1.5",
+    "1.618",
+    "1.786",
+    "2",
+    "2.236",
+    "2.382",
+    "2.5",
+    "2.618",
+    "2.786",
+    "3",
+)
 
 
 def _key(sign: str, magnitude: float) -> str | None:
@@ -288,8 +570,8 @@ def _key(sign: str, magnitude: float) -> str | None:
 
 
 def _sign_near(text: str, start: int, end: int) -> str | None:
-    before = text[max(0, start - 18):start]
-    after = text[end:end + 12]
+    before = text[max(0, start - 18) : start]
+    after = text[end : end + 12]
     if re.search(rf"{_SIGN_DOWN}\s*$", before) or re.search(rf"^\s*\({_SIGN_DOWN}\)", after):
         return "-"
     if re.search(rf"{_SIGN_UP}\s*$", before) or re.search(rf"^\s*\({_SIGN_UP}\)", after):
@@ -346,9 +628,11 @@ def find_levels(text: str) -> list[str]:
 
 def _level_context(text: str, start: int, end: int) -> bool:
     """Return False for percentages that are risk or odds, not levels ("risk 1%", "70% chance")."""
-    before = text[max(0, start - 14):start]
-    after = text[end:end + 10]
-    if re.search(r"risk\w*\s*(?:of\s*)?$|\brisking\s*$", before) or re.search(r"^\s*(?:risk|of (?:my|the) account|chance|odds)", after):
+    before = text[max(0, start - 14) : start]
+    after = text[end : end + 10]
+    if re.search(r"risk\w*\s*(?:of\s*)?$|\brisking\s*$", before) or re.search(
+        r"^\s*(?:risk|of (?:my|the) account|chance|odds)", after
+    ):
         return False
     return True
 
@@ -413,8 +697,11 @@ def find_trigger_buckets(text: str) -> list[str] | None:
         if m.group(1) in ("before", "by"):
             return ["open", *(f"{x:02d}" for x in range(9, min(h, 16)))]
         return [f"{_bucket_of(h):02d}"]
-    if re.search(r"\bat the open\b|\bon the open\b|\bopens? (?:above|below|beyond|through)\b"
-                 r"|\bgap(?:s|ped)? (?:above|below|over|through)", t):
+    if re.search(
+        r"\bat the open\b|\bon the open\b|\bopens? (?:above|below|beyond|through)\b"
+        r"|\bgap(?:s|ped)? (?:above|below|over|through)",
+        t,
+    ):
         return ["open"]
     if re.search(r"\bfirst (?:30|half hour)\b", t):
         return ["09"]
@@ -462,7 +749,8 @@ def find_risk_pct(text: str) -> float | None:
     """Return the risk percent ("risk 1%", "1.5% risk", "risking 2 percent")."""
     t = normalize(text)
     m = re.search(r"\brisk(?:ing)?(?: of)? (\d+(?:\.\d+)?) ?(?:%|percent|pct)", t) or re.search(
-        r"(\d+(?:\.\d+)?) ?(?:%|percent|pct) (?:risk|of (?:my |the )?(?:account|acct|capital))", t)
+        r"(\d+(?:\.\d+)?) ?(?:%|percent|pct) (?:risk|of (?:my |the )?(?:account|acct|capital))", t
+    )
     return float(m.group(1)) if m else None
 
 
@@ -527,8 +815,9 @@ def _slot_value(tail: str) -> str | None:
     tail = tail.strip()
     if re.match(r"(?:the )?close\b|pdc\b|0(?![\d.%])", tail):
         return "0"
-    head = re.split(r",|;|\btarget|\btgt|\btp\b|\bstop|\bentry|\brisk|\bon\b|\busing\b|\bwith\b",
-                    tail)[0]
+    head = re.split(
+        r",|;|\btarget|\btgt|\btp\b|\bstop|\bentry|\brisk|\bon\b|\busing\b|\bwith\b", tail
+    )[0]
     num = re.match(_PRICE, head)
     if num and not re.match(r"\d+(?:\.\d+)?\s?(?:k|%|atr)\b", head):
         return num.group(1)
@@ -540,12 +829,16 @@ def find_entry_stop(text: str) -> tuple[str | None, str | None]:
     """Return (entry, stop) as price strings or level keys from sizing phrases."""
     t = normalize(text)
     entry = None
-    for pattern in (r"\bentry(?: price)?(?: at| @| of| is|:)?", r"\benter(?:ing)?(?: at)?",
-                    r"\b(?:long|short|buy(?:ing)?|sell(?:ing)?)(?: (?:spx|spy|es|[a-z]{2,5}))?"
-                    r"(?: (?:calls?|puts?|options?|shares))?(?: at| @)?",
-                    r"\b(?:calls?|puts?|options?|premium)(?: at| @| of)?", r"\bin at\b"):
+    for pattern in (
+        r"\bentry(?: price)?(?: at| @| of| is|:)?",
+        r"\benter(?:ing)?(?: at)?",
+        r"\b(?:long|short|buy(?:ing)?|sell(?:ing)?)(?: (?:spx|spy|es|[a-z]{2,5}))?"
+        r"(?: (?:calls?|puts?|options?|shares))?(?: at| @)?",
+        r"\b(?:calls?|puts?|options?|premium)(?: at| @| of)?",
+        r"\bin at\b",
+    ):
         for m in re.finditer(pattern, t):
-            value = _slot_value(t[m.end():])
+            value = _slot_value(t[m.end() :])
             if value is not None:
                 entry = value
                 break
@@ -554,17 +847,21 @@ def find_entry_stop(text: str) -> tuple[str | None, str | None]:
     stop = None
     m = re.search(r"\b(?:stop(?: loss)?|sl)(?: at| @| is| of| to|:)?(?: the)?", t)
     if m:
-        stop = _slot_value(t[m.end():])
+        stop = _slot_value(t[m.end() :])
     return entry, stop
 
 
 def find_targets(text: str, side: str = "+") -> list[str]:
     """Return targets after target/targets/tgt/tp: prices and level keys, several allowed."""
     t = normalize(text)
-    m = re.search(r"\b(?:targets?|tgts?|tps?|take ?profits?)(?: at| of| are| is|:)?(?: the)? (.+)$", t)
+    m = re.search(
+        r"\b(?:targets?|tgts?|tps?|take ?profits?)(?: at| of| are| is|:)?(?: the)? (.+)$", t
+    )
     if not m:
         return []
-    tail = re.split(r"\b(?:stop|sl|entry|risk|account|acct|on|for|using|with)\b|\d{4}-\d", m.group(1))[0]
+    tail = re.split(
+        r"\b(?:stop|sl|entry|risk|account|acct|on|for|using|with)\b|\d{4}-\d", m.group(1)
+    )[0]
     out: list[str] = []
     for piece in re.split(r",| and | & |/| (?=\d)| (?=[+-]\d)", tail):
         piece = piece.strip()

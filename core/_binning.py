@@ -62,8 +62,27 @@ def _period_end_day(day, kind):  # pragma: no cover - jit
 
 
 @numba.njit(cache=True, nogil=True)
-def aggregate(utc, seg_start, seg_offset, o, h, lo, c, v, kind, minutes, rth_only,
-              out_key, out_utc, out_offset, oo, oh, ol, oc, ov):  # pragma: no cover - jit
+def aggregate(
+    utc,
+    seg_start,
+    seg_offset,
+    o,
+    h,
+    lo,
+    c,
+    v,
+    kind,
+    minutes,
+    rth_only,
+    out_key,
+    out_utc,
+    out_offset,
+    oo,
+    oh,
+    ol,
+    oc,
+    ov,
+):  # pragma: no cover - jit
     """Aggregate sorted bars into bins; return the number of output bars written.
 
     ``seg_start``/``seg_offset``: where each constant UTC-offset segment starts and its offset.

@@ -33,10 +33,33 @@ REASONS = ("target", "stop", "session_end", "max_bars", "exit_signal", "end_of_d
 
 
 @numba.njit(cache=True, nogil=True)
-def _loop(o, h, lo, c, entry, exit_sig, tgt_px, stp_px, tgt_atr, stp_atr, tgt_default,
-          stp_default, atr, last, side,
-          session_end, max_bars, risk_mode, units, risk_pct, equity0, commission, slippage,
-          out_trades, equity):  # pragma: no cover - jit
+def _loop(
+    o,
+    h,
+    lo,
+    c,
+    entry,
+    exit_sig,
+    tgt_px,
+    stp_px,
+    tgt_atr,
+    stp_atr,
+    tgt_default,
+    stp_default,
+    atr,
+    last,
+    side,
+    session_end,
+    max_bars,
+    risk_mode,
+    units,
+    risk_pct,
+    equity0,
+    commission,
+    slippage,
+    out_trades,
+    equity,
+):  # pragma: no cover - jit
     n = o.size
     cash = equity0
     qty = 0
@@ -138,8 +161,9 @@ class BacktestResult:
     exposure_bars: int
 
 
-def backtest(spec: StrategySpec, bars: pd.DataFrame, daily: pd.DataFrame, *,
-             capital: float = 100_000.0) -> BacktestResult:
+def backtest(
+    spec: StrategySpec, bars: pd.DataFrame, daily: pd.DataFrame, *, capital: float = 100_000.0
+) -> BacktestResult:
     """Return the backtest of ``spec`` over ``bars`` (its bar size) with ``daily`` bars for the
     levels. See the module docstring for every fill assumption."""
     if len(bars) < 2:
@@ -154,19 +178,46 @@ def backtest(spec: StrategySpec, bars: pd.DataFrame, daily: pd.DataFrame, *,
     target_atr = sig["target_atr"] if (spec.exit.target or spec.exit.target_atr) else np.nan
     stop_default = -away if not (spec.exit.stop or spec.exit.stop_atr) else np.nan
     target_default = away if not (spec.exit.target or spec.exit.target_atr) else np.nan
-    o, h, lo, c = (np.ascontiguousarray(bars[k].to_numpy(dtype=np.float64, copy=False))
-                   for k in ("open", "high", "low", "close"))
+    o, h, lo, c = (
+        np.ascontiguousarray(bars[k].to_numpy(dtype=np.float64, copy=False))
+        for k in ("open", "high", "low", "close")
+    )
     trades = np.full((int(sig["entry"].sum()) + 1, 7), np.nan)  # at most one trade per signal
     equity = np.empty(len(bars))
-    count = _loop(o, h, lo, c, sig["entry"], sig["exit"], target_px, stop_px, target_atr, stop_atr,
-                  target_default, stop_default, sig["atr"], sig["session_last"],
-                  1 if spec.side == "long" else -1,
-                  spec.exit.session_end, spec.exit.max_bars or 0, spec.sizing.mode == "risk_pct",
-                  spec.sizing.units, spec.sizing.risk_pct, capital, spec.commission, spec.slippage,
-                  trades, equity)
-    return BacktestResult(spec, _trade_frame(trades[:count], bars, spec),
-                          pd.Series(equity, index=bars.index, name="equity"), len(bars),
-                          int(_exposure(trades[:count])))
+    count = _loop(
+        o,
+        h,
+        lo,
+        c,
+        sig["entry"],
+        sig["exit"],
+        target_px,
+        stop_px,
+        target_atr,
+        stop_atr,
+        target_default,
+        stop_default,
+        sig["atr"],
+        sig["session_last"],
+        1 if spec.side == "long" else -1,
+        spec.exit.session_end,
+        spec.exit.max_bars or 0,
+        spec.sizing.mode == "risk_pct",
+        spec.sizing.units,
+        spec.sizing.risk_pct,
+        capital,
+        spec.commission,
+        spec.slippage,
+        trades,
+        equity,
+    )
+    return BacktestResult(
+        spec,
+        _trade_frame(trades[:count], bars, spec),
+        pd.Series(equity, index=bars.index, name="equity"),
+        len(bars),
+        int(_exposure(trades[:count])),
+    )
 
 
 def _exposure(rows: np.ndarray) -> float:
@@ -180,14 +231,22 @@ def _trade_frame(rows: np.ndarray, bars: pd.DataFrame, spec: StrategySpec) -> pd
     pnl = side * qty * (rows[:, 3] - rows[:, 2]) - 2 * spec.commission * qty
     risk = np.abs(rows[:, 2] - rows[:, 6])
     with np.errstate(divide="ignore", invalid="ignore"):
-        r = np.where(np.isfinite(risk) & (risk > 0), side * (rows[:, 3] - rows[:, 2]) / risk, np.nan)
-    return pd.DataFrame({
-        "entry_time": bars.index[entry_i], "exit_time": bars.index[exit_i],
-        "entry_bar": entry_i, "exit_bar": exit_i,
-        "side": pd.Categorical.from_codes(np.zeros(len(rows), dtype=np.int8), [spec.side]),
-        "qty": qty.astype(int),
-        "entry_price": rows[:, 2], "exit_price": rows[:, 3],
-        "stop": np.where(np.isfinite(rows[:, 6]), rows[:, 6], np.nan),
-        "reason": pd.Categorical.from_codes(rows[:, 5].astype(np.int8), REASONS),
-        "pnl": pnl, "r_multiple": r,
-    })
+        r = np.where(
+            np.isfinite(risk) & (risk > 0), side * (rows[:, 3] - rows[:, 2]) / risk, np.nan
+        )
+    return pd.DataFrame(
+        {
+            "entry_time": bars.index[entry_i],
+            "exit_time": bars.index[exit_i],
+            "entry_bar": entry_i,
+            "exit_bar": exit_i,
+            "side": pd.Categorical.from_codes(np.zeros(len(rows), dtype=np.int8), [spec.side]),
+            "qty": qty.astype(int),
+            "entry_price": rows[:, 2],
+            "exit_price": rows[:, 3],
+            "stop": np.where(np.isfinite(rows[:, 6]), rows[:, 6], np.nan),
+            "reason": pd.Categorical.from_codes(rows[:, 5].astype(np.int8), REASONS),
+            "pnl": pnl,
+            "r_multiple": r,
+        }
+    )

@@ -65,10 +65,29 @@ TIMEFRAMES: dict[str, Timeframe] = {
     )
 }
 _ALIASES = {
-    "1min": "1m", "5min": "5m", "d": "1d", "day": "1d", "daily": "1d", "1day": "1d",
-    "w": "1w", "week": "1w", "weekly": "1w", "1wk": "1w", "1M": "1mo", "m": "1mo",
-    "month": "1mo", "monthly": "1mo", "q": "1q", "quarter": "1q", "quarterly": "1q",
-    "y": "1y", "year": "1y", "yearly": "1y", "60m": "1h", "240m": "4h", "120m": "2h",
+    "1min": "1m",
+    "5min": "5m",
+    "d": "1d",
+    "day": "1d",
+    "daily": "1d",
+    "1day": "1d",
+    "w": "1w",
+    "week": "1w",
+    "weekly": "1w",
+    "1wk": "1w",
+    "1M": "1mo",
+    "m": "1mo",
+    "month": "1mo",
+    "monthly": "1mo",
+    "q": "1q",
+    "quarter": "1q",
+    "quarterly": "1q",
+    "y": "1y",
+    "year": "1y",
+    "yearly": "1y",
+    "60m": "1h",
+    "240m": "4h",
+    "120m": "2h",
 }
 
 
@@ -215,8 +234,9 @@ def rth_mask(local: np.ndarray) -> np.ndarray:
     return (minute >= RTH_OPEN_MIN) & (minute < RTH_CLOSE_MIN)
 
 
-def resample(bars: pd.DataFrame, to: str | Timeframe, source_tf: str | Timeframe | None = None
-             ) -> pd.DataFrame:
+def resample(
+    bars: pd.DataFrame, to: str | Timeframe, source_tf: str | Timeframe | None = None
+) -> pd.DataFrame:
     """Return ``bars`` aggregated to the bar size ``to`` (session-aware, see module docstring).
 
     ``source_tf`` (the input's bar size) guards against asking for a finer size than the input
@@ -244,8 +264,19 @@ def resample(bars: pd.DataFrame, to: str | Timeframe, source_tf: str | Timeframe
     key, first_utc, first_off = (np.empty(n, dtype=np.int64) for _ in range(3))
     outs = [np.empty(n) for _ in COLUMNS]
     kind = 0 if tf.intraday else KINDS[tf.period]
-    count = aggregate(utc, starts, offsets, *cols, kind, max(tf.minutes, 1), intraday_input,
-                      key, first_utc, first_off, *outs)
+    count = aggregate(
+        utc,
+        starts,
+        offsets,
+        *cols,
+        kind,
+        max(tf.minutes, 1),
+        intraday_input,
+        key,
+        first_utc,
+        first_off,
+        *outs,
+    )
     key, first_off = key[:count], first_off[:count]
     if tf.intraday:
         day, slot = key // 10_000, key % 10_000

@@ -76,9 +76,16 @@ def _sessions(bars: pd.DataFrame, levels: pd.DataFrame) -> _Sessions:
     minute = ((local - day * NS_PER_DAY) // NS_PER_MIN)[idx]
     opens = bars["open"].to_numpy()[starts]
     return _Sessions(
-        high=bars["high"].to_numpy()[idx], low=bars["low"].to_numpy()[idx], minute=minute,
-        starts=new_starts, ends=new_starts + lengths, dates=sess_day.astype("datetime64[D]"),
-        pc=pc, atr=atr, first_open=opens, session_of_bar=np.repeat(np.arange(lengths.size), lengths),
+        high=bars["high"].to_numpy()[idx],
+        low=bars["low"].to_numpy()[idx],
+        minute=minute,
+        starts=new_starts,
+        ends=new_starts + lengths,
+        dates=sess_day.astype("datetime64[D]"),
+        pc=pc,
+        atr=atr,
+        first_open=opens,
+        session_of_bar=np.repeat(np.arange(lengths.size), lengths),
     )
 
 
@@ -100,9 +107,14 @@ def _beyond(values: np.ndarray, level: np.ndarray, side: int) -> np.ndarray:
     return values >= level if side > 0 else values <= level
 
 
-def gate_sessions(bars: pd.DataFrame, levels: pd.DataFrame, direction: str = "bull",
-                  trigger: float = 0.382, target: float = 0.618, fail: float = 0.236
-                  ) -> pd.DataFrame:
+def gate_sessions(
+    bars: pd.DataFrame,
+    levels: pd.DataFrame,
+    direction: str = "bull",
+    trigger: float = 0.382,
+    target: float = 0.618,
+    fail: float = 0.236,
+) -> pd.DataFrame:
     """Return one row per session: date, previous_close, atr, excluded, triggered,
     trigger_time, trigger_bucket, trigger_price, completed, completion_time, completion_hour,
     failed, failure_time, minutes_to_complete.
@@ -127,8 +139,9 @@ def gate_sessions(bars: pd.DataFrame, levels: pd.DataFrame, direction: str = "bu
     counter = s.low < back[s.session_of_bar] if side > 0 else s.high > back[s.session_of_bar]
     f_idx = _first(counter, s, not_before=safe_t + 1)
     failed = has_t & (f_idx >= 0) & ((c_idx < 0) | (f_idx < c_idx))
-    t_min, c_min, f_min = (np.where(i >= 0, s.minute[np.maximum(i, 0)], -1)
-                           for i in (t_idx, c_idx, f_idx))
+    t_min, c_min, f_min = (
+        np.where(i >= 0, s.minute[np.maximum(i, 0)], -1) for i in (t_idx, c_idx, f_idx)
+    )
     bucket = np.where(~has_t, "", np.where(opened, "open", _bucket(t_min)))
     days = s.dates.astype("datetime64[ns]").astype(np.int64)
 
@@ -137,15 +150,24 @@ def gate_sessions(bars: pd.DataFrame, levels: pd.DataFrame, direction: str = "bu
         out = pd.DatetimeIndex(ns).tz_localize("America/New_York")
         return out.where(valid)
 
-    return pd.DataFrame({
-        "date": s.dates, "previous_close": s.pc, "atr": s.atr, "excluded": excluded,
-        "triggered": has_t, "trigger_time": stamp(t_min, has_t), "trigger_bucket": bucket,
-        "trigger_price": trig, "completed": c_idx >= 0,
-        "completion_time": stamp(c_min, c_idx >= 0),
-        "completion_hour": np.where(c_idx >= 0, _bucket(c_min), ""),
-        "failed": failed, "failure_time": stamp(f_min, failed),
-        "minutes_to_complete": np.where(c_idx >= 0, c_min - t_min, -1),
-    })
+    return pd.DataFrame(
+        {
+            "date": s.dates,
+            "previous_close": s.pc,
+            "atr": s.atr,
+            "excluded": excluded,
+            "triggered": has_t,
+            "trigger_time": stamp(t_min, has_t),
+            "trigger_bucket": bucket,
+            "trigger_price": trig,
+            "completed": c_idx >= 0,
+            "completion_time": stamp(c_min, c_idx >= 0),
+            "completion_hour": np.where(c_idx >= 0, _bucket(c_min), ""),
+            "failed": failed,
+            "failure_time": stamp(f_min, failed),
+            "minutes_to_complete": np.where(c_idx >= 0, c_min - t_min, -1),
+        }
+    )
 
 
 @dataclass(frozen=True)
@@ -212,7 +234,10 @@ def gate_stats(detail: pd.DataFrame, direction: str, buckets: list[str] | None =
     minutes = in_rows.loc[in_rows["completed"], "minutes_to_complete"]
     dates = detail["date"]
     return GateStats(
-        direction=direction, rows=rows, sessions=len(detail), excluded=int(detail["excluded"].sum()),
+        direction=direction,
+        rows=rows,
+        sessions=len(detail),
+        excluded=int(detail["excluded"].sum()),
         first_date=str(dates.min())[:10] if len(dates) else "",
         last_date=str(dates.max())[:10] if len(dates) else "",
         failures=int(in_rows["failed"].sum()),
@@ -245,8 +270,9 @@ class LevelToLevel:
         return {**asdict(self), "rate": self.rate}
 
 
-def level_to_level(bars: pd.DataFrame, levels: pd.DataFrame, from_level: str, to_level: str
-                   ) -> LevelToLevel:
+def level_to_level(
+    bars: pd.DataFrame, levels: pd.DataFrame, from_level: str, to_level: str
+) -> LevelToLevel:
     """Return the odds of reaching ``to_level`` after touching ``from_level`` the same session
     (keys such as "+0.236", "-0.618", "0"; see the module docstring for the rules)."""
     a_key, b_key = parse_level_key(from_level), parse_level_key(to_level)
@@ -269,10 +295,18 @@ def level_to_level(bars: pd.DataFrame, levels: pd.DataFrame, from_level: str, to
     reached = touched & (b_idx >= 0)
     minute = np.where(touched, s.minute[np.maximum(a_idx, 0)], -1)
     bucket = np.where(at_open & touched, "open", _bucket(minute))
-    by_bucket = {b: (int((touched & (bucket == b)).sum()), int((reached & (bucket == b)).sum()))
-                 for b in BUCKETS}
+    by_bucket = {
+        b: (int((touched & (bucket == b)).sum()), int((reached & (bucket == b)).sum()))
+        for b in BUCKETS
+    }
     return LevelToLevel(
-        from_level=a_key, to_level=b_key, sessions=int(s.pc.size), excluded=int(excluded.sum()),
-        touched=int(touched.sum()), reached=int(reached.sum()), by_touch_bucket=by_bucket,
-        first_date=str(s.dates.min()), last_date=str(s.dates.max()),
+        from_level=a_key,
+        to_level=b_key,
+        sessions=int(s.pc.size),
+        excluded=int(excluded.sum()),
+        touched=int(touched.sum()),
+        reached=int(reached.sum()),
+        by_touch_bucket=by_bucket,
+        first_date=str(s.dates.min()),
+        last_date=str(s.dates.max()),
     )

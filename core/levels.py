@@ -47,11 +47,26 @@ MODES: dict[str, Mode] = {
     )
 }
 _MODE_ALIASES = {
-    "4h": "scalp", "daily": "day", "1d": "day", "d": "day", "weekly": "multiday", "week": "multiday",
-    "1w": "multiday", "multi-day": "multiday", "monthly": "swing", "month": "swing",
-    "1mo": "swing", "quarterly": "position", "quarter": "position", "1q": "position",
-    "yearly": "longterm", "year": "longterm", "long-term": "longterm", "long_term": "longterm",
-    "1y": "longterm", "annual": "longterm",
+    "4h": "scalp",
+    "daily": "day",
+    "1d": "day",
+    "d": "day",
+    "weekly": "multiday",
+    "week": "multiday",
+    "1w": "multiday",
+    "multi-day": "multiday",
+    "monthly": "swing",
+    "month": "swing",
+    "1mo": "swing",
+    "quarterly": "position",
+    "quarter": "position",
+    "1q": "position",
+    "yearly": "longterm",
+    "year": "longterm",
+    "long-term": "longterm",
+    "long_term": "longterm",
+    "1y": "longterm",
+    "annual": "longterm",
 }
 
 
@@ -78,8 +93,9 @@ def grid_fractions(trigger_percentage: float = 0.236) -> list[float]:
     return [*(-f for f in reversed(upper)), 0.0, *upper]
 
 
-def level_grid(previous_close: float, atr: float, trigger_percentage: float = 0.236
-               ) -> dict[str, float]:
+def level_grid(
+    previous_close: float, atr: float, trigger_percentage: float = 0.236
+) -> dict[str, float]:
     """Return every level keyed by fraction (``"+0.382"``), ascending by price.
 
     ``atr`` is used as given (pass the rounded ATR). Values are unrounded.
@@ -118,7 +134,9 @@ def parse_level_key(text: str, trigger_percentage: float = 0.236) -> str:
     key = level_key(round(value, 3))
     keys = [level_key(f) for f in grid_fractions(trigger_percentage)]
     if key not in keys:
-        raise InvalidArgumentError(f"level {text!r} is not on the grid; accepted: {', '.join(keys)}")
+        raise InvalidArgumentError(
+            f"level {text!r} is not on the grid; accepted: {', '.join(keys)}"
+        )
     return key
 
 
@@ -137,7 +155,7 @@ def round_half_up_array(values: np.ndarray, places: int = 2) -> np.ndarray:
     """Return ``values`` rounded half away from zero, vectorised, with the same 1e-9 snapping as
     ``round_half_up`` (a scaled value within 1e-7 of a half rounds away from zero). NaN stays NaN."""
     x = np.asarray(values, dtype=np.float64)
-    scale = 10.0 ** places
+    scale = 10.0**places
     return np.sign(x) * np.floor(np.abs(x) * scale + 0.5 + 1e-7) / scale
 
 
@@ -211,7 +229,9 @@ def compute_levels(
     """
     positive_int(atr_length, "atr_length")
     if not 0 < trigger_percentage < 1:
-        raise InvalidArgumentError(f"trigger_percentage must be in (0, 1), got {trigger_percentage}")
+        raise InvalidArgumentError(
+            f"trigger_percentage must be in (0, 1), got {trigger_percentage}"
+        )
     m = mode(mode_name)
     index = period_bars.index
     n_done = int(index.searchsorted(current_start, side="left"))
@@ -293,8 +313,9 @@ def zone(price: float, previous_close: float, atr: float) -> str:
     return "below_-2"
 
 
-def nearest_levels(levels: dict[str, float], price: float, count: int = 3
-                   ) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+def nearest_levels(
+    levels: dict[str, float], price: float, count: int = 3
+) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
     """Return (up to ``count`` levels strictly above ``price`` nearest first, same strictly below)."""
     ordered = sorted(levels.items(), key=lambda kv: kv[1])
     above = [kv for kv in ordered if kv[1] > price][:count]

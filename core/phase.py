@@ -26,11 +26,22 @@ ATR_LENGTH = 14
 SMOOTHING = 3
 KELTNER_MULT = 2.0
 EXPANSION_MULT = 1.854
-ZONES = ("extended_up", "distribution", "mark_up", "launch_box", "mark_down", "accumulation",
-         "extended_down")
+ZONES = (
+    "extended_up",
+    "distribution",
+    "mark_up",
+    "launch_box",
+    "mark_down",
+    "accumulation",
+    "extended_down",
+)
 """Zone names from the top (PO ≥ 100) to the bottom (PO ≤ −100)."""
-DOTS = ("leaving_accumulation", "leaving_extreme_down", "leaving_distribution",
-        "leaving_extreme_up")
+DOTS = (
+    "leaving_accumulation",
+    "leaving_extreme_down",
+    "leaving_distribution",
+    "leaving_extreme_up",
+)
 NA = "n/a"
 
 
@@ -87,12 +98,15 @@ def zone(po: object) -> np.ndarray | str:
     v = np.asarray(po, dtype=np.float64)
     out = np.select(
         [v >= 100, v >= 61.8, v > 23.6, v >= -23.6, v > -61.8, v > -100, v <= -100],
-        list(ZONES), default=NA)
+        list(ZONES),
+        default=NA,
+    )
     return str(out) if out.ndim == 0 else out
 
 
-def _band_gap(close: object, pivot: object, sd: object, atr_value: object, mult: float
-              ) -> np.ndarray:
+def _band_gap(
+    close: object, pivot: object, sd: object, atr_value: object, mult: float
+) -> np.ndarray:
     c, p, s, a = same_shape_floats(close, pivot, sd, atr_value)
     above = (p + 2.0 * s) - (p + mult * a)
     below = (p - mult * a) - (p - 2.0 * s)
@@ -174,8 +188,9 @@ def color(po: object, is_compressed: object) -> np.ndarray:
     v = np.asarray(po, dtype=np.float64)
     squeeze = np.asarray(is_compressed, dtype=bool)
     if squeeze.shape != v.shape:
-        raise InvalidArgumentError(f"po and is_compressed differ in shape: {v.shape}, "
-                                   f"{squeeze.shape}")
+        raise InvalidArgumentError(
+            f"po and is_compressed differ in shape: {v.shape}, {squeeze.shape}"
+        )
     colour = np.where(squeeze, "magenta", np.where(v >= 0, "green", "red"))
     return np.where(np.isnan(v), NA, colour)
 
@@ -193,12 +208,14 @@ def dots(po: object) -> pd.DataFrame:
     """
     v = np.asarray(po, dtype=np.float64).reshape(-1)
     prev = np.r_[np.nan, v[:-1]]
-    return pd.DataFrame({
-        "leaving_accumulation": (prev <= -61.8) & (v > -61.8),
-        "leaving_extreme_down": (prev <= -100) & (v > -100),
-        "leaving_distribution": (prev >= 61.8) & (v < 61.8),
-        "leaving_extreme_up": (prev >= 100) & (v < 100),
-    })
+    return pd.DataFrame(
+        {
+            "leaving_accumulation": (prev <= -61.8) & (v > -61.8),
+            "leaving_extreme_down": (prev <= -100) & (v > -100),
+            "leaving_distribution": (prev >= 61.8) & (v < 61.8),
+            "leaving_extreme_up": (prev >= 100) & (v < 100),
+        }
+    )
 
 
 def phase_oscillator(high: object, low: object, close: object) -> pd.DataFrame:
@@ -224,10 +241,19 @@ def phase_oscillator(high: object, low: object, close: object) -> pd.DataFrame:
     comp_prev = np.r_[np.nan, comp[:-1]]
     exp_zone = in_expansion_zone(c, pivot, sd, atr14)
     squeezed = compressed(comp, comp_prev, exp_zone)
-    frame = pd.DataFrame({
-        "pivot": pivot, "atr": atr14, "sd": sd, "raw": raw, "po": po, "zone": zone(po),
-        "compression": comp, "in_expansion_zone": exp_zone,
-        "expansion": expansion(comp, comp_prev), "compressed": squeezed,
-        "color": color(po, squeezed),
-    })
+    frame = pd.DataFrame(
+        {
+            "pivot": pivot,
+            "atr": atr14,
+            "sd": sd,
+            "raw": raw,
+            "po": po,
+            "zone": zone(po),
+            "compression": comp,
+            "in_expansion_zone": exp_zone,
+            "expansion": expansion(comp, comp_prev),
+            "compressed": squeezed,
+            "color": color(po, squeezed),
+        }
+    )
     return pd.concat([frame, dots(po)], axis=1)

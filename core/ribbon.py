@@ -86,8 +86,16 @@ def _spine(e8: np.ndarray, e13: np.ndarray, e21: np.ndarray, e48: np.ndarray) ->
     return np.where(_defined(e8, e13, e21, e48), label, NA)
 
 
-def ribbon(close: object, *, fast: int = 8, pullback: int = 13, pivot: int = 21, slow: int = 48,
-           long_term: int = 200, overlap: bool = True) -> pd.DataFrame:
+def ribbon(
+    close: object,
+    *,
+    fast: int = 8,
+    pullback: int = 13,
+    pivot: int = 21,
+    slow: int = 48,
+    long_term: int = 200,
+    overlap: bool = True,
+) -> pd.DataFrame:
     """Compute the Pivot Ribbon Pro per bar (domain spec §2).
 
     Args:
@@ -116,18 +124,21 @@ def ribbon(close: object, *, fast: int = 8, pullback: int = 13, pivot: int = 21,
     e_fast, e_pull, e_piv, e_slow, e_long = (ema(c, n) for n in lengths)
     cloud = e_pull if overlap else e_piv
     fast_ok, slow_ok = _defined(e_fast, e_piv), _defined(cloud, e_slow)
-    columns = {f"ema{n}": e for n, e in zip(lengths, (e_fast, e_pull, e_piv, e_slow, e_long),
-                                             strict=True)}
-    return pd.DataFrame({
-        **columns,
-        "fast_cloud": _pick(e_fast > e_piv, "green", "red", fast_ok),
-        "slow_cloud": _pick(cloud > e_slow, "cyan", "light_orange", slow_ok),
-        "ema21_line": _pick(e_fast >= e_piv, "green", "red", fast_ok),
-        "ema200_line": _pick(e_piv >= e_long, "cyan", "light_orange", _defined(e_piv, e_long)),
-        "conviction": _pick(e_pull >= e_slow, "bullish", "bearish", _defined(e_pull, e_slow)),
-        "conviction_arrow": conviction_arrows(e_pull, e_slow),
-        "spine": _spine(e_fast, e_pull, e_piv, e_slow),
-    })
+    columns = {
+        f"ema{n}": e for n, e in zip(lengths, (e_fast, e_pull, e_piv, e_slow, e_long), strict=True)
+    }
+    return pd.DataFrame(
+        {
+            **columns,
+            "fast_cloud": _pick(e_fast > e_piv, "green", "red", fast_ok),
+            "slow_cloud": _pick(cloud > e_slow, "cyan", "light_orange", slow_ok),
+            "ema21_line": _pick(e_fast >= e_piv, "green", "red", fast_ok),
+            "ema200_line": _pick(e_piv >= e_long, "cyan", "light_orange", _defined(e_piv, e_long)),
+            "conviction": _pick(e_pull >= e_slow, "bullish", "bearish", _defined(e_pull, e_slow)),
+            "conviction_arrow": conviction_arrows(e_pull, e_slow),
+            "spine": _spine(e_fast, e_pull, e_piv, e_slow),
+        }
+    )
 
 
 def candle_colors(open_: object, close: object, ema48: object) -> np.ndarray:
@@ -145,8 +156,9 @@ def candle_colors(open_: object, close: object, ema48: object) -> np.ndarray:
     """
     o, c, e = same_shape_floats(open_, close, ema48)
     above = c >= e
-    colour = np.where(o < c, np.where(above, "green", "light_orange"),
-                      np.where(above, "cyan", "red"))
+    colour = np.where(
+        o < c, np.where(above, "green", "light_orange"), np.where(above, "cyan", "red")
+    )
     return np.where(o == c, "gray", np.where(np.isnan(e), NA, colour))
 
 

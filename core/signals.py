@@ -73,7 +73,9 @@ def bar_levels(bars: pd.DataFrame, daily: pd.DataFrame, mode_name: str = "day") 
     _, labels = bin_keys(local_ns(bars.index), timeframe(m.timeframe))
     period_local = local_ns(periods.index)
     pos = np.searchsorted(period_local, labels)
-    found = (pos < period_local.size) & (period_local[np.minimum(pos, period_local.size - 1)] == labels)
+    found = (pos < period_local.size) & (
+        period_local[np.minimum(pos, period_local.size - 1)] == labels
+    )
     safe = np.minimum(pos, period_local.size - 1)
     pc = np.where(found, lv["previous_close"].to_numpy()[safe], np.nan)
     atr = np.where(found, lv["atr"].to_numpy()[safe], np.nan)
@@ -88,8 +90,9 @@ def bar_levels(bars: pd.DataFrame, daily: pd.DataFrame, mode_name: str = "day") 
 
 
 @numba.njit(cache=True, nogil=True)
-def _day_ends(utc: np.ndarray, seg_start: np.ndarray, seg_offset: np.ndarray
-              ) -> np.ndarray:  # pragma: no cover - jit
+def _day_ends(
+    utc: np.ndarray, seg_start: np.ndarray, seg_offset: np.ndarray
+) -> np.ndarray:  # pragma: no cover - jit
     """Flag each bar whose next bar falls on another Eastern date; the division runs only when
     a bar passes the current day's end."""
     out = np.zeros(utc.size, dtype=np.bool_)
@@ -144,8 +147,9 @@ def _cached(cache: dict[str, Any], key: str, compute: Callable[[], Any]) -> Any:
     return cache[key]
 
 
-def _condition(cond: object, bars: pd.DataFrame, levels: BarLevels, cache: dict[str, object]
-               ) -> np.ndarray:
+def _condition(
+    cond: object, bars: pd.DataFrame, levels: BarLevels, cache: dict[str, object]
+) -> np.ndarray:
     close = bars["close"].to_numpy()
     if isinstance(cond, LevelCross):
         prev = _cached(cache, "prev_close", lambda: np.r_[np.nan, close[:-1]])
@@ -189,8 +193,12 @@ def _condition(cond: object, bars: pd.DataFrame, levels: BarLevels, cache: dict[
     raise TypeError(f"unknown condition {cond!r}")  # pragma: no cover - the union is closed
 
 
-def all_of(conditions: list[object], bars: pd.DataFrame, levels: BarLevels,
-           cache: dict[str, object] | None = None) -> np.ndarray:
+def all_of(
+    conditions: list[object],
+    bars: pd.DataFrame,
+    levels: BarLevels,
+    cache: dict[str, object] | None = None,
+) -> np.ndarray:
     """Return True where every condition holds on the bar's close (``cache`` shares indicators
     between calls on the same bars)."""
     cache = {} if cache is None else cache
@@ -208,8 +216,11 @@ def signals(spec: StrategySpec, bars: pd.DataFrame, daily: pd.DataFrame) -> dict
     levels = bar_levels(bars, daily, spec.mode) if uses_levels else BarLevels(nan, nan)
     cache: dict[str, object] = {}
     entry = all_of(list(spec.entry), bars, levels, cache)
-    exit_ = (all_of(list(spec.exit.when), bars, levels, cache) if spec.exit.when
-             else np.zeros(len(bars), bool))
+    exit_ = (
+        all_of(list(spec.exit.when), bars, levels, cache)
+        if spec.exit.when
+        else np.zeros(len(bars), bool)
+    )
     ex = spec.exit
     return {
         "entry": entry & np.isfinite(levels.atr) if uses_levels else entry,
@@ -226,4 +237,5 @@ def signals(spec: StrategySpec, bars: pd.DataFrame, daily: pd.DataFrame) -> dict
 def _uses_levels(spec: StrategySpec) -> bool:
     ex = spec.exit
     return bool(ex.target or ex.stop or ex.target_atr or ex.stop_atr) or any(
-        isinstance(c, (LevelCross, PriceVsLevel)) for c in spec.entry)
+        isinstance(c, (LevelCross, PriceVsLevel)) for c in spec.entry
+    )

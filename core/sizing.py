@@ -23,8 +23,9 @@ class Size:
     """long if stop < entry, else short."""
 
 
-def position_size(account_size: float, risk_pct: float, entry: float, stop: float,
-                  multiplier: float = 1.0) -> Size:
+def position_size(
+    account_size: float, risk_pct: float, entry: float, stop: float, multiplier: float = 1.0
+) -> Size:
     """Return the largest whole position whose loss at ``stop`` stays within the risk budget.
 
     Assumes the stop fills at its price (no slippage or gap) and ignores commissions; ``multiplier``

@@ -47,7 +47,9 @@ def load_bars(source: BarSource, symbol: str, to: str | Timeframe) -> pd.DataFra
     sym = symbol.upper().lstrip("$^")
     if sym not in source.symbols():
         known = ", ".join(source.symbols()) or "none"
-        raise UnknownSymbolError(f"no data for symbol {symbol!r} in {source.name}; available: {known}")
+        raise UnknownSymbolError(
+            f"no data for symbol {symbol!r} in {source.name}; available: {known}"
+        )
     natives = sorted((timeframe(n) for n in source.native_timeframes(sym)), key=lambda t: -t.rank)
     if tf.intraday:
         usable = [n for n in natives if n.intraday and tf.minutes % n.minutes == 0]
@@ -55,8 +57,11 @@ def load_bars(source: BarSource, symbol: str, to: str | Timeframe) -> pd.DataFra
             have = ", ".join(n.name for n in natives)
             raise DataError(f"cannot build {tf.name} bars for {sym}: {source.name} has only {have}")
         return _merge([_at(source, sym, n, tf) for n in usable])
-    daily_parts = [_at(source, sym, n, timeframe("1d")) for n in natives if n.rank <= tf.rank
-                   and n.rank <= timeframe("1d").rank]
+    daily_parts = [
+        _at(source, sym, n, timeframe("1d"))
+        for n in natives
+        if n.rank <= tf.rank and n.rank <= timeframe("1d").rank
+    ]
     exact = [source.bars(sym, tf.name)] if tf.name in {n.name for n in natives} else []
     if not daily_parts:
         if exact:

@@ -55,16 +55,31 @@ class PhaseZone(BaseModel):
     """The phase oscillator is in one of these zones."""
 
     kind: Literal["po_zone"] = "po_zone"
-    zones: list[Literal["extended_up", "distribution", "mark_up", "launch_box", "mark_down",
-                        "accumulation", "extended_down"]]
+    zones: list[
+        Literal[
+            "extended_up",
+            "distribution",
+            "mark_up",
+            "launch_box",
+            "mark_down",
+            "accumulation",
+            "extended_down",
+        ]
+    ]
 
 
 class PhaseDot(BaseModel):
     """A phase-oscillator dot fires on this bar."""
 
     kind: Literal["po_dot"] = "po_dot"
-    dot: Literal["leaving_accumulation", "leaving_extreme_down", "leaving_distribution",
-                 "leaving_extreme_up", "bullish", "bearish"] = "bullish"
+    dot: Literal[
+        "leaving_accumulation",
+        "leaving_extreme_down",
+        "leaving_distribution",
+        "leaving_extreme_up",
+        "bullish",
+        "bearish",
+    ] = "bullish"
     """``bullish`` = leaving accumulation or extreme down; ``bearish`` the mirror."""
 
 
@@ -80,7 +95,9 @@ class MovingAverageCross(BaseModel):
     @model_validator(mode="after")
     def _order(self) -> MovingAverageCross:
         if self.fast >= self.slow:
-            raise SpecError(f"the fast average ({self.fast}) must be shorter than the slow ({self.slow})")
+            raise SpecError(
+                f"the fast average ({self.fast}) must be shorter than the slow ({self.slow})"
+            )
         return self
 
 
@@ -127,8 +144,16 @@ class DayOfWeek(BaseModel):
 
 
 Condition = Annotated[
-    LevelCross | PriceVsLevel | Ribbon | PhaseZone | PhaseDot | MovingAverageCross
-    | ConvictionArrow | Vomy | TimeWindow | DayOfWeek,
+    LevelCross
+    | PriceVsLevel
+    | Ribbon
+    | PhaseZone
+    | PhaseDot
+    | MovingAverageCross
+    | ConvictionArrow
+    | Vomy
+    | TimeWindow
+    | DayOfWeek,
     Field(discriminator="kind"),
 ]
 
@@ -181,7 +206,9 @@ class StrategySpec(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> StrategySpec:
         sign = 1 if self.side == "long" else -1
-        anchor = next((c.level for c in self.entry if isinstance(c, (LevelCross, PriceVsLevel))), None)
+        anchor = next(
+            (c.level for c in self.entry if isinstance(c, (LevelCross, PriceVsLevel))), None
+        )
         ex = self.exit
         if ex.target and ex.target_atr:
             raise SpecError("give the target as a level or as an ATR fraction, not both")
@@ -191,12 +218,14 @@ class StrategySpec(BaseModel):
             a = float(anchor)
             if ex.target and (float(ex.target) - a) * sign <= 0:
                 where = "above" if sign > 0 else "below"
-                raise SpecError(f"target {ex.target} must be {where} the entry level {anchor} "
-                                f"for a {self.side}")
+                raise SpecError(
+                    f"target {ex.target} must be {where} the entry level {anchor} for a {self.side}"
+                )
             if ex.stop and (a - float(ex.stop)) * sign <= 0:
                 where = "below" if sign > 0 else "above"
-                raise SpecError(f"stop {ex.stop} must be {where} the entry level {anchor} for a "
-                                f"{self.side}")
+                raise SpecError(
+                    f"stop {ex.stop} must be {where} the entry level {anchor} for a {self.side}"
+                )
         if self.sizing.mode == "risk_pct" and not (ex.stop or ex.stop_atr):
             raise SpecError("risk-% sizing needs a stop (a level or an ATR fraction)")
         return self
@@ -211,10 +240,17 @@ def bump(spec: StrategySpec, **changes: object) -> StrategySpec:
     return StrategySpec.model_validate(data)
 
 
-_LEVEL_WORDS = {"+0.236": "the call trigger (+23.6%)", "-0.236": "the put trigger (-23.6%)",
-                "+0.382": "the bullish golden gate (+38.2%)", "-0.382": "the bearish golden gate (-38.2%)",
-                "+0.618": "the bullish midrange (+61.8%)", "-0.618": "the bearish midrange (-61.8%)",
-                "0": "the previous close", "+1": "+1 ATR", "-1": "-1 ATR"}
+_LEVEL_WORDS = {
+    "+0.236": "the call trigger (+23.6%)",
+    "-0.236": "the put trigger (-23.6%)",
+    "+0.382": "the bullish golden gate (+38.2%)",
+    "-0.382": "the bearish golden gate (-38.2%)",
+    "+0.618": "the bullish midrange (+61.8%)",
+    "-0.618": "the bearish midrange (-61.8%)",
+    "0": "the previous close",
+    "+1": "+1 ATR",
+    "-1": "-1 ATR",
+}
 
 
 def _lv(key: str) -> str:
@@ -233,8 +269,10 @@ def _condition_words(c: object) -> str:
     if isinstance(c, PhaseDot):
         return f"a {c.dot.replace('_', ' ')} phase-oscillator dot prints"
     if isinstance(c, MovingAverageCross):
-        return (f"the {c.average.upper()}{c.fast} crosses {'above' if c.direction == 'up' else 'below'} "
-                f"the {c.average.upper()}{c.slow}")
+        return (
+            f"the {c.average.upper()}{c.fast} crosses {'above' if c.direction == 'up' else 'below'} "
+            f"the {c.average.upper()}{c.slow}"
+        )
     if isinstance(c, ConvictionArrow):
         return f"a {c.direction} conviction arrow prints"
     if isinstance(c, Vomy):
@@ -249,8 +287,10 @@ def _condition_words(c: object) -> str:
 def describe(spec: StrategySpec) -> str:
     """Return the spec in plain trader words, to echo it back before it is saved."""
     entry = " and ".join(_condition_words(c) for c in spec.entry)
-    parts = [f"{spec.name} (v{spec.version}): go {spec.side} {spec.symbol} on {spec.bar} bars "
-             f"({spec.mode} levels) when {entry}."]
+    parts = [
+        f"{spec.name} (v{spec.version}): go {spec.side} {spec.symbol} on {spec.bar} bars "
+        f"({spec.mode} levels) when {entry}."
+    ]
     ex = spec.exit
     if ex.target:
         parts.append(f"Target {_lv(ex.target)}.")
@@ -267,7 +307,10 @@ def describe(spec: StrategySpec) -> str:
     if ex.session_end:
         parts.append("Flat by the session close.")
     unit = "unit" if spec.sizing.units == 1 else "units"
-    size = (f"{spec.sizing.units} {unit}" if spec.sizing.mode == "units"
-            else f"risk {spec.sizing.risk_pct:g}% of equity per trade")
+    size = (
+        f"{spec.sizing.units} {unit}"
+        if spec.sizing.mode == "units"
+        else f"risk {spec.sizing.risk_pct:g}% of equity per trade"
+    )
     parts.append(f"Size: {size}.")
     return " ".join(parts)

@@ -28,19 +28,27 @@ def metrics(result: BacktestResult, capital: float = 100_000.0) -> dict[str, Any
     drawdown = ((equity - peak) / peak).min() if len(equity) else 0.0
     years = (equity.index[-1] - equity.index[0]).days / 365.25 if len(equity) > 1 else 0.0
     final = float(equity.iloc[-1]) if len(equity) else capital
-    sharpe = (float(rets.mean() / rets.std() * math.sqrt(252))
-              if len(rets) > 1 and rets.std() > 0 else None)
+    sharpe = (
+        float(rets.mean() / rets.std() * math.sqrt(252))
+        if len(rets) > 1 and rets.std() > 0
+        else None
+    )
     r = t["r_multiple"].dropna() if len(t) else pd.Series(dtype=float)
     return {
-        "trades": int(len(t)), "wins": int(wins.size), "losses": int(losses.size),
+        "trades": int(len(t)),
+        "wins": int(wins.size),
+        "losses": int(losses.size),
         "win_rate_pct": 100.0 * wins.size / len(t) if len(t) else None,
-        "total_pnl": float(pnl.sum()), "total_return_pct": 100.0 * (final / capital - 1),
+        "total_pnl": float(pnl.sum()),
+        "total_return_pct": 100.0 * (final / capital - 1),
         "avg_r": float(r.mean()) if len(r) else None,
         "expectancy": float(pnl.mean()) if len(t) else None,
         "profit_factor": float(wins.sum() / -losses.sum()) if losses.size else None,
         "max_drawdown_pct": float(-100.0 * drawdown),
         "sharpe": sharpe,
-        "cagr_pct": 100.0 * ((final / capital) ** (1 / years) - 1) if years > 0 and final > 0 else None,
+        "cagr_pct": 100.0 * ((final / capital) ** (1 / years) - 1)
+        if years > 0 and final > 0
+        else None,
         "exposure_pct": 100.0 * result.exposure_bars / max(result.bars, 1),
         "avg_bars_held": float((t["exit_bar"] - t["entry_bar"] + 1).mean()) if len(t) else None,
         "by_hour": _breakdown(t, t["entry_time"].dt.hour if len(t) else None),
@@ -53,6 +61,9 @@ def _breakdown(trades: pd.DataFrame, key: pd.Series | None) -> dict[str, dict[st
         return {}
     out = {}
     for k, group in trades.groupby(key):
-        out[str(k)] = {"trades": int(len(group)), "pnl": float(group["pnl"].sum()),
-                       "win_rate_pct": 100.0 * float((group["pnl"] > 0).mean())}
+        out[str(k)] = {
+            "trades": int(len(group)),
+            "pnl": float(group["pnl"].sum()),
+            "win_rate_pct": 100.0 * float((group["pnl"] > 0).mean()),
+        }
     return out

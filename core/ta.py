@@ -73,7 +73,9 @@ def ema(values: object, length: int) -> np.ndarray:
 
 
 @numba.njit(cache=True, nogil=True, fastmath={"contract"})
-def _atr_kernel(h: np.ndarray, lo: np.ndarray, c: np.ndarray, n: int) -> np.ndarray:  # pragma: no cover
+def _atr_kernel(
+    h: np.ndarray, lo: np.ndarray, c: np.ndarray, n: int
+) -> np.ndarray:  # pragma: no cover
     out = np.empty(h.size)
     out[: min(n, h.size)] = np.nan
     if h.size <= n:

@@ -31,8 +31,11 @@ REQUEST_FILES = ("requests.jsonl", "requests_independent.jsonl")
 def load_requests(path: Path | None = None) -> list[dict[str, Any]]:
     """Return the labelled items of one file, or of every file in ``REQUEST_FILES``
     (single-turn items become one-turn conversations)."""
-    texts = ([path.read_text()] if path else
-             [resources.files("eval").joinpath(name).read_text() for name in REQUEST_FILES])
+    texts = (
+        [path.read_text()]
+        if path
+        else [resources.files("eval").joinpath(name).read_text() for name in REQUEST_FILES]
+    )
     items = []
     for text in texts:
         for line in text.splitlines():
@@ -93,19 +96,27 @@ class Report:
 
     def table(self) -> str:
         """Return the markdown table of accuracy and latency per intent."""
-        rows = ["| intent | turns | tool name exact | args exact | p50 ms | p99 ms |",
-                "|---|---:|---:|---:|---:|---:|"]
+        rows = [
+            "| intent | turns | tool name exact | args exact | p50 ms | p99 ms |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
         for name, s in [*sorted(self.by_intent.items()), ("ALL", self.total)]:
             lat = sorted(s.latencies)
             p50 = statistics.median(lat) if lat else 0.0
             p99 = lat[min(len(lat) - 1, int(round(0.99 * (len(lat) - 1))))] if lat else 0.0
-            rows.append(f"| {name} | {s.turns} | {100 * s.names_ok / max(s.turns, 1):.1f}% | "
-                        f"{100 * s.args_ok / max(s.turns, 1):.1f}% | {p50:.1f} | {p99:.1f} |")
+            rows.append(
+                f"| {name} | {s.turns} | {100 * s.names_ok / max(s.turns, 1):.1f}% | "
+                f"{100 * s.args_ok / max(s.turns, 1):.1f}% | {p50:.1f} | {p99:.1f} |"
+            )
         return "\n".join(rows)
 
 
-def evaluate(tools_ctx: ToolContext, provider: str = "offline",
-             items: list[dict[str, Any]] | None = None, **assistant_kw: Any) -> Report:
+def evaluate(
+    tools_ctx: ToolContext,
+    provider: str = "offline",
+    items: list[dict[str, Any]] | None = None,
+    **assistant_kw: Any,
+) -> Report:
     """Run every labelled conversation and return the report."""
     tools_ctx.today = REFERENCE_DATE
     assistant = Assistant(tools_ctx, provider, **assistant_kw)
@@ -121,14 +132,29 @@ def evaluate(tools_ctx: ToolContext, provider: str = "offline",
             args = got == want
             by_intent[item["intent"]].add(names, args, reply.latency_ms)
             if not args:
-                misses.append({"id": item["id"], "text": turn["text"], "want": turn["calls"],
-                               "got": [{"name": c["name"], "args": c["args"]} for c in reply.tool_calls]})
+                misses.append(
+                    {
+                        "id": item["id"],
+                        "text": turn["text"],
+                        "want": turn["calls"],
+                        "got": [{"name": c["name"], "args": c["args"]} for c in reply.tool_calls],
+                    }
+                )
     return Report(dict(by_intent), misses)
 
 
 QUESTIONS = {"stop": "Where is the stop", "target": "What is the target", "entry": "Which level"}
-SPEC_FIELDS = ("side", "symbol", "entry_level", "entry_direction", "target", "stop", "ribbon",
-               "window", "bar")
+SPEC_FIELDS = (
+    "side",
+    "symbol",
+    "entry_level",
+    "entry_direction",
+    "target",
+    "stop",
+    "ribbon",
+    "window",
+    "bar",
+)
 
 
 def spec_fields(spec: dict[str, Any]) -> dict[str, Any]:
@@ -137,10 +163,17 @@ def spec_fields(spec: dict[str, Any]) -> dict[str, Any]:
     cross = next((c for c in entry if c.get("kind") == "level_cross"), {})
     ribbon = next((c.get("state") for c in entry if c.get("kind") == "ribbon"), None)
     window = next(([c["start"], c["end"]] for c in entry if c.get("kind") == "time_window"), None)
-    return {"side": spec.get("side"), "symbol": spec.get("symbol"),
-            "entry_level": cross.get("level"), "entry_direction": cross.get("direction"),
-            "target": spec.get("exit", {}).get("target"), "stop": spec.get("exit", {}).get("stop"),
-            "ribbon": ribbon, "window": window, "bar": spec.get("bar", "5m")}
+    return {
+        "side": spec.get("side"),
+        "symbol": spec.get("symbol"),
+        "entry_level": cross.get("level"),
+        "entry_direction": cross.get("direction"),
+        "target": spec.get("exit", {}).get("target"),
+        "stop": spec.get("exit", {}).get("stop"),
+        "ribbon": ribbon,
+        "window": window,
+        "bar": spec.get("bar", "5m"),
+    }
 
 
 @dataclass
@@ -155,20 +188,30 @@ class AuthoringReport:
 
     def table(self) -> str:
         """Return the markdown table: exact match, then each field over the spec items."""
-        rows = ["| measure | value |", "|---|---:|",
-                f"| spec exact match ({self.items} requests, incl. clarifying questions) | "
-                f"{100 * self.exact / max(self.items, 1):.1f}% |"]
-        rows += [f"| field `{k}` ({self.specs} specs) | {100 * v / max(self.specs, 1):.1f}% |"
-                 for k, v in self.field_ok.items()]
+        rows = [
+            "| measure | value |",
+            "|---|---:|",
+            f"| spec exact match ({self.items} requests, incl. clarifying questions) | "
+            f"{100 * self.exact / max(self.items, 1):.1f}% |",
+        ]
+        rows += [
+            f"| field `{k}` ({self.specs} specs) | {100 * v / max(self.specs, 1):.1f}% |"
+            for k, v in self.field_ok.items()
+        ]
         return "\n".join(rows)
 
 
-def evaluate_authoring(tools_ctx: ToolContext, provider: str = "offline",
-                       path: Path | None = None, **assistant_kw: Any) -> AuthoringReport:
+def evaluate_authoring(
+    tools_ctx: ToolContext, provider: str = "offline", path: Path | None = None, **assistant_kw: Any
+) -> AuthoringReport:
     """Run every authoring request on a fresh thread and score the drafted spec (or question)."""
     tools_ctx.today = REFERENCE_DATE
     assistant = Assistant(tools_ctx, provider, **assistant_kw)
-    text = path.read_text() if path else resources.files("eval").joinpath("authoring.jsonl").read_text()
+    text = (
+        path.read_text()
+        if path
+        else resources.files("eval").joinpath("authoring.jsonl").read_text()
+    )
     report = AuthoringReport()
     for line in text.splitlines():
         if not line.strip():
@@ -188,7 +231,13 @@ def evaluate_authoring(tools_ctx: ToolContext, provider: str = "offline",
             ok = bool(drafts) and all(got.get(k) == expect.get(k) for k in SPEC_FIELDS)
         report.exact += ok
         if not ok:
-            report.misses.append({"id": item["id"], "text": item["text"], "expect": expect,
-                                  "answer": reply.answer[:160],
-                                  "got": [c["args"] for c in reply.tool_calls]})
+            report.misses.append(
+                {
+                    "id": item["id"],
+                    "text": item["text"],
+                    "expect": expect,
+                    "answer": reply.answer[:160],
+                    "got": [c["args"] for c in reply.tool_calls],
+                }
+            )
     return report

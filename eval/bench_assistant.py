@@ -46,12 +46,18 @@ def main() -> None:
     g50, d50 = statistics.median(graph_ms), statistics.median(direct_ms)
     print(f"### Assistant turns, offline planner ({len(graph_ms)} turns)\n")
     print("| path | turns/s | p50 ms | p99 ms |\n|---|---:|---:|---:|")
-    print(f"| ask() through the graph | {1000 / statistics.mean(graph_ms):.0f} | {g50:.2f} | "
-          f"{_percentile(graph_ms, 0.99):.2f} |")
-    print(f"| the same tool calls, direct | {1000 / statistics.mean(direct_ms):.0f} | {d50:.2f} | "
-          f"{_percentile(direct_ms, 0.99):.2f} |")
-    print(f"\ngraph + planner overhead at p50: {g50 - d50:.2f} ms per turn "
-          f"({g50 / max(d50, 1e-9):.1f}x the direct tool time)")
+    print(
+        f"| ask() through the graph | {1000 / statistics.mean(graph_ms):.0f} | {g50:.2f} | "
+        f"{_percentile(graph_ms, 0.99):.2f} |"
+    )
+    print(
+        f"| the same tool calls, direct | {1000 / statistics.mean(direct_ms):.0f} | {d50:.2f} | "
+        f"{_percentile(direct_ms, 0.99):.2f} |"
+    )
+    print(
+        f"\ngraph + planner overhead at p50: {g50 - d50:.2f} ms per turn "
+        f"({g50 / max(d50, 1e-9):.1f}x the direct tool time)"
+    )
 
 
 if __name__ == "__main__":

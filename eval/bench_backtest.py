@@ -20,10 +20,15 @@ from eval.bench_core import synthetic_minutes
 from eval.timing import keep_freed_memory, report, round_robin
 
 SPEC = StrategySpec(
-    name="ema cross", symbol="SYN", bar="1m",
+    name="ema cross",
+    symbol="SYN",
+    bar="1m",
     entry=[MovingAverageCross(fast=10, slow=30, average="ema")],
-    exit=Exits(session_end=False,
-               when=[MovingAverageCross(fast=10, slow=30, average="ema", direction="down")]))
+    exit=Exits(
+        session_end=False,
+        when=[MovingAverageCross(fast=10, slow=30, average="ema", direction="down")],
+    ),
+)
 
 
 def _vectorbt(close, open_):
@@ -66,16 +71,30 @@ def main() -> None:
     # passes triggered by either contender do not rescan it (it would tax whoever runs next)
     gc.collect()
     gc.freeze()
-    med = round_robin({
-        "vectorbt MA.run x2 + crossed + from_signals": lambda: _vectorbt_pipeline(close, open_),
-        "vectorbt from_signals on our signals": lambda: _vectorbt(close, open_),
-        "whispr backtest (signals + loop + trade list)": lambda: backtest(SPEC, bars, daily, capital=1e9),
-    }, args.repeats)
-    print(report("Backtest, EMA 10/30 cross", med, args.bars, "bars",
-                 "vectorbt MA.run x2 + crossed + from_signals"))
+    med = round_robin(
+        {
+            "vectorbt MA.run x2 + crossed + from_signals": lambda: _vectorbt_pipeline(close, open_),
+            "vectorbt from_signals on our signals": lambda: _vectorbt(close, open_),
+            "whispr backtest (signals + loop + trade list)": lambda: backtest(
+                SPEC, bars, daily, capital=1e9
+            ),
+        },
+        args.repeats,
+    )
+    print(
+        report(
+            "Backtest, EMA 10/30 cross",
+            med,
+            args.bars,
+            "bars",
+            "vectorbt MA.run x2 + crossed + from_signals",
+        )
+    )
     print(f"\nglibc keeps freed memory for every contender: {tuned}")
-    print(f"\ntrades: whispr {len(ours)}, vectorbt on our signals {theirs}, vectorbt pipeline "
-          f"{pipeline} (its EWM seeding differs at the start)")
+    print(
+        f"\ntrades: whispr {len(ours)}, vectorbt on our signals {theirs}, vectorbt pipeline "
+        f"{pipeline} (its EWM seeding differs at the start)"
+    )
 
 
 if __name__ == "__main__":

@@ -26,15 +26,23 @@ def synthetic_minutes(n: int, seed: int = 1) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     sessions = -(-n // 390)
     days = pd.bdate_range("1900-01-01", periods=sessions).to_numpy().astype("datetime64[D]")
-    local = (days.astype(np.int64)[:, None] * NS_PER_DAY
-             + (570 + np.arange(390))[None, :] * NS_PER_MIN).ravel()[:n]
+    local = (
+        days.astype(np.int64)[:, None] * NS_PER_DAY + (570 + np.arange(390))[None, :] * NS_PER_MIN
+    ).ravel()[:n]
     index = pd.DatetimeIndex(local).tz_localize(EASTERN)
     close = 5000 * np.exp(np.cumsum(rng.normal(0, 0.0005, n)))
     opn = np.r_[close[0], close[:-1]]
     spread = np.abs(rng.normal(0, 0.5, n))
-    return make_bars(index, {"open": opn, "high": np.maximum(opn, close) + spread,
-                             "low": np.minimum(opn, close) - spread, "close": close,
-                             "volume": rng.integers(1, 1000, n).astype(float)})
+    return make_bars(
+        index,
+        {
+            "open": opn,
+            "high": np.maximum(opn, close) + spread,
+            "low": np.minimum(opn, close) - spread,
+            "close": close,
+            "volume": rng.integers(1, 1000, n).astype(float),
+        },
+    )
 
 
 def bench_atr(n: int, repeats: int) -> str:
@@ -45,9 +53,17 @@ def bench_atr(n: int, repeats: int) -> str:
     h, lo, c = (bars[k].to_numpy() for k in ("high", "low", "close"))
     ours, ref = atr(h, lo, c), talib.ATR(h, lo, c, 14)
     diff = float(np.nanmax(np.abs(ours - ref)))
-    med = round_robin({"TA-Lib talib.ATR (C)": lambda: talib.ATR(h, lo, c, 14),
-                       "whispr core.ta.atr (numba)": lambda: atr(h, lo, c)}, repeats)
-    return report("ATR(14)", med, n, "bars", "TA-Lib talib.ATR (C)") + f"\n\nmax |ours - TA-Lib| = {diff:.1e}"
+    med = round_robin(
+        {
+            "TA-Lib talib.ATR (C)": lambda: talib.ATR(h, lo, c, 14),
+            "whispr core.ta.atr (numba)": lambda: atr(h, lo, c),
+        },
+        repeats,
+    )
+    return (
+        report("ATR(14)", med, n, "bars", "TA-Lib talib.ATR (C)")
+        + f"\n\nmax |ours - TA-Lib| = {diff:.1e}"
+    )
 
 
 def synthetic_ticks(n: int, seed: int = 2) -> np.ndarray:
@@ -57,9 +73,9 @@ def synthetic_ticks(n: int, seed: int = 2) -> np.ndarray:
     shocks = rng.normal(0, 0.09, n)
     x, kappa = 0.0, 1e-6
     for start in range(0, n, 1_000_000):  # AR(1) by chunks via a closed-form filter
-        seg = shocks[start:start + 1_000_000]
+        seg = shocks[start : start + 1_000_000]
         decay = (1 - kappa) ** np.arange(seg.size)
-        walk[start:start + seg.size] = x * decay + np.cumsum(seg)
+        walk[start : start + seg.size] = x * decay + np.cumsum(seg)
         x = walk[start + seg.size - 1]
     bounce = rng.choice([-0.05, 0.05], n)
     return np.round(5000 + walk + bounce, 2)
@@ -70,13 +86,24 @@ def bench_crossings(n: int, repeats: int) -> str:
     ticks = synthetic_ticks(n)
     levels = np.array(list(level_grid(5000.0, 60.0).values()))[4:-5]  # 28 levels, ±2.618 inside
     events = len(find_crossings(ticks, levels))
-    med = round_robin({
-        "numpy sum (memory-bandwidth ceiling)": lambda: ticks.sum(),
-        "whispr find_crossings (event list)": lambda: find_crossings(ticks, levels),
-        "whispr crossing_counts (counts only)": lambda: crossing_counts(ticks, levels),
-    }, repeats)
-    return (report(f"Level crossings, {levels.size} levels", med, n, "ticks",
-                   "numpy sum (memory-bandwidth ceiling)") + f"\n\n{events:,} crossing events")
+    med = round_robin(
+        {
+            "numpy sum (memory-bandwidth ceiling)": lambda: ticks.sum(),
+            "whispr find_crossings (event list)": lambda: find_crossings(ticks, levels),
+            "whispr crossing_counts (counts only)": lambda: crossing_counts(ticks, levels),
+        },
+        repeats,
+    )
+    return (
+        report(
+            f"Level crossings, {levels.size} levels",
+            med,
+            n,
+            "ticks",
+            "numpy sum (memory-bandwidth ceiling)",
+        )
+        + f"\n\n{events:,} crossing events"
+    )
 
 
 def _pandas_resample(bars: pd.DataFrame, rule: str, **kw: str) -> pd.DataFrame:
@@ -90,11 +117,22 @@ def bench_resample(n: int, repeats: int) -> str:
     for tf, rule, kw in (("1h", "1h", {"offset": "30min"}), ("1d", "1D", {})):
         ours, ref = resample(bars, tf, "1m"), _pandas_resample(bars, rule, **kw)
         same = np.allclose(ours.to_numpy(), ref.to_numpy()) and len(ours) == len(ref)
-        med = round_robin({"pandas resample().agg()": lambda r=rule, k=kw: _pandas_resample(bars, r, **k),
-                           "whispr core.bars.resample": lambda t=tf: resample(bars, t, "1m")},
-                          repeats)
-        out.append(report(f"Resample 1m → {tf} ({len(ours):,} bars, equal to pandas: {same})",
-                          med, n, "input bars", "pandas resample().agg()"))
+        med = round_robin(
+            {
+                "pandas resample().agg()": lambda r=rule, k=kw: _pandas_resample(bars, r, **k),
+                "whispr core.bars.resample": lambda t=tf: resample(bars, t, "1m"),
+            },
+            repeats,
+        )
+        out.append(
+            report(
+                f"Resample 1m → {tf} ({len(ours):,} bars, equal to pandas: {same})",
+                med,
+                n,
+                "input bars",
+                "pandas resample().agg()",
+            )
+        )
     return "\n".join(out)
 
 

@@ -8,8 +8,9 @@ import time
 from collections.abc import Callable
 
 
-def round_robin(contenders: dict[str, Callable[[], object]], repeats: int = 5, warmup: int = 1
-                ) -> dict[str, float]:
+def round_robin(
+    contenders: dict[str, Callable[[], object]], repeats: int = 5, warmup: int = 1
+) -> dict[str, float]:
     """Return the median seconds of each contender, timed A, B, C, A, B, C, ... after a warm-up."""
     for fn in contenders.values():
         for _ in range(warmup):
@@ -25,9 +26,12 @@ def round_robin(contenders: dict[str, Callable[[], object]], repeats: int = 5, w
 
 def report(title: str, medians: dict[str, float], n: int, unit: str, baseline: str) -> str:
     """Return a markdown table of medians, throughput and each row's speed relative to ``baseline``."""
-    lines = [f"\n### {title} (n = {n:,})", "",
-             f"| implementation | median s | {unit}/s | speed vs {baseline} |",
-             "|---|---:|---:|---:|"]
+    lines = [
+        f"\n### {title} (n = {n:,})",
+        "",
+        f"| implementation | median s | {unit}/s | speed vs {baseline} |",
+        "|---|---:|---:|---:|",
+    ]
     base = medians[baseline]
     for name, sec in medians.items():
         lines.append(f"| {name} | {sec:.4f} | {n / sec / 1e6:,.1f}M | {base / sec:.2f}x |")

@@ -27,7 +27,7 @@ from integrations.storage.knowledge import GlossaryIndex
 from integrations.storage.memory import VectorMemory
 from integrations.storage.strategies import SqliteStrategyStore
 from integrations.storage.vectors import VectorStore, make_client
-from tools import TOOLS, ToolContext, ToolError, run_tool
+from tools import ToolContext, ToolError, run_tool
 
 log = logging.getLogger("whispr")
 
@@ -49,8 +49,9 @@ def _emit(name: str, result: BaseModel, as_json: bool) -> int:
     return 0
 
 
-def _tool_command(name: str, build: Callable[[argparse.Namespace], dict[str, Any]]
-                  ) -> Callable[[argparse.Namespace], int]:
+def _tool_command(
+    name: str, build: Callable[[argparse.Namespace], dict[str, Any]]
+) -> Callable[[argparse.Namespace], int]:
     def handler(args: argparse.Namespace) -> int:
         call = {k: v for k, v in build(args).items() if v is not None}
         return _emit(name, run_tool(_context(args), name, call), args.json)
@@ -59,48 +60,82 @@ def _tool_command(name: str, build: Callable[[argparse.Namespace], dict[str, Any
 
 
 def _add_levels(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("levels", help="ATR levels for a symbol and session",
-                       description="Print the Saty ATR levels in force for a session.")
+    p = sub.add_parser(
+        "levels",
+        help="ATR levels for a symbol and session",
+        description="Print the Saty ATR levels in force for a session.",
+    )
     p.add_argument("symbol", help="SPY, SPX, or any symbol in the data directory")
-    p.add_argument("--mode", default="day",
-                   help="scalp|day|multiday|swing|position|longterm (default: day)")
+    p.add_argument(
+        "--mode", default="day", help="scalp|day|multiday|swing|position|longterm (default: day)"
+    )
     p.add_argument("--date", type=iso_date, help="session date YYYY-MM-DD (default: next session)")
     p.add_argument("--level", help="one level only, e.g. +0.382 or -23.6%%")
     p.add_argument("--current-close", action="store_true", help="anchor on the live close")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(handler=_tool_command("atr_levels", lambda a: {
-        "symbol": a.symbol, "mode": a.mode, "date": a.date, "level": a.level,
-        "use_current_close": a.current_close or None,
-    }))
+    p.set_defaults(
+        handler=_tool_command(
+            "atr_levels",
+            lambda a: {
+                "symbol": a.symbol,
+                "mode": a.mode,
+                "date": a.date,
+                "level": a.level,
+                "use_current_close": a.current_close or None,
+            },
+        )
+    )
 
 
 def _add_stats(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("gg-stats", help="golden-gate completion statistics",
-                       description="Same-session completion of golden gates (±38.2 %% → ±61.8 %%) "
-                       "by trigger hour, from the intraday data, with counts and date range.")
+    p = sub.add_parser(
+        "gg-stats",
+        help="golden-gate completion statistics",
+        description="Same-session completion of golden gates (±38.2 %% → ±61.8 %%) "
+        "by trigger hour, from the intraday data, with counts and date range.",
+    )
     p.add_argument("symbol")
     p.add_argument("--direction", default="both", choices=["bull", "bear", "both"])
     p.add_argument("--buckets", help="comma-separated trigger buckets: open,09,10,...,15")
     p.add_argument("--start", type=iso_date, help="first session YYYY-MM-DD")
     p.add_argument("--end", type=iso_date, help="last session YYYY-MM-DD")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(handler=_tool_command("golden_gate_stats", lambda a: {
-        "symbol": a.symbol, "direction": a.direction, "start": a.start, "end": a.end,
-        "trigger_buckets": a.buckets.split(",") if a.buckets else None,
-    }))
-    p = sub.add_parser("level-stats", help="level-to-level probabilities",
-                       description="How often price reached level TO after touching FROM the same "
-                       "session, e.g. --from +0.236 --to +1.")
+    p.set_defaults(
+        handler=_tool_command(
+            "golden_gate_stats",
+            lambda a: {
+                "symbol": a.symbol,
+                "direction": a.direction,
+                "start": a.start,
+                "end": a.end,
+                "trigger_buckets": a.buckets.split(",") if a.buckets else None,
+            },
+        )
+    )
+    p = sub.add_parser(
+        "level-stats",
+        help="level-to-level probabilities",
+        description="How often price reached level TO after touching FROM the same "
+        "session, e.g. --from +0.236 --to +1.",
+    )
     p.add_argument("symbol")
     p.add_argument("--from", dest="from_level", required=True, help="e.g. +0.236 or 23.6%%")
     p.add_argument("--to", dest="to_level", required=True, help="e.g. +1 or -61.8%%")
     p.add_argument("--start", type=iso_date)
     p.add_argument("--end", type=iso_date)
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(handler=_tool_command("level_to_level", lambda a: {
-        "symbol": a.symbol, "from_level": a.from_level, "to_level": a.to_level,
-        "start": a.start, "end": a.end,
-    }))
+    p.set_defaults(
+        handler=_tool_command(
+            "level_to_level",
+            lambda a: {
+                "symbol": a.symbol,
+                "from_level": a.from_level,
+                "to_level": a.to_level,
+                "start": a.start,
+                "end": a.end,
+            },
+        )
+    )
 
 
 def _state_dir() -> Path:
@@ -131,8 +166,10 @@ def _ask(args: argparse.Namespace) -> int:
 def _chat(args: argparse.Namespace) -> int:
     assistant = _assistant(args)
     thread = args.thread or f"chat-{dt.datetime.now():%Y%m%d-%H%M%S}"
-    print(f"Whispr ({assistant.provider}) on thread {thread}. Ask about levels, stats, sizing; "
-          "empty line or Ctrl-D quits.")
+    print(
+        f"Whispr ({assistant.provider}) on thread {thread}. Ask about levels, stats, sizing; "
+        "empty line or Ctrl-D quits."
+    )
     while True:
         try:
             line = input("you> ").strip()
@@ -163,16 +200,23 @@ def _eval(args: argparse.Namespace) -> int:
         for miss in report.misses:
             print(json.dumps(miss))
     spec_rate = authoring.exact / max(authoring.items, 1)
-    print(f"\nargs exact match {100 * accuracy:.1f}% over {total.turns} turns "
-          f"(threshold {100 * args.threshold:.0f}%); strategy specs {100 * spec_rate:.1f}% "
-          f"over {authoring.items} (threshold 90%)")
+    print(
+        f"\nargs exact match {100 * accuracy:.1f}% over {total.turns} turns "
+        f"(threshold {100 * args.threshold:.0f}%); strategy specs {100 * spec_rate:.1f}% "
+        f"over {authoring.items} (threshold 90%)"
+    )
     return 0 if accuracy >= args.threshold and spec_rate >= 0.9 else 1
 
 
 def _add_assistant(sub: argparse._SubParsersAction) -> None:
-    provider_help = "offline|openai|groq|openai-compatible (default: LLM_PROVIDER, a set key, or offline)"
-    p = sub.add_parser("ask", help="ask the assistant one question",
-                       description="Ask in plain language; numbers come from the tools.")
+    provider_help = (
+        "offline|openai|groq|openai-compatible (default: LLM_PROVIDER, a set key, or offline)"
+    )
+    p = sub.add_parser(
+        "ask",
+        help="ask the assistant one question",
+        description="Ask in plain language; numbers come from the tools.",
+    )
     p.add_argument("question")
     p.add_argument("--json", action="store_true", help="print the reply with tool calls as JSON")
     p.add_argument("--provider", help=provider_help)
@@ -193,7 +237,7 @@ def _add_assistant(sub: argparse._SubParsersAction) -> None:
 
 def _demo(args: argparse.Namespace) -> int:
     print(briefing(_context(args)), end="")
-    print("Ask anything: whispr ask \"SPX day levels\" · whispr chat · whispr --help")
+    print('Ask anything: whispr ask "SPX day levels" · whispr chat · whispr --help')
     return 0
 
 
@@ -220,8 +264,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``whispr`` command line; return the process exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     if not getattr(args, "handler", None):
         parser.print_help()
         return 1

@@ -22,9 +22,17 @@ Script = Callable[[dict[str, Any]], dict[str, Any]]
 
 def tool_call_reply(name: str, args: dict[str, Any], call_id: str = "call_1") -> dict[str, Any]:
     """Return an assistant message that calls one tool."""
-    return {"role": "assistant", "content": None, "tool_calls": [
-        {"id": call_id, "type": "function",
-         "function": {"name": name, "arguments": json.dumps(args)}}]}
+    return {
+        "role": "assistant",
+        "content": None,
+        "tool_calls": [
+            {
+                "id": call_id,
+                "type": "function",
+                "function": {"name": name, "arguments": json.dumps(args)},
+            }
+        ],
+    }
 
 
 def text_reply(text: str) -> dict[str, Any]:
@@ -53,20 +61,39 @@ class ChatCompletionsServer:
                 server.paths.append(self.path)
                 server.headers.append(dict(self.headers))
                 if server.status != 200:
-                    payload = {"error": {"message": "invalid api key", "type": "invalid_request_error",
-                                         "code": "invalid_api_key"}}
+                    payload = {
+                        "error": {
+                            "message": "invalid api key",
+                            "type": "invalid_request_error",
+                            "code": "invalid_api_key",
+                        }
+                    }
                     self._send(server.status, payload)
                     return
                 message = server.script(body)
                 finish = "tool_calls" if message.get("tool_calls") else "stop"
-                self._send(200, {
-                    "id": f"chatcmpl-{len(server.requests)}", "object": "chat.completion",
-                    "created": int(time.time()), "model": body.get("model", "m"),
-                    "choices": [{"index": 0, "message": message, "finish_reason": finish,
-                                 "logprobs": None}],
-                    "usage": {"prompt_tokens": 1000, "completion_tokens": 50,
-                              "total_tokens": 1050},
-                })
+                self._send(
+                    200,
+                    {
+                        "id": f"chatcmpl-{len(server.requests)}",
+                        "object": "chat.completion",
+                        "created": int(time.time()),
+                        "model": body.get("model", "m"),
+                        "choices": [
+                            {
+                                "index": 0,
+                                "message": message,
+                                "finish_reason": finish,
+                                "logprobs": None,
+                            }
+                        ],
+                        "usage": {
+                            "prompt_tokens": 1000,
+                            "completion_tokens": 50,
+                            "total_tokens": 1050,
+                        },
+                    },
+                )
 
             def _send(self, status: int, payload: dict[str, Any]) -> None:
                 data = json.dumps(payload).encode()
@@ -89,7 +116,9 @@ class ChatCompletionsServer:
         self._httpd.server_close()
 
 
-Handler = Callable[[str, dict[str, list[str]], dict[str, str], bytes], tuple[int, Any, dict[str, str]]]
+Handler = Callable[
+    [str, dict[str, list[str]], dict[str, str], bytes], tuple[int, Any, dict[str, str]]
+]
 
 
 class JsonServer:
@@ -118,7 +147,9 @@ class JsonServer:
                     status, payload, extra = 404, {"error": "not found"}, {}
                 else:
                     status, payload, extra = handler(parts.path, query, headers, body)
-                data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
+                data = (
+                    payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
+                )
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))

@@ -55,8 +55,9 @@ class SavedResult(BaseModel):
 def save_strategy(ctx: ToolContext, args: SpecArgs) -> SavedResult:
     """Save a drafted strategy the user confirmed; saving an existing id adds a new version."""
     stored = _store(ctx).save(ctx.user_id, args.spec)
-    return SavedResult(id=stored.spec_id, name=stored.name, version=stored.version,
-                       description=describe(stored))
+    return SavedResult(
+        id=stored.spec_id, name=stored.name, version=stored.version, description=describe(stored)
+    )
 
 
 class SearchArgs(BaseModel):
@@ -86,9 +87,19 @@ class SearchResult(BaseModel):
 def search_strategies(ctx: ToolContext, args: SearchArgs) -> SearchResult:
     """Find saved strategies by meaning ("my trigger long with the ribbon filter")."""
     hits = _store(ctx).search(ctx.user_id, args.query, k=3)
-    return SearchResult(query=args.query, hits=[
-        SearchHit(id=s.spec_id, name=s.name, version=s.version, description=describe(s),
-                  distance=round(d, 3)) for s, d in hits])
+    return SearchResult(
+        query=args.query,
+        hits=[
+            SearchHit(
+                id=s.spec_id,
+                name=s.name,
+                version=s.version,
+                description=describe(s),
+                distance=round(d, 3),
+            )
+            for s, d in hits
+        ],
+    )
 
 
 class RefArgs(BaseModel):
@@ -113,8 +124,12 @@ def show_strategy(ctx: ToolContext, args: RefArgs) -> RefResult:
     versions = _store(ctx).versions(ctx.user_id, args.ref)
     if not versions:
         raise InvalidArgumentError(f"no saved strategy {args.ref!r}")
-    return RefResult(ref=args.ref, done=True, message=describe(versions[-1]),
-                     versions=[f"v{v.version}: {describe(v)}" for v in versions])
+    return RefResult(
+        ref=args.ref,
+        done=True,
+        message=describe(versions[-1]),
+        versions=[f"v{v.version}: {describe(v)}" for v in versions],
+    )
 
 
 @tool("delete_strategy", RefArgs, RefResult)
@@ -124,19 +139,28 @@ def delete_strategy(ctx: ToolContext, args: RefArgs) -> RefResult:
     if store.get(ctx.user_id, args.ref) is None:
         raise InvalidArgumentError(f"no saved strategy {args.ref!r}")
     if not args.confirm:
-        return RefResult(ref=args.ref, done=False,
-                         message=f"Delete {args.ref!r} and all its versions? Say 'yes, delete it'.")
+        return RefResult(
+            ref=args.ref,
+            done=False,
+            message=f"Delete {args.ref!r} and all its versions? Say 'yes, delete it'.",
+        )
     done = store.delete(ctx.user_id, args.ref)
-    return RefResult(ref=args.ref, done=done, message="deleted" if done else
-                     "only the owner can delete this strategy")
+    return RefResult(
+        ref=args.ref,
+        done=done,
+        message="deleted" if done else "only the owner can delete this strategy",
+    )
 
 
 @tool("share_strategy", RefArgs, RefResult)
 def share_strategy(ctx: ToolContext, args: RefArgs) -> RefResult:
     """Share one of the user's strategies with every user."""
     done = _store(ctx).share(ctx.user_id, args.ref)
-    return RefResult(ref=args.ref, done=done, message="shared with everyone" if done else
-                     "only the owner can share this strategy")
+    return RefResult(
+        ref=args.ref,
+        done=done,
+        message="shared with everyone" if done else "only the owner can share this strategy",
+    )
 
 
 class UpdateArgs(BaseModel):
@@ -146,7 +170,9 @@ class UpdateArgs(BaseModel):
     target: str | None = Field(default=None, description="New target level key, e.g. '+1'.")
     stop: str | None = Field(default=None, description="New stop level key, e.g. '0'.")
     name: str | None = Field(default=None, description="New name.")
-    save: bool = Field(default=False, description="Store the new version (after the user confirmed).")
+    save: bool = Field(
+        default=False, description="Store the new version (after the user confirmed)."
+    )
 
 
 @tool("update_strategy", UpdateArgs, DraftResult)
@@ -165,7 +191,13 @@ def update_strategy(ctx: ToolContext, args: UpdateArgs) -> DraftResult:
     updated = StrategySpec.model_validate(data)
     if args.save:
         updated = store.save(ctx.user_id, updated)
-        return DraftResult(spec=updated, description=describe(updated),
-                           next_step=f"Saved as version {updated.version}; earlier versions are kept.")
-    return DraftResult(spec=updated, description=describe(updated),
-                       next_step="Say 'save it' to store this as a new version.")
+        return DraftResult(
+            spec=updated,
+            description=describe(updated),
+            next_step=f"Saved as version {updated.version}; earlier versions are kept.",
+        )
+    return DraftResult(
+        spec=updated,
+        description=describe(updated),
+        next_step="Say 'save it' to store this as a new version.",
+    )

@@ -70,8 +70,9 @@ class ToolError(BaseModel):
 TOOLS: dict[str, Tool[Any, Any]] = {}
 
 
-def tool(name: str, args_model: type[A], result_model: type[R]
-         ) -> Callable[[Callable[[ToolContext, A], R]], Callable[[ToolContext, A], R]]:
+def tool(
+    name: str, args_model: type[A], result_model: type[R]
+) -> Callable[[Callable[[ToolContext, A], R]], Callable[[ToolContext, A], R]]:
     """Register a tool function under ``name``; return the function unchanged."""
 
     def register(func: Callable[[ToolContext, A], R]) -> Callable[[ToolContext, A], R]:
@@ -95,8 +96,9 @@ def run_tool(ctx: ToolContext, name: str, args: dict[str, Any]) -> BaseModel:
     Unexpected exceptions (bugs) are not swallowed: they propagate to the caller, which logs them.
     """
     if name not in TOOLS:
-        return ToolError(error=f"unknown tool {name!r}; available: {', '.join(TOOLS)}",
-                         kind="invalid_arguments")
+        return ToolError(
+            error=f"unknown tool {name!r}; available: {', '.join(TOOLS)}", kind="invalid_arguments"
+        )
     spec = TOOLS[name]
     try:
         parsed = spec.args_model.model_validate(args)

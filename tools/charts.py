@@ -15,10 +15,17 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
 import pandas as pd  # noqa: E402
 
-_LEVEL_STYLE = {"0": ("black", "-"), "+0.236": ("green", "--"), "-0.236": ("red", "--"),
-                "+0.382": ("goldenrod", "-"), "-0.382": ("goldenrod", "-"),
-                "+0.618": ("darkorange", "-."), "-0.618": ("darkorange", "-."),
-                "+1": ("gray", ":"), "-1": ("gray", ":")}
+_LEVEL_STYLE = {
+    "0": ("black", "-"),
+    "+0.236": ("green", "--"),
+    "-0.236": ("red", "--"),
+    "+0.382": ("goldenrod", "-"),
+    "-0.382": ("goldenrod", "-"),
+    "+0.618": ("darkorange", "-."),
+    "-0.618": ("darkorange", "-."),
+    "+1": ("gray", ":"),
+    "-1": ("gray", ":"),
+}
 
 
 def _png(fig: plt.Figure) -> bytes:
@@ -41,7 +48,9 @@ def levels_chart(bars: pd.DataFrame, levels: dict[str, float], title: str) -> by
         if value is None or not (lo - span <= value <= hi + span):
             continue
         ax.axhline(value, color=colour, ls=style, lw=1)
-        ax.text(len(bars) - 0.5, value, f" {key}  {value:.2f}", va="center", fontsize=8, color=colour)
+        ax.text(
+            len(bars) - 0.5, value, f" {key}  {value:.2f}", va="center", fontsize=8, color=colour
+        )
     step = max(1, len(bars) // 6)
     ax.set_xticks(list(x)[::step], [f"{t:%m-%d %H:%M}" for t in bars.index[::step]], fontsize=8)
     ax.set_title(title)
@@ -51,8 +60,9 @@ def levels_chart(bars: pd.DataFrame, levels: dict[str, float], title: str) -> by
 
 def equity_chart(equity: pd.Series, title: str) -> bytes:
     """Return a PNG of the equity curve above its drawdown (in % of the running peak)."""
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(9, 5), sharex=True,
-                                      gridspec_kw={"height_ratios": [3, 1]})
+    fig, (top, bottom) = plt.subplots(
+        2, 1, figsize=(9, 5), sharex=True, gridspec_kw={"height_ratios": [3, 1]}
+    )
     daily = equity.groupby(equity.index.date).last()
     top.plot(list(daily.index), daily.to_numpy(), color="navy", lw=1.2)
     top.set_title(title)

@@ -58,13 +58,15 @@ class PriceContextResult(BaseModel):
 
 
 def _session_bars(ctx: ToolContext, symbol: str, day: dt.date) -> tuple[pd.DataFrame, str]:
-    natives = sorted((timeframe(n) for n in ctx.source.native_timeframes(symbol)), key=lambda t: t.rank)
+    natives = sorted(
+        (timeframe(n) for n in ctx.source.native_timeframes(symbol)), key=lambda t: t.rank
+    )
     for tf in natives:
         bars = load_bars(ctx.source, symbol, tf.name) if tf.intraday else None
         if bars is None:
             continue
         start = pd.Timestamp(day).tz_localize(bars.index.tz)
-        part = bars.loc[start: start + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")]
+        part = bars.loc[start : start + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")]
         if len(part):
             return part, tf.name
     return pd.DataFrame(), ""
@@ -78,7 +80,10 @@ def gate_status(levels: dict[str, float], open_: float, high: float, low: float,
     Completion without an intraday path is sound: reaching +0.618 from below +0.382 passes it.
     """
     sign = 1 if side == "bull" else -1
-    trig, done = levels[f"{'+' if sign > 0 else '-'}0.382"], levels[f"{'+' if sign > 0 else '-'}0.618"]
+    trig, done = (
+        levels[f"{'+' if sign > 0 else '-'}0.382"],
+        levels[f"{'+' if sign > 0 else '-'}0.618"],
+    )
     beyond = (lambda p, lv: p >= lv) if sign > 0 else (lambda p, lv: p <= lv)
     extreme = high if sign > 0 else low
     if beyond(open_, done):
@@ -104,9 +109,17 @@ def price_context(ctx: ToolContext, args: PriceContextArgs) -> PriceContextResul
     bars, bar_name = _session_bars(ctx, sym, session)
     started = bool(len(bars)) or ls.current is not None
     if len(bars):
-        price, as_of, source = float(bars["close"].iloc[-1]), bars.index[-1], f"last {bar_name} close"
+        price, as_of, source = (
+            float(bars["close"].iloc[-1]),
+            bars.index[-1],
+            f"last {bar_name} close",
+        )
     elif ls.current is not None:
-        price, as_of, source = ls.current["close"], ls.period_start, f"{mode(ls.mode).timeframe} close"
+        price, as_of, source = (
+            ls.current["close"],
+            ls.period_start,
+            f"{mode(ls.mode).timeframe} close",
+        )
     else:
         price, as_of = ls.previous_close, ls.previous_period_start
         source = "previous close (period not started)"
@@ -119,11 +132,18 @@ def price_context(ctx: ToolContext, args: PriceContextArgs) -> PriceContextResul
     levels = ls.levels
     above, below = nearest_levels(levels, price)
     return PriceContextResult(
-        symbol=sym, mode=ls.mode, date=session, as_of=as_of.strftime("%Y-%m-%d %H:%M %Z"),
-        price=round_price(price), price_source=source, previous_close=ls.previous_close,
-        atr=ls.atr, atr_fraction=round((price - ls.previous_close) / ls.atr, 3),
+        symbol=sym,
+        mode=ls.mode,
+        date=session,
+        as_of=as_of.strftime("%Y-%m-%d %H:%M %Z"),
+        price=round_price(price),
+        price_source=source,
+        previous_close=ls.previous_close,
+        atr=ls.atr,
+        atr_fraction=round((price - ls.previous_close) / ls.atr, 3),
         zone=zone(price, ls.previous_close, ls.atr),
-        nearest_above=_named(above), nearest_below=_named(below),
+        nearest_above=_named(above),
+        nearest_below=_named(below),
         session_high=round_price(h) if started else None,
         session_low=round_price(lo) if started else None,
         levels_touched=[k for k, v in levels.items() if lo <= v <= h] if started else [],

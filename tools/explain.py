@@ -56,7 +56,9 @@ def find_entry(term: str) -> Entry:
 class ExplainArgs(BaseModel):
     """Arguments of ``explain_term``."""
 
-    term: str = Field(description="The word or phrase to explain, e.g. 'golden gate', 'compression'.")
+    term: str = Field(
+        description="The word or phrase to explain, e.g. 'golden gate', 'compression'."
+    )
 
 
 class ExplainResult(BaseModel):

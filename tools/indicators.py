@@ -23,10 +23,14 @@ class IndicatorArgs(BaseModel):
     """Arguments of ``indicator_state``."""
 
     symbol: str = Field(description="Ticker, e.g. SPY or SPX.")
-    timeframe: str = Field(default="1d", description="Bar size: 1m 3m 5m 10m 15m 30m 1h 2h 4h "
-                           "1d 1w 1mo (hourly = 1h, daily = 1d).")
-    date: dt.date | None = Field(default=None, description="State as of this session's close "
-                                 "(YYYY-MM-DD); omit for the latest bar.")
+    timeframe: str = Field(
+        default="1d",
+        description="Bar size: 1m 3m 5m 10m 15m 30m 1h 2h 4h 1d 1w 1mo (hourly = 1h, daily = 1d).",
+    )
+    date: dt.date | None = Field(
+        default=None,
+        description="State as of this session's close (YYYY-MM-DD); omit for the latest bar.",
+    )
 
     @field_validator("timeframe")
     @classmethod
@@ -77,10 +81,12 @@ def indicator_state(ctx: ToolContext, args: IndicatorArgs) -> IndicatorResult:
             raise DateOutOfRangeError(
                 f"no {sym} {args.timeframe} bars near {args.date}; they cover "
                 f"{load_bars(ctx.source, sym, args.timeframe).index[0].date()} to "
-                f"{load_bars(ctx.source, sym, args.timeframe).index[-1].date()}")
+                f"{load_bars(ctx.source, sym, args.timeframe).index[-1].date()}"
+            )
     if len(bars) < MIN_BARS:
         raise DateOutOfRangeError(
-            f"{sym} has {len(bars)} {args.timeframe} bars up to then; the ribbon needs {MIN_BARS}")
+            f"{sym} has {len(bars)} {args.timeframe} bars up to then; the ribbon needs {MIN_BARS}"
+        )
     c, h, lo = (bars[k].to_numpy() for k in ("close", "high", "low"))
     rib, po, vomy = ribbon(c), phase_oscillator(h, lo, c), vomy_signals(c)
     last = len(bars) - 1
@@ -92,8 +98,12 @@ def indicator_state(ctx: ToolContext, args: IndicatorArgs) -> IndicatorResult:
         arrow = f"{'bullish' if up else 'bearish'} at {bars.index[arrow_at]:%Y-%m-%d %H:%M}"
         a = rib.iloc[arrow_at]
         guidance = arrow_guidance(bool(up), a["ema13"], a["ema48"], a["ema21"])
-    dot_cols = ["leaving_accumulation", "leaving_extreme_down", "leaving_distribution",
-                "leaving_extreme_up"]
+    dot_cols = [
+        "leaving_accumulation",
+        "leaving_extreme_down",
+        "leaving_distribution",
+        "leaving_extreme_up",
+    ]
     fired = [d for d in dot_cols if bool(p[d])]
     any_dot = po[dot_cols].to_numpy().any(axis=1)
     dot_at = _last_event(any_dot)
@@ -101,18 +111,32 @@ def indicator_state(ctx: ToolContext, args: IndicatorArgs) -> IndicatorResult:
     if dot_at is not None:
         names = [d for d in dot_cols if bool(po[d].iloc[dot_at])]
         last_dot = f"{', '.join(names)} at {bars.index[dot_at]:%Y-%m-%d %H:%M}"
-    emas = {str(n): round(float(r[f"ema{n}"]), 2) for n in (8, 13, 21, 48, 200)
-            if np.isfinite(r[f"ema{n}"])}
+    emas = {
+        str(n): round(float(r[f"ema{n}"]), 2)
+        for n in (8, 13, 21, 48, 200)
+        if np.isfinite(r[f"ema{n}"])
+    }
     ema34 = float(ema(c, 34)[last])
     state = "vomy" if vomy["vomy"].iloc[last] else "ivomy" if vomy["ivomy"].iloc[last] else "none"
     return IndicatorResult(
-        symbol=sym, timeframe=args.timeframe, as_of=f"{bars.index[last]:%Y-%m-%d %H:%M %Z}",
-        close=round(float(c[last]), 2), ema=emas, spine=str(r["spine"]),
-        fast_cloud=str(r["fast_cloud"]), slow_cloud=str(r["slow_cloud"]),
-        conviction=str(r["conviction"]), last_arrow=arrow,
-        bars_since_arrow=None if arrow_at is None else last - arrow_at, arrow_guidance=guidance,
+        symbol=sym,
+        timeframe=args.timeframe,
+        as_of=f"{bars.index[last]:%Y-%m-%d %H:%M %Z}",
+        close=round(float(c[last]), 2),
+        ema=emas,
+        spine=str(r["spine"]),
+        fast_cloud=str(r["fast_cloud"]),
+        slow_cloud=str(r["slow_cloud"]),
+        conviction=str(r["conviction"]),
+        last_arrow=arrow,
+        bars_since_arrow=None if arrow_at is None else last - arrow_at,
+        arrow_guidance=guidance,
         trend=str(trend_label(c[last], r["ema8"], r["ema21"], ema34)),
-        phase_oscillator=round(float(p["po"]), 2), po_zone=str(p["zone"]),
-        compressed=bool(p["compressed"]), po_color=str(p["color"]), po_dots=fired,
-        last_dot=last_dot, vomy=state,
+        phase_oscillator=round(float(p["po"]), 2),
+        po_zone=str(p["zone"]),
+        compressed=bool(p["compressed"]),
+        po_color=str(p["color"]),
+        po_dots=fired,
+        last_dot=last_dot,
+        vomy=state,
     )

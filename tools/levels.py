@@ -32,11 +32,19 @@ from tools.market import (
 )
 
 LEVEL_NAMES = {
-    "0": "previous close", "+0.236": "call trigger", "-0.236": "put trigger",
-    "+0.382": "bullish golden gate", "-0.382": "bearish golden gate",
+    "0": "previous close",
+    "+0.236": "call trigger",
+    "-0.236": "put trigger",
+    "+0.382": "bullish golden gate",
+    "-0.382": "bearish golden gate",
     "+0.618": "bullish midrange (golden gate completion)",
-    "-0.618": "bearish midrange (golden gate completion)", "+1": "+1 ATR", "-1": "-1 ATR",
-    "+2": "+2 ATR", "-2": "-2 ATR", "+3": "+3 ATR", "-3": "-3 ATR",
+    "-0.618": "bearish midrange (golden gate completion)",
+    "+1": "+1 ATR",
+    "-1": "-1 ATR",
+    "+2": "+2 ATR",
+    "-2": "-2 ATR",
+    "+3": "+3 ATR",
+    "-3": "-3 ATR",
 }
 
 
@@ -83,7 +91,9 @@ class AtrLevelsResult(BaseModel):
     date: dt.date = Field(description="The session the levels apply to.")
     period_start: dt.date = Field(description="First day of the mode's current period.")
     previous_close: float
-    previous_close_date: dt.date = Field(description="Start of the period whose close anchors the levels.")
+    previous_close_date: dt.date = Field(
+        description="Start of the period whose close anchors the levels."
+    )
     atr: float = Field(description="ATR(14) of the mode's period bars, rounded to 2 decimals.")
     levels: dict[str, float] = Field(description="All 37 levels keyed by ATR fraction, ascending.")
     level: str | None = None
@@ -92,7 +102,9 @@ class AtrLevelsResult(BaseModel):
     trend: str = Field(description="bullish / bearish / neutral from close vs EMA 8/21/34.")
     trend_timeframe: str
     trend_basis: str = "close vs EMA 8/21/34"
-    range: float | None = Field(description="High - low of the current period so far; None pre-market.")
+    range: float | None = Field(
+        description="High - low of the current period so far; None pre-market."
+    )
     range_pct: int | None = None
     range_label: str
     calls_label: str
@@ -101,8 +113,9 @@ class AtrLevelsResult(BaseModel):
     chart: str | None = Field(default=None, description="PNG of price with the levels, if saved.")
 
 
-def _trend(ctx: ToolContext, sym: str, tf: str, asof_end: pd.Timestamp, daily: pd.DataFrame
-           ) -> tuple[str, str]:
+def _trend(
+    ctx: ToolContext, sym: str, tf: str, asof_end: pd.Timestamp, daily: pd.DataFrame
+) -> tuple[str, str]:
     """Return (label, bar size) of the EMA 8/21/34 trend on ``tf``, falling back to daily bars."""
     candidates = [tf, "1d"] if tf != "1d" else ["1d"]
     for name in candidates:
@@ -141,7 +154,9 @@ def levels_for_session(
     sym = normalize_symbol(ctx.source, symbol)
     m = mode(mode_name)
     daily = daily_bars(ctx.source, sym)
-    session, _ = resolve_session(daily, sym, day, today=ctx.today, strict=m.name in ("day", "scalp"))
+    session, _ = resolve_session(
+        daily, sym, day, today=ctx.today, strict=m.name in ("day", "scalp")
+    )
     if m.name == "scalp":
         bars = load_bars(ctx.source, sym, "4h")
         start = current_period_start(day_start(session), m)
@@ -195,8 +210,14 @@ def atr_levels(ctx: ToolContext, args: AtrLevelsArgs) -> AtrLevelsResult:
     )
 
 
-def _chart(ctx: ToolContext, sym: str, session: dt.date, mode_name: str, levels: dict[str, float],
-           daily: pd.DataFrame) -> str | None:
+def _chart(
+    ctx: ToolContext,
+    sym: str,
+    session: dt.date,
+    mode_name: str,
+    levels: dict[str, float],
+    daily: pd.DataFrame,
+) -> str | None:
     """Save a PNG of the session's intraday bars (or the last 60 days) with the levels."""
     if ctx.services.get("charts_dir") is None:
         return None

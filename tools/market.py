@@ -15,8 +15,15 @@ from core.sources import BarSource, load_bars
 from tools.base import ToolContext
 
 _SYMBOL_ALIASES = {
-    "$SPX": "SPX", "^SPX": "SPX", "^GSPC": "SPX", "SPX500": "SPX", "SP500": "SPX", "SPXW": "SPX",
-    "S&P": "SPX", "S&P500": "SPX", "ES": "SPX",
+    "$SPX": "SPX",
+    "^SPX": "SPX",
+    "^GSPC": "SPX",
+    "SPX500": "SPX",
+    "SP500": "SPX",
+    "SPXW": "SPX",
+    "S&P": "SPX",
+    "S&P500": "SPX",
+    "ES": "SPX",
 }
 
 
@@ -43,8 +50,14 @@ def session_days(daily: pd.DataFrame) -> np.ndarray:
     return daily.index.tz_localize(None).to_numpy().astype("datetime64[D]")
 
 
-def resolve_session(daily: pd.DataFrame, symbol: str, day: dt.date | None, *,
-                    today: dt.date | None = None, strict: bool = True) -> tuple[dt.date, bool]:
+def resolve_session(
+    daily: pd.DataFrame,
+    symbol: str,
+    day: dt.date | None,
+    *,
+    today: dt.date | None = None,
+    strict: bool = True,
+) -> tuple[dt.date, bool]:
     """Return (session date, has_data) for a requested date.
 
     ``day`` None means the latest session: ``today`` when the data has it (live data), else the
@@ -78,8 +91,13 @@ def resolve_session(daily: pd.DataFrame, symbol: str, day: dt.date | None, *,
     if not has and strict:
         before = days[pos - 1].astype(object) if pos else None
         after = days[pos].astype(object) if pos < days.size else upcoming
-        what = (f"a {day:%A}" if day.weekday() >= 5 else "an NYSE holiday"
-                if day in holidays(day.year) else "missing from the data")
+        what = (
+            f"a {day:%A}"
+            if day.weekday() >= 5
+            else "an NYSE holiday"
+            if day in holidays(day.year)
+            else "missing from the data"
+        )
         near = ", ".join(f"{d:%Y-%m-%d}" for d in (before, after) if d is not None)
         raise DateOutOfRangeError(
             f"{day:%Y-%m-%d} is {what}: no {symbol} session that day. Nearest sessions: {near}"

@@ -34,8 +34,10 @@ def remember(ctx: ToolContext, args: RememberArgs) -> Facts:
     """Remember a fact or preference the user stated (symbol traded, risk %, account size)."""
     store = _memory(ctx)
     store.add(ctx.user_id, args.fact)
-    return Facts(facts=[{"id": i, "text": t} for i, t in store.list(ctx.user_id)],
-                 message=f"Noted: {args.fact}")
+    return Facts(
+        facts=[{"id": i, "text": t} for i, t in store.list(ctx.user_id)],
+        message=f"Noted: {args.fact}",
+    )
 
 
 class NoArgs(BaseModel):
@@ -59,5 +61,7 @@ def forget(ctx: ToolContext, args: ForgetArgs) -> Facts:
     """Forget one remembered fact, or everything when no id is given."""
     store = _memory(ctx)
     removed = store.forget(ctx.user_id, args.fact_id)
-    return Facts(facts=[{"id": i, "text": t} for i, t in store.list(ctx.user_id)],
-                 message=f"Forgot {removed} fact{'s' if removed != 1 else ''}.")
+    return Facts(
+        facts=[{"id": i, "text": t} for i, t in store.list(ctx.user_id)],
+        message=f"Forgot {removed} fact{'s' if removed != 1 else ''}.",
+    )

@@ -20,17 +20,23 @@ class PositionSizeArgs(BaseModel):
     """Arguments of ``position_size``."""
 
     account_size: float = Field(gt=0, description="Account / net liquidation value in dollars.")
-    risk_pct: float = Field(default=1.0, gt=0, le=100,
-                            description="Percent of the account to risk on the trade (default 1).")
+    risk_pct: float = Field(
+        default=1.0,
+        gt=0,
+        le=100,
+        description="Percent of the account to risk on the trade (default 1).",
+    )
     entry: Price = Field(description="Entry as a price (450.25) or an ATR level key ('+0.236').")
     stop: Price = Field(description="Stop as a price or an ATR level key ('0', '-0.236').")
-    targets: list[Price] = Field(default_factory=list,
-                                 description="Targets as prices or level keys ('+0.618', '+1').")
+    targets: list[Price] = Field(
+        default_factory=list, description="Targets as prices or level keys ('+0.618', '+1')."
+    )
     symbol: str | None = Field(default=None, description="Needed when any price is a level key.")
     mode: str = Field(default="day", description="Levels mode for level keys.")
     date: dt.date | None = Field(default=None, description="Session for level keys; default next.")
-    multiplier: float = Field(default=1.0, gt=0,
-                              description="Contract size: 1 shares, 100 options, 50 ES futures.")
+    multiplier: float = Field(
+        default=1.0, gt=0, description="Contract size: 1 shares, 100 options, 50 ES futures."
+    )
 
 
 class TargetR(BaseModel):
@@ -94,13 +100,22 @@ def position_size(ctx: ToolContext, args: PositionSizeArgs) -> PositionSizeResul
         tp = price(raw)
         r = r_multiple(entry, stop, tp)
         if r <= 0:
-            raise SpecError(f"target {raw} ({tp:.2f}) is on the stop's side of the entry {entry:.2f}")
+            raise SpecError(
+                f"target {raw} ({tp:.2f}) is on the stop's side of the entry {entry:.2f}"
+            )
         targets.append(TargetR(target=str(raw), price=tp, r_multiple=round(r, 2)))
     return PositionSizeResult(
-        units=size.units, direction=size.direction, entry=entry, stop=stop,
-        risk_budget=round_price(size.risk_budget), dollar_risk=round_price(size.dollar_risk),
-        risk_per_unit=round_price(size.risk_per_unit), targets=targets,
-        risk_ranges={k: (round_price(a), round_price(b))
-                     for k, (a, b) in risk_budget_ranges(args.account_size).items()},
+        units=size.units,
+        direction=size.direction,
+        entry=entry,
+        stop=stop,
+        risk_budget=round_price(size.risk_budget),
+        dollar_risk=round_price(size.dollar_risk),
+        risk_per_unit=round_price(size.risk_per_unit),
+        targets=targets,
+        risk_ranges={
+            k: (round_price(a), round_price(b))
+            for k, (a, b) in risk_budget_ranges(args.account_size).items()
+        },
         levels_from=where,
     )

@@ -17,8 +17,9 @@ from tools.base import ToolContext, tool
 from tools.market import daily_bars, normalize_symbol
 
 
-def intraday_bars(ctx: ToolContext, sym: str, start: dt.date | None, end: dt.date | None
-                  ) -> pd.DataFrame:
+def intraday_bars(
+    ctx: ToolContext, sym: str, start: dt.date | None, end: dt.date | None
+) -> pd.DataFrame:
     """Return the symbol's intraday bars (5-minute where possible) between two dates."""
     natives = [timeframe(n) for n in ctx.source.native_timeframes(sym)]
     intraday = sorted((t for t in natives if t.intraday), key=lambda t: t.rank)
@@ -28,12 +29,17 @@ def intraday_bars(ctx: ToolContext, sym: str, start: dt.date | None, end: dt.dat
     bars = load_bars(ctx.source, sym, name)
     tz = bars.index.tz
     lo = pd.Timestamp(start).tz_localize(tz) if start else None
-    hi = pd.Timestamp(end + dt.timedelta(days=1)).tz_localize(tz) - pd.Timedelta(1, "ns") if end else None
+    hi = (
+        pd.Timestamp(end + dt.timedelta(days=1)).tz_localize(tz) - pd.Timedelta(1, "ns")
+        if end
+        else None
+    )
     part = bars.loc[lo:hi]
     if not len(part):
         raise DateOutOfRangeError(
             f"no {sym} intraday bars between {start or 'the start'} and {end or 'the end'}; "
-            f"they cover {bars.index[0].date()} to {bars.index[-1].date()}")
+            f"they cover {bars.index[0].date()} to {bars.index[-1].date()}"
+        )
     return part
 
 
@@ -41,11 +47,14 @@ class GateStatsArgs(BaseModel):
     """Arguments of ``golden_gate_stats``."""
 
     symbol: str = Field(description="Ticker, e.g. SPX or SPY.")
-    direction: Literal["bull", "bear", "both"] = Field(default="both",
-                                                       description="bull (+38.2 % → +61.8 %), bear, or both.")
+    direction: Literal["bull", "bear", "both"] = Field(
+        default="both", description="bull (+38.2 % → +61.8 %), bear, or both."
+    )
     trigger_buckets: list[str] | None = Field(
-        default=None, description="Only triggers in these buckets: open (opened beyond the gate), "
-        "09 (09:30-09:59), 10, 11, 12, 13, 14, 15 (ET hour). 'after 1pm' = [13, 14, 15].")
+        default=None,
+        description="Only triggers in these buckets: open (opened beyond the gate), "
+        "09 (09:30-09:59), 10, 11, 12, 13, 14, 15 (ET hour). 'after 1pm' = [13, 14, 15].",
+    )
     start: dt.date | None = Field(default=None, description="First session (YYYY-MM-DD).")
     end: dt.date | None = Field(default=None, description="Last session (YYYY-MM-DD).")
 
@@ -57,7 +66,9 @@ class GateStatsArgs(BaseModel):
         out = [v if v == "open" else f"{int(v):02d}" if str(v).isdigit() else v for v in value]
         bad = [v for v in out if v not in BUCKETS]
         if bad:
-            raise InvalidArgumentError(f"unknown trigger bucket(s) {bad}; accepted: {list(BUCKETS)}")
+            raise InvalidArgumentError(
+                f"unknown trigger bucket(s) {bad}; accepted: {list(BUCKETS)}"
+            )
         return out
 
 
@@ -110,20 +121,39 @@ def golden_gate_stats(ctx: ToolContext, args: GateStatsArgs) -> GateStatsResult:
     levels = session_levels(daily_bars(ctx.source, sym))
     sides = []
     stats = None
-    for direction in (["bull", "bear"] if args.direction == "both" else [args.direction]):
+    for direction in ["bull", "bear"] if args.direction == "both" else [args.direction]:
         stats = gate_stats(gate_sessions(bars, levels, direction), direction, args.trigger_buckets)
-        rows = [GateRowOut(bucket=r.bucket, triggers=r.triggers, completions=r.completions,
-                           completion_pct=_pct(r.completions, r.triggers), by_hour=r.by_hour)
-                for r in stats.rows]
-        sides.append(GateSide(direction=direction, triggers=stats.triggers,
-                              completions=stats.completions,
-                              completion_pct=_pct(stats.completions, stats.triggers),
-                              failures=stats.failures, excluded_sessions=stats.excluded,
-                              median_minutes_to_complete=stats.median_minutes_to_complete,
-                              rows=rows))
+        rows = [
+            GateRowOut(
+                bucket=r.bucket,
+                triggers=r.triggers,
+                completions=r.completions,
+                completion_pct=_pct(r.completions, r.triggers),
+                by_hour=r.by_hour,
+            )
+            for r in stats.rows
+        ]
+        sides.append(
+            GateSide(
+                direction=direction,
+                triggers=stats.triggers,
+                completions=stats.completions,
+                completion_pct=_pct(stats.completions, stats.triggers),
+                failures=stats.failures,
+                excluded_sessions=stats.excluded,
+                median_minutes_to_complete=stats.median_minutes_to_complete,
+                rows=rows,
+            )
+        )
     assert stats is not None
-    return GateStatsResult(symbol=sym, sessions=stats.sessions, first_date=stats.first_date, last_date=stats.last_date,
-                           buckets=stats.buckets, sides=sides)
+    return GateStatsResult(
+        symbol=sym,
+        sessions=stats.sessions,
+        first_date=stats.first_date,
+        last_date=stats.last_date,
+        buckets=stats.buckets,
+        sides=sides,
+    )
 
 
 class LevelStatsArgs(BaseModel):
@@ -164,14 +194,21 @@ def level_to_level_stats(ctx: ToolContext, args: LevelStatsArgs) -> LevelStatsRe
     """
     sym = normalize_symbol(ctx.source, args.symbol)
     bars = intraday_bars(ctx, sym, args.start, args.end)
-    result = level_to_level(bars, session_levels(daily_bars(ctx.source, sym)), args.from_level,
-                            args.to_level)
+    result = level_to_level(
+        bars, session_levels(daily_bars(ctx.source, sym)), args.from_level, args.to_level
+    )
     return LevelStatsResult(
-        symbol=sym, from_level=result.from_level, to_level=result.to_level,
-        sessions=result.sessions, excluded_sessions=result.excluded, touched=result.touched,
-        reached=result.reached, rate_pct=_pct(result.reached, result.touched),
+        symbol=sym,
+        from_level=result.from_level,
+        to_level=result.to_level,
+        sessions=result.sessions,
+        excluded_sessions=result.excluded,
+        touched=result.touched,
+        reached=result.reached,
+        rate_pct=_pct(result.reached, result.touched),
         by_touch_hour={k: v for k, v in result.by_touch_bucket.items() if v[0]},
-        first_date=result.first_date, last_date=result.last_date,
+        first_date=result.first_date,
+        last_date=result.last_date,
     )
 
 

@@ -35,7 +35,11 @@ def find_strategy(ctx: ToolContext, ref: str) -> StrategySpec:
     specs = visible_strategies(ctx)
     key = ref.strip().lower()
     for spec in specs:
-        if key in (spec.spec_id.lower(), spec.name.lower(), spec.spec_id.lower().removeprefix("builtin-")):
+        if key in (
+            spec.spec_id.lower(),
+            spec.name.lower(),
+            spec.spec_id.lower().removeprefix("builtin-"),
+        ):
             return spec
     names = {s.name.lower(): s for s in specs}
     close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
@@ -45,7 +49,8 @@ def find_strategy(ctx: ToolContext, ref: str) -> StrategySpec:
     if len(contains) == 1:
         return contains[0]
     raise InvalidArgumentError(
-        f"no strategy {ref!r}; available: {', '.join(s.name for s in specs)}")
+        f"no strategy {ref!r}; available: {', '.join(s.name for s in specs)}"
+    )
 
 
 class ListArgs(BaseModel):
@@ -74,17 +79,29 @@ class ListResult(BaseModel):
 def list_strategies(ctx: ToolContext, args: ListArgs) -> ListResult:
     """List the strategies available to backtest: built-ins (golden gate, trigger, vomy, PO dot,
     conviction arrow) and the user's own."""
-    return ListResult(strategies=[
-        StrategyLine(id=s.spec_id, name=s.name, version=s.version, side=s.side, bar=s.bar,
-                     builtin="builtin" in s.tags, summary=s.description or describe(s))
-        for s in visible_strategies(ctx)])
+    return ListResult(
+        strategies=[
+            StrategyLine(
+                id=s.spec_id,
+                name=s.name,
+                version=s.version,
+                side=s.side,
+                bar=s.bar,
+                builtin="builtin" in s.tags,
+                summary=s.description or describe(s),
+            )
+            for s in visible_strategies(ctx)
+        ]
+    )
 
 
 class BacktestArgs(BaseModel):
     """Arguments of ``backtest_strategy``."""
 
     strategy: str = Field(description="Strategy name or id, e.g. 'Golden gate bull'.")
-    symbol: str | None = Field(default=None, description="Run on this symbol instead of the spec's.")
+    symbol: str | None = Field(
+        default=None, description="Run on this symbol instead of the spec's."
+    )
     start: dt.date | None = Field(default=None, description="First session (YYYY-MM-DD).")
     end: dt.date | None = Field(default=None, description="Last session (YYYY-MM-DD).")
 
@@ -103,9 +120,11 @@ class BacktestResultModel(BaseModel):
     metrics: dict[str, object]
     last_trades: list[dict[str, object]]
     chart: str | None = Field(default=None, description="PNG of equity and drawdown, if saved.")
-    assumptions: str = Field(default="signals on bar close, fills at the next open; stops and "
-                             "targets at their level or the open on a gap; stop first when both "
-                             "are inside one bar; no costs unless the spec sets them")
+    assumptions: str = Field(
+        default="signals on bar close, fills at the next open; stops and "
+        "targets at their level or the open on a gap; stop first when both "
+        "are inside one bar; no costs unless the spec sets them"
+    )
 
 
 @tool("backtest_strategy", BacktestArgs, BacktestResultModel)
@@ -123,25 +142,50 @@ def backtest_strategy(ctx: ToolContext, args: BacktestArgs) -> BacktestResultMod
         if hi is not None and len(bars) and bars.index[-1] >= hi:
             bars = bars.iloc[:-1]
     if len(bars) < 50:
-        raise InvalidArgumentError(f"only {len(bars)} {spec.bar} bars of {sym} in that range; "
-                                   "a backtest needs at least 50")
+        raise InvalidArgumentError(
+            f"only {len(bars)} {spec.bar} bars of {sym} in that range; a backtest needs at least 50"
+        )
     result = backtest(spec, bars, daily_bars(ctx.source, sym))
     m = metrics(result)
     trades = result.trades.tail(5)
-    last = [{"entry": f"{r.entry_time:%Y-%m-%d %H:%M}", "exit": f"{r.exit_time:%Y-%m-%d %H:%M}",
-             "entry_price": round(float(r.entry_price), 2), "exit_price": round(float(r.exit_price), 2),
-             "reason": r.reason, "pnl": round(float(r.pnl), 2),
-             "r": None if pd.isna(r.r_multiple) else round(float(r.r_multiple), 2)}
-            for r in trades.itertuples()]
-    rounded = {k: (round(v, 2) if isinstance(v, float) else v) for k, v in m.items()
-               if k not in ("by_hour", "by_weekday")}
-    rounded["by_hour"] = {h: {k: round(v, 2) for k, v in row.items()} for h, row in m["by_hour"].items()}
-    chart = save_chart(ctx, f"backtest-{spec.spec_id}-v{spec.version}-{sym}",
-                       equity_chart(result.equity, f"{spec.name} on {sym}: equity"))
+    last = [
+        {
+            "entry": f"{r.entry_time:%Y-%m-%d %H:%M}",
+            "exit": f"{r.exit_time:%Y-%m-%d %H:%M}",
+            "entry_price": round(float(r.entry_price), 2),
+            "exit_price": round(float(r.exit_price), 2),
+            "reason": r.reason,
+            "pnl": round(float(r.pnl), 2),
+            "r": None if pd.isna(r.r_multiple) else round(float(r.r_multiple), 2),
+        }
+        for r in trades.itertuples()
+    ]
+    rounded = {
+        k: (round(v, 2) if isinstance(v, float) else v)
+        for k, v in m.items()
+        if k not in ("by_hour", "by_weekday")
+    }
+    rounded["by_hour"] = {
+        h: {k: round(v, 2) for k, v in row.items()} for h, row in m["by_hour"].items()
+    }
+    chart = save_chart(
+        ctx,
+        f"backtest-{spec.spec_id}-v{spec.version}-{sym}",
+        equity_chart(result.equity, f"{spec.name} on {sym}: equity"),
+    )
     return BacktestResultModel(
-        chart=chart, strategy=spec.name, version=spec.version, description=describe(spec), symbol=sym,
-        bar=spec.bar, first_bar=f"{bars.index[0]:%Y-%m-%d}", last_bar=f"{bars.index[-1]:%Y-%m-%d}",
-        bars=len(bars), metrics=rounded, last_trades=last)
+        chart=chart,
+        strategy=spec.name,
+        version=spec.version,
+        description=describe(spec),
+        symbol=sym,
+        bar=spec.bar,
+        first_bar=f"{bars.index[0]:%Y-%m-%d}",
+        last_bar=f"{bars.index[-1]:%Y-%m-%d}",
+        bars=len(bars),
+        metrics=rounded,
+        last_trades=last,
+    )
 
 
 class CompareArgs(BaseModel):
@@ -162,6 +206,11 @@ class CompareResult(BaseModel):
 @tool("compare_strategies", CompareArgs, CompareResult)
 def compare_strategies(ctx: ToolContext, args: CompareArgs) -> CompareResult:
     """Backtest two or more strategies on the same data and compare their metrics side by side."""
-    return CompareResult(rows=[
-        backtest_strategy(ctx, BacktestArgs(strategy=ref, symbol=args.symbol, start=args.start,
-                                            end=args.end)) for ref in args.strategies])
+    return CompareResult(
+        rows=[
+            backtest_strategy(
+                ctx, BacktestArgs(strategy=ref, symbol=args.symbol, start=args.start, end=args.end)
+            )
+            for ref in args.strategies
+        ]
+    )

@@ -34,7 +34,9 @@ def setting_from_system(messages: Sequence[BaseMessage]) -> Setting:
         default_risk=float(risk.group(1)) if risk else None,
         account=float(account.group(1)) if account else None,
         today=dt.date.fromisoformat(today.group(1)) if today else dt.date.today(),
-        symbols=tuple(s.strip() for s in symbols.group(1).split(",")) if symbols else ("SPX", "SPY"),
+        symbols=tuple(s.strip() for s in symbols.group(1).split(","))
+        if symbols
+        else ("SPX", "SPY"),
         default_symbol=default.group(1) if default else "SPX",
     )
 
@@ -79,11 +81,22 @@ class OfflinePlanner(BaseChatModel):
             message = AIMessage(content=self._answer(messages))
         else:
             humans = [str(m.content) for m in messages[:-1] if isinstance(m, HumanMessage)]
-            decided = plan(str(last.content), _turns(messages), setting_from_system(messages),
-                           humans[-1] if humans else "")
+            decided = plan(
+                str(last.content),
+                _turns(messages),
+                setting_from_system(messages),
+                humans[-1] if humans else "",
+            )
             if decided.calls:
-                calls = [{"name": c["name"], "args": c["args"], "id": f"call_{uuid.uuid4().hex[:12]}",
-                          "type": "tool_call"} for c in decided.calls]
+                calls = [
+                    {
+                        "name": c["name"],
+                        "args": c["args"],
+                        "id": f"call_{uuid.uuid4().hex[:12]}",
+                        "type": "tool_call",
+                    }
+                    for c in decided.calls
+                ]
                 message = AIMessage(content="", tool_calls=calls)
             else:
                 message = AIMessage(content=decided.reply or "")

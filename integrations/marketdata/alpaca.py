@@ -24,7 +24,14 @@ from core.errors import UnknownSymbolError
 from integrations.marketdata.http import AuthError, ProviderError, Retry, get_json
 from integrations.marketdata.remote import Quote, RemoteSource, StreamBar, as_utc, frame_from_rows
 
-_TIMEFRAMES = {"1m": "1Min", "5m": "5Min", "15m": "15Min", "30m": "30Min", "1h": "1Hour", "1d": "1Day"}
+_TIMEFRAMES = {
+    "1m": "1Min",
+    "5m": "5Min",
+    "15m": "15Min",
+    "30m": "30Min",
+    "1h": "1Hour",
+    "1d": "1Day",
+}
 INDEXES = {"SPX", "NDX", "VIX", "RUT", "DJI"}
 
 
@@ -42,10 +49,16 @@ class AlpacaConfig:
         self.key_id = self.key_id or os.environ.get("APCA_API_KEY_ID", "")
         self.secret_key = self.secret_key or os.environ.get("APCA_API_SECRET_KEY", "")
         self.feed = self.feed or os.environ.get("WHISPR_ALPACA_FEED", "iex")
-        self.base_url = (self.base_url or os.environ.get("WHISPR_ALPACA_BASE_URL")
-                         or "https://data.alpaca.markets").rstrip("/")
-        self.ws_url = (self.ws_url or os.environ.get("WHISPR_ALPACA_WS_URL")
-                       or "wss://stream.data.alpaca.markets").rstrip("/")
+        self.base_url = (
+            self.base_url
+            or os.environ.get("WHISPR_ALPACA_BASE_URL")
+            or "https://data.alpaca.markets"
+        ).rstrip("/")
+        self.ws_url = (
+            self.ws_url
+            or os.environ.get("WHISPR_ALPACA_WS_URL")
+            or "wss://stream.data.alpaca.markets"
+        ).rstrip("/")
 
     def headers(self) -> dict[str, str]:
         """Return the authentication headers (raise when keys are missing)."""
@@ -59,8 +72,13 @@ class AlpacaSource(RemoteSource):
 
     name = "alpaca"
 
-    def __init__(self, config: AlpacaConfig | None = None, *, retry: Retry | None = None,
-                 http: httpx.Client | None = None) -> None:
+    def __init__(
+        self,
+        config: AlpacaConfig | None = None,
+        *,
+        retry: Retry | None = None,
+        http: httpx.Client | None = None,
+    ) -> None:
         self.config = config or AlpacaConfig()
         self.retry = retry or Retry()
         self._http = http or httpx.Client(timeout=30)
@@ -76,15 +94,26 @@ class AlpacaSource(RemoteSource):
         """Return validated bars, following ``next_page_token`` pages (raw, unadjusted prices)."""
         name = self.check_bar(bar)
         sym = self._check_symbol(symbol)
-        params = {"timeframe": _TIMEFRAMES[name], "start": as_utc(start).isoformat(),
-                  "end": as_utc(end).isoformat(), "limit": "10000", "adjustment": "raw",
-                  "feed": self.config.feed, "sort": "asc"}
+        params = {
+            "timeframe": _TIMEFRAMES[name],
+            "start": as_utc(start).isoformat(),
+            "end": as_utc(end).isoformat(),
+            "limit": "10000",
+            "adjustment": "raw",
+            "feed": self.config.feed,
+            "sort": "asc",
+        }
         times, rows = [], {k: [] for k in ("open", "high", "low", "close", "volume")}
         token = None
         while True:
-            page = get_json(self._http, "alpaca", f"{self.config.base_url}/v2/stocks/{sym}/bars",
-                            params={**params, **({"page_token": token} if token else {})},
-                            headers=self.config.headers(), retry=self.retry)
+            page = get_json(
+                self._http,
+                "alpaca",
+                f"{self.config.base_url}/v2/stocks/{sym}/bars",
+                params={**params, **({"page_token": token} if token else {})},
+                headers=self.config.headers(),
+                retry=self.retry,
+            )
             if not isinstance(page, dict) or "bars" not in page:
                 raise ProviderError(f"alpaca: unexpected answer for {sym}: {str(page)[:200]}")
             for item in page["bars"] or []:
@@ -105,19 +134,38 @@ class AlpacaSource(RemoteSource):
         syms = [self._check_symbol(s) for s in symbols]
         headers = self.config.headers()
         async with websockets.connect(f"{self.config.ws_url}/v2/{self.config.feed}") as ws:
-            await ws.send(json.dumps({"action": "auth", "key": headers["APCA-API-KEY-ID"],
-                                      "secret": headers["APCA-API-SECRET-KEY"]}))
+            await ws.send(
+                json.dumps(
+                    {
+                        "action": "auth",
+                        "key": headers["APCA-API-KEY-ID"],
+                        "secret": headers["APCA-API-SECRET-KEY"],
+                    }
+                )
+            )
             async for raw in ws:
                 for msg in json.loads(raw):
                     kind = msg.get("T")
                     if kind == "error":
                         raise AuthError(f"alpaca stream: {msg.get('msg')} (code {msg.get('code')})")
                     if kind == "success" and msg.get("msg") == "authenticated":
-                        await ws.send(json.dumps({"action": "subscribe", "trades": syms, "bars": syms}))
+                        await ws.send(
+                            json.dumps({"action": "subscribe", "trades": syms, "bars": syms})
+                        )
                     elif kind == "t":
-                        yield Quote(msg["S"], pd.Timestamp(msg["t"]).tz_convert(EASTERN), float(msg["p"]),
-                                    volume=float(msg.get("s", 0)))
+                        yield Quote(
+                            msg["S"],
+                            pd.Timestamp(msg["t"]).tz_convert(EASTERN),
+                            float(msg["p"]),
+                            volume=float(msg.get("s", 0)),
+                        )
                     elif kind == "b":
-                        yield StreamBar(msg["S"], pd.Timestamp(msg["t"]).tz_convert(EASTERN), float(msg["o"]),
-                                        float(msg["h"]), float(msg["l"]), float(msg["c"]),
-                                        float(msg.get("v", 0)))
+                        yield StreamBar(
+                            msg["S"],
+                            pd.Timestamp(msg["t"]).tz_convert(EASTERN),
+                            float(msg["o"]),
+                            float(msg["h"]),
+                            float(msg["l"]),
+                            float(msg["c"]),
+                            float(msg.get("v", 0)),
+                        )

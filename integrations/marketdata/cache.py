@@ -72,8 +72,10 @@ class CachedSource:
             meta.write_text(json.dumps(_union([*ranges, (lo, hi)])))
             have = merged
         assert have is not None
-        window = have[(have.index >= pd.Timestamp(lo, unit="s", tz="UTC")) &
-                      (have.index <= pd.Timestamp(hi, unit="s", tz="UTC"))]
+        window = have[
+            (have.index >= pd.Timestamp(lo, unit="s", tz="UTC"))
+            & (have.index <= pd.Timestamp(hi, unit="s", tz="UTC"))
+        ]
         return window
 
     def bars(self, symbol: str, timeframe_name: str) -> pd.DataFrame:

@@ -24,8 +24,10 @@ def _fetch(args: argparse.Namespace) -> int:
     end = args.end or dt.date.today()
     start = args.start or end - dt.timedelta(days=30)
     bars = source.fetch(args.symbol, args.bar, start, end + dt.timedelta(days=1))
-    print(f"{len(bars)} {args.bar} bars of {args.symbol.upper()} from {source.remote.name}, cached "
-          f"in {source.root}")
+    print(
+        f"{len(bars)} {args.bar} bars of {args.symbol.upper()} from {source.remote.name}, cached "
+        f"in {source.root}"
+    )
     for line in check_bars(bars, args.bar).lines():
         print(f"  {line}")
     return 0
@@ -65,15 +67,20 @@ def _auth(args: argparse.Namespace) -> int:
     print("2. Paste the full URL the browser was redirected to (it contains code=...):")
     redirect = args.redirect or input("> ").strip()
     source.auth.exchange_code(redirect)
-    print(f"Signed in; tokens saved to {source.config.token_file} (mode 0600). They refresh "
-          "automatically for 7 days.")
+    print(
+        f"Signed in; tokens saved to {source.config.token_file} (mode 0600). They refresh "
+        "automatically for 7 days."
+    )
     return 0
 
 
 def add_data_commands(sub: argparse._SubParsersAction) -> None:
     """Add ``whispr data fetch|list|check|auth`` to the command line."""
-    data = sub.add_parser("data", help="market data: fetch, list, check, auth",
-                          description="Market-data providers, the local cache and quality checks.")
+    data = sub.add_parser(
+        "data",
+        help="market data: fetch, list, check, auth",
+        description="Market-data providers, the local cache and quality checks.",
+    )
     cmds = data.add_subparsers(dest="data_command", metavar="ACTION")
     p = cmds.add_parser("fetch", help="fetch bars from a provider into the cache")
     p.add_argument("symbol")

@@ -106,7 +106,9 @@ def _parse_timestamps(col: pd.Series, name: str, line0: int) -> pd.DatetimeIndex
                 f"{name}: row {i + line0} has timestamp {text.iloc[i]!r}, a date among intraday "
                 "timestamps; use one form per file"
             )
-        return pd.DatetimeIndex(pd.to_datetime(text, utc=True, format="ISO8601")).tz_convert(EASTERN)
+        return pd.DatetimeIndex(pd.to_datetime(text, utc=True, format="ISO8601")).tz_convert(
+            EASTERN
+        )
     except (ValueError, TypeError) as exc:
         bad = pd.to_datetime(text, errors="coerce", utc=not daily.all(), format="mixed")
         i = int(np.flatnonzero(bad.isna().to_numpy())[0]) if bad.isna().any() else 0

@@ -52,9 +52,16 @@ def _redact(url: str, secrets: tuple[str, ...]) -> str:
     return url
 
 
-def get_json(client: httpx.Client, provider: str, url: str, *, params: Mapping[str, Any] | None = None,
-             headers: Mapping[str, str] | None = None, retry: Retry | None = None,
-             secrets: tuple[str, ...] = ()) -> Any:
+def get_json(
+    client: httpx.Client,
+    provider: str,
+    url: str,
+    *,
+    params: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+    retry: Retry | None = None,
+    secrets: tuple[str, ...] = (),
+) -> Any:
     """Return the decoded JSON of a GET; retry 429 and 5xx with backoff; raise ``AuthError`` on
     401/403 and ``ProviderError`` on anything else that is not a JSON 200."""
     policy = retry or Retry()
@@ -64,22 +71,29 @@ def get_json(client: httpx.Client, provider: str, url: str, *, params: Mapping[s
             response = client.get(url, params=params, headers=headers)
         except httpx.HTTPError as exc:
             if attempt == policy.attempts:
-                raise ProviderError(f"{provider}: cannot reach {shown} ({exc.__class__.__name__})") from exc
+                raise ProviderError(
+                    f"{provider}: cannot reach {shown} ({exc.__class__.__name__})"
+                ) from exc
             policy.sleep(policy.delay(attempt, None))
             continue
         if response.status_code in (401, 403):
-            raise AuthError(f"{provider}: credentials rejected (HTTP {response.status_code}) by {shown}")
+            raise AuthError(
+                f"{provider}: credentials rejected (HTTP {response.status_code}) by {shown}"
+            )
         if response.status_code == 429 or response.status_code >= 500:
             if attempt == policy.attempts:
-                raise ProviderError(f"{provider}: HTTP {response.status_code} from {shown} after "
-                                    f"{attempt} attempts (rate limit or outage)")
+                raise ProviderError(
+                    f"{provider}: HTTP {response.status_code} from {shown} after "
+                    f"{attempt} attempts (rate limit or outage)"
+                )
             wait = policy.delay(attempt, response)
             log.info("%s: HTTP %s, retrying in %.1fs", provider, response.status_code, wait)
             policy.sleep(wait)
             continue
         if response.status_code != 200:
-            raise ProviderError(f"{provider}: HTTP {response.status_code} from {shown}: "
-                                f"{response.text[:200]}")
+            raise ProviderError(
+                f"{provider}: HTTP {response.status_code} from {shown}: {response.text[:200]}"
+            )
         try:
             return response.json()
         except ValueError as exc:

@@ -21,8 +21,14 @@ from core.bars import EASTERN
 from integrations.marketdata.http import AuthError, ProviderError, Retry, get_json
 from integrations.marketdata.remote import Quote, RemoteSource, StreamBar, as_utc, frame_from_rows
 
-_SPANS = {"1m": (1, "minute"), "5m": (5, "minute"), "15m": (15, "minute"), "30m": (30, "minute"),
-          "1h": (1, "hour"), "1d": (1, "day")}
+_SPANS = {
+    "1m": (1, "minute"),
+    "5m": (5, "minute"),
+    "15m": (15, "minute"),
+    "30m": (30, "minute"),
+    "1h": (1, "hour"),
+    "1d": (1, "day"),
+}
 _INDEX = {"SPX": "I:SPX"}
 
 
@@ -36,9 +42,14 @@ class PolygonConfig:
 
     def __post_init__(self) -> None:
         self.api_key = self.api_key or os.environ.get("POLYGON_API_KEY", "")
-        self.base_url = (self.base_url or os.environ.get("WHISPR_POLYGON_BASE_URL")
-                         or "https://api.polygon.io").rstrip("/")
-        self.ws_url = self.ws_url or os.environ.get("WHISPR_POLYGON_WS_URL") or "wss://socket.polygon.io/stocks"
+        self.base_url = (
+            self.base_url or os.environ.get("WHISPR_POLYGON_BASE_URL") or "https://api.polygon.io"
+        ).rstrip("/")
+        self.ws_url = (
+            self.ws_url
+            or os.environ.get("WHISPR_POLYGON_WS_URL")
+            or "wss://socket.polygon.io/stocks"
+        )
 
 
 class PolygonSource(RemoteSource):
@@ -46,8 +57,13 @@ class PolygonSource(RemoteSource):
 
     name = "polygon"
 
-    def __init__(self, config: PolygonConfig | None = None, *, retry: Retry | None = None,
-                 http: httpx.Client | None = None) -> None:
+    def __init__(
+        self,
+        config: PolygonConfig | None = None,
+        *,
+        retry: Retry | None = None,
+        http: httpx.Client | None = None,
+    ) -> None:
         self.config = config or PolygonConfig()
         self.retry = retry or Retry()
         self._http = http or httpx.Client(timeout=30)
@@ -59,18 +75,28 @@ class PolygonSource(RemoteSource):
         ticker = _INDEX.get(symbol.upper().lstrip("$^"), symbol.upper())
         lo = as_utc(start).astimezone(dt.timezone.utc)
         hi = as_utc(end).astimezone(dt.timezone.utc)
-        url = (f"{self.config.base_url}/v2/aggs/ticker/{ticker}/range/{mult}/{span}/"
-               f"{int(lo.timestamp() * 1000)}/{int(hi.timestamp() * 1000)}")
+        url = (
+            f"{self.config.base_url}/v2/aggs/ticker/{ticker}/range/{mult}/{span}/"
+            f"{int(lo.timestamp() * 1000)}/{int(hi.timestamp() * 1000)}"
+        )
         params: dict[str, str] | None = {"adjusted": "false", "sort": "asc", "limit": "50000"}
         times, rows = [], {k: [] for k in ("open", "high", "low", "close", "volume")}
         if not self.config.api_key:
             raise AuthError("polygon: set POLYGON_API_KEY")
         while url:
-            page = get_json(self._http, "polygon", url, params={**(params or {}), "apiKey": self.config.api_key},
-                            retry=self.retry, secrets=(self.config.api_key,))
+            page = get_json(
+                self._http,
+                "polygon",
+                url,
+                params={**(params or {}), "apiKey": self.config.api_key},
+                retry=self.retry,
+                secrets=(self.config.api_key,),
+            )
             if not isinstance(page, dict) or page.get("status") not in ("OK", "DELAYED"):
-                raise ProviderError(f"polygon: unexpected answer for {ticker}: "
-                                    f"{str(page.get('error') if isinstance(page, dict) else page)[:200]}")
+                raise ProviderError(
+                    f"polygon: unexpected answer for {ticker}: "
+                    f"{str(page.get('error') if isinstance(page, dict) else page)[:200]}"
+                )
             for item in page.get("results") or []:
                 try:
                     times.append(item["t"])
@@ -78,7 +104,9 @@ class PolygonSource(RemoteSource):
                         rows[key].append(float(item[src]))
                     rows["volume"].append(float(item.get("v", 0.0)))
                 except (KeyError, TypeError, ValueError) as exc:
-                    raise ProviderError(f"polygon: malformed bar for {ticker}: {item!r:.200}") from exc
+                    raise ProviderError(
+                        f"polygon: malformed bar for {ticker}: {item!r:.200}"
+                    ) from exc
             url, params = page.get("next_url") or "", None
         return frame_from_rows("polygon", times, rows, name)
 
@@ -98,9 +126,19 @@ class PolygonSource(RemoteSource):
                             params = ",".join(f"{p}.{s}" for s in symbols for p in ("T", "AM"))
                             await ws.send(json.dumps({"action": "subscribe", "params": params}))
                     elif event == "T":
-                        yield Quote(msg["sym"], pd.Timestamp(msg["t"], unit="ms", tz="UTC").tz_convert(EASTERN),
-                                    float(msg["p"]), volume=float(msg.get("s", 0)))
+                        yield Quote(
+                            msg["sym"],
+                            pd.Timestamp(msg["t"], unit="ms", tz="UTC").tz_convert(EASTERN),
+                            float(msg["p"]),
+                            volume=float(msg.get("s", 0)),
+                        )
                     elif event == "AM":
-                        yield StreamBar(msg["sym"], pd.Timestamp(msg["s"], unit="ms", tz="UTC").tz_convert(EASTERN),
-                                        float(msg["o"]), float(msg["h"]), float(msg["l"]), float(msg["c"]),
-                                        float(msg.get("v", 0)))
+                        yield StreamBar(
+                            msg["sym"],
+                            pd.Timestamp(msg["s"], unit="ms", tz="UTC").tz_convert(EASTERN),
+                            float(msg["o"]),
+                            float(msg["h"]),
+                            float(msg["l"]),
+                            float(msg["c"]),
+                            float(msg.get("v", 0)),
+                        )

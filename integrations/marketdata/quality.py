@@ -29,16 +29,21 @@ class QualityReport:
     @property
     def ok(self) -> bool:
         """Return True when no problem was found."""
-        return not (self.gaps or self.bad_ohlc or self.duplicates or self.non_positive or self.unsorted)
+        return not (
+            self.gaps or self.bad_ohlc or self.duplicates or self.non_positive or self.unsorted
+        )
 
     def lines(self) -> list[str]:
         """Return the report as readable lines."""
         out = [f"{self.bars} bars, {self.sessions} sessions, {self.first} to {self.last}"]
         if self.ok:
             return [*out, "no problems found"]
-        for name, items in (("sessions with missing bars", self.gaps), ("bad high/low", self.bad_ohlc),
-                            ("duplicate timestamps", self.duplicates),
-                            ("non-positive prices", self.non_positive)):
+        for name, items in (
+            ("sessions with missing bars", self.gaps),
+            ("bad high/low", self.bad_ohlc),
+            ("duplicate timestamps", self.duplicates),
+            ("non-positive prices", self.non_positive),
+        ):
             if items:
                 shown = ", ".join(str(i) for i in items[:10])
                 more = f" (+{len(items) - 10} more)" if len(items) > 10 else ""
@@ -57,10 +62,15 @@ def check_bars(bars: pd.DataFrame, bar: str) -> QualityReport:
     o, h, lo, c = (bars[k].to_numpy(dtype=float) for k in ("open", "high", "low", "close"))
     bad = (lo > np.minimum(o, c)) | (h < np.maximum(o, c)) | (h < lo)
     report = QualityReport(
-        bars=len(bars), sessions=0, first=stamps[0] if stamps else "", last=stamps[-1] if stamps else "",
+        bars=len(bars),
+        sessions=0,
+        first=stamps[0] if stamps else "",
+        last=stamps[-1] if stamps else "",
         bad_ohlc=[stamps[i] for i in np.flatnonzero(bad)],
         duplicates=[stamps[i] for i in np.flatnonzero(np.r_[False, np.diff(ns) == 0])],
-        non_positive=[stamps[i] for i in np.flatnonzero((np.vstack((o, h, lo, c)) <= 0).any(axis=0))],
+        non_positive=[
+            stamps[i] for i in np.flatnonzero((np.vstack((o, h, lo, c)) <= 0).any(axis=0))
+        ],
         unsorted=int((np.diff(ns) < 0).sum()),
     )
     if not len(bars):

@@ -18,8 +18,11 @@ PROVIDERS = ("files", "schwab", "alpaca", "polygon")
 def get_source(name: str | None = None) -> BarSource:
     """Return the source named ``name``, else ``WHISPR_DATA_PROVIDER``, else the data directory.
     Remote providers are wrapped in the local Parquet cache."""
-    chosen = one_of((name or os.environ.get("WHISPR_DATA_PROVIDER") or "files").lower(), PROVIDERS,
-                    "data provider")
+    chosen = one_of(
+        (name or os.environ.get("WHISPR_DATA_PROVIDER") or "files").lower(),
+        PROVIDERS,
+        "data provider",
+    )
     if chosen == "files":
         return FileSource()
     remote = {"schwab": SchwabSource, "alpaca": AlpacaSource, "polygon": PolygonSource}[chosen]()

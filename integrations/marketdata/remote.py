@@ -49,8 +49,9 @@ def configured_symbols() -> list[str]:
     return [s.strip().upper().lstrip("$^") for s in raw.split(",") if s.strip()]
 
 
-def frame_from_rows(provider: str, times_ms: Sequence[float], rows: dict[str, Sequence[float]],
-                    bar: str) -> pd.DataFrame:
+def frame_from_rows(
+    provider: str, times_ms: Sequence[float], rows: dict[str, Sequence[float]], bar: str
+) -> pd.DataFrame:
     """Return a validated bar frame from epoch-ms start times and OHLCV columns.
 
     Daily and longer bars are labelled at 00:00 ET of their date; intraday bars outside regular
@@ -59,7 +60,9 @@ def frame_from_rows(provider: str, times_ms: Sequence[float], rows: dict[str, Se
     tf = timeframe(bar)
     if len(times_ms) == 0:
         return make_bars(pd.DatetimeIndex([], tz=EASTERN), {k: np.array([]) for k in rows})
-    index = pd.DatetimeIndex(pd.to_datetime(np.asarray(times_ms, dtype="int64"), unit="ms", utc=True))
+    index = pd.DatetimeIndex(
+        pd.to_datetime(np.asarray(times_ms, dtype="int64"), unit="ms", utc=True)
+    )
     index = index.tz_convert(EASTERN)
     data = {k: np.asarray(v, dtype=np.float64) for k, v in rows.items()}
     if not tf.intraday:

@@ -31,8 +31,16 @@ from integrations.marketdata.remote import Quote, RemoteSource, StreamBar, as_ut
 
 ACCESS_LIFETIME = 30 * 60
 REFRESH_LIFETIME = 7 * 24 * 3600
-_FREQ = {"1m": ("minute", 1), "5m": ("minute", 5), "10m": ("minute", 10), "15m": ("minute", 15),
-         "30m": ("minute", 30), "1d": ("daily", 1), "1w": ("weekly", 1), "1mo": ("monthly", 1)}
+_FREQ = {
+    "1m": ("minute", 1),
+    "5m": ("minute", 5),
+    "10m": ("minute", 10),
+    "15m": ("minute", 15),
+    "30m": ("minute", 30),
+    "1d": ("daily", 1),
+    "1w": ("weekly", 1),
+    "1mo": ("monthly", 1),
+}
 _INDEX = {"SPX": "$SPX", "VIX": "$VIX", "NDX": "$NDX", "DJI": "$DJI"}
 REAUTH = "run `whispr data auth schwab` to sign in again"
 
@@ -51,9 +59,12 @@ class SchwabConfig:
         env = os.environ
         self.client_id = self.client_id or env.get("SCHWAB_CLIENT_ID", "")
         self.client_secret = self.client_secret or env.get("SCHWAB_CLIENT_SECRET", "")
-        self.redirect_uri = self.redirect_uri or env.get("SCHWAB_REDIRECT_URI", "https://127.0.0.1:8182")
-        self.base_url = (self.base_url or env.get("WHISPR_SCHWAB_BASE_URL")
-                         or "https://api.schwabapi.com").rstrip("/")
+        self.redirect_uri = self.redirect_uri or env.get(
+            "SCHWAB_REDIRECT_URI", "https://127.0.0.1:8182"
+        )
+        self.base_url = (
+            self.base_url or env.get("WHISPR_SCHWAB_BASE_URL") or "https://api.schwabapi.com"
+        ).rstrip("/")
         default = Path("~/.config/whispr/schwab_token.json").expanduser()
         self.token_file = Path(self.token_file or env.get("WHISPR_SCHWAB_TOKEN_FILE") or default)
 
@@ -89,8 +100,9 @@ class TokenStore:
 class SchwabAuth:
     """OAuth2 authorization-code flow with automatic refresh."""
 
-    def __init__(self, config: SchwabConfig, http: httpx.Client, clock: Callable[[], float] = time.time
-                 ) -> None:
+    def __init__(
+        self, config: SchwabConfig, http: httpx.Client, clock: Callable[[], float] = time.time
+    ) -> None:
         self.config = config
         self.http = http
         self.store = TokenStore(config.token_file or Path())
@@ -98,25 +110,37 @@ class SchwabAuth:
 
     def authorize_url(self) -> str:
         """Return the URL the user opens to sign in and approve the app."""
-        query = urlencode({"client_id": self.config.client_id, "redirect_uri": self.config.redirect_uri})
+        query = urlencode(
+            {"client_id": self.config.client_id, "redirect_uri": self.config.redirect_uri}
+        )
         return f"{self.config.base_url}/v1/oauth/authorize?{query}"
 
     def _token_request(self, form: dict[str, str]) -> dict[str, Any]:
         if not (self.config.client_id and self.config.client_secret):
             raise AuthError("schwab: set SCHWAB_CLIENT_ID and SCHWAB_CLIENT_SECRET")
         try:
-            response = self.http.post(f"{self.config.base_url}/v1/oauth/token", data=form,
-                                      auth=(self.config.client_id, self.config.client_secret))
+            response = self.http.post(
+                f"{self.config.base_url}/v1/oauth/token",
+                data=form,
+                auth=(self.config.client_id, self.config.client_secret),
+            )
         except httpx.HTTPError as exc:
-            raise ProviderError(f"schwab: cannot reach the token endpoint ({exc.__class__.__name__})") from exc
+            raise ProviderError(
+                f"schwab: cannot reach the token endpoint ({exc.__class__.__name__})"
+            ) from exc
         if response.status_code in (400, 401):
-            raise AuthError(f"schwab: the token request was refused (HTTP {response.status_code}); {REAUTH}")
+            raise AuthError(
+                f"schwab: the token request was refused (HTTP {response.status_code}); {REAUTH}"
+            )
         if response.status_code != 200:
             raise ProviderError(f"schwab: token endpoint answered HTTP {response.status_code}")
         try:
             body = response.json()
-            tokens = {"access_token": body["access_token"], "refresh_token": body["refresh_token"],
-                      "expires_in": int(body.get("expires_in", ACCESS_LIFETIME))}
+            tokens = {
+                "access_token": body["access_token"],
+                "refresh_token": body["refresh_token"],
+                "expires_in": int(body.get("expires_in", ACCESS_LIFETIME)),
+            }
         except (ValueError, KeyError, TypeError) as exc:
             raise ProviderError("schwab: malformed token response") from exc
         return tokens
@@ -126,8 +150,13 @@ class SchwabAuth:
         code = code_or_redirect
         if "code=" in code_or_redirect:
             code = httpx.URL(code_or_redirect).params.get("code", "")
-        tokens = self._token_request({"grant_type": "authorization_code", "code": code,
-                                      "redirect_uri": self.config.redirect_uri})
+        tokens = self._token_request(
+            {
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": self.config.redirect_uri,
+            }
+        )
         now = self.clock()
         self.store.save({**tokens, "access_obtained": now, "refresh_obtained": now})
 
@@ -141,8 +170,9 @@ class SchwabAuth:
             raise AuthError(f"schwab: the refresh token expired (7 days); {REAUTH}")
         expires = stored.get("access_obtained", 0) + stored.get("expires_in", ACCESS_LIFETIME) - 60
         if force_refresh or now >= expires:
-            tokens = self._token_request({"grant_type": "refresh_token",
-                                          "refresh_token": stored["refresh_token"]})
+            tokens = self._token_request(
+                {"grant_type": "refresh_token", "refresh_token": stored["refresh_token"]}
+            )
             # the 7-day refresh window counts from the sign-in, not from each refresh
             stored = {**stored, **tokens, "access_obtained": now}
             self.store.save(stored)
@@ -155,8 +185,14 @@ class SchwabSource(RemoteSource):
     name = "schwab"
     bar_sizes = ("1m", "5m", "10m", "15m", "30m", "1d", "1w", "1mo")
 
-    def __init__(self, config: SchwabConfig | None = None, *, retry: Retry | None = None,
-                 http: httpx.Client | None = None, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        config: SchwabConfig | None = None,
+        *,
+        retry: Retry | None = None,
+        http: httpx.Client | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.config = config or SchwabConfig()
         self.retry = retry or Retry()
         self._http = http or httpx.Client(timeout=30)
@@ -165,24 +201,39 @@ class SchwabSource(RemoteSource):
     def _get(self, path: str, params: dict[str, Any]) -> Any:
         url = f"{self.config.base_url}{path}"
         try:
-            return get_json(self._http, "schwab", url, params=params, retry=self.retry,
-                            headers={"Authorization": f"Bearer {self.auth.access_token()}"})
+            return get_json(
+                self._http,
+                "schwab",
+                url,
+                params=params,
+                retry=self.retry,
+                headers={"Authorization": f"Bearer {self.auth.access_token()}"},
+            )
         except AuthError:  # the access token was revoked or expired early: refresh once
             token = self.auth.access_token(force_refresh=True)
-            return get_json(self._http, "schwab", url, params=params, retry=self.retry,
-                            headers={"Authorization": f"Bearer {token}"})
+            return get_json(
+                self._http,
+                "schwab",
+                url,
+                params=params,
+                retry=self.retry,
+                headers={"Authorization": f"Bearer {token}"},
+            )
 
     def fetch(self, symbol: str, bar: str, start: dt.datetime, end: dt.datetime) -> pd.DataFrame:
         """Return validated bars from price history (regular hours only)."""
         name = self.check_bar(bar)
         sym = symbol.upper().lstrip("$^")
         kind, freq = _FREQ[name]
-        params = {"symbol": _INDEX.get(sym, sym),
-                  "periodType": "day" if kind == "minute" else "year",
-                  "frequencyType": kind, "frequency": freq,
-                  "startDate": int(as_utc(start).timestamp() * 1000),
-                  "endDate": int(as_utc(end).timestamp() * 1000),
-                  "needExtendedHoursData": "false"}
+        params = {
+            "symbol": _INDEX.get(sym, sym),
+            "periodType": "day" if kind == "minute" else "year",
+            "frequencyType": kind,
+            "frequency": freq,
+            "startDate": int(as_utc(start).timestamp() * 1000),
+            "endDate": int(as_utc(end).timestamp() * 1000),
+            "needExtendedHoursData": "false",
+        }
         body = self._get("/marketdata/v1/pricehistory", params)
         if not isinstance(body, dict) or "candles" not in body:
             raise ProviderError(f"schwab: unexpected price history for {sym}: {str(body)[:200]}")
@@ -204,15 +255,33 @@ class SchwabSource(RemoteSource):
             url = info["streamerSocketUrl"]
         except (KeyError, IndexError, TypeError) as exc:
             raise ProviderError("schwab: user preferences carry no streamer info") from exc
-        ids = {"SchwabClientCustomerId": info.get("schwabClientCustomerId", ""),
-               "SchwabClientCorrelId": info.get("schwabClientCorrelId", "")}
+        ids = {
+            "SchwabClientCustomerId": info.get("schwabClientCustomerId", ""),
+            "SchwabClientCorrelId": info.get("schwabClientCorrelId", ""),
+        }
         keys = ",".join(_INDEX.get(s.upper().lstrip("$^"), s.upper()) for s in symbols)
         async with websockets.connect(url) as ws:
-            await ws.send(json.dumps({"requests": [{
-                "requestid": "0", "service": "ADMIN", "command": "LOGIN", **ids,
-                "parameters": {"Authorization": self.auth.access_token(),
-                               "SchwabClientChannel": info.get("schwabClientChannel", "N9"),
-                               "SchwabClientFunctionId": info.get("schwabClientFunctionId", "APIAPP")}}]}))
+            await ws.send(
+                json.dumps(
+                    {
+                        "requests": [
+                            {
+                                "requestid": "0",
+                                "service": "ADMIN",
+                                "command": "LOGIN",
+                                **ids,
+                                "parameters": {
+                                    "Authorization": self.auth.access_token(),
+                                    "SchwabClientChannel": info.get("schwabClientChannel", "N9"),
+                                    "SchwabClientFunctionId": info.get(
+                                        "schwabClientFunctionId", "APIAPP"
+                                    ),
+                                },
+                            }
+                        ]
+                    }
+                )
+            )
             async for raw in ws:
                 msg = json.loads(raw)
                 for resp in msg.get("response", []):
@@ -220,20 +289,41 @@ class SchwabSource(RemoteSource):
                     if resp.get("command") == "LOGIN":
                         if code != 0:
                             raise AuthError(f"schwab stream: login denied (code {code}); {REAUTH}")
-                        await ws.send(json.dumps({"requests": [{
-                            "requestid": "1", "service": "LEVELONE_EQUITIES", "command": "SUBS", **ids,
-                            "parameters": {"keys": keys, "fields": "0,1,2,3,8,10,11,12,17,34,35"}}]}))
+                        await ws.send(
+                            json.dumps(
+                                {
+                                    "requests": [
+                                        {
+                                            "requestid": "1",
+                                            "service": "LEVELONE_EQUITIES",
+                                            "command": "SUBS",
+                                            **ids,
+                                            "parameters": {
+                                                "keys": keys,
+                                                "fields": "0,1,2,3,8,10,11,12,17,34,35",
+                                            },
+                                        }
+                                    ]
+                                }
+                            )
+                        )
                     elif code not in (0, None):
-                        raise ProviderError(f"schwab stream: {resp.get('command')} failed (code {code})")
+                        raise ProviderError(
+                            f"schwab stream: {resp.get('command')} failed (code {code})"
+                        )
                 for data in msg.get("data", []):
                     if data.get("service") != "LEVELONE_EQUITIES":
                         continue
                     for item in data.get("content", []):
                         stamp = item.get("35") or item.get("34") or data.get("timestamp")
-                        yield Quote(str(item["key"]).lstrip("$"),
-                                    pd.Timestamp(stamp, unit="ms", tz="UTC").tz_convert(EASTERN),
-                                    _num(item.get("3")), bid=_num(item.get("1")), ask=_num(item.get("2")),
-                                    volume=_num(item.get("8")))
+                        yield Quote(
+                            str(item["key"]).lstrip("$"),
+                            pd.Timestamp(stamp, unit="ms", tz="UTC").tz_convert(EASTERN),
+                            _num(item.get("3")),
+                            bid=_num(item.get("1")),
+                            ask=_num(item.get("2")),
+                            volume=_num(item.get("8")),
+                        )
 
 
 def _num(value: Any) -> float | None:

@@ -98,7 +98,7 @@ class MiniLMEmbedding(EmbeddingFunction[Documents]):
         out: list[np.ndarray] = []
         texts = list(input)
         for start in range(0, len(texts), BATCH):
-            out.extend(self._embed(texts[start:start + BATCH]))
+            out.extend(self._embed(texts[start : start + BATCH]))
         return out
 
     def _embed(self, texts: list[str]) -> list[np.ndarray]:

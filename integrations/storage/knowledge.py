@@ -18,8 +18,9 @@ class GlossaryIndex:
         self.vectors = vectors
         for entry in glossary():
             text = f"{entry.term}: {', '.join(entry.aliases)}. {entry.text}"
-            self.vectors.upsert("knowledge", f"glossary-{entry.term}", text, OWNER, shared=True,
-                                term=entry.term)
+            self.vectors.upsert(
+                "knowledge", f"glossary-{entry.term}", text, OWNER, shared=True, term=entry.term
+            )
 
     def nearest_term(self, question: str) -> str | None:
         """Return the glossary term nearest in meaning to ``question``, or None if none is close."""

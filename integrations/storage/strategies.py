@@ -40,17 +40,35 @@ class SqliteStrategyStore:
     def save(self, user: str, spec: StrategySpec) -> StrategySpec:
         """Store ``spec`` for ``user``: version 1, or the next version of an existing id."""
         with self._lock:
-            row = self.db.execute("SELECT MAX(version) FROM strategies WHERE owner=? AND spec_id=?",
-                                  (user, spec.spec_id)).fetchone()
+            row = self.db.execute(
+                "SELECT MAX(version) FROM strategies WHERE owner=? AND spec_id=?",
+                (user, spec.spec_id),
+            ).fetchone()
             version = (row[0] or 0) + 1
             stored = spec.model_copy(update={"version": version})
-            self.db.execute("INSERT INTO strategies VALUES (?,?,?,?,?,?,?)",
-                            (user, stored.spec_id, version, stored.name, 0,
-                             stored.model_dump_json(), time.time()))
+            self.db.execute(
+                "INSERT INTO strategies VALUES (?,?,?,?,?,?,?)",
+                (
+                    user,
+                    stored.spec_id,
+                    version,
+                    stored.name,
+                    0,
+                    stored.model_dump_json(),
+                    time.time(),
+                ),
+            )
             self.db.commit()
         if self.vectors is not None:
-            self.vectors.upsert("strategies", f"{user}:{stored.spec_id}", self._text(stored), user,
-                                name=stored.name, version=version, spec_id=stored.spec_id)
+            self.vectors.upsert(
+                "strategies",
+                f"{user}:{stored.spec_id}",
+                self._text(stored),
+                user,
+                name=stored.name,
+                version=version,
+                spec_id=stored.spec_id,
+            )
         return stored
 
     @staticmethod
@@ -61,7 +79,9 @@ class SqliteStrategyStore:
         rows = self._rows(
             "SELECT spec FROM strategies s WHERE (owner=? OR shared=1) AND version = "
             "(SELECT MAX(version) FROM strategies t WHERE t.owner=s.owner AND t.spec_id=s.spec_id)"
-            " ORDER BY created", (user,))
+            " ORDER BY created",
+            (user,),
+        )
         return [StrategySpec.model_validate_json(r[0]) for r in rows]
 
     def list(self, user: str) -> list[StrategySpec]:
@@ -73,7 +93,9 @@ class SqliteStrategyStore:
         key = ref.strip().lower()
         rows = self._rows(
             "SELECT spec, version FROM strategies WHERE (owner=? OR shared=1) AND "
-            "(lower(spec_id)=? OR lower(name)=?) ORDER BY version DESC", (user, key, key))
+            "(lower(spec_id)=? OR lower(name)=?) ORDER BY version DESC",
+            (user, key, key),
+        )
         for spec, ver in rows:
             if version is None or ver == version:
                 return StrategySpec.model_validate_json(spec)
@@ -82,8 +104,11 @@ class SqliteStrategyStore:
     def versions(self, user: str, ref: str) -> list[StrategySpec]:
         """Return every stored version of a visible strategy, oldest first."""
         key = ref.strip().lower()
-        rows = self._rows("SELECT spec FROM strategies WHERE (owner=? OR shared=1) AND "
-                          "(lower(spec_id)=? OR lower(name)=?) ORDER BY version", (user, key, key))
+        rows = self._rows(
+            "SELECT spec FROM strategies WHERE (owner=? OR shared=1) AND "
+            "(lower(spec_id)=? OR lower(name)=?) ORDER BY version",
+            (user, key, key),
+        )
         return [StrategySpec.model_validate_json(r[0]) for r in rows]
 
     def search(self, user: str, query: str, k: int = 3) -> list[tuple[StrategySpec, float]]:
@@ -103,12 +128,21 @@ class SqliteStrategyStore:
         if spec is None:
             return False
         with self._lock:
-            cur = self.db.execute("UPDATE strategies SET shared=1 WHERE owner=? AND spec_id=?",
-                                  (user, spec.spec_id))
+            cur = self.db.execute(
+                "UPDATE strategies SET shared=1 WHERE owner=? AND spec_id=?", (user, spec.spec_id)
+            )
             self.db.commit()
         if cur.rowcount and self.vectors is not None:
-            self.vectors.upsert("strategies", f"{user}:{spec.spec_id}", self._text(spec), user,
-                                shared=True, name=spec.name, version=spec.version, spec_id=spec.spec_id)
+            self.vectors.upsert(
+                "strategies",
+                f"{user}:{spec.spec_id}",
+                self._text(spec),
+                user,
+                shared=True,
+                name=spec.name,
+                version=spec.version,
+                spec_id=spec.spec_id,
+            )
         return bool(cur.rowcount)
 
     def delete(self, user: str, ref: str) -> bool:
@@ -117,8 +151,9 @@ class SqliteStrategyStore:
         if spec is None:
             return False
         with self._lock:
-            cur = self.db.execute("DELETE FROM strategies WHERE owner=? AND spec_id=?",
-                                  (user, spec.spec_id))
+            cur = self.db.execute(
+                "DELETE FROM strategies WHERE owner=? AND spec_id=?", (user, spec.spec_id)
+            )
             self.db.commit()
         if cur.rowcount and self.vectors is not None:
             self.vectors.delete("strategies", user, f"{user}:{spec.spec_id}")

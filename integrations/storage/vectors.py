@@ -53,8 +53,12 @@ def make_client(path: Path | str | None = None, url: str | None = None) -> Clien
     settings = Settings(anonymized_telemetry=False)
     if url:
         parsed = urlparse(url)
-        return chromadb.HttpClient(host=parsed.hostname or "localhost", port=parsed.port or 8000,
-                                   ssl=parsed.scheme == "https", settings=settings)
+        return chromadb.HttpClient(
+            host=parsed.hostname or "localhost",
+            port=parsed.port or 8000,
+            ssl=parsed.scheme == "https",
+            settings=settings,
+        )
     home = Path(os.environ.get("WHISPR_HOME", "~/.whispr")).expanduser()
     root = Path(path) if path else home / "chroma"
     root.mkdir(parents=True, exist_ok=True)
@@ -75,33 +79,56 @@ class VectorStore:
             raise InvalidArgumentError(f"unknown collection {name!r}; accepted: {COLLECTIONS}")
         if name not in self._collections:
             self._collections[name] = self.client.get_or_create_collection(
-                name, embedding_function=self.embedding, metadata={"hnsw:space": "cosine"})
+                name, embedding_function=self.embedding, metadata={"hnsw:space": "cosine"}
+            )
         return self._collections[name]
 
-    def upsert(self, collection: str, item_id: str, text: str, owner: str, *, shared: bool = False,
-               **metadata: Any) -> None:
+    def upsert(
+        self,
+        collection: str,
+        item_id: str,
+        text: str,
+        owner: str,
+        *,
+        shared: bool = False,
+        **metadata: Any,
+    ) -> None:
         """Store or replace one item owned by ``owner``."""
         meta = {k: v for k, v in metadata.items() if v is not None}
         meta.update(owner=owner, shared=bool(shared))
         self.collection(collection).upsert(ids=[item_id], documents=[text], metadatas=[meta])
 
-    def search(self, collection: str, query: str, user: str, k: int = 3,
-               where: dict[str, Any] | None = None) -> list[Hit]:
+    def search(
+        self,
+        collection: str,
+        query: str,
+        user: str,
+        k: int = 3,
+        where: dict[str, Any] | None = None,
+    ) -> list[Hit]:
         """Return the ``k`` items nearest to ``query`` among the user's own and shared items."""
         scope: dict[str, Any] = {"$or": [{"owner": user}, {"shared": True}]}
         condition = {"$and": [scope, where]} if where else scope
         col = self.collection(collection)
         res = col.query(query_texts=[query], n_results=k * RERANK_POOL, where=condition)
-        hits = [Hit(i, d, m, float(dist)) for i, d, m, dist in zip(
-            res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0],
-            strict=True)]
+        hits = [
+            Hit(i, d, m, float(dist))
+            for i, d, m, dist in zip(
+                res["ids"][0],
+                res["documents"][0],
+                res["metadatas"][0],
+                res["distances"][0],
+                strict=True,
+            )
+        ]
         wanted = domain_tags(query)
         if wanted:  # hybrid: embedding distance, less a bonus per shared domain term
             hits.sort(key=lambda h: h.distance - TAG_BONUS * len(wanted & domain_tags(h.text)))
         return hits[:k]
 
-    def items(self, name: str, user: str, where: dict[str, Any] | None = None
-              ) -> list[tuple[str, str, dict[str, Any]]]:
+    def items(
+        self, name: str, user: str, where: dict[str, Any] | None = None
+    ) -> list[tuple[str, str, dict[str, Any]]]:
         """Return (id, text, metadata) of every item the user owns (and ``where`` keeps)."""
         condition = {"$and": [{"owner": user}, where]} if where else {"owner": user}
         res = self.collection(name).get(where=condition)

@@ -13,8 +13,10 @@ from integrations.storage.strategies import SqliteStrategyStore
 from integrations.storage.vectors import VectorStore, make_client
 from tools import ToolContext
 
-ISSUE_EXAMPLE = ("Long SPY when it crosses the call trigger with a bullish ribbon before 11am, "
-                 "target the golden gate, stop at the close")
+ISSUE_EXAMPLE = (
+    "Long SPY when it crosses the call trigger with a bullish ribbon before 11am, "
+    "target the golden gate, stop at the close"
+)
 
 
 def test_the_issue_example_becomes_a_spec():
@@ -28,11 +30,14 @@ def test_the_issue_example_becomes_a_spec():
     assert (spec.exit.target, spec.exit.stop) == ("+0.382", "0")
 
 
-@pytest.mark.parametrize(("text", "question"), [
-    ("long spy when it crosses the call trigger, stop at pdc", "What is the target?"),
-    ("short spx when it loses the put trigger, target -61.8%", "Where is the stop?"),
-    ("buy spy when the ribbon turns bullish, target +1, stop pdc", "Which level"),
-])
+@pytest.mark.parametrize(
+    ("text", "question"),
+    [
+        ("long spy when it crosses the call trigger, stop at pdc", "What is the target?"),
+        ("short spx when it loses the put trigger, target -61.8%", "Where is the stop?"),
+        ("buy spy when the ribbon turns bullish, target +1, stop pdc", "Which level"),
+    ],
+)
 def test_missing_essentials_get_one_question(text, question):
     assert parse_strategy(text, "SPX").question.startswith(question)
 
@@ -43,8 +48,9 @@ def store(tmp_path):
 
 
 def _assistant(source, store, user):
-    ctx = ToolContext(source=source, user_id=user, today=dt.date(2026, 2, 13),
-                      services={"strategies": store})
+    ctx = ToolContext(
+        source=source, user_id=user, today=dt.date(2026, 2, 13), services={"strategies": store}
+    )
     return Assistant(ctx, "offline")
 
 
@@ -54,7 +60,9 @@ def test_clarify_echo_save_find_and_isolation(source, store):
     assert first.tool_calls == [] and first.answer.startswith("Where is the stop?")
     drafted = alice.ask("stop at the close", "t1")
     assert [c["name"] for c in drafted.tool_calls] == ["draft_strategy"]
-    assert "crosses above the call trigger (+23.6%)" in drafted.answer and "save it" in drafted.answer
+    assert (
+        "crosses above the call trigger (+23.6%)" in drafted.answer and "save it" in drafted.answer
+    )
     assert store.list("alice") == []  # nothing saved before the user confirms
     saved = alice.ask("save it", "t1")
     assert [c["name"] for c in saved.tool_calls] == ["save_strategy"]
@@ -62,7 +70,10 @@ def test_clarify_echo_save_find_and_isolation(source, store):
     found = alice.ask("find my strategy that buys the call trigger with the ribbon filter", "t2")
     assert found.tool_calls[0]["result"]["hits"][0]["name"] == "SPY long +0.236 to +0.382"
     bob = _assistant(source, store, "bob")
-    assert bob.ask("find my strategy that buys the call trigger", "t3").tool_calls[0]["result"]["hits"] == []
+    assert (
+        bob.ask("find my strategy that buys the call trigger", "t3").tool_calls[0]["result"]["hits"]
+        == []
+    )
     assert store.list("bob") == [] and store.get("bob", "SPY long +0.236 to +0.382") is None
     assert not store.delete("bob", "SPY long +0.236 to +0.382")
 
@@ -70,10 +81,15 @@ def test_clarify_echo_save_find_and_isolation(source, store):
 def test_versions_are_kept(store):
     spec = StrategySpec.model_validate(parse_strategy(ISSUE_EXAMPLE, "SPY").spec)
     v1 = store.save("u", spec)
-    v2 = store.save("u", spec.model_copy(update={"exit": spec.exit.model_copy(update={"target": "+0.618"})}))
+    v2 = store.save(
+        "u", spec.model_copy(update={"exit": spec.exit.model_copy(update={"target": "+0.618"})})
+    )
     assert (v1.version, v2.version) == (1, 2)
     assert [s.exit.target for s in store.versions("u", spec.spec_id)] == ["+0.382", "+0.618"]
-    assert store.get("u", spec.spec_id).version == 2 and store.get("u", spec.spec_id, 1).exit.target == "+0.382"
+    assert (
+        store.get("u", spec.spec_id).version == 2
+        and store.get("u", spec.spec_id, 1).exit.target == "+0.382"
+    )
 
 
 def test_update_shows_then_saves_a_new_version(source, store):

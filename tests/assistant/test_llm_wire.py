@@ -21,27 +21,34 @@ def _script(answer_from_tool):
     def script(body):
         last = body["messages"][-1]
         if last["role"] == "user":
-            return tool_call_reply("atr_levels", {"symbol": "SPY", "date": "2019-06-12",
-                                                  "level": "-0.236"})
+            return tool_call_reply(
+                "atr_levels", {"symbol": "SPY", "date": "2019-06-12", "level": "-0.236"}
+            )
         result = json.loads(last["content"])
         return text_reply(answer_from_tool(result))
+
     return script
 
 
 def _assistant(source, provider, url, **env):
-    keys = {"openai": {"OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": url + "/v1"},
-            "groq": {"GROQ_API_KEY": "gsk-test", "GROQ_BASE_URL": url},
-            "openai-compatible": {"WHISPR_LLM_BASE_URL": url + "/v1"}}[provider]
+    keys = {
+        "openai": {"OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": url + "/v1"},
+        "groq": {"GROQ_API_KEY": "gsk-test", "GROQ_BASE_URL": url},
+        "openai-compatible": {"WHISPR_LLM_BASE_URL": url + "/v1"},
+    }[provider]
     env = {**keys, "LLM_MODEL": "gpt-4o-mini", **env}
     model = build_model(provider, env, max_retries=0, timeout=10)
     return Assistant(ToolContext(source=source), provider, model=model)
 
 
-@pytest.mark.parametrize(("provider", "path"), [
-    ("openai", "/v1/chat/completions"),
-    ("groq", "/openai/v1/chat/completions"),
-    ("openai-compatible", "/v1/chat/completions"),
-])
+@pytest.mark.parametrize(
+    ("provider", "path"),
+    [
+        ("openai", "/v1/chat/completions"),
+        ("groq", "/openai/v1/chat/completions"),
+        ("openai-compatible", "/v1/chat/completions"),
+    ],
+)
 def test_tool_call_round_trip_through_the_real_client(source, provider, path):
     script = _script(lambda r: f"The SPY put trigger for 2019-06-12 is {r['level_value']:.2f}.")
     with ChatCompletionsServer(script) as server:
@@ -82,6 +89,7 @@ def test_tool_error_goes_back_to_the_model_as_a_tool_message(source):
         if last["role"] == "user":
             return tool_call_reply("atr_levels", {"symbol": "AAPL"})
         return text_reply("No data for that symbol; try SPX or SPY.")
+
     with ChatCompletionsServer(script) as server:
         reply = _assistant(source, "openai", server.url).ask("aapl levels")
     error = json.loads(server.requests[1]["messages"][-1]["content"])
@@ -92,7 +100,9 @@ def test_tool_error_goes_back_to_the_model_as_a_tool_message(source):
 def test_auth_failure_is_a_clear_error_not_a_stack_trace(source):
     with ChatCompletionsServer(lambda b: text_reply("x"), status=401) as server:
         assistant = _assistant(source, "openai", server.url)
-        with pytest.raises(ProviderError, match=r"AuthenticationError \(401\).*OPENAI_API_KEY|API key"):
+        with pytest.raises(
+            ProviderError, match=r"AuthenticationError \(401\).*OPENAI_API_KEY|API key"
+        ):
             assistant.ask(QUESTION)
 
 

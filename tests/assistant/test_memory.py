@@ -14,8 +14,9 @@ def test_remember_use_recall_forget_and_isolation(source, tmp_path):
     memory = VectorMemory(VectorStore(make_client(tmp_path)))
 
     def assistant(user):
-        ctx = ToolContext(source=source, user_id=user, today=dt.date(2026, 2, 13),
-                          services={"memory": memory})
+        ctx = ToolContext(
+            source=source, user_id=user, today=dt.date(2026, 2, 13), services={"memory": memory}
+        )
         return Assistant(ctx, "offline")
 
     alice = assistant("alice")
@@ -31,7 +32,10 @@ def test_remember_use_recall_forget_and_isolation(source, tmp_path):
     assert sized.tool_calls[0]["result"]["units"] == 27  # floor(250 / 9)
     recalled = alice.ask("what do you remember about me?")
     assert [f["text"] for f in recalled.tool_calls[0]["result"]["facts"]] == [
-        "i trade spy", "my account is 50k", "i risk 0.5% per trade"]
+        "i trade spy",
+        "my account is 50k",
+        "i risk 0.5% per trade",
+    ]
     bob = assistant("bob")
     assert bob.ask("what do you remember about me?").tool_calls[0]["result"]["facts"] == []
     assert "Default symbol when none is named: SPX" in bob.system_prompt()

@@ -35,11 +35,16 @@ def test_same_trades_as_backtesting_py_on_real_spy_daily(source):
     frame = daily.rename(columns=str.title).tz_localize(None)
     ref = Backtest(frame, _Cross, cash=1e7, commission=0, finalize_trades=True).run()._trades
     spec = StrategySpec(
-        name="sma cross", symbol="SPY", bar="1d",
+        name="sma cross",
+        symbol="SPY",
+        bar="1d",
         entry=[MovingAverageCross(fast=10, slow=20, average="sma")],
-        exit=Exits(session_end=False,
-                   when=[MovingAverageCross(fast=10, slow=20, average="sma", direction="down")]),
-        sizing=Sizing(units=10))
+        exit=Exits(
+            session_end=False,
+            when=[MovingAverageCross(fast=10, slow=20, average="sma", direction="down")],
+        ),
+        sizing=Sizing(units=10),
+    )
     ours = backtest(spec, daily, daily, capital=1e7).trades
     assert len(ours) == len(ref) > 150
     np.testing.assert_array_equal(ours["entry_bar"], ref["EntryBar"])
@@ -58,42 +63,74 @@ def _world(rows):
     days = pd.date_range("2024-01-02", "2024-03-12", freq="B", tz="America/New_York")
     n = len(days)
     close = np.full(n, 4500.0)
-    daily = pd.DataFrame({"open": close, "high": close + 20, "low": close - 20, "close": close,
-                          "volume": 0.0}, index=days)  # TR 40 every day → ATR 40
-    idx = pd.DatetimeIndex([DAY + pd.Timedelta(hours=int(t[:2]), minutes=int(t[3:])) for t, *_ in rows])
+    daily = pd.DataFrame(
+        {"open": close, "high": close + 20, "low": close - 20, "close": close, "volume": 0.0},
+        index=days,
+    )  # TR 40 every day → ATR 40
+    idx = pd.DatetimeIndex(
+        [DAY + pd.Timedelta(hours=int(t[:2]), minutes=int(t[3:])) for t, *_ in rows]
+    )
     o, h, lo, c = (np.array(col, float) for col in list(zip(*rows, strict=True))[1:])
-    return daily, pd.DataFrame({"open": o, "high": h, "low": lo, "close": c, "volume": 0.0}, index=idx)
+    return daily, pd.DataFrame(
+        {"open": o, "high": h, "low": lo, "close": c, "volume": 0.0}, index=idx
+    )
 
 
-GG = StrategySpec(name="gg", entry=[LevelCross(level="+0.382")], exit=Exits(target="+0.618", stop="+0.236"))
+GG = StrategySpec(
+    name="gg", entry=[LevelCross(level="+0.382")], exit=Exits(target="+0.618", stop="+0.236")
+)
 
 
 def test_golden_gate_round_trip_to_the_target():
-    daily, bars = _world([("09:30", 4505, 4510, 4504, 4508), ("09:35", 4508, 4517, 4507, 4516),
-                          ("09:40", 4516, 4518, 4512, 4517), ("09:45", 4517, 4526, 4516, 4525),
-                          ("09:50", 4525, 4526, 4520, 4521)])
+    daily, bars = _world(
+        [
+            ("09:30", 4505, 4510, 4504, 4508),
+            ("09:35", 4508, 4517, 4507, 4516),
+            ("09:40", 4516, 4518, 4512, 4517),
+            ("09:45", 4517, 4526, 4516, 4525),
+            ("09:50", 4525, 4526, 4520, 4521),
+        ]
+    )
     t = backtest(GG, bars, daily).trades
     assert len(t) == 1
     trade = t.iloc[0]
-    assert trade["entry_bar"] == 2 and trade["entry_price"] == 4516  # signal 09:35 close → 09:40 open
+    assert (
+        trade["entry_bar"] == 2 and trade["entry_price"] == 4516
+    )  # signal 09:35 close → 09:40 open
     assert trade["reason"] == "target" and trade["exit_price"] == pytest.approx(4524.72)
     assert trade["r_multiple"] == pytest.approx((4524.72 - 4516) / (4516 - 4509.44))
 
 
 def test_gap_through_the_stop_fills_at_the_open_and_both_in_one_bar_is_a_stop():
-    daily, bars = _world([("09:30", 4505, 4510, 4504, 4508), ("09:35", 4508, 4517, 4507, 4516),
-                          ("09:40", 4516, 4518, 4512, 4517), ("09:45", 4505, 4506, 4500, 4501)])
+    daily, bars = _world(
+        [
+            ("09:30", 4505, 4510, 4504, 4508),
+            ("09:35", 4508, 4517, 4507, 4516),
+            ("09:40", 4516, 4518, 4512, 4517),
+            ("09:45", 4505, 4506, 4500, 4501),
+        ]
+    )
     gap = backtest(GG, bars, daily).trades.iloc[0]
     assert gap["reason"] == "stop" and gap["exit_price"] == 4505  # opened below the 4509.44 stop
-    daily, bars = _world([("09:30", 4505, 4510, 4504, 4508), ("09:35", 4508, 4517, 4507, 4516),
-                          ("09:40", 4516, 4530, 4505, 4520)])
+    daily, bars = _world(
+        [
+            ("09:30", 4505, 4510, 4504, 4508),
+            ("09:35", 4508, 4517, 4507, 4516),
+            ("09:40", 4516, 4530, 4505, 4520),
+        ]
+    )
     both = backtest(GG, bars, daily).trades.iloc[0]
     assert both["reason"] == "stop" and both["exit_price"] == pytest.approx(4509.44)
 
 
 def test_session_end_exit_and_no_entry_on_the_last_bar():
-    daily, bars = _world([("15:45", 4505, 4510, 4504, 4508), ("15:50", 4508, 4517, 4507, 4516),
-                          ("15:55", 4516, 4518, 4512, 4517)])
+    daily, bars = _world(
+        [
+            ("15:45", 4505, 4510, 4504, 4508),
+            ("15:50", 4508, 4517, 4507, 4516),
+            ("15:55", 4516, 4518, 4512, 4517),
+        ]
+    )
     t = backtest(GG, bars, daily).trades.iloc[0]
     assert t["reason"] == "session_end" and t["exit_price"] == 4517
     daily, bars = _world([("15:50", 4505, 4510, 4504, 4508), ("15:55", 4508, 4517, 4507, 4516)])
@@ -104,11 +141,18 @@ def test_risk_percent_sizing_example_10():
     # domain §10 ex. 10: capital 100 000, entry 450, stop 441, 2 % → floor(2000 / 9) = 222
     idx = pd.date_range("2024-01-02", periods=40, freq="B", tz="America/New_York")
     flat = np.full(40, 450.0)
-    daily = pd.DataFrame({"open": flat, "high": flat + 4.5, "low": flat - 4.5, "close": flat,
-                          "volume": 0.0}, index=idx)  # TR 9 every day → ATR 9.00
-    spec = StrategySpec(name="x", symbol="SPY", bar="1d", entry=[DayOfWeek(days=["wed"])],
-                        exit=Exits(stop_atr=1.0, session_end=False, max_bars=1),
-                        sizing=Sizing(mode="risk_pct", risk_pct=2.0))
+    daily = pd.DataFrame(
+        {"open": flat, "high": flat + 4.5, "low": flat - 4.5, "close": flat, "volume": 0.0},
+        index=idx,
+    )  # TR 9 every day → ATR 9.00
+    spec = StrategySpec(
+        name="x",
+        symbol="SPY",
+        bar="1d",
+        entry=[DayOfWeek(days=["wed"])],
+        exit=Exits(stop_atr=1.0, session_end=False, max_bars=1),
+        sizing=Sizing(mode="risk_pct", risk_pct=2.0),
+    )
     t = backtest(spec, daily, daily).trades
     assert len(t) >= 5 and (t["entry_time"].dt.day_name() == "Thursday").all()
     first = t.iloc[0]
@@ -123,8 +167,9 @@ def test_no_look_ahead_on_real_spx_5m(source):
     cut = len(bars) * 2 // 3
     part = backtest(spec, bars.iloc[:cut], daily).trades
     done = part[part["reason"] != "end_of_data"]
-    pd.testing.assert_frame_equal(done.reset_index(drop=True),
-                                  full.iloc[: len(done)].reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        done.reset_index(drop=True), full.iloc[: len(done)].reset_index(drop=True)
+    )
     assert len(full) > 50
 
 
@@ -142,6 +187,11 @@ def test_metrics_on_a_real_run(source):
 
 def test_a_fill_already_beyond_the_target_is_skipped():
     # the 09:30 close crosses +0.382; the 09:35 bar opens above the +0.618 target (4524.72)
-    daily, bars = _world([("09:30", 4505, 4516, 4504, 4516), ("09:35", 4530, 4531, 4526, 4527),
-                          ("09:40", 4527, 4528, 4520, 4521)])
+    daily, bars = _world(
+        [
+            ("09:30", 4505, 4516, 4504, 4516),
+            ("09:35", 4530, 4531, 4526, 4527),
+            ("09:40", 4527, 4528, 4520, 4521),
+        ]
+    )
     assert backtest(GG, bars, daily).trades.empty

@@ -21,11 +21,14 @@ def _pandas(bars, rule, **kw):
     return bars.resample(rule, **kw).agg(AGG).dropna(subset=["open"])
 
 
-@pytest.mark.parametrize(("tf", "rule", "kw"), [
-    ("5m", "5min", {}),
-    ("30m", "30min", {}),
-    ("1h", "1h", {"offset": "30min"}),
-])
+@pytest.mark.parametrize(
+    ("tf", "rule", "kw"),
+    [
+        ("5m", "5min", {}),
+        ("30m", "30min", {}),
+        ("1h", "1h", {"offset": "30min"}),
+    ],
+)
 def test_intraday_bins_match_pandas_anchored_at_0930(spy_1m, tf, rule, kw):
     ours = resample(spy_1m, tf, "1m")
     ref = _pandas(spy_1m, rule, **kw)
@@ -59,7 +62,7 @@ def test_daily_weekly_monthly_match_calendar_groupby(spy_1m):
     np.testing.assert_allclose(daily.to_numpy(), ref.to_numpy())
     assert len(daily) == 63
     weekly = resample(spy_1m, "1w", "1m")
-    monday = (local.normalize() - pd.to_timedelta(local.day_of_week, unit="D"))
+    monday = local.normalize() - pd.to_timedelta(local.day_of_week, unit="D")
     ref_w = spy_1m.groupby(monday).agg(AGG)
     np.testing.assert_allclose(weekly.to_numpy(), ref_w.to_numpy())
     assert all(t.weekday() == 0 for t in weekly.index)
@@ -81,8 +84,9 @@ def test_quarter_and_year_labels(source):
 
 
 def test_extended_hours_bars_are_dropped_before_intraday_resampling():
-    idx = pd.DatetimeIndex(["2024-03-01 09:25", "2024-03-01 09:30", "2024-03-01 15:59",
-                            "2024-03-01 16:00"]).tz_localize("America/New_York")
+    idx = pd.DatetimeIndex(
+        ["2024-03-01 09:25", "2024-03-01 09:30", "2024-03-01 15:59", "2024-03-01 16:00"]
+    ).tz_localize("America/New_York")
     px = np.array([1.0, 2.0, 3.0, 4.0])
     bars = make_bars(idx, {"open": px, "high": px, "low": px, "close": px, "volume": px})
     out = resample(bars, "1d", "1m")
@@ -112,21 +116,31 @@ def test_period_start_of_a_moment():
 
 def _frame(**cols):
     idx = pd.date_range("2024-01-02", periods=3, freq="D", tz="America/New_York")
-    base = {"open": [10.0, 10, 10], "high": [11.0, 11, 11], "low": [9.0, 9, 9],
-            "close": [10.0, 10, 10], "volume": [1.0, 1, 1]}
+    base = {
+        "open": [10.0, 10, 10],
+        "high": [11.0, 11, 11],
+        "low": [9.0, 9, 9],
+        "close": [10.0, 10, 10],
+        "volume": [1.0, 1, 1],
+    }
     base.update(cols)
     return make_bars(idx, {k: np.array(v) for k, v in base.items()})
 
 
-@pytest.mark.parametrize(("cols", "rule"), [
-    ({"low": [9.0, 10.5, 9]}, "low <= min(open, close)"),
-    ({"high": [11.0, 11, 9.5]}, "high >= max(open, close)"),
-    ({"open": [10.0, -1, 10], "low": [9.0, -2, 9]}, "prices must be positive"),
-    ({"close": [10.0, np.nan, 10]}, "prices must be numbers"),
-    ({"volume": [1.0, -5, 1]}, "volume must be a number >= 0"),
-])
+@pytest.mark.parametrize(
+    ("cols", "rule"),
+    [
+        ({"low": [9.0, 10.5, 9]}, "low <= min(open, close)"),
+        ({"high": [11.0, 11, 9.5]}, "high >= max(open, close)"),
+        ({"open": [10.0, -1, 10], "low": [9.0, -2, 9]}, "prices must be positive"),
+        ({"close": [10.0, np.nan, 10]}, "prices must be numbers"),
+        ({"volume": [1.0, -5, 1]}, "volume must be a number >= 0"),
+    ],
+)
 def test_validation_names_source_row_and_rule(cols, rule):
-    with pytest.raises(DataError, match=rf"test.csv: row \d+ .*{rule.replace('(', '.').replace(')', '.')}"):
+    with pytest.raises(
+        DataError, match=rf"test.csv: row \d+ .*{rule.replace('(', '.').replace(')', '.')}"
+    ):
         validate_bars(_frame(**cols), "test.csv")
 
 
@@ -140,5 +154,7 @@ def test_validation_rejects_unsorted_and_duplicate_timestamps():
 
 def test_naive_timestamps_are_refused():
     with pytest.raises(DataError, match="timezone-aware"):
-        make_bars(pd.DatetimeIndex(["2024-01-02"]), {c: np.ones(1) for c in
-                                                     ("open", "high", "low", "close", "volume")})
+        make_bars(
+            pd.DatetimeIndex(["2024-01-02"]),
+            {c: np.ones(1) for c in ("open", "high", "low", "close", "volume")},
+        )

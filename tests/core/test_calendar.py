@@ -15,8 +15,12 @@ def test_easter_known_dates():
 
 def test_rule_calendar_matches_real_spy_sessions_2010_2025(source):
     days = {t.date() for t in source.bars("SPY", "1d").index}
-    one_off = {dt.date(2012, 10, 29), dt.date(2012, 10, 30), dt.date(2018, 12, 5),
-               dt.date(2025, 1, 9)}  # Hurricane Sandy, national days of mourning
+    one_off = {
+        dt.date(2012, 10, 29),
+        dt.date(2012, 10, 30),
+        dt.date(2018, 12, 5),
+        dt.date(2025, 1, 9),
+    }  # Hurricane Sandy, national days of mourning
     day = dt.date(2010, 1, 1)
     while day <= dt.date(2025, 12, 31):
         if day not in one_off:

@@ -15,15 +15,18 @@ from core.goldengate import gate_sessions, gate_stats, level_to_level
 from core.levels import session_levels
 from integrations.marketdata.files import samples_dir
 
-LEVELS = pd.DataFrame({"previous_close": [4500.0], "atr": [40.0]},
-                      index=pd.DatetimeIndex(["2024-03-13"]).tz_localize("America/New_York"))
+LEVELS = pd.DataFrame(
+    {"previous_close": [4500.0], "atr": [40.0]},
+    index=pd.DatetimeIndex(["2024-03-13"]).tz_localize("America/New_York"),
+)
 
 
 def _session(bars: dict[str, tuple[float, float, float]], open_: float = 4505.0) -> pd.DataFrame:
     """5-minute bars on 2024-03-13 from {"HH:MM": (high, low, close)}; quiet bars elsewhere
     sit between the call trigger (4509.44) and the golden gate (4515.28)."""
-    times = pd.date_range("2024-03-13 09:30", "2024-03-13 15:55", freq="5min",
-                          tz="America/New_York")
+    times = pd.date_range(
+        "2024-03-13 09:30", "2024-03-13 15:55", freq="5min", tz="America/New_York"
+    )
     rows = []
     for t in times:
         h, lo, c = bars.get(t.strftime("%H:%M"), (4513.0, 4511.0, 4512.0))
@@ -46,8 +49,13 @@ def test_example_7_trigger_at_1015_completes_in_hour_13():
 
 
 def test_example_7_low_below_the_trigger_first_is_a_failure():
-    bars = _session({"10:15": (4516.0, 4510.0, 4514.0), "11:00": (4512.0, 4509.0, 4510.0),
-                     "13:40": (4525.0, 4515.0, 4524.0)})
+    bars = _session(
+        {
+            "10:15": (4516.0, 4510.0, 4514.0),
+            "11:00": (4512.0, 4509.0, 4510.0),
+            "13:40": (4525.0, 4515.0, 4524.0),
+        }
+    )
     row = gate_sessions(bars, LEVELS, "bull").iloc[0]
     assert row["failed"] and row["completed"]  # failed first, completed later: both reported
     assert row["failure_time"].strftime("%H:%M") == "11:00"
@@ -71,8 +79,11 @@ def test_bear_mirror_and_no_trigger():
 
 
 def test_stats_table_counts_and_bucket_filter():
-    detail = gate_sessions(_session({"10:15": (4516.0, 4510.0, 4514.0),
-                                     "13:40": (4525.0, 4515.0, 4524.0)}), LEVELS, "bull")
+    detail = gate_sessions(
+        _session({"10:15": (4516.0, 4510.0, 4514.0), "13:40": (4525.0, 4515.0, 4524.0)}),
+        LEVELS,
+        "bull",
+    )
     stats = gate_stats(detail, "bull")
     row10 = next(r for r in stats.rows if r.bucket == "10")
     assert (row10.triggers, row10.completions, row10.by_hour["13"], row10.rate) == (1, 1, 1, 100.0)
@@ -81,6 +92,7 @@ def test_stats_table_counts_and_bucket_filter():
 
 
 # ---- independent reference on the real SPX 5-minute file ---------------------------------
+
 
 def _round2(x: float) -> float:
     return float(Decimal(repr(round(x, 9))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
@@ -143,14 +155,26 @@ def _reference_table(intraday_path, levels, side):
 def test_real_spx_table_equals_the_reference(source, direction, side):
     folder = samples_dir()
     ref_levels = _reference_levels(folder / "spx_daily_1962-01-02_2026-02-27.csv")
-    reference = _reference_table(folder / "spx_5min_rth_2025-02-10_2026-02-13.csv", ref_levels, side)
-    detail = gate_sessions(source.bars("SPX", "5m"), session_levels(source.bars("SPX", "1d")),
-                           direction)
+    reference = _reference_table(
+        folder / "spx_5min_rth_2025-02-10_2026-02-13.csv", ref_levels, side
+    )
+    detail = gate_sessions(
+        source.bars("SPX", "5m"), session_levels(source.bars("SPX", "1d")), direction
+    )
     stats = gate_stats(detail, direction)
-    assert stats.sessions == 255 and (stats.first_date, stats.last_date) == ("2025-02-10", "2026-02-13")
-    ours = {r.bucket: {"triggers": r.triggers, "completions": r.completions,
-                       **{h: n for h, n in r.by_hour.items() if n}}
-            for r in stats.rows if r.triggers}
+    assert stats.sessions == 255 and (stats.first_date, stats.last_date) == (
+        "2025-02-10",
+        "2026-02-13",
+    )
+    ours = {
+        r.bucket: {
+            "triggers": r.triggers,
+            "completions": r.completions,
+            **{h: n for h, n in r.by_hour.items() if n},
+        }
+        for r in stats.rows
+        if r.triggers
+    }
     assert ours == reference
     assert ours["09"]["triggers"] > 10
 
@@ -170,8 +194,12 @@ def test_level_to_level_reversal_needs_a_later_bar():
     bars = _session({"10:00": (4516.0, 4499.0, 4500.0)})  # touches +0.382 and PC in one bar
     one_bar = level_to_level(bars, LEVELS, "+0.382", "0")
     assert (one_bar.touched, one_bar.reached) == (1, 0)
-    later = level_to_level(_session({"10:00": (4516.0, 4510.0, 4512.0),
-                                     "11:00": (4505.0, 4499.0, 4500.0)}), LEVELS, "+0.382", "0")
+    later = level_to_level(
+        _session({"10:00": (4516.0, 4510.0, 4512.0), "11:00": (4505.0, 4499.0, 4500.0)}),
+        LEVELS,
+        "+0.382",
+        "0",
+    )
     assert (later.touched, later.reached) == (1, 1)
     assert later.by_touch_bucket["10"] == (1, 1)
     assert dt.date.fromisoformat(later.first_date) == dt.date(2024, 3, 13)

@@ -50,14 +50,17 @@ def test_example_8_compression_cases():
     assert not compressed(comp3, np.float64(-1.5), exp3)  # expanding with zone > 0
 
 
-@pytest.mark.parametrize(("prev", "cur", "fired"), [
-    (-65, -60, {"leaving_accumulation"}),
-    (-105, -95, {"leaving_extreme_down"}),
-    (-50, -45, set()),
-    (80, 70, set()),
-    (80, 60, {"leaving_distribution"}),
-    (105, 50, {"leaving_extreme_up", "leaving_distribution"}),
-])
+@pytest.mark.parametrize(
+    ("prev", "cur", "fired"),
+    [
+        (-65, -60, {"leaving_accumulation"}),
+        (-105, -95, {"leaving_extreme_down"}),
+        (-50, -45, set()),
+        (80, 70, set()),
+        (80, 60, {"leaving_distribution"}),
+        (105, 50, {"leaving_extreme_up", "leaving_distribution"}),
+    ],
+)
 def test_example_8_dots(prev, cur, fired):
     row = dots([prev, cur]).iloc[1]
     assert {k for k, v in row.items() if v} == fired
@@ -65,9 +68,19 @@ def test_example_8_dots(prev, cur, fired):
 
 def test_zone_boundaries():
     values = [100, 99.9, 61.8, 61.7, 23.6, -23.6, -23.7, -61.8, -61.9, -100, -100.1]
-    assert list(zone(values)) == ["extended_up", "distribution", "distribution", "mark_up",
-                                  "launch_box", "launch_box", "mark_down", "accumulation",
-                                  "accumulation", "extended_down", "extended_down"]
+    assert list(zone(values)) == [
+        "extended_up",
+        "distribution",
+        "distribution",
+        "mark_up",
+        "launch_box",
+        "launch_box",
+        "mark_down",
+        "accumulation",
+        "accumulation",
+        "extended_down",
+        "extended_down",
+    ]
 
 
 def test_example_9_conviction_arrows_and_trend():
@@ -82,7 +95,12 @@ def test_example_9_conviction_arrows_and_trend():
 
 def test_candle_colors_and_guidance():
     assert list(candle_colors([1, 1, 3, 3, 2], [2, 2, 2, 2, 2], [1.5, 2.5, 1.5, 2.5, 2])) == [
-        "green", "light_orange", "cyan", "red", "gray"]
+        "green",
+        "light_orange",
+        "cyan",
+        "red",
+        "gray",
+    ]
     assert arrow_guidance(True, 10, 8, 9.5) == "wait for pullback to the 21"
     assert arrow_guidance(True, 10, 9, 9.0) == "watch continuation"
     assert arrow_guidance(False, 8, 10, 8.5) == "wait for bounce to the 21"

@@ -27,8 +27,10 @@ from core.ta import ema
 
 TOL = 1e-9
 WARM_UP = 400
-SPX_DAILY = (Path(__file__).resolve().parents[2]
-             / "integrations/marketdata/samples/spx_daily_1962-01-02_2026-02-27.csv")
+SPX_DAILY = (
+    Path(__file__).resolve().parents[2]
+    / "integrations/marketdata/samples/spx_daily_1962-01-02_2026-02-27.csv"
+)
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +53,7 @@ def po_frame(hlc) -> pd.DataFrame:
 
 # --- §10 ex. 8: the PO value ------------------------------------------------------------------
 
+
 def test_example_8_raw_and_po():
     raw = raw_oscillator(4520, 4505, 16.4)
     assert abs(raw - 1500 / 49.2) < TOL and abs(raw - 30.487804878048780) < TOL
@@ -71,6 +74,7 @@ def test_raw_oscillator_is_vectorised():
 
 
 # --- §10 ex. 8: compression ---------------------------------------------------------------------
+
 
 def test_example_8_compression_case_1_is_compressed():
     comp = compression(4520, 4505, 7.5, 16.4)
@@ -113,13 +117,46 @@ def test_compressed_is_vectorised():
 
 # --- zones, colours, dots -------------------------------------------------------------------
 
+
 def test_zone_boundaries():
-    values = [150, 100, 99.9, 61.8, 61.7, 23.7, 23.6, 0, -23.6, -23.7, -61.7, -61.8, -61.9,
-              -99.9, -100, -100.1, np.nan]
+    values = [
+        150,
+        100,
+        99.9,
+        61.8,
+        61.7,
+        23.7,
+        23.6,
+        0,
+        -23.6,
+        -23.7,
+        -61.7,
+        -61.8,
+        -61.9,
+        -99.9,
+        -100,
+        -100.1,
+        np.nan,
+    ]
     assert zone(values).tolist() == [
-        "extended_up", "extended_up", "distribution", "distribution", "mark_up", "mark_up",
-        "launch_box", "launch_box", "launch_box", "mark_down", "mark_down", "accumulation",
-        "accumulation", "accumulation", "extended_down", "extended_down", "n/a"]
+        "extended_up",
+        "extended_up",
+        "distribution",
+        "distribution",
+        "mark_up",
+        "mark_up",
+        "launch_box",
+        "launch_box",
+        "launch_box",
+        "mark_down",
+        "mark_down",
+        "accumulation",
+        "accumulation",
+        "accumulation",
+        "extended_down",
+        "extended_down",
+        "n/a",
+    ]
     assert zone(-100.0) == "extended_down" and isinstance(zone(5.0), str)
 
 
@@ -129,23 +166,26 @@ def test_color():
     assert color(po, squeezed).tolist() == ["green", "green", "red", "magenta", "n/a"]
 
 
-@pytest.mark.parametrize(("prev", "cur", "fired"), [
-    (-65, -60, {"leaving_accumulation"}),
-    (-105, -95, {"leaving_extreme_down"}),  # −95 is still below −61.8: accumulation not left
-    (-50, -45, set()),
-    (80, 70, set()),  # still ≥ 61.8
-    (80, 60, {"leaving_distribution"}),
-    (-105, -50, {"leaving_extreme_down", "leaving_accumulation"}),
-    (105, 50, {"leaving_extreme_up", "leaving_distribution"}),
-    (101, 99, {"leaving_extreme_up"}),
-    (-61.8, -61.7, {"leaving_accumulation"}),  # PO[1] ≤ −61.8 includes equality
-    (-61.9, -61.8, set()),  # −61.8 < PO is strict
-    (-100, -99, {"leaving_extreme_down"}),
-    (61.8, 61.7, {"leaving_distribution"}),
-    (100, 100, set()),
-    (-60, -65, set()),  # entering accumulation is no dot
-    (np.nan, -50, set()),
-])
+@pytest.mark.parametrize(
+    ("prev", "cur", "fired"),
+    [
+        (-65, -60, {"leaving_accumulation"}),
+        (-105, -95, {"leaving_extreme_down"}),  # −95 is still below −61.8: accumulation not left
+        (-50, -45, set()),
+        (80, 70, set()),  # still ≥ 61.8
+        (80, 60, {"leaving_distribution"}),
+        (-105, -50, {"leaving_extreme_down", "leaving_accumulation"}),
+        (105, 50, {"leaving_extreme_up", "leaving_distribution"}),
+        (101, 99, {"leaving_extreme_up"}),
+        (-61.8, -61.7, {"leaving_accumulation"}),  # PO[1] ≤ −61.8 includes equality
+        (-61.9, -61.8, set()),  # −61.8 < PO is strict
+        (-100, -99, {"leaving_extreme_down"}),
+        (61.8, 61.7, {"leaving_distribution"}),
+        (100, 100, set()),
+        (-60, -65, set()),  # entering accumulation is no dot
+        (np.nan, -50, set()),
+    ],
+)
 def test_example_8_dots(prev, cur, fired):
     frame = dots([prev, cur])
     assert list(frame.columns) == list(DOTS)
@@ -155,13 +195,21 @@ def test_example_8_dots(prev, cur, fired):
 
 # --- real data: SPX daily against TA-Lib and a Pine-style loop --------------------------------
 
+
 def test_po_matches_talib_on_spx_daily(hlc, po_frame):
     h, lo, c = hlc
     pivot, atr14 = talib.EMA(c, 21), talib.ATR(h, lo, c, 14)
     sd = talib.STDDEV(c, 21, 1)  # nbdev=1: population standard deviation
     raw = (c - pivot) / (3 * atr14) * 100
-    want = {"pivot": pivot, "atr": atr14, "sd": sd, "raw": raw, "po": talib.EMA(raw, 3),
-            "compression": 2 * (sd - atr14), "in_expansion_zone": 2 * sd - 1.854 * atr14}
+    want = {
+        "pivot": pivot,
+        "atr": atr14,
+        "sd": sd,
+        "raw": raw,
+        "po": talib.EMA(raw, 3),
+        "compression": 2 * (sd - atr14),
+        "in_expansion_zone": 2 * sd - 1.854 * atr14,
+    }
     assert len(po_frame) == c.size == 16147
     for col, ref in want.items():
         got = po_frame[col].to_numpy()
@@ -227,8 +275,12 @@ def test_zones_and_dots_match_loops_on_spx_daily(hlc, po_frame):
         if near[i] or near[i - 1]:
             continue
         a, b = po[i - 1], po[i]
-        want = {"leaving_accumulation": a <= -61.8 < b, "leaving_extreme_down": a <= -100 < b,
-                "leaving_distribution": a >= 61.8 > b, "leaving_extreme_up": a >= 100 > b}
+        want = {
+            "leaving_accumulation": a <= -61.8 < b,
+            "leaving_extreme_down": a <= -100 < b,
+            "leaving_distribution": a >= 61.8 > b,
+            "leaving_extreme_up": a >= 100 > b,
+        }
         for name, fired in want.items():
             assert po_frame[name].iat[i] == fired, (i, name)
             counts[name] += fired
@@ -243,6 +295,7 @@ def test_mismatched_lengths_are_rejected(hlc):
 
 
 # --- no look-ahead ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("t", [0, 13, 14, 20, 21, 22, 23, 500, 8000, 16145, 16146])
 def test_no_look_ahead(hlc, po_frame, t):

@@ -26,8 +26,10 @@ from core.ribbon import (
 
 TOL = 1e-9
 WARM_UP = 400
-SPX_DAILY = (Path(__file__).resolve().parents[2]
-             / "integrations/marketdata/samples/spx_daily_1962-01-02_2026-02-27.csv")
+SPX_DAILY = (
+    Path(__file__).resolve().parents[2]
+    / "integrations/marketdata/samples/spx_daily_1962-01-02_2026-02-27.csv"
+)
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +51,7 @@ def _clear(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 # --- §10 ex. 9: conviction arrows and trend -----------------------------------------------------
+
 
 def test_example_9_conviction_arrows():
     diff = np.array([-0.5, 0.2, 0.1, 0.0, -0.1])
@@ -89,13 +92,14 @@ def test_trend_label_rejects_mismatched_shapes():
 
 # --- ribbon on straight lines: EMA of close = t is t - (n-1)/2 exactly -------------------------
 
+
 def test_ribbon_on_a_rising_line_has_closed_form_emas():
     t = np.arange(300, dtype=np.float64)
     rib = ribbon(100.0 + t)
     for n in (8, 13, 21, 48, 200):
         col = rib[f"ema{n}"].to_numpy()
         assert np.isnan(col[: n - 1]).all()
-        np.testing.assert_allclose(col[n - 1:], 100.0 + t[n - 1:] - (n - 1) / 2, atol=TOL, rtol=0)
+        np.testing.assert_allclose(col[n - 1 :], 100.0 + t[n - 1 :] - (n - 1) / 2, atol=TOL, rtol=0)
     assert (rib["fast_cloud"][:20] == "n/a").all() and (rib["fast_cloud"][20:] == "green").all()
     assert (rib["slow_cloud"][:47] == "n/a").all() and (rib["slow_cloud"][47:] == "cyan").all()
     assert (rib["ema21_line"][20:] == "green").all()
@@ -109,9 +113,14 @@ def test_ribbon_on_a_falling_line_is_bearish():
     rib = ribbon(1000.0 - np.arange(300.0))
     np.testing.assert_allclose(rib["ema48"].to_numpy()[299], 1000.0 - 299 + 23.5, atol=TOL)
     last = rib.iloc[-1]
-    assert (last["fast_cloud"], last["slow_cloud"], last["ema21_line"], last["ema200_line"],
-            last["conviction"], last["spine"]) == (
-        "red", "light_orange", "red", "light_orange", "bearish", "bearish")
+    assert (
+        last["fast_cloud"],
+        last["slow_cloud"],
+        last["ema21_line"],
+        last["ema200_line"],
+        last["conviction"],
+        last["spine"],
+    ) == ("red", "light_orange", "red", "light_orange", "bearish", "bearish")
 
 
 def test_ribbon_ties_on_a_flat_line():
@@ -120,9 +129,14 @@ def test_ribbon_ties_on_a_flat_line():
     assert (last["ema1"], last["ema3"], last["ema7"], last["ema15"], last["ema31"]) == (50,) * 5
     # fast > pivot is false → red; pullback > slow false → light_orange;
     # the ≥ comparisons hold → green, cyan, bullish
-    assert (last["fast_cloud"], last["slow_cloud"], last["ema21_line"], last["ema200_line"],
-            last["conviction"], last["spine"]) == (
-        "red", "light_orange", "green", "cyan", "bullish", "mixed")
+    assert (
+        last["fast_cloud"],
+        last["slow_cloud"],
+        last["ema21_line"],
+        last["ema200_line"],
+        last["conviction"],
+        last["spine"],
+    ) == ("red", "light_orange", "green", "cyan", "bullish", "mixed")
 
 
 def test_ribbon_v_shape_gives_one_arrow_each_way():
@@ -141,17 +155,25 @@ def test_ribbon_custom_lengths_and_overlap(spx):
     rib = ribbon(close, fast=5, pullback=10, pivot=20, slow=50, long_term=100, overlap=False)
     assert list(rib.columns[:5]) == ["ema5", "ema10", "ema20", "ema50", "ema100"]
     for n in (5, 10, 20, 50, 100):
-        np.testing.assert_allclose(rib[f"ema{n}"].to_numpy()[WARM_UP:],
-                                   talib.EMA(close, n)[WARM_UP:], atol=TOL, rtol=0)
+        np.testing.assert_allclose(
+            rib[f"ema{n}"].to_numpy()[WARM_UP:], talib.EMA(close, n)[WARM_UP:], atol=TOL, rtol=0
+        )
     e20, e50 = talib.EMA(close, 20), talib.EMA(close, 50)
     ok = _clear(e20, e50) & (np.arange(close.size) >= WARM_UP)
     want = np.where(e20 > e50, "cyan", "light_orange")
     assert (rib["slow_cloud"].to_numpy()[ok] == want[ok]).all()
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"fast": 0}, {"fast": 13}, {"pullback": 30}, {"slow": 300}, {"long_term": 2.5},
-])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"fast": 0},
+        {"fast": 13},
+        {"pullback": 30},
+        {"slow": 300},
+        {"long_term": 2.5},
+    ],
+)
 def test_ribbon_rejects_bad_lengths(kwargs):
     with pytest.raises(InvalidArgumentError):
         ribbon(np.arange(300.0), **kwargs)
@@ -159,12 +181,14 @@ def test_ribbon_rejects_bad_lengths(kwargs):
 
 # --- real data: SPX daily against TA-Lib ------------------------------------------------------
 
+
 def test_ribbon_emas_match_talib_on_spx_daily(spx, ref):
     rib = ribbon(spx["close"].to_numpy())
     assert len(rib) == len(spx) == 16147
     for n, want in ref.items():
-        np.testing.assert_allclose(rib[f"ema{n}"].to_numpy()[WARM_UP:], want[WARM_UP:],
-                                   atol=TOL, rtol=0)
+        np.testing.assert_allclose(
+            rib[f"ema{n}"].to_numpy()[WARM_UP:], want[WARM_UP:], atol=TOL, rtol=0
+        )
     # a pinned value, independent of both implementations' warm-up: last EMA21 on 2026-02-27
     assert rib["ema21"].iloc[-1] == pytest.approx(ref[21][-1], abs=TOL)
 
@@ -186,8 +210,9 @@ def test_ribbon_labels_match_independent_rules_on_spx_daily(spx, ref):
         assert len(set(want)) == 2, col  # both colours occur in 64 years
     spine = []
     for v8, v13, v21, v48 in zip(e8, e13, e21, e48, strict=True):
-        spine.append("bullish" if v8 > v13 > v21 > v48 else
-                     "bearish" if v8 < v13 < v21 < v48 else "mixed")
+        spine.append(
+            "bullish" if v8 > v13 > v21 > v48 else "bearish" if v8 < v13 < v21 < v48 else "mixed"
+        )
     near = np.minimum.reduce([np.abs(e8 - e13), np.abs(e13 - e21), np.abs(e21 - e48)]) <= TOL
     assert (rib["spine"].to_numpy()[~near] == np.array(spine)[~near]).all()
 
@@ -212,7 +237,14 @@ def test_candle_colors_rules():
     c = [2, 2, 2, 2, 2, 2, 2]
     e = [1.5, 2.5, 1.5, 2.5, 2, np.nan, np.nan]
     assert candle_colors(o, c, e).tolist() == [
-        "green", "light_orange", "cyan", "red", "gray", "gray", "n/a"]
+        "green",
+        "light_orange",
+        "cyan",
+        "red",
+        "gray",
+        "gray",
+        "n/a",
+    ]
     assert candle_colors([1.0], [2.0], [2.0]).tolist() == ["green"]  # close == EMA is above
 
 
@@ -224,13 +256,18 @@ def test_candle_colors_match_a_loop_on_spx_daily(spx, ref):
         if abs(c[i] - e48[i]) <= TOL:
             continue
         above = c[i] >= e48[i]
-        want = ("gray" if o[i] == c[i] else
-                ("green" if above else "light_orange") if o[i] < c[i] else
-                ("cyan" if above else "red"))
+        want = (
+            "gray"
+            if o[i] == c[i]
+            else ("green" if above else "light_orange")
+            if o[i] < c[i]
+            else ("cyan" if above else "red")
+        )
         assert got[i] == want, i
 
 
 # --- Vomy / iVomy ---------------------------------------------------------------------------
+
 
 def test_vomy_fires_only_when_the_stack_forms():
     nan = np.nan
@@ -265,14 +302,18 @@ def test_vomy_signals_match_talib_stacks_on_spx_daily(spx, ref):
 
 # --- §4.5 arrow guidance ----------------------------------------------------------------------
 
-@pytest.mark.parametrize(("bullish", "e13", "e48", "e21", "want"), [
-    (True, 10.0, 8.0, 9.5, "wait for pullback to the 21"),  # x = 9 < 9.5
-    (True, 10.0, 9.0, 9.0, "watch continuation"),  # x = 9.5 > 9
-    (True, 10.0, 8.0, 9.0, "watch continuation"),  # x = 9 == EMA21: continuation
-    (False, 8.0, 10.0, 8.5, "wait for bounce to the 21"),  # x = 9 > 8.5
-    (False, 8.0, 10.0, 9.5, "watch continuation"),  # x = 9 < 9.5
-    (False, 8.0, 10.0, 9.0, "watch continuation"),
-])
+
+@pytest.mark.parametrize(
+    ("bullish", "e13", "e48", "e21", "want"),
+    [
+        (True, 10.0, 8.0, 9.5, "wait for pullback to the 21"),  # x = 9 < 9.5
+        (True, 10.0, 9.0, 9.0, "watch continuation"),  # x = 9.5 > 9
+        (True, 10.0, 8.0, 9.0, "watch continuation"),  # x = 9 == EMA21: continuation
+        (False, 8.0, 10.0, 8.5, "wait for bounce to the 21"),  # x = 9 > 8.5
+        (False, 8.0, 10.0, 9.5, "watch continuation"),  # x = 9 < 9.5
+        (False, 8.0, 10.0, 9.0, "watch continuation"),
+    ],
+)
 def test_arrow_guidance(bullish, e13, e48, e21, want):
     assert arrow_guidance(bullish, e13, e48, e21) == want
 
@@ -283,6 +324,7 @@ def test_arrow_guidance_rejects_undefined_emas():
 
 
 # --- no look-ahead ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("t", [0, 7, 20, 47, 48, 199, 200, 1000, 9000, 16145, 16146])
 def test_no_look_ahead(spx, t):

@@ -35,10 +35,15 @@ def test_r_multiple():
     assert r_multiple(450, 459, 432) == 2.0  # short
 
 
-@pytest.mark.parametrize(("args", "msg"), [
-    ((0, 1, 10, 9), "account size"), ((1000, 0, 10, 9), "risk %"),
-    ((1000, 1, 10, 10), "stop equals the entry"), ((1000, 1, -1, 9), "positive prices"),
-])
+@pytest.mark.parametrize(
+    ("args", "msg"),
+    [
+        ((0, 1, 10, 9), "account size"),
+        ((1000, 0, 10, 9), "risk %"),
+        ((1000, 1, 10, 10), "stop equals the entry"),
+        ((1000, 1, -1, 9), "positive prices"),
+    ],
+)
 def test_bad_inputs(args, msg):
     with pytest.raises(SpecError, match=msg):
         position_size(*args)

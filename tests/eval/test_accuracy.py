@@ -20,8 +20,9 @@ def test_offline_planner_exact_match_at_least_95_percent(source):
     report = evaluate(ToolContext(source=source), "offline")
     total = report.total
     accuracy = total.args_ok / total.turns
-    misses = "\n".join(f"{m['id']}: {m['text']!r} want {m['want']} got {m['got']}"
-                       for m in report.misses[:40])
+    misses = "\n".join(
+        f"{m['id']}: {m['text']!r} want {m['want']} got {m['got']}" for m in report.misses[:40]
+    )
     assert accuracy >= THRESHOLD, f"{accuracy:.1%} exact match; misses:\n{misses}"
 
 

@@ -22,14 +22,17 @@ def test_samples_load_with_documented_row_counts(source):
     assert str(first) == "2025-05-12 09:30:00-04:00" and str(first.tz) == "America/New_York"
 
 
-@pytest.mark.parametrize(("name", "parsed"), [
-    ("spy_daily_1993-01-29_2026-02-12.csv", ("SPY", "1d")),
-    ("spx_5min_rth_2025.csv", ("SPX", "5m")),
-    ("qqq_1min.parquet", ("QQQ", "1m")),
-    ("es_1h.csv", ("ES", "1h")),
-    ("notes.txt", None),
-    ("README.md", None),
-])
+@pytest.mark.parametrize(
+    ("name", "parsed"),
+    [
+        ("spy_daily_1993-01-29_2026-02-12.csv", ("SPY", "1d")),
+        ("spx_5min_rth_2025.csv", ("SPX", "5m")),
+        ("qqq_1min.parquet", ("QQQ", "1m")),
+        ("es_1h.csv", ("ES", "1h")),
+        ("notes.txt", None),
+        ("README.md", None),
+    ],
+)
 def test_file_names(tmp_path, name, parsed):
     assert parse_file_name(tmp_path / name) == parsed
 

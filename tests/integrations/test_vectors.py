@@ -28,8 +28,14 @@ def test_user_a_never_sees_user_b(store):
 
 
 def test_shared_items_are_visible_to_everyone(store):
-    store.upsert("strategies", "s1", "Long SPY on the call trigger, target the golden gate",
-                 "carol", shared=True, name="trigger long")
+    store.upsert(
+        "strategies",
+        "s1",
+        "Long SPY on the call trigger, target the golden gate",
+        "carol",
+        shared=True,
+        name="trigger long",
+    )
     store.upsert("strategies", "s2", "Short SPX when the ribbon flips bearish (vomy)", "carol")
     hits = store.search("strategies", "buy when price crosses the +23.6% level", "dave", k=5)
     assert [h.id for h in hits] == ["s1"]
@@ -48,8 +54,10 @@ def test_paraphrase_search_finds_the_intended_strategy_in_the_top_3(tmp_path):
     for i, text in enumerate(data["strategies"]):
         store.upsert("strategies", f"s{i}", text, "trader")
     assert len(data["strategies"]) >= 60
-    found = [f"s{want}" in [h.id for h in store.search("strategies", query, "trader", k=3)]
-             for query, want in data["queries"]]
+    found = [
+        f"s{want}" in [h.id for h in store.search("strategies", query, "trader", k=3)]
+        for query, want in data["queries"]
+    ]
     rate = sum(found) / len(found)
     misses = [q for (q, _), ok in zip(data["queries"], found, strict=True) if not ok]
     assert rate >= 0.9, f"top-3 hit rate {rate:.0%}; missed: {misses}"

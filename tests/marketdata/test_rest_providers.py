@@ -38,9 +38,12 @@ def _no_sleep(log):
 
 # ---- Polygon --------------------------------------------------------------------------------
 
+
 def _polygon_routes(session, state):
-    rows = [{"t": _ms(t), "o": r.open, "h": r.high, "l": r.low, "c": r.close, "v": r.volume}
-            for t, r in session.iterrows()]
+    rows = [
+        {"t": _ms(t), "o": r.open, "h": r.high, "l": r.low, "c": r.close, "v": r.volume}
+        for t, r in session.iterrows()
+    ]
     half = len(rows) // 2
 
     def aggs(path, query, headers, body):
@@ -68,7 +71,9 @@ def test_polygon_pages_rate_limit_and_cache(session, tmp_path):
     with JsonServer(routes) as server:
         state["url"] = server.url
         slept: list[float] = []
-        src = PolygonSource(PolygonConfig(api_key="pk", base_url=server.url), retry=_no_sleep(slept))
+        src = PolygonSource(
+            PolygonConfig(api_key="pk", base_url=server.url), retry=_no_sleep(slept)
+        )
         lo, hi = (_ms(pd.Timestamp(m, tz="America/New_York")) for m in (START, END))
         routes[("GET", f"/v2/aggs/ticker/SPY/range/5/minute/{lo}/{hi}")] = aggs
         routes[("GET", "/v2/aggs/ticker/SPY/range/5/minute/p2")] = page2
@@ -84,7 +89,8 @@ def test_polygon_pages_rate_limit_and_cache(session, tmp_path):
         assert "pk" not in repr(src.config)
         with pytest.raises(AuthError, match="credentials rejected"):
             PolygonSource(PolygonConfig(api_key="wrong", base_url=server.url)).fetch(
-                "SPY", "5m", START, END)
+                "SPY", "5m", START, END
+            )
 
 
 def test_polygon_malformed_and_missing_key():
@@ -95,19 +101,35 @@ def test_polygon_malformed_and_missing_key():
         server.routes[("GET", "/v2/aggs/ticker/I:SPX/range/1/day/0/1")] = bad
         src = PolygonSource(PolygonConfig(api_key="pk", base_url=server.url))
         with pytest.raises(ProviderError, match="malformed bar for I:SPX"):
-            src.fetch("SPX", "1d", dt.datetime(1970, 1, 1, tzinfo=dt.UTC),
-                      dt.datetime(1970, 1, 1, 0, 0, 0, 1000, tzinfo=dt.UTC))
+            src.fetch(
+                "SPX",
+                "1d",
+                dt.datetime(1970, 1, 1, tzinfo=dt.UTC),
+                dt.datetime(1970, 1, 1, 0, 0, 0, 1000, tzinfo=dt.UTC),
+            )
     with pytest.raises(AuthError, match="POLYGON_API_KEY"):
         PolygonSource(PolygonConfig(api_key="", base_url="http://127.0.0.1:9")).fetch(
-            "SPY", "5m", START, END)
+            "SPY", "5m", START, END
+        )
 
 
 # ---- Alpaca ---------------------------------------------------------------------------------
 
+
 def test_alpaca_pagination_headers_and_rth_filter(session):
-    rows = [{"t": t.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ"), "o": r.open, "h": r.high,
-             "l": r.low, "c": r.close, "v": r.volume, "n": 1, "vw": r.close}
-            for t, r in session.iterrows()]
+    rows = [
+        {
+            "t": t.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "o": r.open,
+            "h": r.high,
+            "l": r.low,
+            "c": r.close,
+            "v": r.volume,
+            "n": 1,
+            "vw": r.close,
+        }
+        for t, r in session.iterrows()
+    ]
     premarket = dict(rows[0], t="2025-06-03T12:00:00Z")  # 08:00 ET: must be dropped
 
     def bars(path, query, headers, body):
@@ -125,12 +147,14 @@ def test_alpaca_pagination_headers_and_rth_filter(session):
         assert len(server.requests) == 2
         with pytest.raises(AuthError):
             AlpacaSource(AlpacaConfig(key_id="kid", secret_key="x", base_url=server.url)).fetch(
-                "SPY", "5m", START, END)
+                "SPY", "5m", START, END
+            )
     with pytest.raises(UnknownSymbolError, match="no index data"):
         AlpacaSource(AlpacaConfig(key_id="k", secret_key="s")).fetch("SPX", "5m", START, END)
 
 
 # ---- Schwab ---------------------------------------------------------------------------------
+
 
 class Clock:
     def __init__(self) -> None:
@@ -141,8 +165,17 @@ class Clock:
 
 
 def _schwab_routes(session, state):
-    candles = [{"datetime": _ms(t), "open": r.open, "high": r.high, "low": r.low, "close": r.close,
-                "volume": r.volume} for t, r in session.iterrows()]
+    candles = [
+        {
+            "datetime": _ms(t),
+            "open": r.open,
+            "high": r.high,
+            "low": r.low,
+            "close": r.close,
+            "volume": r.volume,
+        }
+        for t, r in session.iterrows()
+    ]
 
     def token(path, query, headers, body):
         form = parse_qs(body.decode())
@@ -155,7 +188,11 @@ def _schwab_routes(session, state):
         if form["refresh_token"] != ["R1"] or state.get("refresh_dead"):
             return 400, {"error": "invalid_grant"}, {}
         state["n"] += 1
-        return 200, {"access_token": f"A{state['n'] + 1}", "refresh_token": "R1", "expires_in": 1800}, {}
+        return (
+            200,
+            {"access_token": f"A{state['n'] + 1}", "refresh_token": "R1", "expires_in": 1800},
+            {},
+        )
 
     def history(path, query, headers, body):
         state["auth_seen"].append(headers.get("authorization"))
@@ -172,8 +209,12 @@ def test_schwab_oauth_refresh_and_price_history(session, tmp_path):
     state = {"grants": [], "n": 0, "auth_seen": [], "revoked": set()}
     clock = Clock()
     with JsonServer(_schwab_routes(session, state)) as server:
-        cfg = SchwabConfig(client_id="cid", client_secret="csec", base_url=server.url,
-                           token_file=tmp_path / "tok.json")
+        cfg = SchwabConfig(
+            client_id="cid",
+            client_secret="csec",
+            base_url=server.url,
+            token_file=tmp_path / "tok.json",
+        )
         src = SchwabSource(cfg, clock=clock, retry=Retry(attempts=1))
         assert src.auth.authorize_url().startswith(f"{server.url}/v1/oauth/authorize?client_id=cid")
         with pytest.raises(AuthError, match="not signed in"):
@@ -207,10 +248,12 @@ def test_schwab_malformed_history(tmp_path):
     def history(path, query, headers, body):
         return 200, "<html>maintenance</html>", {}
 
-    with JsonServer({("POST", "/v1/oauth/token"): token,
-                     ("GET", "/marketdata/v1/pricehistory"): history}) as server:
-        cfg = SchwabConfig(client_id="c", client_secret="s", base_url=server.url,
-                           token_file=tmp_path / "t.json")
+    with JsonServer(
+        {("POST", "/v1/oauth/token"): token, ("GET", "/marketdata/v1/pricehistory"): history}
+    ) as server:
+        cfg = SchwabConfig(
+            client_id="c", client_secret="s", base_url=server.url, token_file=tmp_path / "t.json"
+        )
         src = SchwabSource(cfg, clock=clock, retry=Retry(attempts=1))
         src.auth.exchange_code("x")
         with pytest.raises(ProviderError, match="malformed JSON"):

@@ -35,9 +35,20 @@ def test_spy_2019_06_12_by_hand(ctx):
 def test_spy_2023_04_18_matches_domain_example_1(ctx):
     r = run_tool(ctx, "atr_levels", {"symbol": "SPY", "date": "2023-04-18"})
     assert (r.previous_close, r.atr) == (413.94, 5.00)
-    expected = {"-1": 408.94, "-0.786": 410.01, "-0.618": 410.85, "-0.5": 411.44,
-                "-0.382": 412.03, "-0.236": 412.76, "+0.236": 415.12, "+0.382": 415.85,
-                "+0.5": 416.44, "+0.618": 417.03, "+0.786": 417.87, "+1": 418.94}
+    expected = {
+        "-1": 408.94,
+        "-0.786": 410.01,
+        "-0.618": 410.85,
+        "-0.5": 411.44,
+        "-0.382": 412.03,
+        "-0.236": 412.76,
+        "+0.236": 415.12,
+        "+0.382": 415.85,
+        "+0.5": 416.44,
+        "+0.618": 417.03,
+        "+0.786": 417.87,
+        "+1": 418.94,
+    }
     assert {k: r.levels[k] for k in expected} == expected
     assert r.range == 2.94 and r.range_pct == 59
 
@@ -76,17 +87,20 @@ def test_weekly_levels_use_no_bars_after_the_date(ctx):
     assert fri.range >= wed.range
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    ({"symbol": "QQQ"}, "no data for symbol 'QQQ'; available: SPX, SPY"),
-    ({"symbol": "SPY", "date": "1990-01-02"}, "starts on 1993-01-29"),
-    ({"symbol": "SPY", "mode": "hourly"}, "unknown mode 'hourly'; accepted: scalp, day"),
-    ({"symbol": "SPY", "date": "2019-06-15"}, "is a Saturday"),
-    ({"symbol": "SPY", "date": "2019-07-04"}, "NYSE holiday"),
-    ({"symbol": "SPY", "level": "0.3"}, "not on the grid"),
-    ({"symbol": "SPY", "date": "2030-01-01"}, "latest session with levels is 2026-03-10"),
-    ({"symbol": "SPY", "date": "1993-02-03"}, "needs 15 completed 1d bars"),
-    ({"mode": "day"}, "symbol: Field required"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"symbol": "QQQ"}, "no data for symbol 'QQQ'; available: SPX, SPY"),
+        ({"symbol": "SPY", "date": "1990-01-02"}, "starts on 1993-01-29"),
+        ({"symbol": "SPY", "mode": "hourly"}, "unknown mode 'hourly'; accepted: scalp, day"),
+        ({"symbol": "SPY", "date": "2019-06-15"}, "is a Saturday"),
+        ({"symbol": "SPY", "date": "2019-07-04"}, "NYSE holiday"),
+        ({"symbol": "SPY", "level": "0.3"}, "not on the grid"),
+        ({"symbol": "SPY", "date": "2030-01-01"}, "latest session with levels is 2026-03-10"),
+        ({"symbol": "SPY", "date": "1993-02-03"}, "needs 15 completed 1d bars"),
+        ({"mode": "day"}, "symbol: Field required"),
+    ],
+)
 def test_bad_requests_are_clear_errors(ctx, args, message):
     r = run_tool(ctx, "atr_levels", args)
     assert isinstance(r, ToolError)

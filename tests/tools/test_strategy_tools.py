@@ -21,7 +21,9 @@ def test_list_and_unknown_strategy(source):
 
 def test_backtest_tool_equals_the_core_run(source):
     ctx = ToolContext(source=source)
-    out = run_tool(ctx, "backtest_strategy", {"strategy": "golden gate bull", "start": "2025-06-01"})
+    out = run_tool(
+        ctx, "backtest_strategy", {"strategy": "golden gate bull", "start": "2025-06-01"}
+    )
     spec = builtin_strategies()[0]
     bars = source.bars("SPX", "5m").loc["2025-06-01":]
     direct = metrics(backtest(spec, bars, source.bars("SPX", "1d")))
