@@ -235,7 +235,7 @@ def _authoring(
 
 
 def _symbols(text: str, setting: Setting) -> list[str]:
-    t = slots.normalize(text)
+    t = re.sub(r"#[\w-]+", " ", slots.normalize(text))  # channel names (#spx) are not symbols
     found = []
     for word in re.findall(r"[$^]?[a-z][a-z0-9&]*(?: ?500)?", t):
         sym = slots.find_symbol(word, setting.symbols)
@@ -434,6 +434,12 @@ def _intent(t: str) -> str | None:
         return "recall"
     if re.search(r"^forget\b", t):
         return "forget"
+    if re.search(r"\b(?:alert|ping|notify|tell|text|message) me\b|\bset (?:an? )?alert\b", t):
+        return "create_alert"
+    if re.search(r"\b(?:list|show|what are|which)\b.*\balerts\b|^(?:my )?alerts\??$", t):
+        return "list_alerts"
+    if re.search(r"\b(?:pause|resume|delete|remove|cancel)\b.*\balert\b", t):
+        return "change_alert"
     if re.search(r"\b(?:find|search|look for|look up)\b.*\bstrateg", t):
         return "search_strategies"
     if re.search(r"\b(?:delete|remove)\b.*\bstrateg", t):
@@ -674,6 +680,47 @@ def _strategy_ref(t: str) -> str:
     return m.group(1).strip() if m else ""
 
 
+def _create_alert(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
+    head = re.split(r"\btarget|\bstop\b", t)[0]
+    keys = slots.find_levels(head)
+    down = bool(
+        re.search(
+            r"\b(?:loses|lose|below|under|breaks down|drops|bear(?:ish)? (?:gg|golden|gate))", head
+        )
+    )
+    if not keys:
+        families = slots.level_families(head)
+        keys = [f"{'-' if down else '+'}{families[0]}"] if families else []
+    if not keys:
+        return []
+    key = keys[0]
+    if not re.search(
+        r"\b(?:loses|lose|below|under|breaks down|drops|crosses|above|over|reclaims)\b", head
+    ):
+        down = key.startswith("-")
+    args: dict[str, Any] = {"symbol": sym, "level": key, "direction": "down" if down else "up"}
+    ribbon = re.search(r"\b(bullish|bearish) ribbon\b|\bribbon (?:is )?(bullish|bearish)\b", t)
+    if ribbon:
+        args["ribbon"] = ribbon.group(1) or ribbon.group(2)
+    channel = re.search(r"\bin (#[\w-]+)", t)
+    if channel:
+        args["destination"] = channel.group(1)
+    return [{"name": "create_alert", "args": args}]
+
+
+def _list_alerts(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
+    return [{"name": "list_alerts", "args": {}}]
+
+
+def _change_alert(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
+    m = re.search(r"\b(a[0-9a-f]{8})\b", t)
+    action = re.search(r"\b(pause|resume|delete|remove|cancel)\b", t)
+    if not (m and action):
+        return []
+    verb = {"remove": "delete", "cancel": "delete"}.get(action.group(1), action.group(1))
+    return [{"name": "change_alert", "args": {"alert_id": m.group(1), "action": verb}}]
+
+
 def _remember(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
     fact = re.sub(r"^(?:remember|note|fyi|for the record)(?: that)?[:,]?\s*", "", t).strip()
     return [{"name": "remember", "args": {"fact": fact}}] if fact else []
@@ -716,6 +763,9 @@ _BUILDERS = {
     "strategies": _strategies,
     "search_strategies": _search_strategies,
     "remember": _remember,
+    "create_alert": _create_alert,
+    "list_alerts": _list_alerts,
+    "change_alert": _change_alert,
     "recall": _recall,
     "forget": _forget,
     "delete_strategy": _delete_strategy,

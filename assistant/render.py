@@ -314,3 +314,25 @@ def _compare(r: Any) -> str:
     return f"Compared on the same data ({first.first_bar} to {first.last_bar}):\n" + table(
         rows, ["strategy", "sym", "trades", "win", "avg R", "PF", "P&L", "max DD"]
     )
+
+
+@renders("create_alert")
+@renders("list_alerts")
+@renders("change_alert")
+def _alerts(r: Any) -> str:
+    rows = [
+        [
+            a.id,
+            a.symbol,
+            a.direction,
+            a.level,
+            a.ribbon or "",
+            a.destination,
+            "paused" if a.paused else "",
+        ]
+        for a in r.alerts
+    ]
+    listing = (
+        table(rows, ["id", "sym", "dir", "level", "ribbon", "to", ""]) if rows else "no alerts"
+    )
+    return f"{r.message}\n{listing}"

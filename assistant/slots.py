@@ -259,6 +259,15 @@ KEEP = frozenset(
         "share",
         "remember",
         "forget",
+        "pause",
+        "paused",
+        "resume",
+        "alert",
+        "alerts",
+        "cancel",
+        "notify",
+        "reach",
+        "reaches",
     )
 )
 

@@ -130,6 +130,12 @@ class AlertEngine:
         self.armed[lo:hi] = True
         self.has_last[s] = False
 
+    def set_armed(self, rule: int, armed: bool) -> None:
+        """Arm or disarm one rule (by its index in ``rules``): disarm what already fired this
+        session after a restart, re-arm a crossing whose extra conditions did not hold."""
+        position = int(np.flatnonzero(self._order == rule)[0])
+        self.armed[position] = armed
+
     def process(self, symbols: np.ndarray, prices: np.ndarray) -> list[Firing]:
         """Return the firings of one batch of ticks (``symbols`` as indexes into ``self.symbols``)."""
         sym = np.ascontiguousarray(symbols, dtype=np.int64)

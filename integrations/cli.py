@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from assistant.render import render_result
 from assistant.service import Assistant, sqlite_checkpointer
 from core.errors import WhisprError
+from integrations.alerts.cli import add_alert_commands, alert_store
 from integrations.argtypes import iso_date
 from eval.accuracy import evaluate, evaluate_authoring
 from integrations.demo import briefing
@@ -150,6 +151,8 @@ def _assistant(args: argparse.Namespace) -> Assistant:
     ctx.services["strategies"] = SqliteStrategyStore(home / "whispr.sqlite", vectors)
     ctx.services["memory"] = VectorMemory(vectors)
     ctx.services["knowledge"] = GlossaryIndex(vectors)
+    ctx.services["alerts"] = alert_store()
+    ctx.services["destination"] = "terminal"
     ctx.services["charts_dir"] = home / "charts"
     return Assistant(ctx, args.provider, checkpointer=checkpointer)
 
@@ -257,6 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_stats(sub)
     _add_assistant(sub)
     add_data_commands(sub)
+    add_alert_commands(sub)
     return parser
 
 

@@ -1,6 +1,7 @@
 """Typed tool functions over the core. Importing this package registers every tool in ``TOOLS``."""
 
 from tools import (  # noqa: F401  (each module registers its tools)
+    alerts,
     authoring,
     context,
     explain,

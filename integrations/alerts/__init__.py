@@ -1,0 +1,1 @@
+"""Alerts: durable rules and firings, the monitor that feeds the engine, and delivery."""

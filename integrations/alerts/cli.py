@@ -1,0 +1,102 @@
+"""``whispr alerts`` (add, list, pause, resume, delete) and ``whispr replay``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import uuid
+from pathlib import Path
+
+from core.alerts import AlertRule
+from core.levels import parse_level_key
+from integrations.alerts.monitor import Monitor
+from integrations.alerts.store import SqliteAlertStore
+from integrations.argtypes import iso_date
+from integrations.marketdata.registry import get_source
+
+
+def alert_store() -> SqliteAlertStore:
+    """Return the alert store under ``WHISPR_HOME`` (``~/.whispr/alerts.sqlite``)."""
+    return SqliteAlertStore(
+        Path(os.environ.get("WHISPR_HOME", "~/.whispr")).expanduser() / "alerts.sqlite"
+    )
+
+
+def _add(args: argparse.Namespace) -> int:
+    rule = AlertRule(
+        rule_id=f"a{uuid.uuid4().hex[:8]}",
+        owner=args.user,
+        destination=args.to,
+        symbol=args.symbol.upper().lstrip("$"),
+        level=parse_level_key(args.level),
+        direction=args.direction,
+    )
+    alert_store().add(rule, ribbon=args.ribbon)
+    print(
+        f"alert {rule.rule_id}: {rule.symbol} {rule.direction} through {rule.level}"
+        f"{f' with a {args.ribbon} ribbon' if args.ribbon else ''} → {rule.destination}"
+    )
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    for a in alert_store().alerts(args.user):
+        extra = f", ribbon {a.ribbon}" if a.ribbon else ""
+        state = " (paused)" if a.paused else ""
+        print(
+            f"{a.rule.rule_id}: {a.rule.symbol} {a.rule.direction} through {a.rule.level}"
+            f"{extra} → {a.rule.destination}{state}"
+        )
+    return 0
+
+
+def _toggle(args: argparse.Namespace) -> int:
+    store = alert_store()
+    ok = (
+        store.delete(args.user, args.rule_id)
+        if args.action == "delete"
+        else store.set_paused(args.user, args.rule_id, args.action == "pause")
+    )
+    print(f"{args.action} {args.rule_id}: {'done' if ok else 'no such alert of yours'}")
+    return 0 if ok else 2
+
+
+def _replay(args: argparse.Namespace) -> int:
+    def terminal(destination: str, message: str) -> None:
+        print(f"[{destination}] {message}")
+
+    delivered = Monitor(alert_store(), get_source(None), terminal).replay(
+        args.symbol.upper().lstrip("$"), args.date, speed=args.speed, until=args.until
+    )
+    print(f"{len(delivered)} alert(s) delivered")
+    return 0
+
+
+def add_alert_commands(sub: argparse._SubParsersAction) -> None:
+    """Add ``whispr alerts …`` and ``whispr replay …`` to the command line."""
+    alerts = sub.add_parser("alerts", help="level alerts: add, list, pause, resume, delete")
+    cmds = alerts.add_subparsers(dest="alerts_command", metavar="ACTION")
+    p = cmds.add_parser("add", help="alert when SYMBOL crosses LEVEL")
+    p.add_argument("symbol")
+    p.add_argument("level", help="e.g. -0.236 (put trigger), +38.2%%")
+    p.add_argument("--direction", choices=["up", "down"], default="up")
+    p.add_argument(
+        "--ribbon", choices=["bullish", "bearish", "mixed"], help="only with this ribbon"
+    )
+    p.add_argument("--to", default="terminal", help="destination, e.g. slack:#spx")
+    p.add_argument("--user", default="local")
+    p.set_defaults(handler=_add)
+    p = cmds.add_parser("list", help="your alerts")
+    p.add_argument("--user", default="local")
+    p.set_defaults(handler=_list)
+    for action in ("pause", "resume", "delete"):
+        p = cmds.add_parser(action, help=f"{action} an alert")
+        p.add_argument("rule_id")
+        p.add_argument("--user", default="local")
+        p.set_defaults(handler=_toggle, action=action)
+    p = sub.add_parser("replay", help="replay a session through your alerts")
+    p.add_argument("symbol")
+    p.add_argument("--date", type=iso_date, required=True)
+    p.add_argument("--speed", type=float, default=0.0, help="x real time (60 = 1h/min); 0 = max")
+    p.add_argument("--until", help="stop at HH:MM ET")
+    p.set_defaults(handler=_replay)

@@ -1,0 +1,193 @@
+"""The alert monitor: feeds bars of a session to the engine, checks extra conditions, records
+each firing once, and delivers it with retries.
+
+Replay turns each bar into four ticks: open, low, high, close for an up bar and open, high, low,
+close for a down bar (bars do not show the true path; this order is an assumption, stated). Statistics quoted in messages use
+only sessions before the replayed one (no look-ahead).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from core.alerts import AlertEngine
+from core.errors import DataError
+from core.goldengate import gate_sessions, gate_stats, level_to_level
+from core.levels import grid_fractions, level_key, session_levels
+from core.ribbon import ribbon
+from core.sources import BarSource, load_bars
+from integrations.alerts.store import SqliteAlertStore
+from tools.levels import LEVEL_NAMES
+
+log = logging.getLogger(__name__)
+Deliver = Callable[[str, str], None]
+
+
+def tick_path(bars: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Return (prices, bar index per tick): four ticks per bar, O-L-H-C up bars, O-H-L-C down."""
+    o, h, lo, c = (bars[k].to_numpy() for k in ("open", "high", "low", "close"))
+    up = c >= o
+    path = np.column_stack([o, np.where(up, lo, h), np.where(up, h, lo), c]).ravel()
+    return path, np.repeat(np.arange(len(bars)), 4)
+
+
+class Monitor:
+    """Replays sessions (or, later, live bars) through the alert engine."""
+
+    def __init__(
+        self,
+        store: SqliteAlertStore,
+        source: BarSource,
+        deliver: Deliver,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        max_attempts: int = 5,
+        backoff: float = 1.0,
+    ) -> None:
+        self.store = store
+        self.source = source
+        self.deliver = deliver
+        self.sleep = sleep
+        self.max_attempts = max_attempts
+        self.backoff = backoff
+
+    def _session_bars(self, symbol: str, day: dt.date) -> tuple[pd.DataFrame, np.ndarray]:
+        """Return the session's bars (1-minute if available, else 5-minute) and the ribbon spine
+        at each of them, computed on all bars up to the session so the EMAs are warm."""
+        for bar in ("1m", "5m"):
+            try:
+                bars = load_bars(self.source, symbol, bar)
+            except DataError:
+                continue
+            start = pd.Timestamp(day).tz_localize(bars.index.tz)
+            end = start + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")
+            upto = bars.loc[:end]
+            part = upto.loc[start:]
+            if len(part):
+                spine = ribbon(upto["close"].to_numpy())["spine"].to_numpy()[-len(part) :]
+                return part, spine
+        raise DataError(f"no intraday bars of {symbol} on {day} to replay")
+
+    def _context(self, symbol: str, day: dt.date, key: str, direction: str, minute: int) -> str:
+        """Return the historical odds for this setup, from sessions before ``day`` only."""
+        try:
+            history = load_bars(self.source, symbol, "5m")
+        except DataError:
+            return ""
+        history = history.loc[
+            : pd.Timestamp(day).tz_localize(history.index.tz) - pd.Timedelta(1, "ns")
+        ]
+        if not len(history):
+            return ""
+        levels = session_levels(load_bars(self.source, symbol, "1d"))
+        if key in ("+0.382", "-0.382") and direction == ("up" if key[0] == "+" else "down"):
+            bucket = "09" if minute < 600 else f"{minute // 60:02d}"
+            side = "bull" if key[0] == "+" else "bear"
+            stats = gate_stats(gate_sessions(history, levels, side), side, [bucket])
+            row = stats.rows[0]
+            if not row.triggers:
+                return ""
+            return (
+                f" Historically {side} golden gates triggered in the {bucket} bucket completed "
+                f"{row.completions} of {row.triggers} times ({row.rate:.1f}%), "
+                f"{stats.first_date} to {stats.last_date}."
+            )
+        keys = [level_key(f) for f in grid_fractions()]
+        here = keys.index(key)
+        step = 1 if direction == "up" else -1
+        if not 0 <= here + step < len(keys):
+            return ""
+        target = keys[here + step]
+        odds = level_to_level(history, levels, key, target)
+        if not odds.touched:
+            return ""
+        return (
+            f" After touching {key}, price reached {target} the same session in "
+            f"{odds.reached} of {odds.touched} sessions ({odds.rate:.1f}%), "
+            f"{odds.first_date} to {odds.last_date}."
+        )
+
+    def replay(
+        self, symbol: str, day: dt.date, *, speed: float = 0.0, until: str | None = None
+    ) -> list[str]:
+        """Replay one session (optionally only up to ``until`` "HH:MM"); return messages delivered.
+
+        ``speed`` is a multiple of real time (60 = an hour a minute); 0 runs as fast as possible.
+        """
+        stored = [a for a in self.store.alerts(active_only=True) if a.rule.symbol == symbol]
+        bars, spine = self._session_bars(symbol, day)
+        if until:
+            keep = bars.index.strftime("%H:%M") < until
+            bars, spine = bars[keep], spine[keep]
+        levels = session_levels(load_bars(self.source, symbol, "1d"))
+        at = levels.index.searchsorted(pd.Timestamp(day).tz_localize(levels.index.tz))
+        if at >= len(levels) or levels.index[at].date() != day:
+            raise DataError(f"no daily levels for {symbol} on {day}")
+        pc, atr = float(levels["previous_close"].iloc[at]), float(levels["atr"].iloc[at])
+        engine = AlertEngine([a.rule for a in stored], [symbol])
+        engine.reset_session(symbol, pc, atr)
+        session = f"{day:%Y-%m-%d}"
+        already = self.store.fired(session)
+        for k, alert in enumerate(stored):
+            if alert.rule.rule_id in already:
+                engine.set_armed(k, False)  # restart: never fire twice in a session
+        prices, _ = tick_path(bars)
+        seconds = (bars.index[1] - bars.index[0]).total_seconds() if len(bars) > 1 else 60.0
+        for b in range(len(bars)):
+            ticks = slice(4 * b, 4 * b + 4)
+            for firing in engine.process(np.zeros(4), prices[ticks]):
+                alert = stored[firing.rule]
+                if alert.ribbon and spine[b] != alert.ribbon:
+                    engine.set_armed(firing.rule, True)  # crossed without its ribbon: stay armed
+                    continue
+                stamp = bars.index[b]
+                minute = stamp.hour * 60 + stamp.minute
+                name = LEVEL_NAMES.get(alert.rule.level, alert.rule.level)
+                verb = "crossed above" if alert.rule.direction == "up" else "lost"
+                message = (
+                    f"{symbol} {verb} the {name} ({alert.rule.level}) at "
+                    f"{firing.level_price:.2f}: price {firing.price:.2f} at "
+                    f"{stamp:%H:%M} ET on {session}."
+                    + self._context(symbol, day, alert.rule.level, alert.rule.direction, minute)
+                )
+                self.store.record(
+                    alert.rule.rule_id,
+                    session,
+                    f"{stamp:%Y-%m-%dT%H:%M}",
+                    firing.price,
+                    firing.level_price,
+                    message,
+                )
+            if speed > 0:
+                self.sleep(seconds / speed)
+        return self.flush()
+
+    def flush(self) -> list[str]:
+        """Deliver every pending firing, retrying failures with exponential backoff; return the
+        messages delivered. A firing that keeps failing stays pending with its last error."""
+        delivered = []
+        for item in self.store.pending():
+            for attempt in range(item.attempts, self.max_attempts):
+                try:
+                    self.deliver(item.destination, item.message)
+                except Exception as exc:  # a channel down: record, wait, retry
+                    log.warning(
+                        "delivery to %s failed (%s); attempt %d",
+                        item.destination,
+                        exc.__class__.__name__,
+                        attempt + 1,
+                    )
+                    self.store.mark(item.rule_id, item.session, f"{exc.__class__.__name__}: {exc}")
+                    if attempt + 1 < self.max_attempts:
+                        self.sleep(self.backoff * 2**attempt)
+                    continue
+                self.store.mark(item.rule_id, item.session, None)
+                delivered.append(item.message)
+                break
+        return delivered

@@ -1,0 +1,170 @@
+"""Durable alerts: rules and firings in SQLite. A firing is keyed by (rule, session), so a
+restart never records or delivers the same firing twice."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.alerts import AlertRule
+
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS alerts (
+        rule_id TEXT PRIMARY KEY, owner TEXT NOT NULL, destination TEXT NOT NULL,
+        symbol TEXT NOT NULL, level TEXT NOT NULL, direction TEXT NOT NULL,
+        ribbon TEXT, paused INTEGER NOT NULL DEFAULT 0, created REAL NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS firings (
+        rule_id TEXT NOT NULL, session TEXT NOT NULL, fired_at TEXT NOT NULL,
+        price REAL NOT NULL, level_price REAL NOT NULL, message TEXT NOT NULL,
+        delivered INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT, PRIMARY KEY (rule_id, session))""",
+)
+
+
+@dataclass(frozen=True)
+class StoredAlert:
+    """A rule with its optional ribbon filter and paused flag."""
+
+    rule: AlertRule
+    ribbon: str | None
+    paused: bool
+
+
+@dataclass(frozen=True)
+class PendingFiring:
+    """A recorded firing not yet delivered."""
+
+    rule_id: str
+    session: str
+    destination: str
+    message: str
+    attempts: int
+
+
+class SqliteAlertStore:
+    """Alerts and firings on disk."""
+
+    def __init__(self, path: Path | str) -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(path), check_same_thread=False)
+        for statement in SCHEMA:
+            self.db.execute(statement)
+        self._lock = threading.Lock()
+
+    def _exec(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+        with self._lock:
+            rows = self.db.execute(sql, params).fetchall()
+            self.db.commit()
+            return rows
+
+    def add(self, rule: AlertRule, ribbon: str | None = None) -> None:
+        """Store a new alert rule (replacing one with the same id)."""
+        self._exec(
+            "INSERT OR REPLACE INTO alerts VALUES (?,?,?,?,?,?,?,0,?)",
+            (
+                rule.rule_id,
+                rule.owner,
+                rule.destination,
+                rule.symbol,
+                rule.level,
+                rule.direction,
+                ribbon,
+                time.time(),
+            ),
+        )
+
+    def alerts(self, owner: str | None = None, *, active_only: bool = False) -> list[StoredAlert]:
+        """Return alerts (of one owner when given), oldest first."""
+        sql = "SELECT rule_id, owner, destination, symbol, level, direction, ribbon, paused FROM alerts"
+        where, params = [], []
+        if owner is not None:
+            where.append("owner=?")
+            params.append(owner)
+        if active_only:
+            where.append("paused=0")
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        rows = self._exec(sql + " ORDER BY created", tuple(params))
+        return [
+            StoredAlert(
+                AlertRule(
+                    rule_id=r[0],
+                    owner=r[1],
+                    destination=r[2],
+                    symbol=r[3],
+                    level=r[4],
+                    direction=r[5],
+                ),
+                r[6],
+                bool(r[7]),
+            )
+            for r in rows
+        ]
+
+    def set_paused(self, owner: str, rule_id: str, paused: bool) -> bool:
+        """Pause or resume one of the owner's alerts; False if they have none by that id."""
+        with self._lock:
+            cur = self.db.execute(
+                "UPDATE alerts SET paused=? WHERE owner=? AND rule_id=?",
+                (int(paused), owner, rule_id),
+            )
+            self.db.commit()
+        return cur.rowcount > 0
+
+    def delete(self, owner: str, rule_id: str) -> bool:
+        """Delete one of the owner's alerts."""
+        with self._lock:
+            cur = self.db.execute(
+                "DELETE FROM alerts WHERE owner=? AND rule_id=?", (owner, rule_id)
+            )
+            self.db.commit()
+        return cur.rowcount > 0
+
+    def record(
+        self,
+        rule_id: str,
+        session: str,
+        fired_at: str,
+        price: float,
+        level_price: float,
+        message: str,
+    ) -> bool:
+        """Record a firing; return False when this rule already fired in this session."""
+        with self._lock:
+            cur = self.db.execute(
+                "INSERT OR IGNORE INTO firings (rule_id, session, fired_at, price, level_price, "
+                "message) VALUES (?,?,?,?,?,?)",
+                (rule_id, session, fired_at, price, level_price, message),
+            )
+            self.db.commit()
+        return cur.rowcount > 0
+
+    def fired(self, session: str) -> set[str]:
+        """Return the ids of rules that already fired in ``session``."""
+        return {r[0] for r in self._exec("SELECT rule_id FROM firings WHERE session=?", (session,))}
+
+    def pending(self) -> list[PendingFiring]:
+        """Return recorded firings not yet delivered, oldest first."""
+        rows = self._exec(
+            "SELECT f.rule_id, f.session, a.destination, f.message, f.attempts FROM firings f "
+            "JOIN alerts a ON a.rule_id = f.rule_id WHERE f.delivered=0 ORDER BY f.fired_at"
+        )
+        return [PendingFiring(str(r[0]), str(r[1]), str(r[2]), str(r[3]), int(r[4])) for r in rows]
+
+    def mark(self, rule_id: str, session: str, error: str | None) -> None:
+        """Mark a delivery attempt: delivered when ``error`` is None, else count the failure."""
+        if error is None:
+            self._exec(
+                "UPDATE firings SET delivered=1, attempts=attempts+1, last_error=NULL "
+                "WHERE rule_id=? AND session=?",
+                (rule_id, session),
+            )
+        else:
+            self._exec(
+                "UPDATE firings SET attempts=attempts+1, last_error=? WHERE rule_id=? AND "
+                "session=?",
+                (error[:500], rule_id, session),
+            )

@@ -1,0 +1,69 @@
+"""Alerts from chat: the issue's phrasings become typed alerts for the asking user and channel."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from assistant.service import Assistant
+from integrations.alerts.store import SqliteAlertStore
+from tools import ToolContext
+
+
+@pytest.fixture
+def store(tmp_path):
+    return SqliteAlertStore(tmp_path / "alerts.sqlite")
+
+
+def _assistant(source, store, user, channel=None):
+    services = {"alerts": store, **({"destination": channel} if channel else {})}
+    return Assistant(
+        ToolContext(source=source, user_id=user, today=dt.date(2026, 2, 13), services=services),
+        "offline",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "args"),
+    [
+        (
+            "alert me in #spx when SPY loses the -23.6% trigger with a bearish ribbon",
+            {
+                "symbol": "SPY",
+                "level": "-0.236",
+                "direction": "down",
+                "ribbon": "bearish",
+                "destination": "#spx",
+            },
+        ),
+        (
+            "tell me when SPY reaches the +100% level",
+            {"symbol": "SPY", "level": "+1", "direction": "up"},
+        ),
+        (
+            "alert me in this channel when SPY triggers a bullish golden gate",
+            {"symbol": "SPY", "level": "+0.382", "direction": "up"},
+        ),
+        (
+            "ping me if SPX loses the put trigger with the ribbon bearish",
+            {"symbol": "SPX", "level": "-0.236", "direction": "down", "ribbon": "bearish"},
+        ),
+    ],
+)
+def test_phrasings(source, store, text, args):
+    reply = _assistant(source, store, "alice", "slack:C123").ask(text)
+    assert [(c["name"], c["args"]) for c in reply.tool_calls] == [("create_alert", args)]
+    stored = store.alerts("alice")
+    assert len(stored) == 1 and stored[0].rule.destination == args.get("destination", "slack:C123")
+
+
+def test_list_pause_delete_are_per_user(source, store):
+    alice, bob = _assistant(source, store, "alice"), _assistant(source, store, "bob")
+    alice.ask("alert me when spy crosses the call trigger")
+    alert_id = store.alerts("alice")[0].rule.rule_id
+    assert bob.ask("list my alerts").tool_calls[0]["result"]["alerts"] == []
+    assert "no alert" in bob.ask(f"delete alert {alert_id}").answer
+    assert alice.ask(f"pause alert {alert_id}").tool_calls[0]["result"]["alerts"][0]["paused"]
+    alice.ask(f"delete alert {alert_id}")
+    assert store.alerts("alice") == []

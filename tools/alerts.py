@@ -1,0 +1,127 @@
+"""Tools: create, list, pause, resume and delete level alerts (delivered where they were asked)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from core.alerts import AlertRule
+from core.errors import InvalidArgumentError, WhisprError
+from core.levels import parse_level_key
+from tools.base import ToolContext, tool
+from tools.market import normalize_symbol
+
+
+def _store(ctx: ToolContext):  # noqa: ANN202 - integrations.alerts.store.SqliteAlertStore
+    store = ctx.services.get("alerts")
+    if store is None:
+        raise WhisprError("alerts are not available here (no alert store configured)")
+    return store
+
+
+class CreateAlertArgs(BaseModel):
+    """Arguments of ``create_alert``."""
+
+    symbol: str
+    level: str = Field(description="Level key: '+0.382' bullish golden gate, '-0.236' put trigger.")
+    direction: Literal["up", "down"] = Field(description="up = crosses above, down = loses it.")
+    ribbon: Literal["bullish", "bearish", "mixed"] | None = Field(
+        default=None, description="Only fire when the pivot ribbon is in this state."
+    )
+    destination: str | None = Field(default=None, description="Channel; default: where asked.")
+
+    @field_validator("level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        return parse_level_key(value)
+
+
+class AlertLine(BaseModel):
+    """One alert."""
+
+    id: str
+    symbol: str
+    level: str
+    direction: str
+    ribbon: str | None
+    destination: str
+    paused: bool
+
+
+class AlertsResult(BaseModel):
+    """The user's alerts after the action."""
+
+    message: str
+    alerts: list[AlertLine]
+
+
+def _lines(ctx: ToolContext) -> list[AlertLine]:
+    return [
+        AlertLine(
+            id=a.rule.rule_id,
+            symbol=a.rule.symbol,
+            level=a.rule.level,
+            direction=a.rule.direction,
+            ribbon=a.ribbon,
+            destination=a.rule.destination,
+            paused=a.paused,
+        )
+        for a in _store(ctx).alerts(ctx.user_id)
+    ]
+
+
+@tool("create_alert", CreateAlertArgs, AlertsResult)
+def create_alert(ctx: ToolContext, args: CreateAlertArgs) -> AlertsResult:
+    """Alert the user when a symbol crosses an ATR level (optionally with a ribbon state); the
+    alert is delivered to the channel where it was asked for, once per session."""
+    destination = args.destination or ctx.services.get("destination") or f"web:{ctx.user_id}"
+    rule = AlertRule(
+        rule_id=f"a{uuid.uuid4().hex[:8]}",
+        owner=ctx.user_id,
+        destination=destination,
+        symbol=normalize_symbol(ctx.source, args.symbol),
+        level=args.level,
+        direction=args.direction,
+    )
+    _store(ctx).add(rule, ribbon=args.ribbon)
+    verb = "crosses above" if args.direction == "up" else "loses"
+    ribbon = f" with a {args.ribbon} ribbon" if args.ribbon else ""
+    return AlertsResult(
+        message=f"Alert {rule.rule_id}: when {rule.symbol} {verb} {args.level}"
+        f"{ribbon}, I'll post to {destination}.",
+        alerts=_lines(ctx),
+    )
+
+
+class NoArgs(BaseModel):
+    """No arguments."""
+
+
+@tool("list_alerts", NoArgs, AlertsResult)
+def list_alerts(ctx: ToolContext, args: NoArgs) -> AlertsResult:
+    """List the user's alerts."""
+    return AlertsResult(message="Your alerts:", alerts=_lines(ctx))
+
+
+class AlertRef(BaseModel):
+    """An alert id and what to do with it."""
+
+    alert_id: str
+    action: Literal["pause", "resume", "delete"]
+
+
+@tool("change_alert", AlertRef, AlertsResult)
+def change_alert(ctx: ToolContext, args: AlertRef) -> AlertsResult:
+    """Pause, resume or delete one of the user's alerts."""
+    store = _store(ctx)
+    ok = (
+        store.delete(ctx.user_id, args.alert_id)
+        if args.action == "delete"
+        else store.set_paused(ctx.user_id, args.alert_id, args.action == "pause")
+    )
+    if not ok:
+        raise InvalidArgumentError(f"you have no alert {args.alert_id!r}")
+    done = {"pause": "paused", "resume": "resumed", "delete": "deleted"}[args.action]
+    return AlertsResult(message=f"Alert {args.alert_id} {done}.", alerts=_lines(ctx))
