@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 import numpy as np
 import pandas as pd
@@ -167,6 +167,59 @@ class Monitor:
             if speed > 0:
                 self.sleep(seconds / speed)
         return self.flush()
+
+    async def watch(
+        self,
+        stream: AsyncIterator[object],
+        day: dt.date,
+        levels: dict[str, tuple[float, float]],
+        *,
+        max_events: int | None = None,
+    ) -> list[str]:
+        """Evaluate live quotes from a provider stream (``RemoteSource.stream``) as they arrive;
+        ``levels`` gives each symbol's (previous close, ATR) for the session. Returns the messages
+        delivered (after ``max_events`` events, or when the stream ends)."""
+        stored = [a for a in self.store.alerts(active_only=True) if a.rule.symbol in levels]
+        symbols = sorted(levels)
+        engine = AlertEngine([a.rule for a in stored], symbols)
+        for sym, (pc, atr) in levels.items():
+            engine.reset_session(sym, pc, atr)
+        session = f"{day:%Y-%m-%d}"
+        already = self.store.fired(session)
+        for k, alert in enumerate(stored):
+            if alert.rule.rule_id in already:
+                engine.set_armed(k, False)
+        delivered: list[str] = []
+        seen = 0
+        async for event in stream:
+            price = getattr(event, "last", None) or getattr(event, "close", None)
+            symbol = str(getattr(event, "symbol", "")).upper().lstrip("$")
+            if price is not None and symbol in engine.sym_index:
+                stamp = getattr(event, "time", None) or getattr(event, "start", None)
+                for firing in engine.process(
+                    np.array([engine.sym_index[symbol]]), np.array([price])
+                ):
+                    alert = stored[firing.rule]
+                    name = LEVEL_NAMES.get(alert.rule.level, alert.rule.level)
+                    verb = "crossed above" if alert.rule.direction == "up" else "lost"
+                    message = (
+                        f"{symbol} {verb} the {name} ({alert.rule.level}) at "
+                        f"{firing.level_price:.2f}: price {firing.price:.2f} at "
+                        f"{stamp:%H:%M:%S} ET on {session} (live)."
+                    )
+                    if self.store.record(
+                        alert.rule.rule_id,
+                        session,
+                        f"{stamp:%Y-%m-%dT%H:%M:%S}",
+                        firing.price,
+                        firing.level_price,
+                        message,
+                    ):
+                        delivered += self.flush()
+            seen += 1
+            if max_events is not None and seen >= max_events:
+                break
+        return delivered
 
     def flush(self) -> list[str]:
         """Deliver every pending firing, retrying failures with exponential backoff; return the

@@ -142,6 +142,18 @@ class SqliteAlertStore:
             self.db.commit()
         return cur.rowcount > 0
 
+    def record_many(self, rows: list[tuple[str, str, str, float, float, str]]) -> int:
+        """Record many firings in one transaction; return how many were new."""
+        with self._lock:
+            before = self.db.total_changes
+            self.db.executemany(
+                "INSERT OR IGNORE INTO firings (rule_id, session, fired_at, price, level_price, "
+                "message) VALUES (?,?,?,?,?,?)",
+                rows,
+            )
+            self.db.commit()
+            return self.db.total_changes - before
+
     def fired(self, session: str) -> set[str]:
         """Return the ids of rules that already fired in ``session``."""
         return {r[0] for r in self._exec("SELECT rule_id FROM firings WHERE session=?", (session,))}

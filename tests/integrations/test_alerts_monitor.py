@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import json
 
 import pytest
+from websockets.asyncio.server import serve
 
 from core.alerts import AlertRule
 from core.levels import level_grid, session_levels
 from integrations.alerts.monitor import Monitor, tick_path
 from integrations.alerts.store import SqliteAlertStore
+from integrations.marketdata.polygon import PolygonConfig, PolygonSource
 
 DAY = dt.date(2024, 3, 15)  # SPY gapped down, then rallied back through -0.786
 
@@ -93,3 +97,50 @@ def test_failing_delivery_is_retried_with_backoff_and_recorded(source, store, tm
     )
     pending = other.pending()
     assert pending and pending[0].attempts == 3
+
+
+def test_live_stream_through_the_polygon_client(source, tmp_path):
+    """Quotes from a local server speaking Polygon's WebSocket protocol fire a stored alert once."""
+    store = SqliteAlertStore(tmp_path / "live.sqlite")
+    store.add(
+        AlertRule(
+            rule_id="live",
+            owner="u",
+            destination="terminal",
+            symbol="SPY",
+            level="+0.236",
+            direction="up",
+        )
+    )
+    prices = [449.0, 450.5, 451.2, 450.0, 451.5]  # PC 450, ATR 4: +0.236 = 450.944
+
+    async def server(ws):
+        json.loads(await ws.recv())
+        await ws.send(json.dumps([{"ev": "status", "status": "auth_success"}]))
+        await ws.recv()
+        await ws.send(
+            json.dumps(
+                [
+                    {"ev": "T", "sym": "SPY", "p": p, "s": 1, "t": 1_710_509_400_000 + i * 1000}
+                    for i, p in enumerate(prices)
+                ]
+            )
+        )
+        await asyncio.sleep(1)
+
+    async def main():
+        async with serve(server, "127.0.0.1", 0) as ws_server:
+            port = ws_server.sockets[0].getsockname()[1]
+            client = PolygonSource(PolygonConfig(api_key="pk", ws_url=f"ws://127.0.0.1:{port}"))
+            sent = []
+            monitor = Monitor(store, source, lambda dest, msg: sent.append(msg))
+            await asyncio.wait_for(
+                monitor.watch(
+                    client.stream(["SPY"]), DAY, {"SPY": (450.0, 4.0)}, max_events=len(prices)
+                ),
+                10,
+            )
+            return sent
+
+    sent = asyncio.run(main())
+    assert len(sent) == 1 and "price 451.20" in sent[0] and "(live)" in sent[0]
