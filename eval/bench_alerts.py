@@ -15,7 +15,6 @@ import numpy as np
 
 from core.alerts import AlertEngine, AlertRule
 from integrations.alerts.store import SqliteAlertStore
-from integrations.alerts.store import SqliteAlertStore
 
 KEYS = ("+0.236", "+0.382", "+0.618", "+1", "0", "-0.236", "-0.382", "-0.618", "-1", "+1.618")
 
