@@ -14,15 +14,30 @@ import json
 import os
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 import pandas as pd
-import websockets
 
 from core.bars import EASTERN
 from core.errors import UnknownSymbolError
-from integrations.marketdata.http import AuthError, ProviderError, Retry, get_json
-from integrations.marketdata.remote import Quote, RemoteSource, StreamBar, as_utc, frame_from_rows
+from integrations.marketdata.http import (
+    AuthError,
+    ProviderError,
+    Retry,
+    get_json,
+    page_failure,
+)
+from integrations.marketdata.remote import (
+    Quote,
+    RemoteSource,
+    StreamBar,
+    as_utc,
+    decode,
+    frame_from_rows,
+    open_stream,
+    wire_fields,
+)
 
 _TIMEFRAMES = {
     "1m": "1Min",
@@ -33,6 +48,10 @@ _TIMEFRAMES = {
     "1d": "1Day",
 }
 INDEXES = {"SPX", "NDX", "VIX", "RUT", "DJI"}
+_AUTH_CODES = {401, 402, 404, 409}
+"""Stream errors about credentials or entitlement: not authenticated, auth failed, auth
+timeout, insufficient subscription. Others (405 symbol limit, 406 connection limit, ...) are
+provider errors."""
 
 
 @dataclass
@@ -46,29 +65,44 @@ class AlpacaConfig:
     ws_url: str = ""
 
     def __post_init__(self) -> None:
-        self.key_id = self.key_id or os.environ.get("APCA_API_KEY_ID", "")
-        self.secret_key = self.secret_key or os.environ.get("APCA_API_SECRET_KEY", "")
-        self.feed = self.feed or os.environ.get("WHISPR_ALPACA_FEED", "iex")
+        env = os.environ
+        self.key_id = self.key_id or env.get("APCA_API_KEY_ID", "")
+        self.secret_key = self.secret_key or env.get("APCA_API_SECRET_KEY", "")
+        self.feed = self.feed or env.get("WHISPR_ALPACA_FEED", "iex")
         self.base_url = (
-            self.base_url
-            or os.environ.get("WHISPR_ALPACA_BASE_URL")
-            or "https://data.alpaca.markets"
+            self.base_url or env.get("WHISPR_ALPACA_BASE_URL") or "https://data.alpaca.markets"
         ).rstrip("/")
         self.ws_url = (
-            self.ws_url
-            or os.environ.get("WHISPR_ALPACA_WS_URL")
-            or "wss://stream.data.alpaca.markets"
+            self.ws_url or env.get("WHISPR_ALPACA_WS_URL") or "wss://stream.data.alpaca.markets"
         ).rstrip("/")
 
     def headers(self) -> dict[str, str]:
-        """Return the authentication headers (raise when keys are missing)."""
+        """Return the authentication headers; raise ``AuthError`` when keys are missing."""
         if not (self.key_id and self.secret_key):
             raise AuthError("alpaca: set APCA_API_KEY_ID and APCA_API_SECRET_KEY")
         return {"APCA-API-KEY-ID": self.key_id, "APCA-API-SECRET-KEY": self.secret_key}
 
 
+def check_symbol(symbol: str) -> str:
+    """Return Alpaca's symbol for a Whispr symbol; raise ``UnknownSymbolError`` for indexes."""
+    sym = symbol.upper().lstrip("$^")
+    if sym in INDEXES:
+        raise UnknownSymbolError(
+            f"alpaca has no index data ({sym}); use an ETF such as SPY, or the schwab or "
+            "polygon provider for the index"
+        )
+    return sym
+
+
+def _time(value: Any) -> pd.Timestamp:
+    stamp = pd.Timestamp(value)
+    if stamp.tzinfo is None:
+        raise ValueError(f"timestamp without a UTC offset: {value!r}")
+    return stamp.tz_convert(EASTERN)
+
+
 class AlpacaSource(RemoteSource):
-    """Bars and live data from Alpaca."""
+    """Bars and live data from Alpaca. The constructor opens nothing."""
 
     name = "alpaca"
 
@@ -83,17 +117,12 @@ class AlpacaSource(RemoteSource):
         self.retry = retry or Retry()
         self._http = http or httpx.Client(timeout=30)
 
-    @staticmethod
-    def _check_symbol(symbol: str) -> str:
-        sym = symbol.upper().lstrip("$^")
-        if sym in INDEXES:
-            raise UnknownSymbolError(f"alpaca has no index data ({sym}); use an ETF such as SPY")
-        return sym
-
     def fetch(self, symbol: str, bar: str, start: dt.datetime, end: dt.datetime) -> pd.DataFrame:
-        """Return validated bars, following ``next_page_token`` pages (raw, unadjusted prices)."""
+        """Return validated bars (regular hours, ET, labelled by start), following
+        ``next_page_token`` pages; raw (unadjusted) prices."""
         name = self.check_bar(bar)
-        sym = self._check_symbol(symbol)
+        sym = check_symbol(symbol)
+        headers = self.config.headers()
         params = {
             "timeframe": _TIMEFRAMES[name],
             "start": as_utc(start).isoformat(),
@@ -103,69 +132,78 @@ class AlpacaSource(RemoteSource):
             "feed": self.config.feed,
             "sort": "asc",
         }
-        times, rows = [], {k: [] for k in ("open", "high", "low", "close", "volume")}
-        token = None
+        times: list[float] = []
+        rows: dict[str, list[float]] = {k: [] for k in ("open", "high", "low", "close", "volume")}
+        token, pages = None, 0
         while True:
-            page = get_json(
-                self._http,
-                "alpaca",
-                f"{self.config.base_url}/v2/stocks/{sym}/bars",
-                params={**params, **({"page_token": token} if token else {})},
-                headers=self.config.headers(),
-                retry=self.retry,
-            )
+            try:
+                page = get_json(
+                    self._http,
+                    "alpaca",
+                    f"{self.config.base_url}/v2/stocks/{sym}/bars",
+                    params={**params, **({"page_token": token} if token else {})},
+                    headers=headers,
+                    retry=self.retry,
+                )
+            except ProviderError as exc:
+                failure = page_failure(exc, pages + 1, len(times))
+                if failure is exc:
+                    raise
+                raise failure from exc
+            pages += 1
             if not isinstance(page, dict) or "bars" not in page:
                 raise ProviderError(f"alpaca: unexpected answer for {sym}: {str(page)[:200]}")
             for item in page["bars"] or []:
-                try:
-                    times.append(pd.Timestamp(item["t"]).value // 1_000_000)
+                with wire_fields(f"alpaca: malformed bar for {sym}", item):
+                    times.append(_time(item["t"]).value // 1_000_000)
                     for key, src in (("open", "o"), ("high", "h"), ("low", "l"), ("close", "c")):
                         rows[key].append(float(item[src]))
                     rows["volume"].append(float(item.get("v", 0.0)))
-                except (KeyError, TypeError, ValueError) as exc:
-                    raise ProviderError(f"alpaca: malformed bar for {sym}: {item!r:.200}") from exc
             token = page.get("next_page_token")
             if not token:
                 break
         return frame_from_rows("alpaca", times, rows, name)
 
     async def stream(self, symbols: Sequence[str]) -> AsyncIterator[Quote | StreamBar]:
-        """Yield trades as quotes and minute bars as bars for ``symbols``."""
-        syms = [self._check_symbol(s) for s in symbols]
+        """Yield trades as ``Quote`` and minute bars as ``StreamBar`` for ``symbols`` (ET)."""
+        syms = [check_symbol(s) for s in symbols]
         headers = self.config.headers()
-        async with websockets.connect(f"{self.config.ws_url}/v2/{self.config.feed}") as ws:
-            await ws.send(
-                json.dumps(
-                    {
-                        "action": "auth",
-                        "key": headers["APCA-API-KEY-ID"],
-                        "secret": headers["APCA-API-SECRET-KEY"],
-                    }
-                )
-            )
+        auth = {"action": "auth", "key": headers["APCA-API-KEY-ID"]}
+        auth["secret"] = headers["APCA-API-SECRET-KEY"]
+        async with open_stream("alpaca", f"{self.config.ws_url}/v2/{self.config.feed}") as ws:
+            await ws.send(json.dumps(auth))
             async for raw in ws:
-                for msg in json.loads(raw):
-                    kind = msg.get("T")
-                    if kind == "error":
-                        raise AuthError(f"alpaca stream: {msg.get('msg')} (code {msg.get('code')})")
-                    if kind == "success" and msg.get("msg") == "authenticated":
-                        await ws.send(
-                            json.dumps({"action": "subscribe", "trades": syms, "bars": syms})
-                        )
-                    elif kind == "t":
-                        yield Quote(
-                            msg["S"],
-                            pd.Timestamp(msg["t"]).tz_convert(EASTERN),
-                            float(msg["p"]),
-                            volume=float(msg.get("s", 0)),
-                        )
-                    elif kind == "b":
-                        yield StreamBar(
-                            msg["S"],
-                            pd.Timestamp(msg["t"]).tz_convert(EASTERN),
-                            float(msg["o"]),
-                            float(msg["h"]),
-                            float(msg["l"]),
-                            float(msg["c"]),
-                            float(msg.get("v", 0)),
-                        )
+                messages = decode("alpaca", raw)
+                if not isinstance(messages, list):
+                    raise ProviderError(f"alpaca stream: malformed message {raw!r:.200}")
+                for msg in messages:
+                    with wire_fields("alpaca stream: malformed message", msg):
+                        kind = msg.get("T")
+                        if kind == "error":
+                            code = msg.get("code")
+                            text = f"alpaca stream: {msg.get('msg')} (code {code})"
+                            raise AuthError(text) if code in _AUTH_CODES else ProviderError(text)
+                        if kind == "success" and msg.get("msg") == "authenticated":
+                            sub = {"action": "subscribe", "trades": syms, "bars": syms}
+                            await ws.send(json.dumps(sub))
+                            continue
+                        out = _event(msg)
+                    if out is not None:
+                        yield out
+
+
+def _event(msg: dict[str, Any]) -> Quote | StreamBar | None:
+    kind = msg.get("T")
+    if kind == "t":
+        return Quote(msg["S"], _time(msg["t"]), float(msg["p"]), volume=float(msg.get("s", 0)))
+    if kind == "b":
+        return StreamBar(
+            msg["S"],
+            _time(msg["t"]),
+            float(msg["o"]),
+            float(msg["h"]),
+            float(msg["l"]),
+            float(msg["c"]),
+            float(msg.get("v", 0)),
+        )
+    return None

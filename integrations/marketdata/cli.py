@@ -1,5 +1,6 @@
-"""``whispr data``: fetch bars from a provider into the cache, list what is available, check quality,
-and sign in to Schwab."""
+"""``whispr data``: fetch bars from a provider into the cache, list what is available, check
+quality, and sign in to Schwab. Each handler takes the parsed arguments and returns an exit code;
+``WhisprError``s are left to the main command line, which prints them."""
 
 from __future__ import annotations
 
@@ -7,60 +8,76 @@ import argparse
 import datetime as dt
 
 from core.bars import timeframe
-from integrations.argtypes import iso_date
 from core.sources import load_bars
-from integrations.marketdata.cache import CachedSource, default_cache_dir
+from integrations.argtypes import iso_date
+from integrations.marketdata.cache import (
+    CachedSource,
+    PartialFetchError,
+    cache_entries,
+    default_cache_dir,
+)
 from integrations.marketdata.files import FileSource
 from integrations.marketdata.quality import check_bars
 from integrations.marketdata.registry import PROVIDERS, get_source
 from integrations.marketdata.schwab import SchwabSource
 
 
-def _fetch(args: argparse.Namespace) -> int:
+def fetch_command(args: argparse.Namespace) -> int:
+    """Fetch bars into the cache and print a quality report; return 0, 1 on a partial fetch,
+    2 when the provider is not a remote one."""
     source = get_source(args.provider)
     if not isinstance(source, CachedSource):
         print("error: choose a remote provider (schwab, alpaca, polygon) to fetch from")
         return 2
     end = args.end or dt.date.today()
     start = args.start or end - dt.timedelta(days=30)
-    bars = source.fetch(args.symbol, args.bar, start, end + dt.timedelta(days=1))
+    bar = timeframe(args.bar).name
+    code = 0
+    try:
+        bars = source.fetch(args.symbol, bar, start, end + dt.timedelta(days=1))
+    except PartialFetchError as exc:
+        print(f"warning: {exc}")
+        bars, code = exc.bars, 1
     print(
-        f"{len(bars)} {args.bar} bars of {args.symbol.upper()} from {source.remote.name}, cached "
-        f"in {source.root}"
+        f"{len(bars)} {bar} bars of {args.symbol.upper()} from {source.remote.name} "
+        f"({start} to {end}), cached in {source.root}"
     )
-    for line in check_bars(bars, args.bar).lines():
+    for line in check_bars(bars, bar).lines():
         print(f"  {line}")
-    return 0
+    return code
 
 
-def _list(args: argparse.Namespace) -> int:
+def list_command(args: argparse.Namespace) -> int:
+    """Print the symbols and bar sizes in the data directory and in the cache; return 0."""
     files = FileSource()
     print(f"data directory {files.directory}:")
     for sym in files.symbols():
         print(f"  {sym}: {', '.join(files.native_timeframes(sym))}")
     root = default_cache_dir()
-    cached = sorted(root.glob("*/*.parquet")) if root.exists() else []
-    print(f"cache {root}: {'empty' if not cached else ''}")
-    for path in cached:
-        print(f"  {path.parent.name}: {path.stem}")
+    entries = cache_entries(root)
+    print(f"cache {root}:{'' if entries else ' empty'}")
+    for e in entries:
+        print(f"  {e.provider} {e.symbol} {e.bar}: {e.bars} bars, {e.first} to {e.last}")
     return 0
 
 
-def _check(args: argparse.Namespace) -> int:
+def check_command(args: argparse.Namespace) -> int:
+    """Print the quality report of a symbol's bars; return 0 when clean, 1 when not."""
     source = get_source(args.provider)
-    bars_names = [args.bar] if args.bar else source.native_timeframes(args.symbol.upper())
+    names = [args.bar] if args.bar else source.native_timeframes(args.symbol.upper())
     worst = 0
-    for bar in bars_names:
-        frame = load_bars(source, args.symbol, timeframe(bar).name)
-        report = check_bars(frame, timeframe(bar).name)
-        print(f"{args.symbol.upper()} {bar}:")
+    for bar in names:
+        name = timeframe(bar).name
+        report = check_bars(load_bars(source, args.symbol, name), name)
+        print(f"{args.symbol.upper()} {name} ({source.name}):")
         for line in report.lines():
             print(f"  {line}")
         worst = max(worst, 0 if report.ok else 1)
     return worst
 
 
-def _auth(args: argparse.Namespace) -> int:
+def auth_command(args: argparse.Namespace) -> int:
+    """Run Schwab's sign-in (authorization code) and store the tokens; return 0."""
     source = SchwabSource()
     print("1. Open this URL, sign in to Schwab and approve the app:")
     print(f"   {source.auth.authorize_url()}")
@@ -75,7 +92,7 @@ def _auth(args: argparse.Namespace) -> int:
 
 
 def add_data_commands(sub: argparse._SubParsersAction) -> None:
-    """Add ``whispr data fetch|list|check|auth`` to the command line."""
+    """Add ``whispr data fetch|list|check|auth`` to an argparse subparsers object."""
     data = sub.add_parser(
         "data",
         help="market data: fetch, list, check, auth",
@@ -86,17 +103,17 @@ def add_data_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("symbol")
     p.add_argument("--provider", required=True, choices=[x for x in PROVIDERS if x != "files"])
     p.add_argument("--bar", default="5m", help="1m 5m 15m 30m 1h 1d (provider permitting)")
-    p.add_argument("--start", type=iso_date)
-    p.add_argument("--end", type=iso_date)
-    p.set_defaults(handler=_fetch)
+    p.add_argument("--start", type=iso_date, help="first day, YYYY-MM-DD (default: end - 30 days)")
+    p.add_argument("--end", type=iso_date, help="last day, YYYY-MM-DD (default: today)")
+    p.set_defaults(handler=fetch_command)
     p = cmds.add_parser("list", help="symbols and bar sizes in the data directory and the cache")
-    p.set_defaults(handler=_list)
+    p.set_defaults(handler=list_command)
     p = cmds.add_parser("check", help="data-quality report (gaps, bad highs/lows, duplicates)")
     p.add_argument("symbol")
     p.add_argument("--provider", choices=PROVIDERS, help="default: WHISPR_DATA_PROVIDER or files")
     p.add_argument("--bar", help="one bar size (default: every native size)")
-    p.set_defaults(handler=_check)
+    p.set_defaults(handler=check_command)
     p = cmds.add_parser("auth", help="sign in to Schwab (OAuth) and store the tokens")
     p.add_argument("provider", choices=["schwab"])
     p.add_argument("--redirect", help="the redirect URL (skips the prompt)")
-    p.set_defaults(handler=_auth)
+    p.set_defaults(handler=auth_command)

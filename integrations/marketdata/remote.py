@@ -4,16 +4,22 @@ and the typed stream events."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import websockets
+from websockets.asyncio.client import ClientConnection
+from websockets.exceptions import ConnectionClosedError, InvalidStatus, WebSocketException
 
-from core.bars import EASTERN, make_bars, rth_mask, local_ns, timeframe, validate_bars
-from integrations.marketdata.http import ProviderError
+from core.bars import EASTERN, local_ns, make_bars, rth_mask, timeframe, validate_bars
+from integrations.marketdata.http import AuthError, ProviderError
 
 DEFAULT_LOOKBACK = {"1d": dt.timedelta(days=365 * 20), "intraday": dt.timedelta(days=30)}
 
@@ -120,3 +126,40 @@ def as_utc(moment: dt.datetime | dt.date) -> dt.datetime:
     stamp = pd.Timestamp(moment)
     stamp = stamp.tz_localize(EASTERN) if stamp.tzinfo is None else stamp
     return stamp.tz_convert("UTC").to_pydatetime()
+
+
+@asynccontextmanager
+async def open_stream(provider: str, url: str) -> AsyncIterator[ClientConnection]:
+    """Yield an open WebSocket to ``url``; turn handshake and connection failures into
+    ``AuthError`` (HTTP 401/403 at the handshake) or ``ProviderError`` naming the provider."""
+    try:
+        async with websockets.connect(url, open_timeout=10) as ws:
+            yield ws
+    except InvalidStatus as exc:
+        status = exc.response.status_code
+        kind = AuthError if status in (401, 403) else ProviderError
+        raise kind(f"{provider} stream: {url} refused the connection (HTTP {status})") from exc
+    except ConnectionClosedError as exc:
+        raise ProviderError(f"{provider} stream: the connection was lost ({exc})") from exc
+    except (OSError, TimeoutError, WebSocketException) as exc:
+        raise ProviderError(
+            f"{provider} stream: cannot connect to {url} ({exc.__class__.__name__})"
+        ) from exc
+
+
+def decode(provider: str, raw: str | bytes) -> Any:
+    """Return one decoded stream message; raise ``ProviderError`` if it is not JSON."""
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise ProviderError(f"{provider} stream: malformed message {raw!r:.200}") from exc
+
+
+@contextmanager
+def wire_fields(what: str, payload: object) -> Iterator[None]:
+    """Turn a missing or mistyped field read inside the block into a ``ProviderError`` saying
+    ``what`` was malformed (e.g. "polygon: malformed bar for SPY") and showing the payload."""
+    try:
+        yield
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        raise ProviderError(f"{what}: {payload!r:.200}") from exc

@@ -23,11 +23,19 @@ from urllib.parse import urlencode
 
 import httpx
 import pandas as pd
-import websockets
 
 from core.bars import EASTERN
 from integrations.marketdata.http import AuthError, ProviderError, Retry, get_json
-from integrations.marketdata.remote import Quote, RemoteSource, StreamBar, as_utc, frame_from_rows
+from integrations.marketdata.remote import (
+    Quote,
+    RemoteSource,
+    StreamBar,
+    as_utc,
+    decode,
+    frame_from_rows,
+    open_stream,
+    wire_fields,
+)
 
 ACCESS_LIFETIME = 30 * 60
 REFRESH_LIFETIME = 7 * 24 * 3600
@@ -43,11 +51,19 @@ _FREQ = {
 }
 _INDEX = {"SPX": "$SPX", "VIX": "$VIX", "NDX": "$NDX", "DJI": "$DJI"}
 REAUTH = "run `whispr data auth schwab` to sign in again"
+_LEVELONE_FIELDS = "0,1,2,3,8,10,11,12,17,34,35"
+
+
+def schwab_symbol(symbol: str) -> str:
+    """Return Schwab's symbol for a Whispr symbol (SPX -> ``$SPX``, SPY -> ``SPY``)."""
+    sym = symbol.upper().lstrip("$^")
+    return _INDEX.get(sym, sym)
 
 
 @dataclass
 class SchwabConfig:
-    """Schwab app settings; every field falls back to its environment variable."""
+    """Schwab app settings; every field falls back to its environment variable. The client id
+    and secret are hidden from ``repr``."""
 
     client_id: str = field(default="", repr=False)
     client_secret: str = field(default="", repr=False)
@@ -66,7 +82,8 @@ class SchwabConfig:
             self.base_url or env.get("WHISPR_SCHWAB_BASE_URL") or "https://api.schwabapi.com"
         ).rstrip("/")
         default = Path("~/.config/whispr/schwab_token.json").expanduser()
-        self.token_file = Path(self.token_file or env.get("WHISPR_SCHWAB_TOKEN_FILE") or default)
+        chosen = self.token_file or env.get("WHISPR_SCHWAB_TOKEN_FILE") or default
+        self.token_file = Path(chosen).expanduser()
 
 
 class TokenStore:
@@ -83,22 +100,26 @@ class TokenStore:
         if not self.path.exists():
             return None
         try:
-            return json.loads(self.path.read_text())
-        except ValueError as exc:
-            raise AuthError(f"schwab: token file {self.path} is corrupt; {REAUTH}") from exc
+            tokens = json.loads(self.path.read_text())
+        except ValueError:
+            tokens = None
+        if not isinstance(tokens, dict) or not tokens.get("refresh_token"):
+            raise AuthError(f"schwab: token file {self.path} is corrupt; {REAUTH}")
+        return tokens
 
     def save(self, tokens: dict[str, Any]) -> None:
-        """Write the tokens atomically with owner-only permissions."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
+        """Write the tokens atomically, readable and writable by the owner only (0600)."""
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        tmp = self.path.with_name(self.path.name + ".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # a stale tmp file may have been created with other permissions
         with os.fdopen(fd, "w") as handle:
             json.dump(tokens, handle)
         os.replace(tmp, self.path)
 
 
 class SchwabAuth:
-    """OAuth2 authorization-code flow with automatic refresh."""
+    """OAuth2 authorization-code flow with automatic refresh. Opens nothing until called."""
 
     def __init__(
         self, config: SchwabConfig, http: httpx.Client, clock: Callable[[], float] = time.time
@@ -108,10 +129,17 @@ class SchwabAuth:
         self.store = TokenStore(config.token_file or Path())
         self.clock = clock
 
+    def __repr__(self) -> str:
+        return f"SchwabAuth({self.config.base_url}, {self.store!r})"
+
     def authorize_url(self) -> str:
-        """Return the URL the user opens to sign in and approve the app."""
+        """Return the URL the user opens to sign in to Schwab and approve the app."""
         query = urlencode(
-            {"client_id": self.config.client_id, "redirect_uri": self.config.redirect_uri}
+            {
+                "client_id": self.config.client_id,
+                "redirect_uri": self.config.redirect_uri,
+                "response_type": "code",
+            }
         )
         return f"{self.config.base_url}/v1/oauth/authorize?{query}"
 
@@ -128,50 +156,53 @@ class SchwabAuth:
             raise ProviderError(
                 f"schwab: cannot reach the token endpoint ({exc.__class__.__name__})"
             ) from exc
-        if response.status_code in (400, 401):
-            raise AuthError(
-                f"schwab: the token request was refused (HTTP {response.status_code}); {REAUTH}"
+        status = response.status_code
+        if status in (400, 401, 403):
+            what = (
+                "the refresh token was refused (expired after 7 days, or revoked)"
+                if form["grant_type"] == "refresh_token"
+                else "the sign-in code was refused (codes expire within minutes; use a fresh one)"
             )
-        if response.status_code != 200:
-            raise ProviderError(f"schwab: token endpoint answered HTTP {response.status_code}")
+            raise AuthError(f"schwab: {what} (HTTP {status}); {REAUTH}", status)
+        if status != 200:
+            raise ProviderError(f"schwab: token endpoint answered HTTP {status}")
         try:
             body = response.json()
-            tokens = {
-                "access_token": body["access_token"],
-                "refresh_token": body["refresh_token"],
+            return {
+                "access_token": str(body["access_token"]),
+                "refresh_token": str(body.get("refresh_token") or form.get("refresh_token", "")),
                 "expires_in": int(body.get("expires_in", ACCESS_LIFETIME)),
             }
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ProviderError("schwab: malformed token response") from exc
-        return tokens
 
     def exchange_code(self, code_or_redirect: str) -> None:
-        """Trade the code (or the whole redirect URL the browser landed on) for tokens; store them."""
-        code = code_or_redirect
-        if "code=" in code_or_redirect:
-            code = httpx.URL(code_or_redirect).params.get("code", "")
-        tokens = self._token_request(
-            {
-                "grant_type": "authorization_code",
-                "code": code,
-                "redirect_uri": self.config.redirect_uri,
-            }
-        )
+        """Trade the code (or the whole redirect URL the browser landed on) for tokens and
+        store them in the token file."""
+        code = code_or_redirect.strip()
+        if "code=" in code:
+            code = httpx.URL(code).params.get("code", "")
+        form = {"grant_type": "authorization_code", "code": code}
+        tokens = self._token_request({**form, "redirect_uri": self.config.redirect_uri})
+        if not tokens["refresh_token"]:
+            raise ProviderError("schwab: the token response carried no refresh token")
         now = self.clock()
         self.store.save({**tokens, "access_obtained": now, "refresh_obtained": now})
 
     def access_token(self, force_refresh: bool = False) -> str:
-        """Return a valid access token, refreshing it when it is (about to be) expired."""
+        """Return a valid access token, refreshing it when it is expired (or within a minute
+        of it) or when ``force_refresh``; raise ``AuthError`` saying how to sign in again when
+        the 7-day refresh token has expired or was refused."""
         stored = self.store.load()
         if not stored:
             raise AuthError(f"schwab: not signed in; {REAUTH}")
         now = self.clock()
-        if now - stored.get("refresh_obtained", 0) >= REFRESH_LIFETIME:
+        if now - float(stored.get("refresh_obtained", 0)) >= REFRESH_LIFETIME:
             raise AuthError(f"schwab: the refresh token expired (7 days); {REAUTH}")
-        expires = stored.get("access_obtained", 0) + stored.get("expires_in", ACCESS_LIFETIME) - 60
-        if force_refresh or now >= expires:
+        lifetime = float(stored.get("expires_in", ACCESS_LIFETIME))
+        if force_refresh or now >= float(stored.get("access_obtained", 0)) + lifetime - 60:
             tokens = self._token_request(
-                {"grant_type": "refresh_token", "refresh_token": stored["refresh_token"]}
+                {"grant_type": "refresh_token", "refresh_token": str(stored["refresh_token"])}
             )
             # the 7-day refresh window counts from the sign-in, not from each refresh
             stored = {**stored, **tokens, "access_obtained": now}
@@ -180,7 +211,7 @@ class SchwabAuth:
 
 
 class SchwabSource(RemoteSource):
-    """Bars and live quotes from Schwab."""
+    """Bars and live quotes from Schwab. The constructor opens nothing."""
 
     name = "schwab"
     bar_sizes = ("1m", "5m", "10m", "15m", "30m", "1d", "1w", "1mo")
@@ -200,33 +231,29 @@ class SchwabSource(RemoteSource):
 
     def _get(self, path: str, params: dict[str, Any]) -> Any:
         url = f"{self.config.base_url}{path}"
-        try:
+
+        def call(token: str) -> Any:
+            headers = {"Authorization": f"Bearer {token}"}
             return get_json(
-                self._http,
-                "schwab",
-                url,
-                params=params,
-                retry=self.retry,
-                headers={"Authorization": f"Bearer {self.auth.access_token()}"},
-            )
-        except AuthError:  # the access token was revoked or expired early: refresh once
-            token = self.auth.access_token(force_refresh=True)
-            return get_json(
-                self._http,
-                "schwab",
-                url,
-                params=params,
-                retry=self.retry,
-                headers={"Authorization": f"Bearer {token}"},
+                self._http, "schwab", url, params=params, headers=headers, retry=self.retry
             )
 
+        token = self.auth.access_token()
+        try:
+            return call(token)
+        except AuthError as exc:
+            if exc.status != 401:
+                raise
+        # the access token was revoked or expired early: refresh once and retry
+        return call(self.auth.access_token(force_refresh=True))
+
     def fetch(self, symbol: str, bar: str, start: dt.datetime, end: dt.datetime) -> pd.DataFrame:
-        """Return validated bars from price history (regular hours only)."""
+        """Return validated bars from price history (regular hours, ET, labelled by start)."""
         name = self.check_bar(bar)
-        sym = symbol.upper().lstrip("$^")
+        sym = schwab_symbol(symbol)
         kind, freq = _FREQ[name]
         params = {
-            "symbol": _INDEX.get(sym, sym),
+            "symbol": sym,
             "periodType": "day" if kind == "minute" else "year",
             "frequencyType": kind,
             "frequency": freq,
@@ -235,95 +262,83 @@ class SchwabSource(RemoteSource):
             "needExtendedHoursData": "false",
         }
         body = self._get("/marketdata/v1/pricehistory", params)
-        if not isinstance(body, dict) or "candles" not in body:
+        if not isinstance(body, dict) or not isinstance(body.get("candles"), list):
             raise ProviderError(f"schwab: unexpected price history for {sym}: {str(body)[:200]}")
-        times, rows = [], {k: [] for k in ("open", "high", "low", "close", "volume")}
+        times: list[float] = []
+        rows: dict[str, list[float]] = {k: [] for k in ("open", "high", "low", "close", "volume")}
         for candle in body["candles"]:
-            try:
-                times.append(candle["datetime"])
-                for key in rows:
-                    rows[key].append(float(candle[key]))
-            except (KeyError, TypeError, ValueError) as exc:
-                raise ProviderError(f"schwab: malformed candle for {sym}: {candle!r:.200}") from exc
+            with wire_fields(f"schwab: malformed candle for {sym}", candle):
+                times.append(int(candle["datetime"]))
+                for key, values in rows.items():
+                    values.append(float(candle[key]))
         return frame_from_rows("schwab", times, rows, name)
 
-    async def stream(self, symbols: Sequence[str]) -> AsyncIterator[Quote | StreamBar]:
-        """Yield LEVELONE_EQUITIES quotes for ``symbols`` (ADMIN LOGIN, then SUBS)."""
+    def _streamer_info(self) -> dict[str, Any]:
         prefs = self._get("/trader/v1/userPreference", {})
-        try:
-            info = prefs["streamerInfo"][0]
-            url = info["streamerSocketUrl"]
-        except (KeyError, IndexError, TypeError) as exc:
-            raise ProviderError("schwab: user preferences carry no streamer info") from exc
+        with wire_fields("schwab: user preferences carry no streamer info", prefs):
+            info = dict(prefs["streamerInfo"][0])
+            if not str(info["streamerSocketUrl"]).startswith(("ws://", "wss://")):
+                raise ValueError("not a WebSocket URL")
+        return info
+
+    async def stream(self, symbols: Sequence[str]) -> AsyncIterator[Quote | StreamBar]:
+        """Yield LEVELONE_EQUITIES quotes (last, bid, ask, volume; ET) for ``symbols``:
+        ADMIN LOGIN with the access token, then SUBS once the login is accepted."""
+        info = self._streamer_info()
         ids = {
             "SchwabClientCustomerId": info.get("schwabClientCustomerId", ""),
             "SchwabClientCorrelId": info.get("schwabClientCorrelId", ""),
         }
-        keys = ",".join(_INDEX.get(s.upper().lstrip("$^"), s.upper()) for s in symbols)
-        async with websockets.connect(url) as ws:
-            await ws.send(
-                json.dumps(
-                    {
-                        "requests": [
-                            {
-                                "requestid": "0",
-                                "service": "ADMIN",
-                                "command": "LOGIN",
-                                **ids,
-                                "parameters": {
-                                    "Authorization": self.auth.access_token(),
-                                    "SchwabClientChannel": info.get("schwabClientChannel", "N9"),
-                                    "SchwabClientFunctionId": info.get(
-                                        "schwabClientFunctionId", "APIAPP"
-                                    ),
-                                },
-                            }
-                        ]
-                    }
-                )
-            )
+
+        def request(rid: str, service: str, command: str, parameters: dict[str, str]) -> str:
+            one = {"requestid": rid, "service": service, "command": command, **ids}
+            return json.dumps({"requests": [{**one, "parameters": parameters}]})
+
+        login = {
+            "Authorization": self.auth.access_token(),
+            "SchwabClientChannel": info.get("schwabClientChannel", "N9"),
+            "SchwabClientFunctionId": info.get("schwabClientFunctionId", "APIAPP"),
+        }
+        keys = ",".join(schwab_symbol(s) for s in symbols)
+        subs = {"keys": keys, "fields": _LEVELONE_FIELDS}
+        async with open_stream("schwab", info["streamerSocketUrl"]) as ws:
+            await ws.send(request("0", "ADMIN", "LOGIN", login))
             async for raw in ws:
-                msg = json.loads(raw)
-                for resp in msg.get("response", []):
-                    code = resp.get("content", {}).get("code")
-                    if resp.get("command") == "LOGIN":
-                        if code != 0:
-                            raise AuthError(f"schwab stream: login denied (code {code}); {REAUTH}")
-                        await ws.send(
-                            json.dumps(
-                                {
-                                    "requests": [
-                                        {
-                                            "requestid": "1",
-                                            "service": "LEVELONE_EQUITIES",
-                                            "command": "SUBS",
-                                            **ids,
-                                            "parameters": {
-                                                "keys": keys,
-                                                "fields": "0,1,2,3,8,10,11,12,17,34,35",
-                                            },
-                                        }
-                                    ]
-                                }
+                msg = decode("schwab", raw)
+                with wire_fields("schwab stream: malformed message", msg):
+                    for resp in msg.get("response", []):
+                        code = resp.get("content", {}).get("code")
+                        if resp.get("command") == "LOGIN":
+                            if code != 0:
+                                raise AuthError(
+                                    f"schwab stream: login denied (code {code}); {REAUTH}"
+                                )
+                            await ws.send(request("1", "LEVELONE_EQUITIES", "SUBS", subs))
+                        elif code not in (0, None):
+                            text = resp.get("content", {}).get("msg", "")
+                            raise ProviderError(
+                                f"schwab stream: {resp.get('command')} failed (code {code}) {text}"
                             )
-                        )
-                    elif code not in (0, None):
-                        raise ProviderError(
-                            f"schwab stream: {resp.get('command')} failed (code {code})"
-                        )
-                for data in msg.get("data", []):
-                    if data.get("service") != "LEVELONE_EQUITIES":
-                        continue
-                    for item in data.get("content", []):
-                        stamp = item.get("35") or item.get("34") or data.get("timestamp")
-                        yield Quote(
-                            str(item["key"]).lstrip("$"),
-                            pd.Timestamp(stamp, unit="ms", tz="UTC").tz_convert(EASTERN),
-                            _num(item.get("3")),
-                            bid=_num(item.get("1")),
-                            ask=_num(item.get("2")),
-                            volume=_num(item.get("8")),
-                        )
+                    quotes = [
+                        _quote(item, data.get("timestamp"))
+                        for data in msg.get("data", [])
+                        if data.get("service") == "LEVELONE_EQUITIES"
+                        for item in data.get("content", [])
+                    ]
+                for quote in quotes:
+                    yield quote
+
+
+def _quote(item: dict[str, Any], fallback_ms: Any) -> Quote:
+    stamp = item.get("35") or item.get("34") or fallback_ms
+    return Quote(
+        str(item["key"]).lstrip("$"),
+        pd.Timestamp(int(stamp), unit="ms", tz="UTC").tz_convert(EASTERN),
+        _num(item.get("3")),
+        bid=_num(item.get("1")),
+        ask=_num(item.get("2")),
+        volume=_num(item.get("8")),
+    )
 
 
 def _num(value: Any) -> float | None:

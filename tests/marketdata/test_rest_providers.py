@@ -18,7 +18,7 @@ from integrations.marketdata.cache import CachedSource
 from integrations.marketdata.http import AuthError, ProviderError, Retry
 from integrations.marketdata.polygon import PolygonConfig, PolygonSource
 from integrations.marketdata.schwab import SchwabConfig, SchwabSource
-from tests.wire import JsonServer
+from tests.marketdata.servers import JsonServer
 
 START, END = dt.datetime(2025, 6, 3), dt.datetime(2025, 6, 4)
 
@@ -48,7 +48,8 @@ def _polygon_routes(session, state):
 
     def aggs(path, query, headers, body):
         state["calls"] += 1
-        if query.get("apiKey") != ["pk"]:
+        assert "apiKey" not in query  # the key travels in a header, never in a (logged) URL
+        if headers.get("authorization") != "Bearer pk":
             return 403, {"status": "NOT_AUTHORIZED", "message": "bad key"}, {}
         if state.get("throttle"):
             state["throttle"] -= 1

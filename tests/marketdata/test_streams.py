@@ -13,7 +13,7 @@ from integrations.marketdata.http import AuthError
 from integrations.marketdata.polygon import PolygonConfig, PolygonSource
 from integrations.marketdata.remote import Quote, StreamBar
 from integrations.marketdata.schwab import SchwabConfig, SchwabSource
-from tests.wire import JsonServer
+from tests.marketdata.servers import JsonServer
 
 T0 = 1_748_957_400_000  # 2025-06-03 13:30:00 UTC = 09:30 ET
 
@@ -64,7 +64,7 @@ def test_polygon_stream_auth_subscribe_and_events():
                 ]
             )
         )
-        await asyncio.sleep(1)
+        await ws.wait_closed()
 
     events = _run(
         handler,
@@ -112,7 +112,7 @@ def test_alpaca_stream():
                 ]
             )
         )
-        await asyncio.sleep(1)
+        await ws.wait_closed()
 
     def client(url, secret="sec"):
         return AlpacaSource(AlpacaConfig(key_id="kid", secret_key=secret, ws_url=url)).stream(
@@ -164,7 +164,7 @@ def test_schwab_streamer_login_and_levelone(tmp_path):
                 }
             )
         )
-        await asyncio.sleep(1)
+        await ws.wait_closed()
 
     async def main():
         async with serve(handler, "127.0.0.1", 0) as server:
