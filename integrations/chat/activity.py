@@ -1,0 +1,176 @@
+"""What users did, on disk: the audit log, conversation transcripts and LLM-turn counts.
+
+Every row carries the username; every read takes one, so no query can return another user's
+rows unless the caller passes ``None`` on purpose (the admin's audit view).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from integrations.chat.db import Db
+
+SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS audit (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, ts REAL NOT NULL, username TEXT NOT NULL,
+        channel TEXT NOT NULL, event TEXT NOT NULL, tool TEXT, args TEXT, outcome TEXT NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS audit_user ON audit (username, ts)",
+    """CREATE TABLE IF NOT EXISTS threads (
+        username TEXT NOT NULL, thread_id TEXT NOT NULL, channel TEXT NOT NULL,
+        title TEXT NOT NULL, created REAL NOT NULL, updated REAL NOT NULL,
+        PRIMARY KEY (username, thread_id))""",
+    """CREATE TABLE IF NOT EXISTS messages (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, username TEXT NOT NULL, thread_id TEXT NOT NULL,
+        role TEXT NOT NULL, body TEXT NOT NULL, ts REAL NOT NULL)""",
+    "CREATE INDEX IF NOT EXISTS messages_thread ON messages (username, thread_id, id)",
+    "CREATE TABLE IF NOT EXISTS turns (username TEXT NOT NULL, ts REAL NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS turns_user ON turns (username, ts)",
+)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One audited action: who, when, where, what, with which arguments, and how it ended."""
+
+    id: int
+    ts: float
+    username: str
+    channel: str
+    event: str
+    tool: str | None
+    args: dict[str, Any] | None
+    outcome: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the entry as JSON-ready data."""
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class ThreadInfo:
+    """A conversation of one user, as listed in the sidebar."""
+
+    thread_id: str
+    channel: str
+    title: str
+    created: float
+    updated: float
+
+
+class ActivityStore:
+    """Audit log, transcripts and turn counts in one SQLite file."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.db = Db(path, SCHEMA)
+
+    # audit
+    def audit(
+        self,
+        username: str,
+        channel: str,
+        event: str,
+        outcome: str,
+        tool: str | None = None,
+        args: dict[str, Any] | None = None,
+    ) -> None:
+        """Append one audit entry (arguments stored as JSON)."""
+        self.db.run(
+            "INSERT INTO audit (ts, username, channel, event, tool, args, outcome) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                time.time(),
+                username,
+                channel,
+                event,
+                tool,
+                None if args is None else json.dumps(args, default=str, sort_keys=True),
+                outcome,
+            ),
+        )
+
+    def audit_log(self, username: str | None, limit: int = 100) -> list[AuditEntry]:
+        """Return the newest entries of ``username`` (of everyone when None), newest first."""
+        sql = "SELECT id, ts, username, channel, event, tool, args, outcome FROM audit"
+        rows = (
+            self.db.rows(sql + " WHERE username = ? ORDER BY id DESC LIMIT ?", (username, limit))
+            if username is not None
+            else self.db.rows(sql + " ORDER BY id DESC LIMIT ?", (limit,))
+        )
+        return [
+            AuditEntry(i, ts, u, c, e, t, None if a is None else json.loads(a), o)
+            for i, ts, u, c, e, t, a, o in rows
+        ]
+
+    # transcripts
+    def add_message(
+        self, username: str, thread_id: str, channel: str, role: str, body: dict[str, Any]
+    ) -> None:
+        """Append a message to one of ``username``'s threads (creating the thread)."""
+        now = time.time()
+        title = str(body.get("text", ""))[:80] or "conversation"
+        self.db.run(
+            "INSERT INTO threads VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (username, thread_id) "
+            "DO UPDATE SET updated = excluded.updated",
+            (username, thread_id, channel, title, now, now),
+        )
+        self.db.run(
+            "INSERT INTO messages (username, thread_id, role, body, ts) VALUES (?, ?, ?, ?, ?)",
+            (username, thread_id, role, json.dumps(body, default=str), now),
+        )
+
+    def threads(self, username: str, limit: int = 200) -> list[ThreadInfo]:
+        """Return ``username``'s threads, most recently updated first."""
+        rows = self.db.rows(
+            "SELECT thread_id, channel, title, created, updated FROM threads "
+            "WHERE username = ? ORDER BY updated DESC LIMIT ?",
+            (username, limit),
+        )
+        return [ThreadInfo(*r) for r in rows]
+
+    def thread(self, username: str, thread_id: str) -> ThreadInfo | None:
+        """Return one of ``username``'s threads, or None (also when it is someone else's)."""
+        rows = self.db.rows(
+            "SELECT thread_id, channel, title, created, updated FROM threads "
+            "WHERE username = ? AND thread_id = ?",
+            (username, thread_id),
+        )
+        return ThreadInfo(*rows[0]) if rows else None
+
+    def messages(self, username: str, thread_id: str) -> list[dict[str, Any]]:
+        """Return the messages of one of ``username``'s threads, oldest first."""
+        rows = self.db.rows(
+            "SELECT role, body, ts FROM messages WHERE username = ? AND thread_id = ? ORDER BY id",
+            (username, thread_id),
+        )
+        return [{"role": r, "ts": ts, **json.loads(b)} for r, b, ts in rows]
+
+    def delete_thread(self, username: str, thread_id: str) -> bool:
+        """Delete one of ``username``'s threads and its messages; return whether it existed."""
+        self.db.run(
+            "DELETE FROM messages WHERE username = ? AND thread_id = ?", (username, thread_id)
+        )
+        return (
+            self.db.run(
+                "DELETE FROM threads WHERE username = ? AND thread_id = ?", (username, thread_id)
+            )
+            > 0
+        )
+
+    # rate limiting
+    def take_turn(self, username: str, limit: int, window: float) -> float:
+        """Count one LLM turn for ``username`` unless ``limit`` turns were taken in the last
+        ``window`` seconds; return 0 when counted, else the seconds until the next free turn."""
+        now = time.time()
+        self.db.run("DELETE FROM turns WHERE ts < ?", (now - window,))
+        rows = self.db.rows(
+            "SELECT ts FROM turns WHERE username = ? AND ts > ? ORDER BY ts",
+            (username, now - window),
+        )
+        if len(rows) >= limit:
+            return max(1.0, rows[len(rows) - limit][0] + window - now)
+        self.db.run("INSERT INTO turns VALUES (?, ?)", (username, now))
+        return 0.0

@@ -1,0 +1,47 @@
+"""A small thread-safe wrapper around one SQLite file (WAL mode, one lock, commit per call)."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+
+class Db:
+    """One SQLite connection shared by threads; every call runs under a lock and commits."""
+
+    def __init__(self, path: Path | str, schema: Iterable[str]) -> None:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._conn = sqlite3.connect(str(path), check_same_thread=False, timeout=10)
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA foreign_keys=ON")
+        self._lock = threading.Lock()
+        with self._lock:
+            for statement in schema:
+                self._conn.execute(statement)
+            self._conn.commit()
+
+    def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """Run ``sql`` and return all rows."""
+        with self._lock:
+            out = self._conn.execute(sql, params).fetchall()
+            self._conn.commit()
+        return out
+
+    def run(self, sql: str, params: tuple[Any, ...] = ()) -> int:
+        """Run a write statement; return the number of changed rows."""
+        with self._lock:
+            cur = self._conn.execute(sql, params)
+            self._conn.commit()
+        return cur.rowcount
+
+    def insert(self, sql: str, params: tuple[Any, ...] = ()) -> int:
+        """Run an INSERT; return the new row id."""
+        with self._lock:
+            cur = self._conn.execute(sql, params)
+            self._conn.commit()
+        return int(cur.lastrowid or 0)

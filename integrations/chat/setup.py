@@ -1,0 +1,70 @@
+"""Build the chat service from settings, and create the first admin."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from assistant.providers.registry import build_model, choose_provider
+from assistant.service import sqlite_checkpointer
+from core.sources import BarSource
+from integrations.alerts.store import SqliteAlertStore
+from integrations.chat.accounts import Role, random_password
+from integrations.chat.activity import ActivityStore
+from integrations.chat.service import ChatService
+from integrations.chat.settings import ChannelSettings
+from integrations.chat.store import AccountStore
+from integrations.marketdata.registry import get_source
+from integrations.storage.knowledge import GlossaryIndex
+from integrations.storage.memory import VectorMemory
+from integrations.storage.strategies import SqliteStrategyStore
+from integrations.storage.vectors import VectorStore, make_client
+
+
+def default_services(home: Path) -> dict[str, Any]:
+    """Return the stores ``whispr ask`` uses (same files under ``home``), keyed by service."""
+    vectors = VectorStore(make_client(home / "chroma"))
+    return {
+        "strategies": SqliteStrategyStore(home / "whispr.sqlite", vectors),
+        "memory": VectorMemory(vectors),
+        "knowledge": GlossaryIndex(vectors),
+        "alerts": SqliteAlertStore(home / "alerts.sqlite"),
+    }
+
+
+def build_service(
+    settings: ChannelSettings,
+    *,
+    source: BarSource | None = None,
+    services: dict[str, Any] | None = None,
+    model: Any = None,
+) -> ChatService:
+    """Return the chat service for ``settings``: accounts, transcripts and threads on disk,
+    the configured LLM provider built once, and the stores (default: ``default_services``)."""
+    provider = choose_provider(settings.provider)
+    return ChatService(
+        AccountStore(settings.accounts_db),
+        ActivityStore(settings.accounts_db),
+        source if source is not None else get_source(None),
+        provider=provider,
+        model=model if model is not None else build_model(provider),
+        checkpointer=sqlite_checkpointer(settings.threads_db),
+        services=default_services(settings.home) if services is None else services,
+        charts_root=settings.charts_root,
+        rate_limit=settings.rate_limit,
+        max_chars=settings.max_question_chars,
+    )
+
+
+def bootstrap_admin(accounts: AccountStore, settings: ChannelSettings) -> str | None:
+    """Create the first admin when no user exists.
+
+    Returns:
+        The generated password when one was made up (print it once), else None: users already
+        exist, or the password came from ``WHISPR_ADMIN_PASSWORD``.
+    """
+    if accounts.count():
+        return None
+    password = settings.admin_password or random_password()
+    accounts.add_user(settings.admin_user, password, Role.ADMIN)
+    return None if settings.admin_password else password

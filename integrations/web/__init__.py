@@ -1,0 +1,1 @@
+"""The web channel: a FastAPI JSON API and a chat page served by the app itself (no CDN)."""

@@ -1,0 +1,104 @@
+"""Routes: levels, statistics and the tool list, answered by the same tools the assistant uses.
+
+Each call runs as the authenticated user (their ``ToolContext``) and is audited. A tool's
+refusal becomes 422 (arguments) or 404 (no such data) with the tool's own explanation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from pydantic import BaseModel
+
+from integrations.chat.accounts import User
+from integrations.web.deps import CurrentUser, Service, require
+from integrations.web.schemas import ToolInfo
+from tools import TOOLS, ToolError
+
+router = APIRouter(tags=["data"])
+LevelsReader = Annotated[User, Depends(require("levels:read"))]
+StatsReader = Annotated[User, Depends(require("stats:read"))]
+Symbol = Annotated[
+    str, Path(pattern=r"^\$?[A-Za-z0-9.^]{1,15}$", description="Ticker, e.g. SPY or SPX.")
+]
+Level = Annotated[str | None, Query(max_length=16, description="One level, e.g. +0.382.")]
+
+
+def _result(name: str, result: BaseModel) -> dict[str, Any]:
+    if isinstance(result, ToolError):
+        code = 422 if result.kind == "invalid_arguments" else 404 if result.kind == "data" else 500
+        raise HTTPException(code, result.error)
+    return result.model_dump(mode="json")
+
+
+def _call(service: Any, user: User, name: str, args: dict[str, Any]) -> dict[str, Any]:
+    clean = {k: v for k, v in args.items() if v is not None}
+    return _result(name, service.run_tool(user, "api", name, clean))
+
+
+@router.get("/api/levels/{symbol}")
+def levels(
+    symbol: Symbol,
+    user: LevelsReader,
+    service: Service,
+    mode: Annotated[str, Query(max_length=16, description="day, multiday, swing, …")] = "day",
+    date: Annotated[dt.date | None, Query(description="Session date YYYY-MM-DD.")] = None,
+    level: Level = None,
+) -> dict[str, Any]:
+    """Return the ATR levels in force for a session (tool ``atr_levels``)."""
+    return _call(
+        service, user, "atr_levels",
+        {"symbol": symbol, "mode": mode, "date": date, "level": level},
+    )  # fmt: skip
+
+
+@router.get("/api/stats/golden-gate/{symbol}")
+def golden_gate(
+    symbol: Symbol,
+    user: StatsReader,
+    service: Service,
+    direction: Literal["bull", "bear", "both"] = "both",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    buckets: Annotated[
+        str | None, Query(max_length=64, description="Trigger hours, e.g. open,09,13.")
+    ] = None,
+) -> dict[str, Any]:
+    """Return golden-gate completion statistics by trigger hour (tool ``golden_gate_stats``)."""
+    args = {
+        "symbol": symbol,
+        "direction": direction,
+        "start": start,
+        "end": end,
+        "trigger_buckets": buckets.split(",") if buckets else None,
+    }
+    return _call(service, user, "golden_gate_stats", args)
+
+
+@router.get("/api/stats/level-to-level/{symbol}")
+def level_to_level(
+    symbol: Symbol,
+    user: StatsReader,
+    service: Service,
+    from_level: Annotated[str, Query(alias="from", max_length=16)],
+    to_level: Annotated[str, Query(alias="to", max_length=16)],
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+) -> dict[str, Any]:
+    """Return how often price reached ``to`` after touching ``from`` (tool ``level_to_level``)."""
+    args = {
+        "symbol": symbol,
+        "from_level": from_level,
+        "to_level": to_level,
+        "start": start,
+        "end": end,
+    }
+    return _call(service, user, "level_to_level", args)
+
+
+@router.get("/api/tools", response_model=list[ToolInfo])
+def list_tools(user: CurrentUser) -> list[ToolInfo]:
+    """List the tools the assistant can call, with their argument schemas."""
+    return [ToolInfo(**t.json_schema()) for t in TOOLS.values()]
