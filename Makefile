@@ -18,8 +18,8 @@ $(STAMP): requirements.lock pyproject.toml
 	$(UV) pip install --quiet --python $(PY) --no-deps -e .
 	touch $(STAMP)
 
-run: install  ## the main job on the embedded default data
-	$(VENV)/bin/whispr demo
+run: install  ## the main job: web chat + API on the embedded default data (prints the URL)
+	$(VENV)/bin/whispr serve
 
 test: install  ## the whole test suite
 	$(PY) -m pytest

@@ -104,6 +104,9 @@ _TOOL_OF = {
     "remember": "remember",
     "recall": "recall",
     "forget": "forget",
+    "create_alert": "create_alert",
+    "list_alerts": "list_alerts",
+    "change_alert": "change_alert",
 }
 
 
@@ -162,7 +165,7 @@ def _is_follow_up(t: str, intent: str | None, last_tool: str) -> bool:
     """Return True when a message modifies the previous turn's call rather than asking anew."""
     if last_tool == "explain_term":
         return False
-    if intent is not None and _TOOL_OF[intent] == last_tool and _FOLLOWUP_CUE.search(t):
+    if intent is not None and _TOOL_OF.get(intent) == last_tool and _FOLLOWUP_CUE.search(t):
         return True
     short = len(t.split()) <= 8
     if intent is None and (short or _FOLLOWUP_CUE.search(t)):
@@ -260,6 +263,7 @@ def _symbols(text: str, setting: Setting) -> list[str]:
 
 
 _NOT_TICKERS = {
+    "chart",
     "day",
     "the",
     "my",
@@ -416,6 +420,8 @@ def _intent(t: str) -> str | None:
     )
     if explaining and _glossary_term(t) and not slots.find_account(t):
         return "explain"
+    if re.search(r"^(?:remember|note|fyi|for the record)\b", t):
+        return "remember"  # before sizing: "remember my account size is 25000" is a fact
     money = slots.find_account(t) or re.search(r"^\$?\d+(?:\.\d+)?k\b|\bof \$?\d+k\b", t)
     priced = re.search(r"\b(?:entry|stop|long|short|calls?|puts?|premium)\b.*\d", t)
     if _SIZING.search(t) or (money and priced):

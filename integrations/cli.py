@@ -19,6 +19,7 @@ from assistant.service import Assistant, sqlite_checkpointer
 from core.errors import WhisprError
 from integrations.alerts.cli import add_alert_commands, alert_store
 from integrations.argtypes import iso_date
+from integrations.chat.cli import add_channel_commands
 from eval.accuracy import evaluate, evaluate_authoring
 from integrations.demo import briefing
 from integrations.marketdata.cli import add_data_commands
@@ -261,6 +262,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_assistant(sub)
     add_data_commands(sub)
     add_alert_commands(sub)
+    add_channel_commands(sub)
     return parser
 
 

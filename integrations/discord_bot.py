@@ -21,7 +21,7 @@ import discord
 from discord import app_commands
 
 from integrations.chat.render import Image, Table, Text
-from integrations.chat.service import ChatReply, ChatService
+from integrations.chat.service import SORRY, ChatReply, ChatService
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,12 @@ COLOUR = discord.Colour(0x3FA9F5)
 MAX_CONTENT = 2000
 MAX_DESCRIPTION = 4096
 MAX_EMBEDS = 10
+MAX_FOOTER = 2048
+MAX_EMBED_TOTAL = 6000
+EMBED_RESERVE = 300
+"""Characters kept back from each table for the embeds that may follow (a chart's title)."""
+NO_PINGS = discord.AllowedMentions.none()
+"""Answers echo user text: never let them ping @everyone, roles or users."""
 
 
 @dataclass
@@ -49,42 +55,76 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _table_embed(table: Table, title: str | None) -> discord.Embed:
+def _table_embed(table: Table, room: int) -> discord.Embed | None:
+    """Return the table as an embed whose description fits ``room`` characters (None if the
+    room cannot hold even a header line)."""
+    room = min(room, MAX_DESCRIPTION)
     body = table.plain()
-    room = MAX_DESCRIPTION - 8
-    if len(body) > room:
-        body = body[: body.rfind("\n", 0, room - 2)] + "\n…"
-    embed = discord.Embed(description=f"```\n{body}\n```", colour=COLOUR)
-    if title:
-        embed.title = _clip(title, 256)
-    return embed
+    fence = len("```\n\n```")
+    if len(body) + fence > room:
+        cut = body.rfind("\n", 0, room - fence - 2)
+        if cut <= 0:
+            return None
+        body = body[:cut] + "\n…"
+    return discord.Embed(description=f"```\n{body}\n```", colour=COLOUR)
+
+
+def _embed_size(embed: discord.Embed) -> int:
+    """Return the characters Discord counts towards the 6000 per message (title, description,
+    footer)."""
+    return len(embed.title or "") + len(embed.description or "") + len(embed.footer.text or "")
 
 
 def discord_message(reply: ChatReply) -> DiscordMessage:
-    """Return the reply rendered for Discord (content ≤ 2000 characters, ≤ 10 embeds)."""
+    """Return the reply rendered for Discord within its limits: content ≤ 2000 characters,
+    ≤ 10 embeds and attachments, each description ≤ 4096, all embeds ≤ 6000 characters. What
+    does not fit is dropped and said so in the content; the tools that ran go in the footer."""
     texts: list[str] = []
     embeds: list[discord.Embed] = []
     files: list[discord.File] = []
+    tools = ", ".join(c["name"] for c in reply.tool_calls)
+    footer = _clip(f"Tools: {tools}", MAX_FOOTER) if tools else ""
+    budget = MAX_EMBED_TOTAL - len(footer)
+    dropped = 0
     for piece in reply.pieces or [Text(reply.text)]:
         if isinstance(piece, Text):
             texts.append(piece.text)
-        elif isinstance(piece, Table):
-            embeds.append(_table_embed(piece, None))
+            continue
+        if len(embeds) >= MAX_EMBEDS:
+            dropped += 1
+            continue
+        if isinstance(piece, Table):
+            embed = _table_embed(piece, budget - EMBED_RESERVE)
+            if embed is None:
+                dropped += 1
+                continue
         elif isinstance(piece, Image):
+            title = _clip(piece.name, 256)
+            if len(title) > budget:
+                dropped += 1
+                continue
             try:
                 files.append(discord.File(piece.path, filename=piece.name))
             except OSError:
                 log.warning("chart %s is missing", piece.path)
                 continue
-            image = discord.Embed(title=piece.name, colour=COLOUR)
-            embeds.append(image.set_image(url=f"attachment://{piece.name}"))
-    embeds = embeds[:MAX_EMBEDS]
-    tools = ", ".join(c["name"] for c in reply.tool_calls)
-    content = _clip("\n".join(texts), MAX_CONTENT)
-    if tools and embeds:
-        embeds[-1].set_footer(text=f"Tools: {tools}")
-    elif tools:
-        content = _clip(f"{content}\n-# Tools: {tools}", MAX_CONTENT)
+            embed = discord.Embed(title=title, colour=COLOUR)
+            embed.set_image(url=f"attachment://{piece.name}")
+        else:
+            continue
+        budget -= _embed_size(embed)
+        embeds.append(embed)
+    content = "\n".join(texts).strip()
+    if dropped:
+        note = f"\n({dropped} more table(s) or chart(s) did not fit in one Discord message.)"
+        content = _clip(content, MAX_CONTENT - len(note)) + note
+    if footer and embeds:
+        embeds[-1].set_footer(text=footer)
+    elif footer:
+        content = _clip(content, MAX_CONTENT - len(footer) - 4) + f"\n-# {footer}"
+    content = _clip(content, MAX_CONTENT)
+    if not content and not embeds:
+        content = reply.text.strip()[:MAX_CONTENT] or "…"
     return DiscordMessage(content, embeds, files)
 
 
@@ -110,29 +150,48 @@ class DiscordChannel:
         if message.author.bot or message.author.id == me.id:
             return False
         is_dm = isinstance(message.channel, discord.DMChannel)
-        if not is_dm and me not in message.mentions:
+        if not is_dm and not any(m.id == me.id for m in message.mentions):
             return False
         text = strip_mentions(message.content, me.id)
         async with message.channel.typing():
             reply = await self.answer(message.author.id, message.channel.id, text)
         out = discord_message(reply)
-        await message.reply(
-            content=out.content or None, embeds=out.embeds, files=out.files, mention_author=False
+        # A plain reference (not ``message.reply``): the answer still arrives when the question
+        # was deleted meanwhile.
+        await message.channel.send(
+            content=out.content or None,
+            embeds=out.embeds,
+            files=out.files,
+            reference=message.to_reference(fail_if_not_exists=False),
+            allowed_mentions=NO_PINGS,
+            mention_author=False,
         )
         return True
 
     async def on_command(self, interaction: discord.Interaction, question: str) -> None:
-        """Answer ``/whispr question``: onboarding privately, else think, then answer."""
+        """Answer ``/whispr question``: onboarding privately, else think, then answer; return
+        None. A failure after deferring still ends the "thinking…" with an apology."""
         user_id = str(interaction.user.id)
         if self.service.accounts.user_for("discord", user_id) is None:
-            reply = self.service.respond_external("discord", user_id, question)
-            await interaction.response.send_message(reply.text, ephemeral=True)
+            reply = await asyncio.to_thread(
+                self.service.respond_external, "discord", user_id, question
+            )
+            await interaction.response.send_message(
+                _clip(reply.text, MAX_CONTENT), ephemeral=True, allowed_mentions=NO_PINGS
+            )
             return
         await interaction.response.defer(thinking=True)
-        reply = await self.answer(interaction.user.id, interaction.channel_id, question)
-        out = discord_message(reply)
+        try:
+            reply = await self.answer(interaction.user.id, interaction.channel_id, question)
+            out = discord_message(reply)
+        except Exception:
+            log.exception("discord command failed for %s", user_id)
+            out = DiscordMessage(SORRY)
         await interaction.followup.send(
-            content=out.content or discord.utils.MISSING, embeds=out.embeds, files=out.files
+            content=out.content or discord.utils.MISSING,
+            embeds=out.embeds,
+            files=out.files,
+            allowed_mentions=NO_PINGS,
         )
 
 

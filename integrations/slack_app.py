@@ -17,6 +17,7 @@ import collections
 import html
 import logging
 import re
+import threading
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -71,11 +72,18 @@ def _preformatted(text: str) -> dict[str, Any]:
 
 
 def _sections(text: str) -> list[dict[str, Any]]:
-    out = []
-    for start in range(0, len(text), MAX_SECTION):
-        chunk = _escape(text[start : start + MAX_SECTION])
-        out.append(SectionBlock(text=MarkdownTextObject(text=chunk)).to_dict())
-    return out
+    # Cut before escaping (an entity must not be split), but count the escaped length: Slack's
+    # 3000-character limit applies to what is sent.
+    chunks, chunk, size = [], [], 0
+    for char in text:
+        width = len(_escape(char))
+        if size + width > MAX_SECTION:
+            chunks.append("".join(chunk))
+            chunk, size = [], 0
+        chunk.append(char)
+        size += width
+    chunks.append("".join(chunk))
+    return [SectionBlock(text=MarkdownTextObject(text=_escape(c))).to_dict() for c in chunks if c]
 
 
 def slack_blocks(reply: ChatReply) -> list[dict[str, Any]]:
@@ -99,8 +107,9 @@ def slack_blocks(reply: ChatReply) -> list[dict[str, Any]]:
 
 
 def fallback_text(reply: ChatReply) -> str:
-    """Return the plain text Slack shows in notifications (tables as code blocks)."""
-    return markdown(reply.pieces) if reply.pieces else reply.text
+    """Return the message text Slack shows in notifications (tables as code blocks), with
+    ``&``, ``<`` and ``>`` escaped so that Slack does not read them as links or mentions."""
+    return _escape(markdown(reply.pieces) if reply.pieces else reply.text)
 
 
 class SlackChannel:
@@ -109,15 +118,17 @@ class SlackChannel:
     def __init__(self, service: ChatService) -> None:
         self.service = service
         self._seen: collections.deque[str] = collections.deque(maxlen=1000)
+        self._seen_lock = threading.Lock()  # listeners run in Bolt's thread pool
 
     def first_time(self, event_id: str | None) -> bool:
         """Return False for an event id already handled (Slack retries deliveries)."""
         if not event_id:
             return True
-        if event_id in self._seen:
-            return False
-        self._seen.append(event_id)
-        return True
+        with self._seen_lock:
+            if event_id in self._seen:
+                return False
+            self._seen.append(event_id)
+            return True
 
     def answer_in_thread(
         self, client: WebClient, user_id: str, channel: str, text: str, thread_ts: str | None
@@ -125,16 +136,23 @@ class SlackChannel:
         """Post "working…" (in the thread when ``thread_ts``), then update it with the answer."""
         if self.service.accounts.user_for("slack", user_id) is None:
             reply = self.service.respond_external("slack", user_id, text)
-            client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=reply.text)
+            client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=fallback_text(reply))
             return
         working = client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=WORKING)
         key = f"slack-{channel}-{thread_ts}" if thread_ts else f"slack-{channel}"
         reply = self.service.respond_external(
             "slack", user_id, text, key, destination=f"slack:{channel}"
         )
-        client.chat_update(
-            channel=channel, ts=working["ts"], text=fallback_text(reply), blocks=slack_blocks(reply)
-        )
+        answer = fallback_text(reply)
+        try:
+            client.chat_update(
+                channel=channel, ts=working["ts"], text=answer, blocks=slack_blocks(reply)
+            )
+        except SlackApiError as exc:
+            # e.g. invalid_blocks (a workspace without table blocks): keep the answer as text
+            # rather than leaving "working…" forever.
+            log.warning("chat.update with blocks failed: %s", exc)
+            client.chat_update(channel=channel, ts=working["ts"], text=answer)
         self.upload_charts(client, reply, channel, thread_ts)
 
     def upload_charts(
@@ -169,6 +187,8 @@ class SlackChannel:
         @app.event("message")
         def on_message(body: dict[str, Any], event: dict[str, Any], client: WebClient) -> None:
             if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+                return
+            if not event.get("user"):
                 return
             if not self.first_time(body.get("event_id")):
                 return

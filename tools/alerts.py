@@ -77,6 +77,12 @@ def create_alert(ctx: ToolContext, args: CreateAlertArgs) -> AlertsResult:
     """Alert the user when a symbol crosses an ATR level (optionally with a ribbon state); the
     alert is delivered to the channel where it was asked for, once per session."""
     destination = args.destination or ctx.services.get("destination") or f"web:{ctx.user_id}"
+    channel, _, target = destination.partition(":")
+    if channel in ("web", "api") and target != ctx.user_id:
+        raise InvalidArgumentError(
+            f"alerts can post to your own web inbox (web:{ctx.user_id}), a Slack channel "
+            f"(slack:<id>) or a Discord channel (discord:<id>), not {destination!r}"
+        )
     rule = AlertRule(
         rule_id=f"a{uuid.uuid4().hex[:8]}",
         owner=ctx.user_id,

@@ -155,12 +155,11 @@ def delete_strategy(ctx: ToolContext, args: RefArgs) -> RefResult:
 @tool("share_strategy", RefArgs, RefResult)
 def share_strategy(ctx: ToolContext, args: RefArgs) -> RefResult:
     """Share one of the user's strategies with every user."""
-    done = _store(ctx).share(ctx.user_id, args.ref)
-    return RefResult(
-        ref=args.ref,
-        done=done,
-        message="shared with everyone" if done else "only the owner can share this strategy",
-    )
+    if not _store(ctx).share(ctx.user_id, args.ref):
+        raise InvalidArgumentError(
+            f"you have no saved strategy {args.ref!r} to share (only its owner can share it)"
+        )
+    return RefResult(ref=args.ref, done=True, message="shared with everyone")
 
 
 class UpdateArgs(BaseModel):

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import datetime as dt
 import os
 import uuid
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from core.alerts import AlertRule
 from core.levels import parse_level_key
+from integrations.alerts.delivery import ChannelRouter, channel_router
+from integrations.alerts.live import watch_live
 from integrations.alerts.monitor import Monitor
 from integrations.alerts.store import SqliteAlertStore
 from integrations.argtypes import iso_date
+from integrations.chat.activity import ActivityStore
+from integrations.chat.settings import load_settings
 from integrations.marketdata.registry import get_source
 
 
@@ -61,14 +68,36 @@ def _toggle(args: argparse.Namespace) -> int:
     return 0 if ok else 2
 
 
-def _replay(args: argparse.Namespace) -> int:
-    def terminal(destination: str, message: str) -> None:
-        print(f"[{destination}] {message}")
+def _router() -> ChannelRouter:
+    """Return the delivery router of the configured channels; web users' firings go to the
+    inbox that ``whispr serve`` shows (same ``WHISPR_HOME``)."""
+    settings = load_settings()
+    return channel_router(
+        slack_bot_token=settings.slack_bot_token,
+        discord_bot_token=settings.discord_bot_token,
+        inbox=ActivityStore(settings.accounts_db),
+    )
 
-    delivered = Monitor(alert_store(), get_source(None), terminal).replay(
+
+def _replay(args: argparse.Namespace) -> int:
+    delivered = Monitor(alert_store(), get_source(None), _router()).replay(
         args.symbol.upper().lstrip("$"), args.date, speed=args.speed, until=args.until
     )
     print(f"{len(delivered)} alert(s) delivered")
+    return 0
+
+
+def _watch(args: argparse.Namespace) -> int:
+    source = get_source(None)
+    symbols = [s.upper().lstrip("$") for s in args.symbols] or source.symbols()
+    day = args.date or dt.datetime.now(ZoneInfo("America/New_York")).date()
+    monitor = Monitor(alert_store(), source, _router())
+    print(f"watching {', '.join(symbols)} for {day} (Ctrl-C to stop)")
+    try:
+        delivered = asyncio.run(watch_live(monitor, source, symbols, day))
+    except KeyboardInterrupt:
+        return 0
+    print(f"stream ended; {len(delivered)} alert(s) delivered")
     return 0
 
 
@@ -100,3 +129,7 @@ def add_alert_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--speed", type=float, default=0.0, help="x real time (60 = 1h/min); 0 = max")
     p.add_argument("--until", help="stop at HH:MM ET")
     p.set_defaults(handler=_replay)
+    p = sub.add_parser("watch", help="live alerts on the configured provider's stream")
+    p.add_argument("symbols", nargs="*", help="default: WHISPR_SYMBOLS")
+    p.add_argument("--date", type=iso_date, help="session date (default: today, ET)")
+    p.set_defaults(handler=_watch)

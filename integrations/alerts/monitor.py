@@ -37,6 +37,14 @@ def tick_path(bars: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return path, np.repeat(np.arange(len(bars)), 4)
 
 
+def _eastern(stamp: object) -> pd.Timestamp:
+    """Return ``stamp`` in US/Eastern; a naive stamp is taken as UTC (as providers send)."""
+    moment = pd.Timestamp(stamp)
+    if moment.tzinfo is None:
+        moment = moment.tz_localize("UTC")
+    return moment.tz_convert("America/New_York")
+
+
 class Monitor:
     """Replays sessions (or, later, live bars) through the alert engine."""
 
@@ -73,6 +81,20 @@ class Monitor:
                 spine = ribbon(upto["close"].to_numpy())["spine"].to_numpy()[-len(part) :]
                 return part, spine
         raise DataError(f"no intraday bars of {symbol} on {day} to replay")
+
+    def _ribbon_at(self, symbol: str, stamp: object) -> str | None:
+        """Return the pivot-ribbon state on the last bar completed before ``stamp`` (1-minute
+        bars if the source has them, else 5-minute), from the source's history; None if none."""
+        moment = pd.Timestamp(stamp)
+        for bar, minutes in (("1m", 1), ("5m", 5)):
+            try:
+                bars = load_bars(self.source, symbol, bar)
+            except DataError:
+                continue
+            done = bars.loc[: moment - pd.Timedelta(minutes=minutes)]
+            if len(done):
+                return str(ribbon(done["close"].to_numpy())["spine"].to_numpy()[-1])
+        return None
 
     def _context(self, symbol: str, day: dt.date, key: str, direction: str, minute: int) -> str:
         """Return the historical odds for this setup, from sessions before ``day`` only."""
@@ -200,17 +222,28 @@ class Monitor:
                     np.array([engine.sym_index[symbol]]), np.array([price])
                 ):
                     alert = stored[firing.rule]
+                    if alert.ribbon and self._ribbon_at(symbol, stamp) != alert.ribbon:
+                        engine.set_armed(firing.rule, True)  # crossed without its ribbon
+                        continue
                     name = LEVEL_NAMES.get(alert.rule.level, alert.rule.level)
                     verb = "crossed above" if alert.rule.direction == "up" else "lost"
+                    local = _eastern(stamp)
                     message = (
                         f"{symbol} {verb} the {name} ({alert.rule.level}) at "
                         f"{firing.level_price:.2f}: price {firing.price:.2f} at "
-                        f"{stamp:%H:%M:%S} ET on {session} (live)."
+                        f"{local:%H:%M:%S} ET on {session} (live)."
+                        + self._context(
+                            symbol,
+                            day,
+                            alert.rule.level,
+                            alert.rule.direction,
+                            local.hour * 60 + local.minute,
+                        )
                     )
                     if self.store.record(
                         alert.rule.rule_id,
                         session,
-                        f"{stamp:%Y-%m-%dT%H:%M:%S}",
+                        f"{local:%Y-%m-%dT%H:%M:%S}",
                         firing.price,
                         firing.level_price,
                         message,

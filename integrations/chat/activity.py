@@ -29,6 +29,10 @@ SCHEMA = (
     "CREATE INDEX IF NOT EXISTS messages_thread ON messages (username, thread_id, id)",
     "CREATE TABLE IF NOT EXISTS turns (username TEXT NOT NULL, ts REAL NOT NULL)",
     "CREATE INDEX IF NOT EXISTS turns_user ON turns (username, ts)",
+    """CREATE TABLE IF NOT EXISTS notifications (
+        id INTEGER PRIMARY KEY AUTOINCREMENT, username TEXT NOT NULL, ts REAL NOT NULL,
+        message TEXT NOT NULL, read INTEGER NOT NULL DEFAULT 0)""",
+    "CREATE INDEX IF NOT EXISTS notifications_user ON notifications (username, id)",
 )
 
 
@@ -158,6 +162,32 @@ class ActivityStore:
                 "DELETE FROM threads WHERE username = ? AND thread_id = ?", (username, thread_id)
             )
             > 0
+        )
+
+    # notifications (alert firings for web users)
+    def add_notification(self, username: str, message: str) -> int:
+        """Store an alert message in ``username``'s inbox; return its id."""
+        return self.db.insert(
+            "INSERT INTO notifications (username, ts, message) VALUES (?, ?, ?)",
+            (username, time.time(), message),
+        )
+
+    def notifications(
+        self, username: str, *, after: int = 0, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        """Return ``username``'s notifications with an id above ``after``, oldest first."""
+        rows = self.db.rows(
+            "SELECT id, ts, message, read FROM notifications WHERE username = ? AND id > ? "
+            "ORDER BY id LIMIT ?",
+            (username, after, limit),
+        )
+        return [{"id": i, "ts": ts, "message": m, "read": bool(r)} for i, ts, m, r in rows]
+
+    def mark_read(self, username: str, up_to: int) -> int:
+        """Mark ``username``'s notifications up to id ``up_to`` read; return how many changed."""
+        return self.db.run(
+            "UPDATE notifications SET read = 1 WHERE username = ? AND id <= ? AND read = 0",
+            (username, up_to),
         )
 
     # rate limiting

@@ -35,6 +35,8 @@ log = logging.getLogger(__name__)
 
 THREAD_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")
 Progress = Callable[[str, dict[str, Any]], None]
+_CHART_PATH = re.compile(r"^((?:Equity chart|Chart): )(\S+\.png)\s*$", re.M)
+"""A chart line of an answer: channels show the file name, never the server's path."""
 SORRY = "Something went wrong on my side while answering; it was logged. Please try again."
 
 
@@ -263,7 +265,7 @@ class ChatService:
             if p.kind != "image" or self._owns(user, p.path)  # type: ignore[union-attr]
         ]  # fmt: skip
         return ChatReply(
-            reply.answer,
+            _CHART_PATH.sub(lambda m: m.group(1) + Path(m.group(2)).name, reply.answer),
             thread,
             tool_calls=calls,
             grounded=reply.grounded,

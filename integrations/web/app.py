@@ -7,10 +7,11 @@ Route layout (every ``/api`` route but ``/api/login`` needs a user; see ``deps.p
 | auth | ``POST /api/login``, ``/api/logout``; ``GET /api/me``; ``/api/tokens``; ``/api/users`` | ``routes_auth`` |
 | chat | ``POST /api/ask``; ``GET /api/ask/stream`` (SSE); ``/api/threads``; ``/api/charts``; ``/api/audit`` | ``routes_chat`` |
 | data | ``GET /api/levels/{symbol}``; ``/api/stats/…``; ``/api/tools`` | ``routes_data`` |
+| work | ``/api/strategies…``; ``/api/alerts…``; ``/api/notifications`` | ``routes_work`` |
 | public | ``GET /`` (chat page), ``/static/…``, ``/health``, ``/docs``, ``/openapi.json`` | here |
 | Slack | ``POST /slack/events`` (signed by Slack; added by ``slack_app.mount_events``) | ``integrations.slack_app`` |
 
-To add an area (strategies, alerts): write ``routes_<area>.py`` with an ``APIRouter``, guard
+To add an area: write ``routes_<area>.py`` with an ``APIRouter``, guard
 reads with ``Depends(require("<area>:read"))`` and writes with ``require("<area>:write")`` (the
 permissions already exist in ``integrations.chat.accounts.PERMISSIONS``; viewers lack the write
 ones), run work as the user through ``ChatService`` (their ``tool_context`` and ``run_tool``),
@@ -25,19 +26,20 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.errors import WhisprError
 from integrations.chat.service import ChatService
 from integrations.chat.settings import ChannelSettings
-from integrations.web import routes_auth, routes_chat, routes_data
+from integrations.web import routes_auth, routes_chat, routes_data, routes_work
 
 log = logging.getLogger(__name__)
-ROUTERS = (routes_auth.router, routes_chat.router, routes_data.router)
+ROUTERS = (routes_auth.router, routes_chat.router, routes_data.router, routes_work.router)
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"

@@ -33,7 +33,9 @@ def _result(name: str, result: BaseModel) -> dict[str, Any]:
     return result.model_dump(mode="json")
 
 
-def _call(service: Any, user: User, name: str, args: dict[str, Any]) -> dict[str, Any]:
+def call_tool(service: Any, user: User, name: str, args: dict[str, Any]) -> dict[str, Any]:
+    """Return the JSON result of tool ``name`` run as ``user`` (audited); raise the HTTP error
+    matching a tool refusal: 422 bad arguments, 404 no such data, 500 a bug (logged)."""
     clean = {k: v for k, v in args.items() if v is not None}
     return _result(name, service.run_tool(user, "api", name, clean))
 
@@ -48,7 +50,7 @@ def levels(
     level: Level = None,
 ) -> dict[str, Any]:
     """Return the ATR levels in force for a session (tool ``atr_levels``)."""
-    return _call(
+    return call_tool(
         service, user, "atr_levels",
         {"symbol": symbol, "mode": mode, "date": date, "level": level},
     )  # fmt: skip
@@ -74,7 +76,7 @@ def golden_gate(
         "end": end,
         "trigger_buckets": buckets.split(",") if buckets else None,
     }
-    return _call(service, user, "golden_gate_stats", args)
+    return call_tool(service, user, "golden_gate_stats", args)
 
 
 @router.get("/api/stats/level-to-level/{symbol}")
@@ -95,7 +97,7 @@ def level_to_level(
         "start": start,
         "end": end,
     }
-    return _call(service, user, "level_to_level", args)
+    return call_tool(service, user, "level_to_level", args)
 
 
 @router.get("/api/tools", response_model=list[ToolInfo])

@@ -1,8 +1,9 @@
 // Whispr chat page: login, threads, streamed answers, tables and charts. No dependencies.
-// Every piece of server text goes through textContent (never innerHTML).
+// Every piece of server or user text goes through textContent (never innerHTML).
 "use strict";
 
 const $ = (id) => document.getElementById(id);
+const NUMERIC = /^[-+]?[$]?[-+]?\d[\d,]*(\.\d+)?%?$/;
 let currentThread = null;
 
 function el(tag, attrs = {}, text) {
@@ -16,16 +17,18 @@ async function api(path, options = {}) {
   const headers = { "X-Whispr-CSRF": "1", ...(options.headers || {}) };
   if (options.body) headers["Content-Type"] = "application/json";
   const response = await fetch(path, { credentials: "same-origin", ...options, headers });
-  if (response.status === 401 && path !== "/api/login") showLogin();
+  if (response.status === 401 && path !== "/api/login") {
+    showLogin($("app").hidden ? "" : "Your session ended; log in again.");
+  }
   return response;
 }
 
 async function errorText(response) {
   try {
     const body = await response.json();
-    return body.error || response.statusText;
+    return body.error || `${response.status} ${response.statusText}`;
   } catch (e) {
-    return response.statusText;
+    return `${response.status} ${response.statusText}`;
   }
 }
 
@@ -36,12 +39,17 @@ function showLogin(message = "") {
   $("username").focus();
 }
 
+function setTitle(text) {
+  $("thread-title").textContent = text || "New chat";
+}
+
 async function start() {
   const response = await api("/api/me");
   if (!response.ok) return showLogin();
   const me = await response.json();
   $("who").textContent = `${me.username} (${me.role})`;
   $("login").hidden = true;
+  $("login-error").textContent = "";
   $("app").hidden = false;
   await loadThreads();
   $("question").focus();
@@ -50,14 +58,20 @@ async function start() {
 async function login(event) {
   event.preventDefault();
   $("login-button").disabled = true;
-  const response = await api("/api/login", {
-    method: "POST",
-    body: JSON.stringify({ username: $("username").value, password: $("password").value }),
-  });
-  $("login-button").disabled = false;
-  if (!response.ok) return showLogin(await errorText(response));
-  $("password").value = "";
-  await start();
+  $("login-error").textContent = "";
+  try {
+    const response = await api("/api/login", {
+      method: "POST",
+      body: JSON.stringify({ username: $("username").value, password: $("password").value }),
+    });
+    if (!response.ok) return showLogin(await errorText(response));
+    $("password").value = "";
+    await start();
+  } catch (e) {
+    showLogin(`Connection problem: ${e.message}`);
+  } finally {
+    $("login-button").disabled = false;
+  }
 }
 
 async function loadThreads() {
@@ -65,27 +79,55 @@ async function loadThreads() {
   if (!response.ok) return;
   const list = $("threads");
   list.replaceChildren();
-  for (const thread of await response.json()) {
-    const item = el("li", { "data-thread": thread.thread, title: thread.title });
-    if (thread.thread === currentThread) item.classList.add("active");
-    item.append(el("span", { class: "channel" }, thread.channel), thread.title);
+  const threads = await response.json();
+  if (!threads.length) list.append(el("li", { class: "empty" }, "No conversations yet."));
+  for (const thread of threads) {
+    const item = el("li", { "data-thread": thread.thread, title: thread.title, tabindex: "0" });
+    if (thread.thread === currentThread) {
+      item.classList.add("active");
+      item.setAttribute("aria-current", "true");
+    }
+    item.append(el("span", { class: "channel" }, thread.channel), el("span", { class: "title" }, thread.title));
     item.addEventListener("click", () => openThread(thread.thread));
+    item.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") openThread(thread.thread);
+    });
     list.append(item);
   }
 }
 
+function columnAlign(block, i) {
+  // Right-align a column the server marks right only when it holds numbers (labels stay left).
+  if ((block.align || [])[i] !== "right") return "left";
+  const cells = block.rows.map((row) => String(row[i] ?? "").trim()).filter((c) => c);
+  return cells.length && cells.every((c) => NUMERIC.test(c)) ? "right" : "left";
+}
+
 function renderTable(block) {
+  const wrap = el("div", { class: "table-wrap" });
   const table = el("table");
+  const align = block.header.map((_, i) => columnAlign(block, i));
   const head = el("tr");
-  block.header.forEach((cell, i) => head.append(el("th", { class: block.align[i] || "left" }, cell)));
+  block.header.forEach((cell, i) => head.append(el("th", { class: align[i], scope: "col" }, cell)));
   table.append(el("thead"), el("tbody"));
   table.tHead.append(head);
   for (const row of block.rows) {
     const tr = el("tr");
-    row.forEach((cell, i) => tr.append(el("td", { class: block.align[i] || "left" }, cell)));
+    row.forEach((cell, i) => tr.append(el("td", { class: align[i] }, cell)));
     table.tBodies[0].append(tr);
   }
-  return table;
+  wrap.append(table);
+  return wrap;
+}
+
+function renderImage(block) {
+  const figure = el("figure", { class: "chart" });
+  const img = el("img", { src: `/api/charts/${encodeURIComponent(block.name)}`, alt: `chart ${block.name}` });
+  img.addEventListener("error", () => {
+    figure.replaceChildren(el("div", { class: "error" }, `Chart ${block.name} could not be loaded.`));
+  });
+  figure.append(img);
+  return figure;
 }
 
 function renderBlocks(container, blocks, fallbackText) {
@@ -96,25 +138,29 @@ function renderBlocks(container, blocks, fallbackText) {
   }
   for (const block of blocks) {
     if (block.kind === "table") container.append(renderTable(block));
-    else if (block.kind === "image") {
-      container.append(el("img", { src: `/api/charts/${encodeURIComponent(block.name)}`, alt: block.name }));
-    } else container.append(el("div", { class: "text" }, block.text));
+    else if (block.kind === "image") container.append(renderImage(block));
+    else container.append(el("div", { class: "text" }, block.text));
   }
+}
+
+function describeArgs(args) {
+  return Object.entries(args || {})
+    .map(([key, value]) => `${key}=${typeof value === "string" ? value : JSON.stringify(value)}`)
+    .join(" ");
 }
 
 function renderTools(container, calls) {
   container.replaceChildren();
   if (!calls.length) return;
-  const details = el("details", { open: "" });
-  details.append(el("summary", {}, `Tools ran (${calls.length})`));
-  const list = el("ul");
+  container.append(el("span", { class: "tools-label" }, "Tools:"));
   for (const call of calls) {
-    const item = el("li", { class: call.status || "" });
-    item.append(el("code", {}, call.name), " ", JSON.stringify(call.args || {}));
-    list.append(item);
+    const status = call.status || "running";
+    const badge = el("span", { class: `tool tool-${status}`, title: `${call.name} (${status})` });
+    badge.append(el("code", { class: "name" }, call.name));
+    const args = describeArgs(call.args);
+    if (args) badge.append(el("span", { class: "args" }, args));
+    container.append(badge);
   }
-  details.append(list);
-  container.append(details);
 }
 
 function addUserMessage(text) {
@@ -122,19 +168,24 @@ function addUserMessage(text) {
 }
 
 function addAssistantMessage() {
-  const box = el("div", { class: "msg assistant" });
+  const box = el("div", { class: "msg assistant", "data-state": "working", "aria-busy": "true" });
   const body = el("div", { class: "body" });
   const tools = el("div", { class: "tools" });
   body.append(el("div", { class: "working" }, "working…"));
   box.append(body, tools);
   $("conversation").append(box);
-  return { box, body, tools, calls: [], text: "" };
+  return { box, body, tools, calls: [], text: "", done: false };
 }
 
 function finishAssistant(view, reply) {
-  view.box.classList.add(`status-${reply.status || "ok"}`);
+  view.done = true;
+  const status = reply.status || "ok";
+  view.box.classList.add(`status-${status}`);
   renderBlocks(view.body, reply.blocks, reply.answer || reply.text);
+  if (status !== "ok") view.body.prepend(el("div", { class: "status-label" }, status.replace("_", " ")));
   renderTools(view.tools, reply.tool_calls || []);
+  view.box.dataset.state = "done";
+  view.box.removeAttribute("aria-busy");
   view.box.scrollIntoView({ block: "end" });
 }
 
@@ -153,10 +204,13 @@ async function ask(event) {
   event.preventDefault();
   const question = $("question").value.trim();
   if (!question) return;
+  const fresh = !currentThread;
   $("question").value = "";
   $("send").disabled = true;
   addUserMessage(question);
+  if (fresh) setTitle(question);
   const view = addAssistantMessage();
+  view.box.scrollIntoView({ block: "end" });
   const params = new URLSearchParams({ q: question });
   if (currentThread) params.set("thread", currentThread);
   try {
@@ -166,6 +220,11 @@ async function ask(event) {
       return;
     }
     await readEvents(response, (name, data) => handleEvent(view, name, data));
+    if (!view.done) {
+      finishAssistant(view, {
+        status: "error", answer: "The answer stopped before it was complete; try again.", tool_calls: view.calls,
+      });
+    }
   } catch (e) {
     finishAssistant(view, { status: "error", answer: `Connection problem: ${e.message}`, tool_calls: [] });
   } finally {
@@ -203,7 +262,7 @@ async function openThread(id) {
   if (!response.ok) return;
   const thread = await response.json();
   currentThread = thread.thread;
-  $("thread-title").textContent = thread.title;
+  setTitle(thread.title);
   $("conversation").replaceChildren();
   for (const message of thread.messages) {
     if (message.role === "user") addUserMessage(message.text);
@@ -214,16 +273,23 @@ async function openThread(id) {
 
 function newThread() {
   currentThread = null;
-  $("thread-title").textContent = "New chat";
+  setTitle();
   $("conversation").replaceChildren();
   loadThreads();
   $("question").focus();
 }
 
 async function logout() {
-  await api("/api/logout", { method: "POST" });
+  try {
+    await api("/api/logout", { method: "POST" });
+  } catch (e) {
+    // the page forgets the session either way
+  }
   currentThread = null;
+  setTitle();
   $("conversation").replaceChildren();
+  $("threads").replaceChildren();
+  $("who").textContent = "";
   showLogin();
 }
 

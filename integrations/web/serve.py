@@ -1,0 +1,162 @@
+"""``whispr serve``: the web app, the Slack and Discord bots and (optionally) live alerts, in
+one process over one ``ChatService``.
+
+What starts depends on the environment (see ``integrations.chat.settings``):
+- always: the HTTP API and chat page on ``WHISPR_HOST:WHISPR_PORT``;
+- ``SLACK_BOT_TOKEN`` + ``SLACK_SIGNING_SECRET``: Slack's HTTP events at ``/slack/events``;
+- ``SLACK_APP_TOKEN`` (with ``SLACK_BOT_TOKEN``): Slack Socket Mode (no public URL needed);
+- ``DISCORD_BOT_TOKEN``: the Discord bot, on its own thread and event loop;
+- ``--watch``: live alerts on the configured provider's stream, delivered to each alert's channel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import uvicorn
+from fastapi import FastAPI
+
+from integrations.alerts.delivery import ChannelRouter, channel_router
+from integrations.alerts.live import watch_live
+from integrations.alerts.monitor import Monitor
+from integrations.chat.service import ChatService
+from integrations.chat.settings import ChannelSettings
+from integrations.chat.setup import bootstrap_admin, build_service
+from integrations.web.app import create_app
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Server:
+    """Everything ``whispr serve`` runs, built but not started."""
+
+    settings: ChannelSettings
+    service: ChatService
+    app: FastAPI
+    router: ChannelRouter
+    admin_password: str | None = None
+    """Set when a first admin was just created with a generated password (print it once)."""
+    started: list[str] = field(default_factory=list)
+    """What runs besides the web app, for the banner."""
+
+
+def admin_password_file(settings: ChannelSettings) -> Path:
+    """Return the file holding a generated first-admin password (mode 0600, under the home)."""
+    return settings.home / "first-admin-password.txt"
+
+
+def _keep_password(settings: ChannelSettings, password: str) -> None:
+    path = admin_password_file(settings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(password + "\n")
+
+
+def build_server(settings: ChannelSettings, service: ChatService | None = None) -> Server:
+    """Return the server for ``settings``: the chat service (default: built from settings), the
+    first admin if no user exists, the app, and Slack's events route when configured."""
+    service = service or build_service(settings)
+    password = bootstrap_admin(service.accounts, settings)
+    if password:
+        _keep_password(settings, password)  # never printed: stdout often ends up in logs
+    app = create_app(service, settings)
+    router = channel_router(
+        slack_bot_token=settings.slack_bot_token,
+        discord_bot_token=settings.discord_bot_token,
+        inbox=service.activity,
+    )
+    server = Server(settings, service, app, router, password)
+    if settings.slack_bot_token and settings.slack_signing_secret:
+        from integrations.slack_app import build_slack_app, mount_events
+
+        bolt = build_slack_app(
+            service,
+            bot_token=settings.slack_bot_token,
+            signing_secret=settings.slack_signing_secret,
+        )
+        mount_events(app, bolt)
+        server.started.append("Slack events at /slack/events")
+    return server
+
+
+def _start_slack_socket(server: Server) -> None:
+    from integrations.slack_app import build_slack_app, socket_mode_handler
+
+    settings = server.settings
+    bolt = build_slack_app(
+        server.service,
+        bot_token=settings.slack_bot_token,
+        signing_secret=settings.slack_signing_secret,
+    )
+    socket_mode_handler(bolt, settings.slack_app_token or "").connect()
+    server.started.append("Slack Socket Mode")
+
+
+def _start_discord(server: Server) -> None:
+    from integrations.discord_bot import build_bot
+
+    bot = build_bot(server.service)
+    token = server.settings.discord_bot_token or ""
+    thread = threading.Thread(
+        target=lambda: bot.run(token, log_handler=None), name="discord", daemon=True
+    )
+    thread.start()
+    server.started.append("Discord bot")
+
+
+def _start_watch(server: Server, symbols: Sequence[str]) -> None:
+    service = server.service
+    store: Any = service.services.get("alerts")
+    monitor = Monitor(store, service.source, server.router)
+    day = dt.datetime.now(ZoneInfo("America/New_York")).date()
+    wanted = list(symbols) or service.source.symbols()
+
+    def run() -> None:
+        try:
+            asyncio.run(watch_live(monitor, service.source, wanted, day))
+        except Exception:
+            log.exception("live alerts stopped")
+
+    threading.Thread(target=run, name="alerts", daemon=True).start()
+    server.started.append(f"live alerts on {', '.join(wanted)}")
+
+
+def banner(server: Server) -> str:
+    """Return what ``whispr serve`` prints at start: the URL, how to log in, what runs."""
+    s = server.settings
+    host = "localhost" if s.host in ("127.0.0.1", "0.0.0.0", "::") else s.host
+    lines = [f"Whispr is running at http://{host}:{s.port}/  (API docs: /docs)"]
+    if server.admin_password:
+        lines.append(
+            f"First admin created: user {s.admin_user!r}; its password is in "
+            f"{admin_password_file(s)} (readable only by you; change it with "
+            "`whispr users password`, then delete the file)."
+        )
+    lines += [f"Also running: {item}" for item in server.started]
+    lines.append("Stop with Ctrl-C.")
+    return "\n".join(lines)
+
+
+def serve(settings: ChannelSettings, *, watch: Sequence[str] | None = None) -> int:
+    """Build and run everything until interrupted; return the exit code."""
+    server = build_server(settings)
+    if settings.slack_app_token and settings.slack_bot_token:
+        _start_slack_socket(server)
+    if settings.discord_bot_token:
+        _start_discord(server)
+    if watch is not None:
+        _start_watch(server, watch)
+    print(banner(server), flush=True)
+    uvicorn.run(server.app, host=settings.host, port=settings.port, log_level="warning")
+    return 0

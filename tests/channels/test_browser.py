@@ -1,0 +1,395 @@
+"""End-to-end: the chat page in a real headless Chromium against a real uvicorn server.
+
+One server and one browser per module (Debian's ``chromium`` and ``chromedriver``; no network,
+no Selenium Manager download). Without them the module skips, unless
+``WHISPR_REQUIRE_BROWSER=1`` (CI), where it fails instead.
+
+Expected numbers are worked by hand from the shipped SPY data for 2019-06-12: previous close
+288.90 and ATR 3.49, so the put trigger is 288.90 - 0.236 x 3.49 = 288.08 and the call trigger
+288.90 + 0.236 x 3.49 = 289.72.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from integrations.web.app import create_app
+from tests.channels.conftest import PASSWORD, PUT_TRIGGER_QUESTION, World
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+WAIT_SECONDS = 20
+PUT_TRIGGER = "288.08"  # 288.90 - 0.236 * 3.49
+CALL_TRIGGER = "289.72"  # 288.90 + 0.236 * 3.49
+TABLE_QUESTION = "SPY day levels for June 12, 2019"
+CHART_QUESTION = "show me a chart of SPY levels for June 12, 2019"
+XSS = "<img src=x onerror=alert(1)>"
+LOCAL_HOSTS = {"127.0.0.1"}
+# what reaches a network; chrome:, chrome-untrusted:, data: and blob: URLs stay in the browser
+NETWORK_SCHEMES = {"http", "https", "ws", "wss", "ftp"}
+
+
+def _browser_missing() -> str | None:
+    """Return why the browser cannot run here, or None when it can."""
+    missing = [p for p in (CHROMIUM, CHROMEDRIVER) if not os.access(p, os.X_OK)]
+    if missing:
+        return f"{' and '.join(missing)} not installed (apt-get install chromium chromium-driver)"
+    try:
+        import selenium  # noqa: F401
+    except ImportError:
+        return "selenium is not installed"
+    return None
+
+
+_WHY = _browser_missing()
+if _WHY is not None:
+    if os.environ.get("WHISPR_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"WHISPR_REQUIRE_BROWSER=1 but the browser test cannot run: {_WHY}", False)
+    pytest.skip(f"browser end-to-end tests skipped: {_WHY}", allow_module_level=True)
+
+import uvicorn  # noqa: E402
+from selenium import webdriver  # noqa: E402
+from selenium.common.exceptions import NoAlertPresentException  # noqa: E402
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
+from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
+from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def server(world: World) -> Iterator[str]:
+    """Yield the base URL of a real uvicorn server running the app on a free local port."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        create_app(world.service, world.settings),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="off",
+        timeout_graceful_shutdown=3,
+    )
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not srv.started:
+        assert thread.is_alive(), "uvicorn stopped while starting"
+        assert time.monotonic() < deadline, "uvicorn did not start within 15 s"
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(10)
+    sock.close()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
+    """Yield a headless Chromium driven by Debian's chromedriver, with its performance log."""
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-quic",
+        "--no-first-run",
+        "--no-default-browser-check",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-extensions",
+        "--window-size=1280,900",
+        f"--user-data-dir={profile}",
+    ):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    service = webdriver.ChromeService(executable_path=CHROMEDRIVER)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SE_OFFLINE", "true")  # Selenium Manager must not try to download anything
+        driver = webdriver.Chrome(service=service, options=options)
+    driver.set_page_load_timeout(WAIT_SECONDS)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def wait(driver: WebDriver) -> WebDriverWait:
+    """Return a WebDriverWait of ``WAIT_SECONDS`` on ``driver``."""
+    return WebDriverWait(driver, WAIT_SECONDS)
+
+
+def visible(driver: WebDriver, element_id: str) -> WebElement:
+    """Return the element ``element_id`` once it is displayed."""
+    return wait(driver).until(ec.visibility_of_element_located((By.ID, element_id)))
+
+
+def open_page(driver: WebDriver, base: str, logged_out: bool = False) -> None:
+    """Load the chat page (without the session cookie when ``logged_out``)."""
+    driver.get(base + "/")
+    if logged_out:
+        driver.delete_all_cookies()
+        driver.get(base + "/")
+
+
+def log_in(driver: WebDriver, username: str, password: str) -> None:
+    """Fill in and submit the login form (which must be showing)."""
+    visible(driver, "login-form")
+    for field, value in (("username", username), ("password", password)):
+        box = driver.find_element(By.ID, field)
+        box.clear()
+        box.send_keys(value)
+    driver.find_element(By.ID, "login-button").click()
+
+
+def signed_in(driver: WebDriver, base: str, username: str = "alice") -> None:
+    """Open the page logged in as ``username`` (logging in when needed) on a new chat."""
+    open_page(driver, base)
+    wait(driver).until(
+        lambda d: (
+            d.find_element(By.ID, "app").is_displayed()
+            or d.find_element(By.ID, "login").is_displayed()
+        )
+    )
+    if driver.find_element(By.ID, "login").is_displayed():
+        log_in(driver, username, PASSWORD)
+    wait(driver).until(ec.text_to_be_present_in_element((By.ID, "who"), f"{username} ("))
+    driver.find_element(By.ID, "new-thread").click()
+    wait(driver).until(lambda d: not d.find_elements(By.CSS_SELECTOR, "#conversation .msg"))
+
+
+def ask(driver: WebDriver, question: str) -> WebElement:
+    """Send ``question`` through the page; return the finished assistant message element."""
+    before = len(driver.find_elements(By.CSS_SELECTOR, "#conversation .msg.assistant"))
+    box = driver.find_element(By.ID, "question")
+    box.clear()
+    box.send_keys(question)
+    driver.find_element(By.ID, "send").click()
+
+    def finished(d: WebDriver) -> WebElement | bool:
+        answers = d.find_elements(By.CSS_SELECTOR, "#conversation .msg.assistant")
+        if len(answers) > before and answers[-1].get_attribute("data-state") == "done":
+            return answers[-1]
+        return False
+
+    answer = wait(driver).until(finished)
+    wait(driver).until(ec.element_to_be_clickable((By.ID, "send")))
+    return answer
+
+
+def thread_items(driver: WebDriver) -> list[WebElement]:
+    """Return the sidebar's thread entries."""
+    return driver.find_elements(By.CSS_SELECTOR, "#threads li[data-thread]")
+
+
+def test_login_form_rejects_a_wrong_password_then_logs_in(browser: WebDriver, server: str):
+    """The login form shows the server's refusal, then the app view as alice (trader)."""
+    open_page(browser, server, logged_out=True)
+    assert visible(browser, "login-form")
+    assert not browser.find_element(By.ID, "app").is_displayed()
+
+    log_in(browser, "alice", "not the password")
+    error = wait(browser).until(
+        lambda d: d.find_element(By.ID, "login-error").text.strip() or False
+    )
+    assert "invalid" in error.lower() or "password" in error.lower(), error
+    assert browser.find_element(By.ID, "login-error").is_displayed()
+    assert not browser.find_element(By.ID, "app").is_displayed()
+
+    log_in(browser, "alice", PASSWORD)
+    visible(browser, "app")
+    wait(browser).until(ec.text_to_be_present_in_element((By.ID, "who"), "alice (trader)"))
+    assert not browser.find_element(By.ID, "login").is_displayed()
+    assert browser.find_element(By.ID, "login-error").text == ""
+
+
+def test_put_trigger_answer_shows_the_number_and_the_tools_that_ran(
+    browser: WebDriver, server: str
+):
+    """The streamed answer holds 288.08 and a badge for the atr_levels call that gave it."""
+    signed_in(browser, server)
+    answer = ask(browser, PUT_TRIGGER_QUESTION)
+    assert PUT_TRIGGER in answer.find_element(By.CSS_SELECTOR, ".body").text
+    assert "status-ok" in answer.get_attribute("class")
+    tools = answer.find_elements(By.CSS_SELECTOR, ".tools .tool")
+    assert [t.find_element(By.CSS_SELECTOR, ".name").text for t in tools] == ["atr_levels"]
+    assert "success" in tools[0].get_attribute("class")
+    assert "level=-0.236" in tools[0].text
+    user = browser.find_elements(By.CSS_SELECTOR, "#conversation .msg.user")
+    assert [u.text for u in user] == [PUT_TRIGGER_QUESTION]
+    assert browser.find_element(By.ID, "thread-title").text == PUT_TRIGGER_QUESTION
+
+
+def test_levels_table_renders_as_an_html_table(browser: WebDriver, server: str):
+    """A levels answer is an HTML table; the -0.236 row reads 288.08, prices right-aligned."""
+    signed_in(browser, server)
+    answer = ask(browser, TABLE_QUESTION)
+    table = answer.find_element(By.CSS_SELECTOR, ".body table")
+    header = [th.text for th in table.find_elements(By.CSS_SELECTOR, "thead th")]
+    assert header[:2] == ["level", "price"]
+    rows = {}
+    for tr in table.find_elements(By.CSS_SELECTOR, "tbody tr"):
+        cells = tr.find_elements(By.TAG_NAME, "td")
+        rows[cells[0].text] = cells
+    assert rows["-0.236"][1].text == PUT_TRIGGER
+    assert rows["+0.236"][1].text == CALL_TRIGGER
+    assert rows["0"][1].text == "288.90"
+    price = rows["-0.236"][1]
+    assert price.value_of_css_property("text-align") == "right"
+    assert rows["-0.236"][0].value_of_css_property("text-align") == "left"
+    assert rows["-0.236"][2].text == "put trigger"
+
+
+def test_chart_answer_shows_a_loaded_image(browser: WebDriver, server: str):
+    """A chart answer's PNG comes from /api/charts/ on this server and really loads."""
+    signed_in(browser, server)
+    answer = ask(browser, CHART_QUESTION)
+    img = answer.find_element(By.CSS_SELECTOR, ".body img")
+    path = urlsplit(img.get_attribute("src"))
+    assert path.netloc == urlsplit(server).netloc
+    assert path.path.startswith("/api/charts/") and path.path.endswith(".png")
+    wait(browser).until(
+        lambda d: d.execute_script(
+            "return arguments[0].complete && arguments[0].naturalWidth > 0", img
+        )
+    )
+    assert browser.execute_script("return arguments[0].naturalHeight", img) > 0
+
+
+def test_threads_list_new_chat_reopen_and_reload(browser: WebDriver, server: str):
+    """Threads: listed after asking, New chat clears, reopening reloads, reload keeps the login."""
+    signed_in(browser, server)
+    ask(browser, PUT_TRIGGER_QUESTION)
+    wait(browser).until(
+        lambda d: any("active" in (t.get_attribute("class") or "") for t in thread_items(d))
+    )
+    active = next(t for t in thread_items(browser) if "active" in t.get_attribute("class"))
+    thread_id = active.get_attribute("data-thread")
+    assert PUT_TRIGGER_QUESTION in active.text
+
+    browser.find_element(By.ID, "new-thread").click()
+    wait(browser).until(lambda d: not d.find_elements(By.CSS_SELECTOR, "#conversation .msg"))
+    assert browser.find_element(By.ID, "thread-title").text == "New chat"
+
+    selector = f'#threads li[data-thread="{thread_id}"]'
+    browser.find_element(By.CSS_SELECTOR, selector).click()
+    wait(browser).until(
+        ec.text_to_be_present_in_element(
+            (By.CSS_SELECTOR, "#conversation .msg.assistant"), PUT_TRIGGER
+        )
+    )
+    assert browser.find_element(By.ID, "thread-title").text == PUT_TRIGGER_QUESTION
+    assert [u.text for u in browser.find_elements(By.CSS_SELECTOR, "#conversation .msg.user")] == [
+        PUT_TRIGGER_QUESTION
+    ]
+
+    browser.refresh()
+    visible(browser, "app")
+    wait(browser).until(ec.text_to_be_present_in_element((By.ID, "who"), "alice (trader)"))
+    wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, selector)))
+    assert not browser.find_element(By.ID, "login").is_displayed()
+
+
+def test_follow_up_keeps_the_thread_context(browser: WebDriver, server: str):
+    """'and the call trigger?' after the put trigger answers 289.72 for the same symbol and day."""
+    signed_in(browser, server)
+    first = ask(browser, PUT_TRIGGER_QUESTION)
+    assert PUT_TRIGGER in first.text
+    second = ask(browser, "and the call trigger?")
+    body = second.find_element(By.CSS_SELECTOR, ".body").text
+    assert CALL_TRIGGER in body and "2019-06-12" in body
+    badge = second.find_element(By.CSS_SELECTOR, ".tools .tool")
+    assert "level=+0.236" in badge.text and "symbol=SPY" in badge.text
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#conversation .msg.assistant")) == 2
+    active = [t for t in thread_items(browser) if "active" in t.get_attribute("class")]
+    assert len(active) == 1 and PUT_TRIGGER_QUESTION in active[0].text
+
+
+def _requested_urls(driver: WebDriver) -> set[str]:
+    """Return every URL the browser requested, from its performance log and the page's timing."""
+    urls = set()
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message.get("method") == "Network.requestWillBeSent":
+            urls.add(message["params"]["request"]["url"])
+    urls.update(
+        driver.execute_script(
+            "return performance.getEntriesByType('resource').map(e => e.name)"
+            ".concat([location.href])"
+        )
+    )
+    return urls
+
+
+def test_logout_and_no_request_leaves_localhost(browser: WebDriver, server: str):
+    """Logging out shows the login form and clears the page; no request went beyond 127.0.0.1."""
+    signed_in(browser, server)
+    ask(browser, CHART_QUESTION)
+    browser.find_element(By.ID, "logout").click()
+    visible(browser, "login-form")
+    assert not browser.find_element(By.ID, "app").is_displayed()
+    assert browser.find_element(By.ID, "who").text == ""
+    assert not thread_items(browser)
+
+    browser.refresh()  # the session cookie is gone: the login form again
+    visible(browser, "login-form")
+
+    urls = _requested_urls(browser)
+    assert any("/api/charts/" in u for u in urls)
+    assert any(u.endswith("/static/app.js") for u in urls)
+    network = [u for u in urls if urlsplit(u).scheme in NETWORK_SCHEMES]
+    foreign = sorted(u for u in network if urlsplit(u).hostname not in LOCAL_HOSTS)
+    assert foreign == []
+
+
+def test_markup_in_a_question_is_shown_as_text(browser: WebDriver, server: str):
+    """Markup typed as a question is shown as text: no injected element, no alert, no JS error."""
+    signed_in(browser, server)
+    browser.get_log("browser")  # drop earlier messages (the logged-out page's 401s)
+    answer = ask(browser, XSS)
+    assert answer.text
+    user = browser.find_elements(By.CSS_SELECTOR, "#conversation .msg.user")
+    assert user[-1].text == XSS
+    assert browser.find_element(By.ID, "thread-title").text == XSS
+    wait(browser).until(lambda d: any(t.text.endswith(XSS) for t in thread_items(d)))
+    injected = browser.execute_script(
+        "return [...document.querySelectorAll('img')].filter("
+        "i => i.getAttribute('src') === 'x' || i.hasAttribute('onerror')).length"
+    )
+    assert injected == 0
+    with pytest.raises(NoAlertPresentException):
+        browser.switch_to.alert.text  # noqa: B018
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []
+
+
+def test_screenshot_of_a_conversation(browser: WebDriver, server: str, tmp_path: Path):
+    """The page with a conversation fits the window; a PNG goes to $WHISPR_SCREENSHOT (or tmp)."""
+    signed_in(browser, server)
+    ask(browser, PUT_TRIGGER_QUESTION)
+    ask(browser, TABLE_QUESTION)
+    browser.execute_script("document.getElementById('conversation').scrollTop = 0")
+    overflow = browser.execute_script(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, "the page scrolls sideways"
+    shot = Path(os.environ.get("WHISPR_SCREENSHOT", tmp_path / "whispr-chat.png"))
+    assert browser.save_screenshot(str(shot))
+    assert shot.read_bytes()[:4] == b"\x89PNG"

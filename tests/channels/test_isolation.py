@@ -1,0 +1,173 @@
+"""Two traders on one server: nothing alice makes is visible to, or changeable by, bob — through
+any endpoint or any chat tool, in SQLite or in the vector store.
+
+The world here uses the real default stores (Chroma with the offline embedding for strategies,
+memory and the glossary), as ``whispr serve`` does.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from assistant.providers.registry import build_model
+from integrations.alerts.delivery import ChannelRouter
+from integrations.chat.accounts import Role
+from integrations.chat.settings import ChannelSettings
+from integrations.chat.setup import build_service
+from integrations.marketdata.files import FileSource, samples_dir
+from integrations.storage.vectors import make_client
+from integrations.web.app import create_app
+from tests.channels.conftest import PASSWORD
+
+SPEC_TEXT = "long SPY when it crosses the +23.6% trigger, target +61.8%, stop at the close"
+
+
+@dataclass
+class Two:
+    """The app, and what alice made that bob must never reach."""
+
+    client: TestClient
+    headers: dict[str, dict[str, str]]
+    spec_id: str
+    alert_id: str
+    chart: str
+    token_id: str
+    home: Path
+
+
+def ask(two: Two, who: str, question: str, thread: str) -> dict:
+    """Return the JSON reply of ``who`` asking ``question`` on ``thread``."""
+    r = two.client.post(
+        "/api/ask", json={"question": question, "thread": thread}, headers=two.headers[who]
+    )
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+@pytest.fixture(scope="module")
+def two(tmp_path_factory: pytest.TempPathFactory) -> Two:
+    home = tmp_path_factory.mktemp("iso-home")
+    settings = replace(ChannelSettings(home=home, provider="offline"), rate_limit=(1000, 60.0))
+    service = build_service(
+        settings, source=FileSource(samples_dir()), model=build_model("offline")
+    )
+    headers = {}
+    for name in ("alice", "bob"):
+        service.accounts.add_user(name, PASSWORD, Role.TRADER)
+        headers[name] = {"Authorization": f"Bearer {service.accounts.new_token(name, 't')[1]}"}
+    client = TestClient(create_app(service, settings))
+    a = headers["alice"]
+    draft = client.post("/api/strategies/draft", json={"text": SPEC_TEXT}, headers=a).json()
+    spec = {**draft["spec"], "id": "alice-trigger-run", "name": "Alice trigger run"}
+    saved = client.post("/api/strategies", json={"spec": spec}, headers=a)
+    assert saved.status_code == 201, saved.text
+    alert = client.post(
+        "/api/alerts", json={"symbol": "SPY", "level": "-0.236", "direction": "down"}, headers=a
+    ).json()["alerts"][0]
+    two = Two(client, headers, saved.json()["id"], alert["id"], "", "", home)
+    ask(two, "alice", "remember my account size is 25000", "alice-main")
+    ask(two, "alice", "what's the SPY put trigger for June 12, 2019?", "alice-main")
+    charted = ask(two, "alice", "chart SPY levels for June 12, 2019", "alice-chart")
+    assert re.search(r"^Chart: [\w.+-]+\.png$", charted["answer"], re.M)  # no server path
+    images = [b["name"] for b in charted["blocks"] if b["kind"] == "image"]
+    assert images, charted
+    two.chart = images[0]
+    two.token_id = client.post("/api/tokens", json={"name": "alice"}, headers=a).json()["id"]
+    ChannelRouter(inbox=service.activity)("web:alice", "SPY lost the put trigger at 288.08")
+    return two
+
+
+def test_alice_sees_her_own_things(two: Two):
+    a = two.headers["alice"]
+    ids = [s["id"] for s in two.client.get("/api/strategies", headers=a).json()["strategies"]]
+    assert two.spec_id in ids
+    assert [x["id"] for x in two.client.get("/api/alerts", headers=a).json()["alerts"]] == [
+        two.alert_id
+    ]
+    assert two.client.get(f"/api/charts/{two.chart}", headers=a).status_code == 200
+    assert len(two.client.get("/api/notifications", headers=a).json()) == 1
+    recall = ask(two, "alice", "what do you remember about me?", "alice-recall")
+    assert "25000" in recall["answer"].replace(",", "")
+
+
+def test_bob_cannot_read_alices_data_through_any_endpoint(two: Two):
+    b, c = two.headers["bob"], two.client
+    listed = c.get("/api/strategies", headers=b).json()["strategies"]
+    assert two.spec_id not in [s["id"] for s in listed]
+    assert c.get(f"/api/strategies/{two.spec_id}", headers=b).status_code == 422
+    found = c.get("/api/strategies/search", params={"q": "Alice trigger run"}, headers=b).json()
+    assert two.spec_id not in [h["id"] for h in found["hits"]]
+    assert c.post(f"/api/strategies/{two.spec_id}/backtest", json={}, headers=b).status_code == 422
+    assert c.get("/api/alerts", headers=b).json()["alerts"] == []
+    assert c.get("/api/threads", headers=b).json() == []
+    assert c.get("/api/threads/alice-main", headers=b).status_code == 404
+    assert c.get(f"/api/charts/{two.chart}", headers=b).status_code == 404
+    assert c.get("/api/notifications", headers=b).json() == []
+    assert {e["username"] for e in c.get("/api/audit", headers=b).json()} <= {"bob"}
+    assert two.token_id not in [t["id"] for t in c.get("/api/tokens", headers=b).json()]
+
+
+def test_bob_cannot_change_or_delete_alices_things(two: Two):
+    b, a, c = two.headers["bob"], two.headers["alice"], two.client
+    assert c.delete(f"/api/strategies/{two.spec_id}", headers=b).status_code == 422
+    assert c.post(f"/api/strategies/{two.spec_id}/share", headers=b).status_code == 422
+    assert (
+        c.patch(f"/api/alerts/{two.alert_id}", json={"paused": True}, headers=b).status_code == 422
+    )
+    assert c.delete(f"/api/alerts/{two.alert_id}", headers=b).status_code == 422
+    assert c.delete("/api/threads/alice-main", headers=b).status_code == 404
+    assert c.delete(f"/api/tokens/{two.token_id}", headers=b).status_code == 404
+    assert c.post("/api/notifications/read", json={"up_to": 10**9}, headers=b).json() == {
+        "marked": 0
+    }
+    # all still there and unchanged for alice
+    alerts = c.get("/api/alerts", headers=a).json()["alerts"]
+    assert [(x["id"], x["paused"]) for x in alerts] == [(two.alert_id, False)]
+    assert c.get(f"/api/strategies/{two.spec_id}", headers=a).status_code == 200
+    assert c.get("/api/threads/alice-main", headers=a).status_code == 200
+    assert c.get("/api/me", headers=a).status_code == 200
+    assert c.get("/api/notifications", headers=a).json()[0]["read"] is False
+
+
+def test_bob_cannot_reach_alices_data_through_chat_tools(two: Two):
+    recall = ask(two, "bob", "what do you remember about me?", "bob-1")
+    assert "25000" not in recall["answer"].replace(",", "")
+    alerts = ask(two, "bob", "list my alerts", "bob-1")
+    assert two.alert_id not in alerts["answer"]
+    tested = ask(two, "bob", f"backtest {two.spec_id}", "bob-1")
+    assert [c["status"] for c in tested["tool_calls"]] == ["error"], tested
+    assert "Alice trigger run" not in tested["answer"]
+    deleted = ask(two, "bob", f"delete alert {two.alert_id}", "bob-1")
+    assert all(c["status"] == "error" for c in deleted["tool_calls"])
+    a = two.headers["alice"]
+    assert [x["id"] for x in two.client.get("/api/alerts", headers=a).json()["alerts"]] == [
+        two.alert_id
+    ]
+
+
+def test_same_thread_id_is_a_different_conversation_per_user(two: Two):
+    """Bob using alice's thread id neither sees her transcript nor continues her context."""
+    follow = ask(two, "bob", "and the call trigger?", "alice-main")
+    assert "289.72" not in follow["answer"]  # alice's context would give SPY 2019-06-12's
+    mine = two.client.get("/api/threads/alice-main", headers=two.headers["bob"]).json()
+    texts = [m["text"] for m in mine["messages"]]
+    assert "what's the SPY put trigger for June 12, 2019?" not in texts
+    theirs = two.client.get("/api/threads/alice-main", headers=two.headers["alice"]).json()
+    assert "and the call trigger?" not in [m["text"] for m in theirs["messages"]]
+
+
+def test_vector_store_rows_carry_their_owner(two: Two):
+    """Below the API: every memory and private strategy row in Chroma is tagged with its user."""
+    client = make_client(two.home / "chroma")
+    owners = set()
+    for collection in client.list_collections():
+        got = client.get_collection(collection.name).get(include=["metadatas"])
+        for meta in got["metadatas"] or []:
+            if meta and "owner" in meta:
+                owners.add(meta["owner"])
+    assert "alice" in owners and "bob" not in owners
