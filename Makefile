@@ -29,6 +29,7 @@ bench: install  ## benchmarks with ratios against peers measured in the same run
 	$(PY) -m eval.bench_core
 	$(PY) -m eval.bench_backtest
 	$(PY) -m eval.bench_assistant
+	$(PY) -m eval.bench_api
 
 eval: install  ## tool-call accuracy of the offline planner on the labelled requests
 	$(VENV)/bin/whispr eval

@@ -528,6 +528,8 @@ def _levels(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
         args["level"] = keys[0]
     if re.search(r"\b(?:current|live) close\b", t):
         args["use_current_close"] = True
+    if re.search(r"\b(?:chart|plot|graph|picture|draw)\b", t):
+        args["chart"] = True
     return [{"name": "atr_levels", "args": args}]
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import sqlite3
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -80,6 +82,29 @@ def reference_date(tools_ctx: ToolContext, clock: dt.date | None = None) -> dt.d
     return min(clock, next_session(latest))
 
 
+@functools.lru_cache(maxsize=4)
+def tool_schemas(count: int) -> list[dict[str, Any]]:
+    """Return the OpenAI function schemas of the registered tools (``count`` keys the cache, so
+    a tool registered later is seen). Building them costs ~15 ms; channels build an
+    ``Assistant`` per turn."""
+    return [{"type": "function", "function": t.json_schema()} for t in TOOLS.values()]
+
+
+_GRAPHS: dict[int, tuple[BaseCheckpointSaver, Any]] = {}
+_GRAPHS_LOCK = threading.Lock()
+
+
+def compiled_graph(checkpointer: BaseCheckpointSaver) -> Any:
+    """Return the agent graph compiled with ``checkpointer``, compiled once per checkpointer
+    (the graph holds no per-user state: the tool context travels in each run's config)."""
+    with _GRAPHS_LOCK:
+        entry = _GRAPHS.get(id(checkpointer))
+        if entry is None or entry[0] is not checkpointer:
+            entry = (checkpointer, build_graph().compile(checkpointer=checkpointer))
+            _GRAPHS[id(checkpointer)] = entry
+        return entry[1]
+
+
 class Assistant:
     """A compiled agent graph with a provider, a checkpointer and the tools' context."""
 
@@ -103,10 +128,12 @@ class Assistant:
             or getattr(self.model, "model", None)
             or self.provider
         )
-        self.bound = self.model.bind_tools(
-            [{"type": "function", "function": t.json_schema()} for t in TOOLS.values()]
+        self.bound = self.model.bind_tools(tool_schemas(len(TOOLS)))
+        self.graph = (
+            compiled_graph(checkpointer)
+            if checkpointer
+            else build_graph().compile(checkpointer=InMemorySaver())
         )
-        self.graph = build_graph().compile(checkpointer=checkpointer or InMemorySaver())
         self.default_symbol = default_symbol
         self.max_rounds = max_rounds
         self.on_event = on_event

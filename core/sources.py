@@ -42,9 +42,22 @@ def load_bars(source: BarSource, symbol: str, to: str | Timeframe) -> pd.DataFra
       file covers only in part is completed from intraday sessions.
     Raises ``UnknownSymbolError`` for a symbol the source lacks and ``DataError`` when no native
     series can build ``to``.
+
+    A source whose data never changes while it lives may offer a ``derived`` dict: built frames
+    are then kept there per (symbol, bar size) and shared, so callers must not modify them.
     """
     tf = timeframe(to)
     sym = symbol.upper().lstrip("$^")
+    memo = getattr(source, "derived", None)
+    if memo is not None and (sym, tf.name) in memo:
+        return memo[(sym, tf.name)]
+    out = _build(source, sym, symbol, tf)
+    if memo is not None:
+        memo[(sym, tf.name)] = out
+    return out
+
+
+def _build(source: BarSource, sym: str, symbol: str, tf: Timeframe) -> pd.DataFrame:
     if sym not in source.symbols():
         known = ", ".join(source.symbols()) or "none"
         raise UnknownSymbolError(

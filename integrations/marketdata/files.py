@@ -125,6 +125,8 @@ class FileSource:
         self.directory = Path(directory) if directory is not None else default_data_dir()
         self.name = f"data directory {self.directory}"
         self._cache: dict[tuple[str, str], pd.DataFrame] = {}
+        self.derived: dict[tuple[str, str], pd.DataFrame] = {}
+        """Frames ``core.sources.load_bars`` built from these files (they are read once)."""
 
     @cached_property
     def _files(self) -> dict[tuple[str, str], Path]:

@@ -393,3 +393,166 @@ def test_screenshot_of_a_conversation(browser: WebDriver, server: str, tmp_path:
     shot = Path(os.environ.get("WHISPR_SCREENSHOT", tmp_path / "whispr-chat.png"))
     assert browser.save_screenshot(str(shot))
     assert shot.read_bytes()[:4] == b"\x89PNG"
+
+
+ALERT_QUESTION = "alert me when SPY loses the put trigger"
+POLL_MS = 300  # the page's inbox poll in these tests (10 s by default)
+
+
+@pytest.fixture
+def fast_poll(browser: WebDriver, server: str) -> Iterator[None]:
+    """Make the page poll its inbox every ``POLL_MS`` (from the next load) for one test."""
+    open_page(browser, server)
+    browser.execute_script(f"localStorage.setItem('whispr.pollMs', '{POLL_MS}')")
+    yield
+    browser.execute_script("localStorage.removeItem('whispr.pollMs')")
+
+
+def alert_items(driver: WebDriver) -> list[WebElement]:
+    """Return the sidebar's alert entries."""
+    return driver.find_elements(By.CSS_SELECTOR, "#alert-list li[data-alert]")
+
+
+def api_alerts(world: World, name: str) -> list[dict]:
+    """Return ``name``'s alerts as the API lists them."""
+    response = world.client.get("/api/alerts", headers=world.auth(name))
+    assert response.status_code == 200, response.text
+    return response.json()["alerts"]
+
+
+def api_notifications(world: World, name: str) -> list[dict]:
+    """Return ``name``'s notifications as the API lists them."""
+    response = world.client.get("/api/notifications", headers=world.auth(name))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def deliver(world: World, destination: str, message: str) -> None:
+    """Post ``message`` to ``destination`` the way a firing alert does."""
+    from integrations.alerts.delivery import ChannelRouter
+
+    ChannelRouter(inbox=world.service.activity)(destination, message)
+
+
+def read_all(world: World, name: str) -> None:
+    """Mark every notification of ``name`` read (earlier tests may have left some)."""
+    response = world.client.post(
+        "/api/notifications/read", json={"up_to": 10**9}, headers=world.auth(name)
+    )
+    assert response.status_code == 200, response.text
+
+
+def badge(driver: WebDriver) -> str:
+    """Return the unread badge's text, or '' when it is hidden."""
+    element = driver.find_element(By.ID, "badge")
+    return element.text if element.is_displayed() else ""
+
+
+def test_alert_made_in_chat_is_listed_paused_resumed_and_deleted(
+    browser: WebDriver, server: str, world: World
+):
+    """An alert asked for in chat shows in the sidebar; Pause, Resume and Delete reach the API."""
+    for alert in api_alerts(world, "alice"):
+        world.client.delete(f"/api/alerts/{alert['id']}", headers=world.auth("alice"))
+    signed_in(browser, server)
+    wait(browser).until(ec.text_to_be_present_in_element((By.ID, "alert-list"), "No alerts yet"))
+    answer = ask(browser, ALERT_QUESTION)
+    names = [t.text for t in answer.find_elements(By.CSS_SELECTOR, ".tools .tool .name")]
+    assert names == ["create_alert"]
+
+    item = wait(browser).until(lambda d: alert_items(d)[0] if alert_items(d) else False)
+    alert_id = item.get_attribute("data-alert")
+    assert [a["id"] for a in api_alerts(world, "alice")] == [alert_id]
+    text = item.text
+    for expected in ("SPY", "down", "-0.236", "web:alice", "Pause", "Delete"):
+        assert expected in text, (expected, text)
+    assert item.get_attribute("data-paused") == "false"
+    selector = f'#alert-list li[data-alert="{alert_id}"]'
+
+    def entry_paused(value: str):
+        located = (By.CSS_SELECTOR, f'{selector}[data-paused="{value}"]')
+        return ec.presence_of_element_located(located)
+
+    item.find_element(By.CSS_SELECTOR, "button.toggle").click()
+    item = wait(browser).until(entry_paused("true"))
+    assert "paused" in item.find_element(By.CSS_SELECTOR, ".state").text.lower()
+    assert item.find_element(By.CSS_SELECTOR, ".toggle").text == "Resume"
+    assert api_alerts(world, "alice")[0]["paused"] is True
+
+    item.find_element(By.CSS_SELECTOR, "button.toggle").click()
+    item = wait(browser).until(entry_paused("false"))
+    assert not item.find_elements(By.CSS_SELECTOR, ".state")
+    assert api_alerts(world, "alice")[0]["paused"] is False
+
+    browser.find_element(By.CSS_SELECTOR, f"{selector} button.delete").click()
+    wait(browser).until(
+        ec.text_to_be_present_in_element((By.CSS_SELECTOR, f"{selector} .delete"), "Delete?")
+    )
+    assert api_alerts(world, "alice") != []  # the first click only asks
+    browser.find_element(By.CSS_SELECTOR, f"{selector} button.delete").click()
+    wait(browser).until(lambda d: not alert_items(d))
+    assert api_alerts(world, "alice") == []
+    assert browser.find_element(By.ID, "alert-error").text == ""
+
+
+def test_delivered_notification_shows_a_badge_a_toast_and_is_marked_read(
+    browser: WebDriver, server: str, world: World, fast_poll: None
+):
+    """A notification for alice appears by polling (badge 1, toast); opening the list reads it."""
+    read_all(world, "alice")
+    signed_in(browser, server)
+    wait(browser).until(lambda d: not d.find_element(By.ID, "badge").is_displayed())
+    message = f"SPY lost the put trigger (-0.236) at {PUT_TRIGGER} (test 2)"
+    deliver(world, "web:alice", message)
+
+    wait(browser).until(lambda d: badge(d) == "1")
+    toast = wait(browser).until(
+        ec.visibility_of_element_located((By.CSS_SELECTOR, "#toasts .toast"))
+    )
+    assert PUT_TRIGGER in toast.text and message in toast.text
+    assert not browser.find_element(By.ID, "notices").is_displayed()
+    assert api_notifications(world, "alice")[-1]["read"] is False
+
+    browser.find_element(By.ID, "bell").click()
+    visible(browser, "notices")
+    newest = browser.find_element(By.CSS_SELECTOR, "#notice-list li[data-notice]")
+    assert message in newest.text
+    wait(browser).until(lambda d: badge(d) == "")
+    assert browser.find_element(By.ID, "bell").get_attribute("aria-expanded") == "true"
+    latest = api_notifications(world, "alice")[-1]
+    assert latest["message"] == message and latest["read"] is True
+    assert not browser.find_elements(By.CSS_SELECTOR, "#toasts .toast")
+
+    browser.find_element(By.ID, "bell").click()  # closes the list again
+    wait(browser).until(lambda d: not d.find_element(By.ID, "notices").is_displayed())
+
+
+def test_notifications_reach_only_their_own_user(
+    browser: WebDriver, server: str, world: World, fast_poll: None
+):
+    """A message to web:alice is not bob's; one to web:bob never shows on alice's page."""
+    read_all(world, "alice")
+    bob_before = len(api_notifications(world, "bob"))
+    signed_in(browser, server)
+    for_alice = f"SPY lost the put trigger (-0.236) at {PUT_TRIGGER} (for alice)"
+    for_bob = "SPY reclaimed the call trigger (+0.236) at 289.72 (for bob)"
+
+    deliver(world, "web:alice", for_alice)
+    assert len(api_notifications(world, "bob")) == bob_before
+    assert all(n["message"] != for_alice for n in api_notifications(world, "bob"))
+    deliver(world, "web:bob", for_bob)
+    assert api_notifications(world, "bob")[-1]["message"] == for_bob
+    assert all(n["message"] != for_bob for n in api_notifications(world, "alice"))
+
+    deliver(world, "web:alice", for_alice + " again")  # after bob's, so one poll covers both
+    wait(browser).until(lambda d: badge(d) == "2")
+    browser.find_element(By.ID, "bell").click()
+    visible(browser, "notices")
+    wait(browser).until(lambda d: badge(d) == "")
+    shown = [
+        li.text for li in browser.find_elements(By.CSS_SELECTOR, "#notice-list li[data-notice]")
+    ]
+    assert for_alice + " again" in shown[0] and for_alice in shown[1]  # newest first
+    assert not any(for_bob in text for text in shown)
+    assert "for bob" not in browser.find_element(By.ID, "toasts").text
+    browser.find_element(By.ID, "bell").click()

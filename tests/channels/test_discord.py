@@ -34,7 +34,7 @@ from tests.channels.discord_wire import (
 ALICE_ID, BOB_ID, STRANGER_ID = 710000000000000001, 710000000000000002, 710000000000000099
 GUILD_ID, CHANNEL_ID, DM_CHANNEL_ID = 720000000000000001, 730000000000000001, 740000000000000001
 PUT_TRIGGER = f"{288.90 - 0.236 * 3.49:.2f}"
-LEVELS_QUESTION = "SPY day levels for June 12, 2019"
+LEVELS_QUESTION = "chart SPY day levels for June 12, 2019"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 ALICE = user_payload(ALICE_ID, "alice_d")
@@ -110,7 +110,8 @@ def test_strip_mentions_removes_both_forms() -> None:
 
 
 def test_put_trigger_reply_renders_the_answer(world: World) -> None:
-    """The put-trigger answer is the content; the tool shows in the chart embed's footer."""
+    """The put-trigger answer is the content, the tool that ran its last line (no chart was
+    asked for, so no embed)."""
     reply = world.service.respond_external(
         "discord", str(ALICE_ID), PUT_TRIGGER_QUESTION, "render-1"
     )
@@ -118,7 +119,8 @@ def test_put_trigger_reply_renders_the_answer(world: World) -> None:
     out = discord_message(reply)
     assert PUT_TRIGGER in out.content
     assert "/tmp" not in out.content and ".png" not in out.content
-    assert out.embeds and out.embeds[-1].footer.text == "Tools: atr_levels"
+    assert out.embeds == [] and out.files == []
+    assert out.content.endswith("\n-# Tools: atr_levels")
 
 
 def test_levels_table_becomes_a_monospace_embed(world: World) -> None:

@@ -41,7 +41,7 @@ SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 # SPY on 2019-06-12: previous close (2019-06-11) and 14-day ATR, read off the shipped CSVs.
 PREV_CLOSE, ATR = 288.90, 3.49
 ALICE, BOB = "UALICE", "UBOB"
-LEVELS_QUESTION = "SPY day levels for June 12, 2019"
+LEVELS_QUESTION = "chart SPY day levels for June 12, 2019"
 CHART_NAME = "levels-SPY-day-2019-06-12.png"
 
 

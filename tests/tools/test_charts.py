@@ -16,9 +16,16 @@ def test_png_bytes(source):
 
 def test_tools_save_charts_when_asked(source, tmp_path):
     ctx = ToolContext(source=source, services={"charts_dir": tmp_path})
-    levels = run_tool(ctx, "atr_levels", {"symbol": "SPY", "date": "2025-06-03"})
-    assert levels.chart == str(tmp_path / "levels-SPY-day-2025-06-03.png")
-    assert (tmp_path / "levels-SPY-day-2025-06-03.png").read_bytes()[:4] == b"\x89PNG"
+    args = {"symbol": "SPY", "date": "2025-06-03"}
+    assert run_tool(ctx, "atr_levels", args).chart is None  # drawn only when asked for
+    levels = run_tool(ctx, "atr_levels", {**args, "chart": True})
+    path = tmp_path / "levels-SPY-day-2025-06-03.png"
+    assert levels.chart == str(path)
+    assert path.read_bytes()[:4] == b"\x89PNG"
+    stamp = path.stat().st_mtime_ns
+    assert run_tool(ctx, "atr_levels", {**args, "chart": True}).chart == str(path)
+    assert path.stat().st_mtime_ns == stamp  # a settled session's chart is drawn once
     bt = run_tool(ctx, "backtest_strategy", {"strategy": "golden gate bull", "start": "2025-12-01"})
     assert bt.chart is not None and bt.chart.endswith(".png")
-    assert run_tool(ToolContext(source=source), "atr_levels", {"symbol": "SPY"}).chart is None
+    no_folder = ToolContext(source=source)
+    assert run_tool(no_folder, "atr_levels", {"symbol": "SPY", "chart": True}).chart is None

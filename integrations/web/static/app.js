@@ -4,7 +4,14 @@
 
 const $ = (id) => document.getElementById(id);
 const NUMERIC = /^[-+]?[$]?[-+]?\d[\d,]*(\.\d+)?%?$/;
+const ALERT_TOOLS = new Set(["create_alert", "change_alert"]);
+const POLL_MS = 10000;
+const TOAST_MS = 8000;
+const MAX_NOTICES = 100;
 let currentThread = null;
+// The alert inbox: notifications seen this session (oldest first), the last id, the poll timer.
+// `generation` changes on logout so that a poll already in flight is ignored when it returns.
+const inbox = { items: [], last: 0, timer: null, generation: 0 };
 
 function el(tag, attrs = {}, text) {
   const node = document.createElement(tag);
@@ -33,6 +40,7 @@ async function errorText(response) {
 }
 
 function showLogin(message = "") {
+  stopInbox();
   $("app").hidden = true;
   $("login").hidden = false;
   $("login-error").textContent = message;
@@ -51,7 +59,8 @@ async function start() {
   $("login").hidden = true;
   $("login-error").textContent = "";
   $("app").hidden = false;
-  await loadThreads();
+  startInbox();
+  await Promise.all([loadThreads(), loadAlerts()]);
   $("question").focus();
 }
 
@@ -219,7 +228,12 @@ async function ask(event) {
       finishAssistant(view, { status: "error", answer: await errorText(response), tool_calls: [] });
       return;
     }
-    await readEvents(response, (name, data) => handleEvent(view, name, data));
+    let reply = null;
+    await readEvents(response, (name, data) => {
+      if (name === "done") reply = data;
+      handleEvent(view, name, data);
+    });
+    if (reply && (reply.tool_calls || []).some((call) => ALERT_TOOLS.has(call.name))) loadAlerts();
     if (!view.done) {
       finishAssistant(view, {
         status: "error", answer: "The answer stopped before it was complete; try again.", tool_calls: view.calls,
@@ -280,6 +294,7 @@ function newThread() {
 }
 
 async function logout() {
+  stopInbox();
   try {
     await api("/api/logout", { method: "POST" });
   } catch (e) {
@@ -289,14 +304,220 @@ async function logout() {
   setTitle();
   $("conversation").replaceChildren();
   $("threads").replaceChildren();
+  $("alert-list").replaceChildren();
+  $("alert-error").textContent = "";
   $("who").textContent = "";
   showLogin();
+}
+
+// ---- alerts: the user's alerts with Pause/Resume and Delete ----
+
+async function loadAlerts() {
+  const response = await api("/api/alerts");
+  if (!response.ok) {
+    $("alert-error").textContent = response.status === 401 ? "" : await errorText(response);
+    return;
+  }
+  renderAlerts((await response.json()).alerts || []);
+}
+
+function renderAlerts(alerts) {
+  const list = $("alert-list");
+  list.replaceChildren();
+  if (!alerts.length) {
+    const hint = "No alerts yet. Ask: \u201calert me when SPY loses the put trigger\u201d.";
+    list.append(el("li", { class: "empty" }, hint));
+    return;
+  }
+  for (const alert of alerts) list.append(alertItem(alert));
+}
+
+function alertItem(alert) {
+  const paused = Boolean(alert.paused);
+  const item = el("li", { class: "alert", "data-alert": alert.id, "data-paused": String(paused) });
+  if (paused) item.classList.add("paused");
+  const arrow = alert.direction === "up" ? "\u2191" : "\u2193";
+  const main = el("div", { class: "alert-main" });
+  main.append(
+    el("span", { class: "symbol" }, alert.symbol),
+    el("span", { class: `direction dir-${alert.direction}` }, `${arrow} ${alert.direction}`),
+    el("span", { class: "level" }, alert.level),
+  );
+  if (paused) main.append(el("span", { class: "state" }, "paused"));
+  const meta = el("div", { class: "alert-meta" });
+  if (alert.ribbon) meta.append(el("span", { class: "ribbon" }, `ribbon ${alert.ribbon}`));
+  meta.append(el("span", { class: "destination", title: "posts to" }, `\u2192 ${alert.destination}`));
+  const actions = el("div", { class: "alert-actions" });
+  const toggle = el("button", { type: "button", class: "small toggle" }, paused ? "Resume" : "Pause");
+  toggle.addEventListener("click", () => {
+    changeAlert(alert.id, { method: "PATCH", body: JSON.stringify({ paused: !paused }) });
+  });
+  const remove = el("button", { type: "button", class: "small delete" }, "Delete");
+  remove.addEventListener("click", () => {
+    // two clicks: the first asks, the second (within 4 s) deletes
+    if (remove.dataset.confirm !== "1") {
+      remove.dataset.confirm = "1";
+      remove.textContent = "Delete?";
+      setTimeout(() => {
+        remove.dataset.confirm = "";
+        remove.textContent = "Delete";
+      }, 4000);
+      return;
+    }
+    changeAlert(alert.id, { method: "DELETE" });
+  });
+  actions.append(toggle, remove);
+  item.append(main, meta, actions);
+  return item;
+}
+
+async function changeAlert(id, options) {
+  $("alert-error").textContent = "";
+  const buttons = document.querySelectorAll(`#alert-list li[data-alert="${CSS.escape(id)}"] button`);
+  buttons.forEach((button) => (button.disabled = true));
+  try {
+    const response = await api(`/api/alerts/${encodeURIComponent(id)}`, options);
+    if (!response.ok) $("alert-error").textContent = await errorText(response);
+  } catch (e) {
+    $("alert-error").textContent = `Connection problem: ${e.message}`;
+  }
+  await loadAlerts();
+}
+
+// ---- notifications: poll the inbox, show a badge, a list and toasts ----
+
+function pollMs() {
+  // Tests (and impatient users) may set localStorage "whispr.pollMs"; never below 200 ms.
+  try {
+    const wanted = Number(localStorage.getItem("whispr.pollMs"));
+    if (wanted > 0) return Math.max(200, wanted);
+  } catch (e) {
+    // storage disabled: the default
+  }
+  return POLL_MS;
+}
+
+function startInbox() {
+  stopInbox();
+  pollInbox(inbox.generation);
+}
+
+function stopInbox() {
+  inbox.generation += 1;
+  clearTimeout(inbox.timer);
+  inbox.timer = null;
+  inbox.items = [];
+  inbox.last = 0;
+  $("notice-list").replaceChildren();
+  $("toasts").replaceChildren();
+  showNotices(false);
+  renderBadge();
+}
+
+async function pollInbox(generation) {
+  try {
+    const response = await api(`/api/notifications?after=${inbox.last}`);
+    if (generation !== inbox.generation) return;
+    if (response.ok) addNotices(await response.json());
+  } catch (e) {
+    // offline for a moment: try again at the next tick
+  }
+  if (generation === inbox.generation) {
+    inbox.timer = setTimeout(() => pollInbox(generation), pollMs());
+  }
+}
+
+function addNotices(notices) {
+  const fresh = notices.filter((n) => n.id > inbox.last);
+  if (!fresh.length) return;
+  inbox.last = Math.max(...fresh.map((n) => n.id));
+  inbox.items = inbox.items.concat(fresh).slice(-MAX_NOTICES);
+  renderNotices();
+  const unread = fresh.filter((n) => !n.read);
+  if (unread.length > 3) toast(`${unread.length} new alert notifications`);
+  else unread.forEach((n) => toast(n.message));
+  if (!$("notices").hidden) markRead();
+  else renderBadge();
+}
+
+function renderNotices() {
+  const list = $("notice-list");
+  list.replaceChildren();
+  if (!inbox.items.length) list.append(el("li", { class: "empty" }, "No notifications yet."));
+  for (const notice of [...inbox.items].reverse()) {
+    const when = new Date(notice.ts * 1000);
+    const item = el("li", { class: "notice", "data-notice": String(notice.id) });
+    if (!notice.read) item.classList.add("unread");
+    item.append(
+      el("time", { datetime: when.toISOString() }, when.toLocaleString()),
+      el("div", { class: "message" }, notice.message),
+    );
+    list.append(item);
+  }
+}
+
+function renderBadge() {
+  const unread = inbox.items.filter((n) => !n.read).length;
+  const badge = $("badge");
+  badge.textContent = unread > 99 ? "99+" : String(unread);
+  badge.hidden = unread === 0;
+  $("bell").setAttribute("aria-label", unread ? `Notifications, ${unread} unread` : "Notifications");
+}
+
+function showNotices(open) {
+  $("notices").hidden = !open;
+  $("bell").setAttribute("aria-expanded", String(open));
+}
+
+async function markRead() {
+  const upTo = inbox.last;
+  if (!inbox.items.some((n) => !n.read && n.id <= upTo)) return renderBadge();
+  const generation = inbox.generation;
+  try {
+    const body = JSON.stringify({ up_to: upTo });
+    const response = await api("/api/notifications/read", { method: "POST", body });
+    if (!response.ok || generation !== inbox.generation) return;
+  } catch (e) {
+    return;
+  }
+  for (const notice of inbox.items) if (notice.id <= upTo) notice.read = true;
+  renderBadge();
+  // the unread highlight stays until the list closes, so the user sees what was new
+}
+
+function toggleNotices() {
+  const open = $("notices").hidden;
+  showNotices(open);
+  if (open) {
+    $("toasts").replaceChildren();
+    markRead();
+  } else renderNotices();
+}
+
+function toast(message) {
+  const box = el("div", { class: "toast", role: "status" });
+  const text = el("button", { type: "button", class: "toast-text", title: "Show all" }, message);
+  text.addEventListener("click", () => {
+    if ($("notices").hidden) toggleNotices();
+    box.remove();
+  });
+  const close = el("button", { type: "button", class: "toast-close", "aria-label": "Dismiss" });
+  close.textContent = "\u00d7";
+  close.addEventListener("click", () => box.remove());
+  box.append(text, close);
+  $("toasts").append(box);
+  while ($("toasts").children.length > 3) $("toasts").firstElementChild.remove();
+  setTimeout(() => box.remove(), TOAST_MS);
 }
 
 $("login-form").addEventListener("submit", login);
 $("ask-form").addEventListener("submit", ask);
 $("new-thread").addEventListener("click", newThread);
 $("logout").addEventListener("click", logout);
+$("bell").addEventListener("click", toggleNotices);
+document.addEventListener("keydown", (event) => {
+  if (event.key === "Escape" && !$("notices").hidden) toggleNotices();
+});
 $("question").addEventListener("keydown", (event) => {
   if (event.key === "Enter" && !event.shiftKey) {
     event.preventDefault();
