@@ -82,13 +82,21 @@ class ChatReply:
             "answer": self.text,
             "thread": self.thread,
             "status": self.status,
-            "tool_calls": self.tool_calls,
+            "tool_calls": [_public_call(c) for c in self.tool_calls],
             "grounded": self.grounded,
             "provider": self.provider,
             "latency_ms": round(self.latency_ms, 1),
             "retry_after": round(self.retry_after),
             "blocks": [_piece_dict(p) for p in self.pieces],
         }
+
+
+def _public_call(call: dict[str, Any]) -> dict[str, Any]:
+    """Return a tool call as shown to clients: a chart's server path becomes its file name."""
+    result = call.get("result")
+    if isinstance(result, dict) and isinstance(result.get("chart"), str):
+        return {**call, "result": {**result, "chart": Path(result["chart"]).name}}
+    return call
 
 
 def _piece_dict(piece: Segment) -> dict[str, Any]:

@@ -7,6 +7,7 @@ refusal becomes 422 (arguments) or 404 (no such data) with the tool's own explan
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import PurePath
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
@@ -30,7 +31,15 @@ def _result(name: str, result: BaseModel) -> dict[str, Any]:
     if isinstance(result, ToolError):
         code = 422 if result.kind == "invalid_arguments" else 404 if result.kind == "data" else 500
         raise HTTPException(code, result.error)
-    return result.model_dump(mode="json")
+    data = result.model_dump(mode="json")
+    if isinstance(data.get("chart"), str):  # a server path: give the client its URL instead
+        data["chart"] = chart_url(data["chart"])
+    return data
+
+
+def chart_url(path: str) -> str:
+    """Return the API URL of a chart file saved for the calling user."""
+    return f"/api/charts/{PurePath(path).name}"
 
 
 def call_tool(service: Any, user: User, name: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -48,12 +57,11 @@ def levels(
     mode: Annotated[str, Query(max_length=16, description="day, multiday, swing, …")] = "day",
     date: Annotated[dt.date | None, Query(description="Session date YYYY-MM-DD.")] = None,
     level: Level = None,
+    chart: Annotated[bool, Query(description="Also draw a PNG; its URL is in `chart`.")] = False,
 ) -> dict[str, Any]:
     """Return the ATR levels in force for a session (tool ``atr_levels``)."""
-    return call_tool(
-        service, user, "atr_levels",
-        {"symbol": symbol, "mode": mode, "date": date, "level": level},
-    )  # fmt: skip
+    args = {"symbol": symbol, "mode": mode, "date": date, "level": level, "chart": chart}
+    return call_tool(service, user, "atr_levels", args)
 
 
 @router.get("/api/stats/golden-gate/{symbol}")

@@ -26,7 +26,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from integrations.alerts.delivery import ChannelRouter, channel_router
-from integrations.alerts.live import watch_live
+from integrations.alerts.live import streaming, watch_live
 from integrations.alerts.monitor import Monitor
 from integrations.chat.service import ChatService
 from integrations.chat.settings import ChannelSettings
@@ -117,6 +117,7 @@ def _start_discord(server: Server) -> None:
 
 def _start_watch(server: Server, symbols: Sequence[str]) -> None:
     service = server.service
+    streaming(service.source)  # fail now, with how to fix it, rather than in a thread
     store: Any = service.services.get("alerts")
     monitor = Monitor(store, service.source, server.router)
     day = dt.datetime.now(ZoneInfo("America/New_York")).date()

@@ -297,3 +297,37 @@ def test_openapi_documents_the_api(world: World):
     for path in ("/api/ask", "/api/levels/{symbol}", "/api/strategies", "/api/alerts"):
         assert path in spec["paths"]
     assert world.client.get("/docs").status_code == 200
+
+
+def test_charts_are_drawn_on_request_and_served_by_url_never_by_server_path(world: World):
+    plain = world.client.get("/api/levels/SPY?date=2019-06-12", headers=world.auth("alice"))
+    assert plain.json()["chart"] is None
+    drawn = world.client.get(
+        "/api/levels/SPY?date=2019-06-12&chart=true", headers=world.auth("alice")
+    ).json()
+    assert drawn["chart"] == "/api/charts/levels-SPY-day-2019-06-12.png"
+    png = world.client.get(drawn["chart"], headers=world.auth("alice"))
+    assert png.headers["content-type"] == "image/png" and png.content[:4] == b"\x89PNG"
+    assert world.client.get(drawn["chart"], headers=world.auth("bob")).status_code == 404
+    asked = world.client.post(
+        "/api/ask",
+        json={"question": "chart SPY levels for June 12, 2019"},
+        headers=world.auth("alice"),
+    ).text
+    assert str(world.home) not in asked and "levels-SPY-day-2019-06-12.png" in asked
+
+
+def test_no_route_answers_junk_with_a_500(world: World):
+    """Every API route, fed junk path values, query strings and bodies, answers 4xx (or 2xx)."""
+    junk_values = ["", "%00", "..%2F..", "9" * 300, "%F0%9F%92%A5", "-1", "null"]
+    bodies = [None, {}, [], "x", {"question": None}, {"spec": {"entry": "x"}}, {"up_to": -5}]
+    for method, path in api_routes(world):
+        for i, value in enumerate(junk_values):
+            concrete = path
+            for sample in SAMPLE_PATH_VALUES.values():
+                concrete = concrete.replace(f"/{sample}", f"/{value}" if value else "/%20")
+            url = f"{concrete}?date={value}&q={value}&limit={value}&from={value}&level={value}"
+            r = world.client.request(
+                method, url, json=bodies[i % len(bodies)], headers=world.auth("root")
+            )
+            assert r.status_code < 500, (method, url, r.status_code, r.text)
