@@ -7,6 +7,7 @@ memory and the glossary), as ``whispr serve`` does.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -171,3 +172,72 @@ def test_vector_store_rows_carry_their_owner(two: Two):
             if meta and "owner" in meta:
                 owners.add(meta["owner"])
     assert "alice" in owners and "bob" not in owners
+
+
+def _strings(value: object) -> list[str]:
+    """Return every string inside ``value`` (nested dicts and lists), longest first."""
+    if isinstance(value, str):
+        return [value]
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else []
+    return sorted((s for v in items for s in _strings(v)), key=len, reverse=True)
+
+
+MARKET_TOOLS = {
+    "atr_levels",
+    "price_context",
+    "explain_term",
+    "indicator_state",
+    "position_size",
+    "golden_gate_stats",
+    "level_to_level",
+    "draft_strategy",
+}
+"""Tools that read market data or echo their input only: no user data to leak."""
+
+
+def test_every_user_data_tool_run_as_bob_on_alices_things_leaks_nothing(two: Two):
+    """Each tool that touches stored user data, called by bob with alice's ids and names."""
+    from tools import TOOLS
+
+    service = two.client.app.state.service
+    bob = service.accounts.get("bob")
+    alice_fact = next(
+        f for f, _ in service.services["memory"].list("alice") if "25000" in _
+    )  # (id, text) of alice's remembered fact
+    calls = {
+        "list_alerts": {},
+        "change_alert": {"alert_id": two.alert_id, "action": "delete"},
+        "create_alert": {
+            "symbol": "SPY", "level": "+0.382", "direction": "up", "destination": "web:alice"
+        },
+        "list_strategies": {},
+        "search_strategies": {"query": "Alice trigger run"},
+        "show_strategy": {"ref": two.spec_id},
+        "delete_strategy": {"ref": two.spec_id, "confirm": True},
+        "share_strategy": {"ref": two.spec_id},
+        "update_strategy": {"ref": two.spec_id, "target": "+1", "save": True},
+        "save_strategy": None,  # saving writes bob's own copy: checked below
+        "backtest_strategy": {"strategy": two.spec_id},
+        "compare_strategies": {"strategies": [two.spec_id, "golden gate bull"]},
+        "recall": {},
+        "forget": {"fact_id": alice_fact},
+        "remember": {"fact": "I trade ES"},
+    }  # fmt: skip
+    assert set(TOOLS) == MARKET_TOOLS | set(calls), "classify every new tool here"
+    for name, args in calls.items():
+        if args is None:
+            continue
+        result = service.run_tool(bob, "api", name, args).model_dump_json()
+        for value in _strings(args):  # a tool may quote bob's own arguments back to him
+            result = result.replace(json.dumps(value)[1:-1], "<arg>")
+        for secret in (two.alert_id, two.spec_id, "Alice trigger run", "25000", "web:alice"):
+            assert secret not in result, (name, secret, result)
+    # alice's things are all intact
+    a = two.headers["alice"]
+    assert [x["id"] for x in two.client.get("/api/alerts", headers=a).json()["alerts"]] == [
+        two.alert_id
+    ]
+    shown = two.client.get(f"/api/strategies/{two.spec_id}", headers=a).json()
+    assert len(shown["versions"]) == 1 and "+1" not in shown["message"]
+    assert any("25000" in text for _, text in service.services["memory"].list("alice"))
+    assert not any("ES" in text for _, text in service.services["memory"].list("alice"))
