@@ -47,8 +47,10 @@ class DiscordMessage:
 
 
 def strip_mentions(content: str, bot_id: int) -> str:
-    """Return ``content`` without mentions of the bot (``<@id>`` and ``<@!id>``)."""
-    return re.sub(rf"<@!?{bot_id}>", " ", content or "").strip()
+    """Return ``content`` without mentions of the bot (``<@id>`` and ``<@!id>``), channel
+    mentions as ``#id`` (``<#1234>`` → ``#1234``)."""
+    text = re.sub(rf"<@!?{bot_id}>", " ", content or "")
+    return re.sub(r"<#(\d+)>", r"#\1", text).strip()
 
 
 def _clip(text: str, limit: int) -> str:

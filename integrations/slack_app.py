@@ -47,12 +47,15 @@ WORKING = "working…"
 MAX_SECTION = 3000
 MAX_BLOCKS = 50
 MAX_TABLE_ROWS = 100
+_CHANNEL = re.compile(r"<#([A-Z0-9]+)(?:\|([^>]*))?>")
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 
 
 def clean_text(text: str) -> str:
-    """Return a Slack message's text without bot mentions, with Slack's escapes undone."""
-    return html.unescape(_MENTION.sub(" ", text or "")).strip()
+    """Return a Slack message's text without bot mentions, channel references as ``#name``
+    (``<#C0123|spx>`` → ``#spx``), and Slack's escapes undone."""
+    text = _CHANNEL.sub(lambda m: f"#{m.group(2) or m.group(1)}", _MENTION.sub(" ", text or ""))
+    return html.unescape(text).strip()
 
 
 def _escape(text: str) -> str:

@@ -72,11 +72,28 @@ def _lines(ctx: ToolContext) -> list[AlertLine]:
     ]
 
 
+def _destination(asked: str, here: str) -> str:
+    """Return where to post: ``#name`` means a channel of the chat system asked from (Slack
+    takes a channel name, Discord a channel id); ``kind:target`` is kept as given."""
+    if not asked.startswith("#"):
+        return asked
+    kind = here.partition(":")[0]
+    if kind == "slack":
+        return f"slack:{asked}"
+    if kind == "discord" and asked[1:].isdigit():
+        return f"discord:{asked[1:]}"
+    raise InvalidArgumentError(
+        f"I can't tell which {asked} you mean from here: ask in Slack or Discord, or name it as "
+        "slack:<channel id> or discord:<channel id>"
+    )
+
+
 @tool("create_alert", CreateAlertArgs, AlertsResult)
 def create_alert(ctx: ToolContext, args: CreateAlertArgs) -> AlertsResult:
     """Alert the user when a symbol crosses an ATR level (optionally with a ribbon state); the
     alert is delivered to the channel where it was asked for, once per session."""
-    destination = args.destination or ctx.services.get("destination") or f"web:{ctx.user_id}"
+    here = ctx.services.get("destination") or f"web:{ctx.user_id}"
+    destination = _destination(args.destination, here) if args.destination else here
     channel, _, target = destination.partition(":")
     if channel in ("web", "api") and target != ctx.user_id:
         raise InvalidArgumentError(

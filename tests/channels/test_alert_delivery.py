@@ -171,3 +171,28 @@ def test_a_channel_that_is_down_is_retried_with_backoff_then_delivered(tmp_path)
     assert len(delivered) == 1 and calls["n"] == 3
     assert waits == [0.5, 1.0]
     assert world.service.services["alerts"].pending() == []
+
+
+def test_a_named_channel_means_a_channel_of_the_chat_system_asked_from(world: World):
+    from integrations.discord_bot import strip_mentions
+    from integrations.slack_app import clean_text
+
+    service = world.service
+    world.service.accounts.link("bob", "discord", "777")
+    slack_text = clean_text("<@UBOT> alert me in <#C0SPX|spx> when SPY loses the put trigger")
+    assert slack_text == "alert me in #spx when SPY loses the put trigger"
+    service.respond_external("slack", "UALICE", slack_text, "n1", destination="slack:C42")
+    discord_text = strip_mentions("<@42> alert me in <#123456> when SPY loses the put trigger", 42)
+    service.respond_external("discord", "777", discord_text, "n2", destination="discord:9")
+    web = world.client.post(
+        "/api/ask",
+        json={"question": "alert me in #spx when SPY loses the put trigger"},
+        headers=world.auth("bob"),
+    ).json()
+    assert web["tool_calls"][0]["status"] == "error" and "slack:<channel id>" in web["answer"]
+    mine = {
+        who: [a["destination"] for a in world.client.get(
+            "/api/alerts", headers=world.auth(who)).json()["alerts"]]
+        for who in ("alice", "bob")
+    }  # fmt: skip
+    assert "slack:#spx" in mine["alice"] and mine["bob"] == ["discord:123456"]
