@@ -64,7 +64,9 @@ def _pick_level(text: str, sign: str, entry: str | None, below: bool) -> str | N
     return key
 
 
-def _window(t: str) -> dict[str, str] | None:
+def time_window(t: str) -> dict[str, str] | None:
+    """Return the time-of-day condition ``{kind, start, end}`` (HH:MM ET) that ``t`` names
+    ("before 11am", "after 1pm", "between 10 and 2", "in the morning"), or None."""
     m = re.search(r"\bbefore (\d{1,2})(?::(\d{2}))?\s*(am|pm)?", t)
     if m:
         h = int(m.group(1)) + (12 if m.group(3) == "pm" and int(m.group(1)) < 12 else 0)
@@ -75,15 +77,18 @@ def _window(t: str) -> dict[str, str] | None:
         h = int(m.group(1)) + (12 if m.group(3) == "pm" and int(m.group(1)) < 12 else 0)
         h = h + 12 if m.group(3) is None and h <= 4 else h
         return {"kind": "time_window", "start": f"{h:02d}:{m.group(2) or '00'}", "end": "16:00"}
-    m = re.search(r"\bbetween (\d{1,2}) ?(am|pm)? and (\d{1,2}) ?(am|pm)?", t)
+    m = re.search(
+        r"\bbetween (\d{1,2})(?::(\d{2}))? ?(am|pm)? and (\d{1,2})(?::(\d{2}))? ?(am|pm)?", t
+    )
     if m:
-        a, b = int(m.group(1)), int(m.group(3))
-        a = a + 12 if (m.group(2) == "pm" or a <= 4) and a < 12 else a
-        b = b + 12 if (m.group(4) == "pm" or b <= 4) and b < 12 else b
+        a, b = int(m.group(1)), int(m.group(4))
+        a = a + 12 if (m.group(3) == "pm" or a <= 4) and a < 12 else a
+        b = b + 12 if (m.group(6) == "pm" or b <= 4) and b < 12 else b
+        start = f"{a:02d}:{m.group(2) or '00'}"
         return {
             "kind": "time_window",
-            "start": f"{a:02d}:00" if a != 9 else "09:30",
-            "end": f"{b:02d}:00",
+            "start": "09:30" if start < "09:30" else start,
+            "end": f"{b:02d}:{m.group(5) or '00'}",
         }
     if re.search(r"\bin the morning\b|\bmorning only\b", t):
         return {"kind": "time_window", "start": "09:30", "end": "12:00"}
@@ -116,7 +121,7 @@ def parse_strategy(text: str, symbol: str) -> Draft:
     ribbon = re.search(r"\b(bullish|bearish) ribbon\b|\bribbon (?:is )?(bullish|bearish)\b", t)
     if ribbon:
         entry.append({"kind": "ribbon", "state": ribbon.group(1) or ribbon.group(2)})
-    window = _window(t)
+    window = time_window(t)
     if window:
         entry.append(window)
     if not entry_levels:

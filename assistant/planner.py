@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant import slots
-from assistant.authoring import is_authoring, parse_strategy
+from assistant.authoring import is_authoring, parse_strategy, time_window
 from tools.explain import find_entry
 
 HELP = (
@@ -713,6 +713,11 @@ def _create_alert(t: str, sym: str, setting: Setting) -> list[dict[str, Any]]:
     channel = re.search(r"\bin (#[\w-]+)", t)
     if channel:
         args["destination"] = channel.group(1)
+    window = time_window(t)
+    if window and window["start"] != "09:30":
+        args["after"] = window["start"]
+    if window and window["end"] != "16:00":
+        args["before"] = window["end"]
     return [{"name": "create_alert", "args": args}]
 
 

@@ -327,12 +327,15 @@ def _alerts(r: Any) -> str:
             a.direction,
             a.level,
             a.ribbon or "",
+            a.window or "",
             a.destination,
             "paused" if a.paused else "",
         ]
         for a in r.alerts
     ]
     listing = (
-        table(rows, ["id", "sym", "dir", "level", "ribbon", "to", ""]) if rows else "no alerts"
+        table(rows, ["id", "sym", "dir", "level", "ribbon", "hours ET", "to", ""])
+        if rows
+        else "no alerts"
     )
     return f"{r.message}\n{listing}"

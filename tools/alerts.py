@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Literal
 
@@ -31,11 +32,41 @@ class CreateAlertArgs(BaseModel):
         default=None, description="Only fire when the pivot ribbon is in this state."
     )
     destination: str | None = Field(default=None, description="Channel; default: where asked.")
+    after: str | None = Field(
+        default=None, description="Only fire at or after this time, HH:MM ET (e.g. '13:00')."
+    )
+    before: str | None = Field(
+        default=None, description="Only fire before this time, HH:MM ET (e.g. '11:00')."
+    )
 
     @field_validator("level")
     @classmethod
     def _level(cls, value: str) -> str:
         return parse_level_key(value)
+
+    @field_validator("after", "before")
+    @classmethod
+    def _clock(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        m = re.fullmatch(r"(\d{1,2}):?(\d{2})", value.strip())
+        hhmm = f"{int(m.group(1)):02d}:{m.group(2)}" if m else ""
+        if not (m and int(m.group(2)) < 60 and "09:30" <= hhmm <= "16:00"):
+            raise ValueError(
+                f"{value!r} is not a time of the session: use HH:MM, 09:30 to 16:00 ET"
+            )
+        return hhmm
+
+    def window(self) -> tuple[str, str] | None:
+        """Return the (start, end) ET window, or None for the whole session."""
+        if self.after is None and self.before is None:
+            return None
+        start, end = self.after or "09:30", self.before or "16:00"
+        if start >= end:
+            raise InvalidArgumentError(
+                f"the window {start}-{end} ET is empty: after must be before"
+            )
+        return start, end
 
 
 class AlertLine(BaseModel):
@@ -48,6 +79,8 @@ class AlertLine(BaseModel):
     ribbon: str | None
     destination: str
     paused: bool
+    window: str | None = None
+    """``HH:MM-HH:MM`` ET when the alert fires only in part of the session."""
 
 
 class AlertsResult(BaseModel):
@@ -67,6 +100,7 @@ def _lines(ctx: ToolContext) -> list[AlertLine]:
             ribbon=a.ribbon,
             destination=a.rule.destination,
             paused=a.paused,
+            window=f"{a.window[0]}-{a.window[1]}" if a.window else None,
         )
         for a in _store(ctx).alerts(ctx.user_id)
     ]
@@ -108,9 +142,12 @@ def create_alert(ctx: ToolContext, args: CreateAlertArgs) -> AlertsResult:
         level=args.level,
         direction=args.direction,
     )
-    _store(ctx).add(rule, ribbon=args.ribbon)
+    window = args.window()
+    _store(ctx).add(rule, ribbon=args.ribbon, window=window)
     verb = "crosses above" if args.direction == "up" else "loses"
     ribbon = f" with a {args.ribbon} ribbon" if args.ribbon else ""
+    if window:
+        ribbon += f" between {window[0]} and {window[1]} ET"
     return AlertsResult(
         message=f"Alert {rule.rule_id}: when {rule.symbol} {verb} {args.level}"
         f"{ribbon}, I'll post to {destination}.",

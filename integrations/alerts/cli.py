@@ -22,6 +22,16 @@ from integrations.chat.settings import load_settings
 from integrations.marketdata.registry import get_source
 
 
+def clock(text: str) -> str:
+    """Return ``text`` as HH:MM within the session (09:30-16:00 ET); argparse type."""
+    parts = text.split(":")
+    if len(parts) == 2 and all(p.isdigit() for p in parts):
+        hhmm = f"{int(parts[0]):02d}:{int(parts[1]):02d}"
+        if "09:30" <= hhmm <= "16:00" and int(parts[1]) < 60:
+            return hhmm
+    raise argparse.ArgumentTypeError(f"{text!r}: use HH:MM between 09:30 and 16:00 ET")
+
+
 def alert_store() -> SqliteAlertStore:
     """Return the alert store under ``WHISPR_HOME`` (``~/.whispr/alerts.sqlite``)."""
     return SqliteAlertStore(
@@ -38,7 +48,10 @@ def _add(args: argparse.Namespace) -> int:
         level=parse_level_key(args.level),
         direction=args.direction,
     )
-    alert_store().add(rule, ribbon=args.ribbon)
+    window = None
+    if args.after or args.before:
+        window = (args.after or "09:30", args.before or "16:00")
+    alert_store().add(rule, ribbon=args.ribbon, window=window)
     print(
         f"alert {rule.rule_id}: {rule.symbol} {rule.direction} through {rule.level}"
         f"{f' with a {args.ribbon} ribbon' if args.ribbon else ''} → {rule.destination}"
@@ -49,6 +62,7 @@ def _add(args: argparse.Namespace) -> int:
 def _list(args: argparse.Namespace) -> int:
     for a in alert_store().alerts(args.user):
         extra = f", ribbon {a.ribbon}" if a.ribbon else ""
+        extra += f", {a.window[0]}-{a.window[1]} ET" if a.window else ""
         state = " (paused)" if a.paused else ""
         print(
             f"{a.rule.rule_id}: {a.rule.symbol} {a.rule.direction} through {a.rule.level}"
@@ -113,6 +127,8 @@ def add_alert_commands(sub: argparse._SubParsersAction) -> None:
         "--ribbon", choices=["bullish", "bearish", "mixed"], help="only with this ribbon"
     )
     p.add_argument("--to", default="terminal", help="destination, e.g. slack:#spx")
+    p.add_argument("--after", type=clock, help="only fire at or after HH:MM ET")
+    p.add_argument("--before", type=clock, help="only fire before HH:MM ET")
     p.add_argument("--user", default="local")
     p.set_defaults(handler=_add)
     p = cmds.add_parser("list", help="your alerts")

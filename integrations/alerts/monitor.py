@@ -165,10 +165,12 @@ class Monitor:
             ticks = slice(4 * b, 4 * b + 4)
             for firing in engine.process(np.zeros(4), prices[ticks]):
                 alert = stored[firing.rule]
-                if alert.ribbon and spine[b] != alert.ribbon:
-                    engine.set_armed(firing.rule, True)  # crossed without its ribbon: stay armed
-                    continue
                 stamp = bars.index[b]
+                if (alert.ribbon and spine[b] != alert.ribbon) or not alert.in_window(
+                    f"{stamp:%H:%M}"
+                ):
+                    engine.set_armed(firing.rule, True)  # not its ribbon or hours: stay armed
+                    continue
                 minute = stamp.hour * 60 + stamp.minute
                 name = LEVEL_NAMES.get(alert.rule.level, alert.rule.level)
                 verb = "crossed above" if alert.rule.direction == "up" else "lost"
@@ -222,12 +224,14 @@ class Monitor:
                     np.array([engine.sym_index[symbol]]), np.array([price])
                 ):
                     alert = stored[firing.rule]
-                    if alert.ribbon and self._ribbon_at(symbol, stamp) != alert.ribbon:
-                        engine.set_armed(firing.rule, True)  # crossed without its ribbon
+                    local = _eastern(stamp)
+                    if not alert.in_window(f"{local:%H:%M}") or (
+                        alert.ribbon and self._ribbon_at(symbol, stamp) != alert.ribbon
+                    ):
+                        engine.set_armed(firing.rule, True)  # not its hours or ribbon
                         continue
                     name = LEVEL_NAMES.get(alert.rule.level, alert.rule.level)
                     verb = "crossed above" if alert.rule.direction == "up" else "lost"
-                    local = _eastern(stamp)
                     message = (
                         f"{symbol} {verb} the {name} ({alert.rule.level}) at "
                         f"{firing.level_price:.2f}: price {firing.price:.2f} at "

@@ -15,7 +15,8 @@ SCHEMA = (
     """CREATE TABLE IF NOT EXISTS alerts (
         rule_id TEXT PRIMARY KEY, owner TEXT NOT NULL, destination TEXT NOT NULL,
         symbol TEXT NOT NULL, level TEXT NOT NULL, direction TEXT NOT NULL,
-        ribbon TEXT, paused INTEGER NOT NULL DEFAULT 0, created REAL NOT NULL)""",
+        ribbon TEXT, paused INTEGER NOT NULL DEFAULT 0, created REAL NOT NULL,
+        window_start TEXT, window_end TEXT)""",
     """CREATE TABLE IF NOT EXISTS firings (
         rule_id TEXT NOT NULL, session TEXT NOT NULL, fired_at TEXT NOT NULL,
         price REAL NOT NULL, level_price REAL NOT NULL, message TEXT NOT NULL,
@@ -26,11 +27,17 @@ SCHEMA = (
 
 @dataclass(frozen=True)
 class StoredAlert:
-    """A rule with its optional ribbon filter and paused flag."""
+    """A rule with its optional ribbon filter, time-of-day window and paused flag."""
 
     rule: AlertRule
     ribbon: str | None
     paused: bool
+    window: tuple[str, str] | None = None
+    """("HH:MM", "HH:MM") ET: fire only on a crossing at or after the start, before the end."""
+
+    def in_window(self, hhmm: str) -> bool:
+        """Return whether a crossing at ``hhmm`` (ET) may fire this alert."""
+        return self.window is None or self.window[0] <= hhmm < self.window[1]
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,11 @@ class SqliteAlertStore:
         self.db = sqlite3.connect(str(path), check_same_thread=False)
         for statement in SCHEMA:
             self.db.execute(statement)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(alerts)")}
+        for column in ("window_start", "window_end"):  # files made before windows existed
+            if column not in columns:
+                self.db.execute(f"ALTER TABLE alerts ADD COLUMN {column} TEXT")
+        self.db.commit()
         self._lock = threading.Lock()
 
     def _exec(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
@@ -60,10 +72,16 @@ class SqliteAlertStore:
             self.db.commit()
             return rows
 
-    def add(self, rule: AlertRule, ribbon: str | None = None) -> None:
+    def add(
+        self,
+        rule: AlertRule,
+        ribbon: str | None = None,
+        window: tuple[str, str] | None = None,
+    ) -> None:
         """Store a new alert rule (replacing one with the same id)."""
+        start, end = window or (None, None)
         self._exec(
-            "INSERT OR REPLACE INTO alerts VALUES (?,?,?,?,?,?,?,0,?)",
+            "INSERT OR REPLACE INTO alerts VALUES (?,?,?,?,?,?,?,0,?,?,?)",
             (
                 rule.rule_id,
                 rule.owner,
@@ -73,12 +91,17 @@ class SqliteAlertStore:
                 rule.direction,
                 ribbon,
                 time.time(),
+                start,
+                end,
             ),
         )
 
     def alerts(self, owner: str | None = None, *, active_only: bool = False) -> list[StoredAlert]:
         """Return alerts (of one owner when given), oldest first."""
-        sql = "SELECT rule_id, owner, destination, symbol, level, direction, ribbon, paused FROM alerts"
+        sql = (
+            "SELECT rule_id, owner, destination, symbol, level, direction, ribbon, paused, "
+            "window_start, window_end FROM alerts"
+        )
         where, params = [], []
         if owner is not None:
             where.append("owner=?")
@@ -100,6 +123,7 @@ class SqliteAlertStore:
                 ),
                 r[6],
                 bool(r[7]),
+                (str(r[8]), str(r[9])) if r[8] else None,
             )
             for r in rows
         ]

@@ -63,9 +63,11 @@ class AlertBody(_Body):
     ribbon: Literal["bullish", "bearish", "mixed"] | None = None
     destination: str | None = Field(
         default=None,
-        pattern=r"^(web|slack|discord):[A-Za-z0-9_.-]{1,64}$",
+        pattern=r"^(web|slack|discord):#?[A-Za-z0-9_.-]{1,64}$",
         description="Where to post; default: your web inbox.",
     )
+    after: str | None = Field(default=None, max_length=5, description="Only at/after HH:MM ET.")
+    before: str | None = Field(default=None, max_length=5, description="Only before HH:MM ET.")
 
 
 class AlertChange(_Body):

@@ -49,13 +49,29 @@ def _assistant(source, store, user, channel=None):
             "ping me if SPX loses the put trigger with the ribbon bearish",
             {"symbol": "SPX", "level": "-0.236", "direction": "down", "ribbon": "bearish"},
         ),
+        (
+            "alert me when SPY triggers a bullish golden gate after 1pm",
+            {"symbol": "SPY", "level": "+0.382", "direction": "up", "after": "13:00"},
+        ),
+        (
+            "tell me if SPX loses the put trigger between 10 and 11:30",
+            {
+                "symbol": "SPX",
+                "level": "-0.236",
+                "direction": "down",
+                "after": "10:00",
+                "before": "11:30",
+            },
+        ),
     ],
 )
 def test_phrasings(source, store, text, args):
     reply = _assistant(source, store, "alice", "slack:C123").ask(text)
     assert [(c["name"], c["args"]) for c in reply.tool_calls] == [("create_alert", args)]
     stored = store.alerts("alice")
-    assert len(stored) == 1 and stored[0].rule.destination == args.get("destination", "slack:C123")
+    # "#spx" asked in Slack is that workspace's channel
+    expected = {"#spx": "slack:#spx"}.get(args.get("destination"), "slack:C123")
+    assert len(stored) == 1 and stored[0].rule.destination == expected
 
 
 def test_list_pause_delete_are_per_user(source, store):

@@ -331,3 +331,26 @@ def test_no_route_answers_junk_with_a_500(world: World):
                 method, url, json=bodies[i % len(bodies)], headers=world.auth("root")
             )
             assert r.status_code < 500, (method, url, r.status_code, r.text)
+
+
+def test_alert_hours_are_validated_and_listed(world: World):
+    bad = world.client.post(
+        "/api/alerts",
+        json={"symbol": "SPY", "level": "+0.382", "direction": "up", "after": "17:00"},
+        headers=world.auth("bob"),
+    )
+    assert bad.status_code == 422 and "09:30 to 16:00" in bad.json()["error"]
+    empty = world.client.post(
+        "/api/alerts",
+        json={"symbol": "SPY", "level": "+0.382", "direction": "up", "after": "14:00",
+              "before": "13:00"},
+        headers=world.auth("bob"),
+    )  # fmt: skip
+    assert empty.status_code == 422 and "empty" in empty.json()["error"]
+    ok = world.client.post(
+        "/api/alerts",
+        json={"symbol": "SPY", "level": "+0.382", "direction": "up", "after": "13:00"},
+        headers=world.auth("bob"),
+    )
+    assert ok.status_code == 201
+    assert [a["window"] for a in ok.json()["alerts"]][-1] == "13:00-16:00"

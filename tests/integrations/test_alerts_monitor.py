@@ -144,3 +144,64 @@ def test_live_stream_through_the_polygon_client(source, tmp_path):
 
     sent = asyncio.run(main())
     assert len(sent) == 1 and "price 451.20" in sent[0] and "(live)" in sent[0]
+
+
+def _all_crossings(source):
+    """Every crossing of every level on DAY, per rule id, as bar times "HH:MM" (naive scan)."""
+    bars = source.bars("SPY", "1m").loc["2024-03-15"]
+    levels = session_levels(source.bars("SPY", "1d")).loc["2024-03-15"]
+    grid = level_grid(float(levels["previous_close"]), float(levels["atr"]))
+    prices, bar_of = tick_path(bars)
+    times: dict[str, list[str]] = {}
+    for i in range(1, len(prices)):
+        p, q = prices[i - 1], prices[i]
+        for key, lv in grid.items():
+            for direction, hit in (("up", p <= lv < q), ("down", p >= lv > q)):
+                if hit:
+                    times.setdefault(f"{key}{direction}", []).append(
+                        bars.index[bar_of[i]].strftime("%H:%M")
+                    )
+    return times
+
+
+def test_a_time_window_skips_crossings_outside_it(source, tmp_path):
+    """An alert limited to later hours fires on the first crossing inside its window."""
+    times = _all_crossings(source)
+    rule_id, seen = next((r, t) for r, t in times.items() if len(set(t)) >= 2)
+    start = min(t for t in seen if t > seen[0])  # after the first crossing's minute
+    store = SqliteAlertStore(tmp_path / "w.sqlite")
+    key, direction = (
+        rule_id[:-2] if rule_id.endswith("up") else rule_id[:-4],
+        ("up" if rule_id.endswith("up") else "down"),
+    )
+    store.add(
+        AlertRule(rule_id="w", owner="u", destination="terminal", symbol="SPY", level=key,
+                  direction=direction),
+        window=(start, "16:00"),
+    )  # fmt: skip
+    store.add(
+        AlertRule(rule_id="early", owner="u", destination="terminal", symbol="SPY", level=key,
+                  direction=direction),
+        window=("09:30", seen[0]),  # ends at the first crossing's minute: never fires
+    )  # fmt: skip
+    sent = []
+    Monitor(store, source, lambda dest, msg: sent.append(msg)).replay("SPY", DAY)
+    assert len(sent) == 1 and f"at {start} ET" in sent[0], (rule_id, seen, sent)
+    assert store.alerts("u")[0].window == (start, "16:00")
+
+
+def test_an_alerts_file_from_before_windows_opens_and_keeps_its_alerts(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "old.sqlite"
+    old = sqlite3.connect(path)
+    old.execute(
+        "CREATE TABLE alerts (rule_id TEXT PRIMARY KEY, owner TEXT NOT NULL, destination TEXT "
+        "NOT NULL, symbol TEXT NOT NULL, level TEXT NOT NULL, direction TEXT NOT NULL, ribbon "
+        "TEXT, paused INTEGER NOT NULL DEFAULT 0, created REAL NOT NULL)"
+    )
+    old.execute("INSERT INTO alerts VALUES ('a1','u','web:u','SPY','+0.382','up',NULL,0,1.0)")
+    old.commit()
+    old.close()
+    (alert,) = SqliteAlertStore(path).alerts("u")
+    assert alert.rule.level == "+0.382" and alert.window is None and alert.in_window("10:00")

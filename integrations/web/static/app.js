@@ -346,6 +346,7 @@ function alertItem(alert) {
   if (paused) main.append(el("span", { class: "state" }, "paused"));
   const meta = el("div", { class: "alert-meta" });
   if (alert.ribbon) meta.append(el("span", { class: "ribbon" }, `ribbon ${alert.ribbon}`));
+  if (alert.window) meta.append(el("span", { class: "window" }, `${alert.window} ET`));
   meta.append(el("span", { class: "destination", title: "posts to" }, `\u2192 ${alert.destination}`));
   const actions = el("div", { class: "alert-actions" });
   const toggle = el("button", { type: "button", class: "small toggle" }, paused ? "Resume" : "Pause");
