@@ -1,19 +1,18 @@
 """Chart rendering (matplotlib, PNG bytes): price with ATR levels, and equity with drawdown.
 
 One renderer for every channel: the terminal saves the PNG to a file, chat channels upload it.
-Headless (the Agg backend); nothing is shown on screen.
+Headless: figures are built with matplotlib's object API on an Agg canvas, never through
+``pyplot``, whose global figure registry is not safe when the web app, Slack and Discord draw
+charts on several threads at once.
 """
 
 from __future__ import annotations
 
 import io
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
-import pandas as pd  # noqa: E402
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
 _LEVEL_STYLE = {
     "0": ("black", "-"),
@@ -28,16 +27,22 @@ _LEVEL_STYLE = {
 }
 
 
-def _png(fig: plt.Figure) -> bytes:
+def _figure(**kwargs: object) -> Figure:
+    fig = Figure(**kwargs)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _png(fig: Figure) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
     return buf.getvalue()
 
 
 def levels_chart(bars: pd.DataFrame, levels: dict[str, float], title: str) -> bytes:
     """Return a PNG of closes (with the high-low band) and the main ATR levels as lines."""
-    fig, ax = plt.subplots(figsize=(9, 4.5))
+    fig = _figure(figsize=(9, 4.5))
+    ax = fig.subplots()
     x = range(len(bars))
     ax.fill_between(x, bars["low"], bars["high"], color="lightsteelblue", alpha=0.5, lw=0)
     ax.plot(x, bars["close"], color="navy", lw=1.2, label="close")
@@ -60,9 +65,8 @@ def levels_chart(bars: pd.DataFrame, levels: dict[str, float], title: str) -> by
 
 def equity_chart(equity: pd.Series, title: str) -> bytes:
     """Return a PNG of the equity curve above its drawdown (in % of the running peak)."""
-    fig, (top, bottom) = plt.subplots(
-        2, 1, figsize=(9, 5), sharex=True, gridspec_kw={"height_ratios": [3, 1]}
-    )
+    fig = _figure(figsize=(9, 5))
+    top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1]})
     daily = equity.groupby(equity.index.date).last()
     top.plot(list(daily.index), daily.to_numpy(), color="navy", lw=1.2)
     top.set_title(title)

@@ -241,3 +241,32 @@ def test_every_user_data_tool_run_as_bob_on_alices_things_leaks_nothing(two: Two
     assert len(shown["versions"]) == 1 and "+1" not in shown["message"]
     assert any("25000" in text for _, text in service.services["memory"].list("alice"))
     assert not any("ES" in text for _, text in service.services["memory"].list("alice"))
+
+
+def test_users_asking_at_the_same_time_get_their_own_answers_and_threads(tmp_path):
+    """Channels answer on worker threads: 40 concurrent turns of two users never cross."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.channels.conftest import make_world
+
+    world = make_world(tmp_path)
+    service = world.service
+    ask = {  # by hand: previous close 288.90, ATR 3.49
+        "alice": ("what's the SPY put trigger for June 12, 2019?", "288.08"),
+        "bob": ("what's the SPY call trigger for June 12, 2019?", "289.72"),
+    }
+
+    def turn(i: int) -> tuple[str, str, str]:
+        who = "alice" if i % 2 else "bob"
+        reply = service.respond(world.user(who), "web", ask[who][0], f"t{i % 4}")
+        return who, reply.text, reply.thread
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(turn, range(40)))
+    for who, text, _ in results:
+        other = "bob" if who == "alice" else "alice"
+        assert ask[who][1] in text and ask[other][1] not in text
+    for who in ("alice", "bob"):
+        for thread in {t for w, _, t in results if w == who}:
+            texts = [m["text"] for m in service.activity.messages(who, thread)]
+            assert texts and all(ask[who][1] in t or t == ask[who][0] for t in texts), (who, thread)

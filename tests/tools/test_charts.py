@@ -29,3 +29,20 @@ def test_tools_save_charts_when_asked(source, tmp_path):
     assert bt.chart is not None and bt.chart.endswith(".png")
     no_folder = ToolContext(source=source)
     assert run_tool(no_folder, "atr_levels", {"symbol": "SPY", "chart": True}).chart is None
+
+
+def test_charts_drawn_on_many_threads_at_once_are_all_valid(source, tmp_path):
+    """The web app, Slack and Discord draw on worker threads: no shared pyplot state."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    days = ["2025-06-02", "2025-06-03", "2025-06-04", "2025-06-05", "2025-06-06", "2025-06-09"]
+
+    def draw(day: str) -> bytes:
+        ctx = ToolContext(source=source, services={"charts_dir": tmp_path / day})
+        result = run_tool(ctx, "atr_levels", {"symbol": "SPY", "date": day, "chart": True})
+        return (tmp_path / day / f"levels-SPY-day-{day}.png").read_bytes() if result.chart else b""
+
+    with ThreadPoolExecutor(6) as pool:
+        pngs = list(pool.map(draw, days))
+    assert all(p[:8] == b"\x89PNG\r\n\x1a\n" and len(p) > 10_000 for p in pngs)
+    assert len(set(pngs)) == len(days)  # each its own picture, no figure mixed up
