@@ -144,6 +144,8 @@ def banner(server: Server) -> str:
             f"{admin_password_file(s)} (readable only by you; change it with "
             "`whispr users password`, then delete the file)."
         )
+    else:
+        lines.append("Log in with your Whispr account (`whispr users add NAME` makes one).")
     lines += [f"Also running: {item}" for item in server.started]
     lines.append("Stop with Ctrl-C.")
     return "\n".join(lines)
