@@ -80,26 +80,43 @@ def build_server(settings: ChannelSettings, service: ChatService | None = None) 
     if settings.slack_bot_token and settings.slack_signing_secret:
         from integrations.slack_app import build_slack_app, mount_events
 
-        bolt = build_slack_app(
-            service,
-            bot_token=settings.slack_bot_token,
-            signing_secret=settings.slack_signing_secret,
-        )
-        mount_events(app, bolt)
-        server.started.append("Slack events at /slack/events")
+        try:
+            bolt = build_slack_app(
+                service,
+                bot_token=settings.slack_bot_token,
+                signing_secret=settings.slack_signing_secret,
+            )
+        except Exception as exc:  # Bolt checks the token with Slack at start
+            server.started.append(f"NOT Slack events: {_reason(exc)}")
+        else:
+            mount_events(app, bolt)
+            server.started.append("Slack events at /slack/events")
     return server
+
+
+def _reason(exc: Exception) -> str:
+    """Return a one-line reason for a channel that failed to start (never a token)."""
+    return (
+        f"{exc.__class__.__name__}: {str(exc).splitlines()[0][:160]}"
+        if str(exc)
+        else (exc.__class__.__name__)
+    )
 
 
 def _start_slack_socket(server: Server) -> None:
     from integrations.slack_app import build_slack_app, socket_mode_handler
 
     settings = server.settings
-    bolt = build_slack_app(
-        server.service,
-        bot_token=settings.slack_bot_token,
-        signing_secret=settings.slack_signing_secret,
-    )
-    socket_mode_handler(bolt, settings.slack_app_token or "").connect()
+    try:
+        bolt = build_slack_app(
+            server.service,
+            bot_token=settings.slack_bot_token,
+            signing_secret=settings.slack_signing_secret,
+        )
+        socket_mode_handler(bolt, settings.slack_app_token or "").connect()
+    except Exception as exc:  # the web app still serves; the banner says why Slack did not
+        server.started.append(f"NOT Slack Socket Mode: {_reason(exc)}")
+        return
     server.started.append("Slack Socket Mode")
 
 

@@ -150,3 +150,23 @@ def test_slack_manifest_is_shipped_with_the_package():
     import integrations
 
     assert (Path(integrations.__file__).parent / "slack_manifest.yaml").is_file()
+
+
+def test_a_slack_that_cannot_start_does_not_stop_the_web_app(tmp_path):
+    """Bolt checks the bot token with Slack at start; unreachable, the web still serves."""
+    from dataclasses import replace
+
+    from integrations.chat.settings import ChannelSettings
+    from integrations.web.serve import banner, build_server
+
+    settings = replace(
+        ChannelSettings(home=tmp_path, provider="offline"),
+        slack_bot_token="xoxb-unreachable",
+        slack_signing_secret="s3cret",
+    )
+    server = build_server(settings)
+    text = banner(server)
+    assert "NOT Slack events" in text and "xoxb-unreachable" not in text
+    from fastapi.testclient import TestClient
+
+    assert TestClient(server.app).get("/health").json() == {"status": "ok"}
