@@ -22,6 +22,30 @@ def _store(ctx: ToolContext):  # noqa: ANN202 - integrations.alerts.store.Sqlite
     return store
 
 
+def session_clock(value: str) -> str:
+    """Return ``value`` ("13:00", "9:45", "1300") as HH:MM; raise unless it is a time of the
+    regular session, 09:30 to 16:00 ET."""
+    m = re.fullmatch(r"(\d{1,2}):?(\d{2})", value.strip())
+    hhmm = f"{int(m.group(1)):02d}:{m.group(2)}" if m else ""
+    if not (m and int(m.group(2)) < 60 and "09:30" <= hhmm <= "16:00"):
+        raise InvalidArgumentError(
+            f"{value!r} is not a time of the session: use HH:MM, 09:30 to 16:00 ET"
+        )
+    return hhmm
+
+
+def alert_window(after: str | None, before: str | None) -> tuple[str, str] | None:
+    """Return the (start, end) ET window of an alert that fires only at or after ``after`` and
+    before ``before`` (HH:MM, either may be None), or None for the whole session; raise when
+    the window is empty."""
+    if after is None and before is None:
+        return None
+    start, end = after or "09:30", before or "16:00"
+    if start >= end:
+        raise InvalidArgumentError(f"the window {start}-{end} ET is empty: after must be before")
+    return start, end
+
+
 class CreateAlertArgs(BaseModel):
     """Arguments of ``create_alert``."""
 
@@ -47,26 +71,11 @@ class CreateAlertArgs(BaseModel):
     @field_validator("after", "before")
     @classmethod
     def _clock(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        m = re.fullmatch(r"(\d{1,2}):?(\d{2})", value.strip())
-        hhmm = f"{int(m.group(1)):02d}:{m.group(2)}" if m else ""
-        if not (m and int(m.group(2)) < 60 and "09:30" <= hhmm <= "16:00"):
-            raise ValueError(
-                f"{value!r} is not a time of the session: use HH:MM, 09:30 to 16:00 ET"
-            )
-        return hhmm
+        return None if value is None else session_clock(value)
 
     def window(self) -> tuple[str, str] | None:
         """Return the (start, end) ET window, or None for the whole session."""
-        if self.after is None and self.before is None:
-            return None
-        start, end = self.after or "09:30", self.before or "16:00"
-        if start >= end:
-            raise InvalidArgumentError(
-                f"the window {start}-{end} ET is empty: after must be before"
-            )
-        return start, end
+        return alert_window(self.after, self.before)
 
 
 class AlertLine(BaseModel):

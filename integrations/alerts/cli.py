@@ -4,32 +4,30 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import os
 import uuid
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from core.alerts import AlertRule
+from core.errors import InvalidArgumentError
 from core.levels import parse_level_key
 from integrations.alerts.delivery import ChannelRouter, channel_router
-from integrations.alerts.live import watch_live
+from integrations.alerts.live import session_today, watch_live
 from integrations.alerts.monitor import Monitor
 from integrations.alerts.store import SqliteAlertStore
 from integrations.argtypes import iso_date
 from integrations.chat.activity import ActivityStore
 from integrations.chat.settings import load_settings
 from integrations.marketdata.registry import get_source
+from tools.alerts import alert_window, session_clock
 
 
 def clock(text: str) -> str:
     """Return ``text`` as HH:MM within the session (09:30-16:00 ET); argparse type."""
-    parts = text.split(":")
-    if len(parts) == 2 and all(p.isdigit() for p in parts):
-        hhmm = f"{int(parts[0]):02d}:{int(parts[1]):02d}"
-        if "09:30" <= hhmm <= "16:00" and int(parts[1]) < 60:
-            return hhmm
-    raise argparse.ArgumentTypeError(f"{text!r}: use HH:MM between 09:30 and 16:00 ET")
+    try:
+        return session_clock(text)
+    except InvalidArgumentError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def alert_store() -> SqliteAlertStore:
@@ -48,9 +46,7 @@ def _add(args: argparse.Namespace) -> int:
         level=parse_level_key(args.level),
         direction=args.direction,
     )
-    window = None
-    if args.after or args.before:
-        window = (args.after or "09:30", args.before or "16:00")
+    window = alert_window(args.after, args.before)
     alert_store().add(rule, ribbon=args.ribbon, window=window)
     print(
         f"alert {rule.rule_id}: {rule.symbol} {rule.direction} through {rule.level}"
@@ -104,7 +100,7 @@ def _replay(args: argparse.Namespace) -> int:
 def _watch(args: argparse.Namespace) -> int:
     source = get_source(None)
     symbols = [s.upper().lstrip("$") for s in args.symbols] or source.symbols()
-    day = args.date or dt.datetime.now(ZoneInfo("America/New_York")).date()
+    day = args.date or session_today()
     monitor = Monitor(alert_store(), source, _router())
     print(f"watching {', '.join(symbols)} for {day} (Ctrl-C to stop)")
     try:

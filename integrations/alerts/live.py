@@ -8,12 +8,16 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from core.bars import EASTERN
 from core.errors import DataError
 from core.levels import compute_levels
 from core.sources import BarSource, load_bars
 from integrations.alerts.monitor import Monitor
 
-EASTERN = "America/New_York"
+
+def session_today() -> dt.date:
+    """Return today's date in New York (the session date a live watch is for)."""
+    return pd.Timestamp.now(tz=EASTERN).date()
 
 
 def day_levels(

@@ -16,13 +16,14 @@ from collections.abc import AsyncIterator, Callable
 import numpy as np
 import pandas as pd
 
-from core.alerts import AlertEngine
+from core.alerts import AlertEngine, Firing
+from core.bars import EASTERN
 from core.errors import DataError
 from core.goldengate import gate_sessions, gate_stats, level_to_level
 from core.levels import grid_fractions, level_key, session_levels
 from core.ribbon import ribbon
 from core.sources import BarSource, load_bars
-from integrations.alerts.store import SqliteAlertStore
+from integrations.alerts.store import SqliteAlertStore, StoredAlert
 from tools.levels import LEVEL_NAMES
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def _eastern(stamp: object) -> pd.Timestamp:
     moment = pd.Timestamp(stamp)
     if moment.tzinfo is None:
         moment = moment.tz_localize("UTC")
-    return moment.tz_convert("America/New_York")
+    return moment.tz_convert(EASTERN)
 
 
 class Monitor:
@@ -135,6 +136,30 @@ class Monitor:
             f"{odds.first_date} to {odds.last_date}."
         )
 
+    def _message(
+        self,
+        symbol: str,
+        alert: StoredAlert,
+        firing: Firing,
+        moment: pd.Timestamp,
+        day: dt.date,
+        *,
+        live: bool,
+    ) -> str:
+        """Return the firing's message: what crossed, at what level, price and time (ET), and
+        the historical odds of that setup at that hour."""
+        rule = alert.rule
+        name = LEVEL_NAMES.get(rule.level, rule.level)
+        verb = "crossed above" if rule.direction == "up" else "lost"
+        clock = f"{moment:%H:%M:%S}" if live else f"{moment:%H:%M}"
+        return (
+            f"{symbol} {verb} the {name} ({rule.level}) at {firing.level_price:.2f}: price "
+            f"{firing.price:.2f} at {clock} ET on {day:%Y-%m-%d}{' (live)' if live else ''}."
+            + self._context(
+                symbol, day, rule.level, rule.direction, moment.hour * 60 + moment.minute
+            )
+        )
+
     def replay(
         self, symbol: str, day: dt.date, *, speed: float = 0.0, until: str | None = None
     ) -> list[str]:
@@ -171,15 +196,7 @@ class Monitor:
                 ):
                     engine.set_armed(firing.rule, True)  # not its ribbon or hours: stay armed
                     continue
-                minute = stamp.hour * 60 + stamp.minute
-                name = LEVEL_NAMES.get(alert.rule.level, alert.rule.level)
-                verb = "crossed above" if alert.rule.direction == "up" else "lost"
-                message = (
-                    f"{symbol} {verb} the {name} ({alert.rule.level}) at "
-                    f"{firing.level_price:.2f}: price {firing.price:.2f} at "
-                    f"{stamp:%H:%M} ET on {session}."
-                    + self._context(symbol, day, alert.rule.level, alert.rule.direction, minute)
-                )
+                message = self._message(symbol, alert, firing, stamp, day, live=False)
                 self.store.record(
                     alert.rule.rule_id,
                     session,
@@ -230,20 +247,7 @@ class Monitor:
                     ):
                         engine.set_armed(firing.rule, True)  # not its hours or ribbon
                         continue
-                    name = LEVEL_NAMES.get(alert.rule.level, alert.rule.level)
-                    verb = "crossed above" if alert.rule.direction == "up" else "lost"
-                    message = (
-                        f"{symbol} {verb} the {name} ({alert.rule.level}) at "
-                        f"{firing.level_price:.2f}: price {firing.price:.2f} at "
-                        f"{local:%H:%M:%S} ET on {session} (live)."
-                        + self._context(
-                            symbol,
-                            day,
-                            alert.rule.level,
-                            alert.rule.direction,
-                            local.hour * 60 + local.minute,
-                        )
-                    )
+                    message = self._message(symbol, alert, firing, local, day, live=True)
                     if self.store.record(
                         alert.rule.rule_id,
                         session,

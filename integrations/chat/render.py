@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 _DASHES = re.compile(r"^-+(?:  -+)*$")
-_CHART_LINE = re.compile(r"^(?:Equity chart|Chart): (?P<path>\S+\.png)\s*$")
+_CHART_LINE = re.compile(r"^(?P<label>(?:Equity chart|Chart): )(?P<path>\S+\.png)\s*$", re.M)
+"""A line of an answer naming a chart file a tool saved."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,11 @@ def segments(answer: str, charts: list[str] | None = None) -> list[Segment]:
         if path not in [s.path for s in out if isinstance(s, Image)]:
             out.append(Image(path))
     return out
+
+
+def hide_chart_paths(answer: str) -> str:
+    """Return ``answer`` with each chart line naming the file only, never the server's path."""
+    return _CHART_LINE.sub(lambda m: m.group("label") + Path(m.group("path")).name, answer)
 
 
 def chart_paths(tool_calls: list[dict[str, Any]]) -> list[str]:

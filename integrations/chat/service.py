@@ -22,12 +22,12 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from pydantic import BaseModel
 
 from assistant.service import Assistant
-from core.errors import InvalidArgumentError, WhisprError
+from core.errors import WhisprError
 from core.sources import BarSource
 from integrations.chat.accounts import User
 from integrations.chat.activity import ActivityStore
 from integrations.chat.guards import guard_services
-from integrations.chat.render import Segment, chart_paths, segments
+from integrations.chat.render import Segment, chart_paths, hide_chart_paths, segments
 from integrations.chat.store import AccountStore
 from tools import ToolContext, ToolError, run_tool
 
@@ -35,18 +35,7 @@ log = logging.getLogger(__name__)
 
 THREAD_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")
 Progress = Callable[[str, dict[str, Any]], None]
-_CHART_PATH = re.compile(r"^((?:Equity chart|Chart): )(\S+\.png)\s*$", re.M)
-"""A chart line of an answer: channels show the file name, never the server's path."""
 SORRY = "Something went wrong on my side while answering; it was logged. Please try again."
-
-
-def check_thread_id(thread: str) -> str:
-    """Return ``thread`` when it is a valid thread id; raise saying what is accepted."""
-    if not THREAD_ID.match(thread):
-        raise InvalidArgumentError(
-            "invalid thread id: use 1-80 characters A-Z, a-z, 0-9, '_', '.', ':', '-'"
-        )
-    return thread
 
 
 def onboarding_text(channel: str, external_id: str) -> str:
@@ -273,7 +262,7 @@ class ChatService:
             if p.kind != "image" or self._owns(user, p.path)  # type: ignore[union-attr]
         ]  # fmt: skip
         return ChatReply(
-            _CHART_PATH.sub(lambda m: m.group(1) + Path(m.group(2)).name, reply.answer),
+            hide_chart_paths(reply.answer),
             thread,
             tool_calls=calls,
             grounded=reply.grounded,

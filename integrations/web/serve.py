@@ -12,7 +12,6 @@ What starts depends on the environment (see ``integrations.chat.settings``):
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import logging
 import os
 import threading
@@ -20,13 +19,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import uvicorn
 from fastapi import FastAPI
 
 from integrations.alerts.delivery import ChannelRouter, channel_router
-from integrations.alerts.live import streaming, watch_live
+from integrations.alerts.live import session_today, streaming, watch_live
 from integrations.alerts.monitor import Monitor
 from integrations.chat.service import ChatService
 from integrations.chat.settings import ChannelSettings
@@ -137,7 +135,7 @@ def _start_watch(server: Server, symbols: Sequence[str]) -> None:
     streaming(service.source)  # fail now, with how to fix it, rather than in a thread
     store: Any = service.services.get("alerts")
     monitor = Monitor(store, service.source, server.router)
-    day = dt.datetime.now(ZoneInfo("America/New_York")).date()
+    day = session_today()
     wanted = list(symbols) or service.source.symbols()
 
     def run() -> None:

@@ -86,3 +86,16 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
 
 PUT_TRIGGER_QUESTION = "what's the SPY put trigger for June 12, 2019?"
 REFERENCE_DAY = dt.date(2026, 2, 13)
+
+
+def hand_wilder_atr(daily) -> float:
+    """Return Wilder's ATR(14) at the last bar of ``daily``, by the textbook loop: true range,
+    a simple mean of the first 14, then ``(atr * 13 + tr) / 14`` (an independent check)."""
+    h, lo, c = (daily[k].to_numpy() for k in ("high", "low", "close"))
+    tr = [h[0] - lo[0]] + [
+        max(h[i] - lo[i], abs(h[i] - c[i - 1]), abs(lo[i] - c[i - 1])) for i in range(1, len(c))
+    ]
+    atr = sum(tr[:14]) / 14
+    for value in tr[14:]:
+        atr = (atr * 13 + value) / 14
+    return atr

@@ -23,6 +23,7 @@ from integrations.alerts.store import SqliteAlertStore
 from integrations.chat.store import AccountStore
 from integrations.cli import main
 from integrations.marketdata.files import FileSource, samples_dir
+from tests.channels.conftest import hand_wilder_atr
 
 
 def _free_port() -> int:
@@ -119,14 +120,7 @@ def test_day_levels_for_a_live_session_use_only_earlier_daily_bars():
     (pc, atr) = day_levels(source, ["SPY"], nxt)["SPY"]
     assert pc == pytest.approx(float(daily["close"].iloc[-1]))
     # Wilder ATR(14) by hand over the file, as of the last bar
-    h, lo, c = (daily[k].to_numpy() for k in ("high", "low", "close"))
-    tr = [h[0] - lo[0]] + [
-        max(h[i] - lo[i], abs(h[i] - c[i - 1]), abs(lo[i] - c[i - 1])) for i in range(1, len(c))
-    ]
-    wilder = sum(tr[:14]) / 14
-    for value in tr[14:]:
-        wilder = (wilder * 13 + value) / 14
-    assert atr == pytest.approx(round(wilder, 2), abs=0.011)
+    assert atr == pytest.approx(round(hand_wilder_atr(daily), 2), abs=0.011)
     # a day inside the history uses the close before it, not the day's own
     (pc_mid, _) = day_levels(source, ["SPY"], dt.date(2019, 6, 12))["SPY"]
     assert pc_mid == pytest.approx(288.90)

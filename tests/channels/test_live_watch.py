@@ -14,6 +14,7 @@ from websockets.sync.server import serve
 from integrations.chat.activity import ActivityStore
 from integrations.cli import main
 from integrations.marketdata.files import FileSource, samples_dir
+from tests.channels.conftest import hand_wilder_atr
 from tests.marketdata.servers import FakePolygon
 
 DAY = dt.date(2024, 3, 15)
@@ -49,13 +50,7 @@ def test_watch_command_fires_a_stored_alert_from_live_trades(tmp_path, monkeypat
     daily = FileSource(samples_dir()).bars("SPY", "1d")
     before = daily.loc[: str(DAY - dt.timedelta(days=1))]
     pc = float(before["close"].iloc[-1])
-    h, lo, c = (before[k].to_numpy() for k in ("high", "low", "close"))
-    tr = [h[0] - lo[0]] + [
-        max(h[i] - lo[i], abs(h[i] - c[i - 1]), abs(lo[i] - c[i - 1])) for i in range(1, len(c))
-    ]
-    atr = sum(tr[:14]) / 14
-    for value in tr[14:]:
-        atr = (atr * 13 + value) / 14
+    atr = hand_wilder_atr(before)
     call_trigger = pc + 0.236 * round(atr, 2)  # by hand: Wilder ATR(14), rounded, × 0.236
     ten = int(pd.Timestamp(f"{DAY} 10:00", tz="America/New_York").value // 1_000_000)
     prices = [pc, call_trigger - 0.05, call_trigger + 0.10, call_trigger - 0.2, call_trigger + 0.3]
