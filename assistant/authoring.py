@@ -12,7 +12,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant import slots
+from assistant.understand.clock import read_window
+from assistant.understand.levels import read_levels
+from assistant.understand.vocab import normalize, timeframes
 
 _AUTHOR = re.compile(
     r"^(?:(?:create|make|add|build|new|save|write)(?: a| me a| my)? (?:strategy|setup)[:,]?\s*)?"
@@ -52,10 +54,10 @@ def _pick_level(text: str, sign: str, entry: str | None, below: bool) -> str | N
     the trade's side, or the other side when that would put it on the wrong side of the entry."""
     if re.fullmatch(r"\s*0\s*|\s*0 .*", text) or re.search(r"\b(?:close|pdc)\b", text):
         return "0"
-    keys = slots.find_levels(text)
+    keys = read_levels(text).keys
     if keys:
         return keys[0]
-    families = slots.level_families(text)
+    families = read_levels(text).unsided
     if not families:
         return None
     key = f"{sign}{families[0]}"
@@ -67,32 +69,15 @@ def _pick_level(text: str, sign: str, entry: str | None, below: bool) -> str | N
 def time_window(t: str) -> dict[str, str] | None:
     """Return the time-of-day condition ``{kind, start, end}`` (HH:MM ET) that ``t`` names
     ("before 11am", "after 1pm", "between 10 and 2", "in the morning"), or None."""
-    m = re.search(r"\bbefore (\d{1,2})(?::(\d{2}))?\s*(am|pm)?", t)
-    if m:
-        h = int(m.group(1)) + (12 if m.group(3) == "pm" and int(m.group(1)) < 12 else 0)
-        h = h + 12 if m.group(3) is None and h <= 4 else h
-        return {"kind": "time_window", "start": "09:30", "end": f"{h:02d}:{m.group(2) or '00'}"}
-    m = re.search(r"\bafter (\d{1,2})(?::(\d{2}))?\s*(am|pm)?", t)
-    if m:
-        h = int(m.group(1)) + (12 if m.group(3) == "pm" and int(m.group(1)) < 12 else 0)
-        h = h + 12 if m.group(3) is None and h <= 4 else h
-        return {"kind": "time_window", "start": f"{h:02d}:{m.group(2) or '00'}", "end": "16:00"}
-    m = re.search(
-        r"\bbetween (\d{1,2})(?::(\d{2}))? ?(am|pm)? and (\d{1,2})(?::(\d{2}))? ?(am|pm)?", t
-    )
-    if m:
-        a, b = int(m.group(1)), int(m.group(4))
-        a = a + 12 if (m.group(3) == "pm" or a <= 4) and a < 12 else a
-        b = b + 12 if (m.group(6) == "pm" or b <= 4) and b < 12 else b
-        start = f"{a:02d}:{m.group(2) or '00'}"
-        return {
-            "kind": "time_window",
-            "start": "09:30" if start < "09:30" else start,
-            "end": f"{b:02d}:{m.group(5) or '00'}",
-        }
-    if re.search(r"\bin the morning\b|\bmorning only\b", t):
-        return {"kind": "time_window", "start": "09:30", "end": "12:00"}
-    return None
+    window = read_window(t)
+    if window is None:
+        return None
+    return {"kind": "time_window", "start": window[0], "end": window[1]}
+
+
+def _timeframe(t: str) -> str | None:
+    hits = [(m.start(), tf) for pattern, tf in timeframes() for m in re.finditer(pattern, t)]
+    return min(hits)[1] if hits else None
 
 
 def _clause(t: str, word: str) -> str:
@@ -105,11 +90,12 @@ def _clause(t: str, word: str) -> str:
 
 def parse_strategy(text: str, symbol: str) -> Draft:
     """Return the spec fields read from ``text`` (or the question to ask)."""
-    t = slots.normalize(text)
+    t = normalize(text)
     side = _side(t)
     sign = "+" if side == "long" else "-"
     head = re.split(r"\btarget|\bstop\b|\btp\b", t)[0]
-    entry_levels = slots.find_levels(head) or [f"{sign}{f}" for f in slots.level_families(head)]
+    found = read_levels(head)
+    entry_levels = found.keys or [f"{sign}{f}" for f in found.unsided]
     entry: list[dict[str, Any]] = []
     if entry_levels:
         down = re.search(r"\b(?:loses|below|under|breaks down|drops)\b", head) or (
@@ -142,7 +128,7 @@ def parse_strategy(text: str, symbol: str) -> Draft:
         return Draft(
             question="Where is the stop? Name a level (e.g. the previous close, the put trigger)."
         )
-    bar = slots.find_timeframe(re.sub(r"\b(?:before|after|between) \d.*", "", t))
+    bar = _timeframe(re.sub(r"\b(?:before|after|between) \d.*", "", t))
     spec: dict[str, Any] = {
         "name": f"{symbol} {side} {entry_levels[0]} to {target}",
         "symbol": symbol,

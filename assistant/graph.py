@@ -33,7 +33,12 @@ def _turn_start(messages: list[Any]) -> int:
 def agent(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
     """Call the model with the system prompt and the thread; return its message."""
     ctx = runtime.context
-    reply = ctx.model.invoke([SystemMessage(ctx.system_prompt), *state["messages"]])
+    kwargs = (
+        {"setting": ctx.setting}
+        if ctx.setting and getattr(ctx.model, "accepts_setting", False)
+        else {}
+    )
+    reply = ctx.model.invoke([SystemMessage(ctx.system_prompt), *state["messages"]], **kwargs)
     return {"messages": [reply]}
 
 
@@ -84,6 +89,9 @@ def ground(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
     last = messages[-1]
     answer = str(last.content) if isinstance(last, AIMessage) and not last.tool_calls else ""
     reason = ""
+    own_reply = not results and isinstance(last, AIMessage) and "whispr" in last.additional_kwargs
+    if own_reply and answer.strip():
+        return {"grounded": True, "fallback_reason": ""}  # the offline planner's own question
     if not answer.strip():
         reason = "no answer" if not results else "tool rounds exhausted or empty answer"
     else:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assistant import slots
+from assistant.understand.money import read_account, read_risk
+from assistant.understand.symbols import read_symbols
+from assistant.understand.vocab import normalize
 
 
 @dataclass(frozen=True)
@@ -20,7 +22,10 @@ def from_facts(facts: list[str], known_symbols: tuple[str, ...]) -> Preferences:
     """Return the defaults stated in ``facts`` ("I trade SPY", "risk 0.5% per trade", "50k account")."""
     symbol = risk = account = None
     for fact in facts:
-        symbol = slots.find_symbol(fact, known_symbols) or symbol
-        risk = slots.find_risk(fact) if slots.find_risk(fact) is not None else risk
-        account = slots.find_account_size(fact) or account
+        t = normalize(fact)
+        named = [s for s in read_symbols(fact, t, known_symbols) if s in known_symbols]
+        symbol = named[0] if named else symbol
+        pct = read_risk(t)[0]
+        risk = pct if pct is not None else risk
+        account = read_account(t)[0] or account
     return Preferences(symbol, risk, account)

@@ -71,18 +71,48 @@ DEFAULT_LEVELS = (
 )
 
 
+MODE_WORDS = {
+    "day": "day",
+    "scalp": "scalp (4h)",
+    "multiday": "multiday (weekly)",
+    "swing": "swing (monthly)",
+    "position": "position (quarterly)",
+    "longterm": "long-term (yearly)",
+}
+
+
+def _moved(r: Any) -> list[str]:
+    if not getattr(r, "requested_date", None):
+        return []
+    day = r.requested_date
+    what = f"a {day:%A}" if day.weekday() >= 5 else "not a trading session (NYSE holiday)"
+    return [
+        f"{day:%Y-%m-%d} is {what}: these are the levels for the next session, {r.date:%a %Y-%m-%d}."
+    ]
+
+
 @renders("atr_levels")
 def _levels(r: Any) -> str:
+    when = r.period_label or f"{r.date:%a %Y-%m-%d}"
+    if r.period_label:
+        when += f" (as of {r.date:%Y-%m-%d})"
     head = (
-        f"{r.symbol} {r.mode} levels for {r.date:%a %Y-%m-%d} "
+        f"{r.symbol} {MODE_WORDS.get(r.mode, r.mode)} levels for {when} "
         f"(previous close {r.previous_close:.2f} on {r.previous_close_date}, ATR {r.atr:.2f})"
     )
+    moved = _moved(r)
     if r.level:
-        return f"{r.symbol} {r.level_name} ({r.level}) for {r.date:%Y-%m-%d}: {r.level_value:.2f}\n{head}"
+        line = f"{r.symbol} {r.level_name} ({r.level}), {MODE_WORDS.get(r.mode, r.mode)} levels for {when}: {r.level_value:.2f}"
+        return "\n".join([*moved, line, head])
+    if r.asked:
+        parts = [f"{LEVEL_NAMES.get(k, k)} ({k}) {v:.2f}" for k, v in r.asked.items()]
+        line = f"{r.symbol} {MODE_WORDS.get(r.mode, r.mode)} levels for {when}: " + ", ".join(parts)
+        return "\n".join([*moved, line, head])
     keys = [k for k in reversed(list(r.levels)) if k in DEFAULT_LEVELS]
     rows = [[k, f"{r.levels[k]:.2f}", LEVEL_NAMES.get(k, "")] for k in keys]
     return "\n".join(
         [
+            *moved,
             head,
             table(rows, ["level", "price", ""]),
             r.calls_label,
@@ -91,6 +121,18 @@ def _levels(r: Any) -> str:
             f"Trend on {r.trend_timeframe} ({r.trend_basis}): {r.trend}",
             *([f"Chart: {r.chart}"] if r.chart else []),
         ]
+    )
+
+
+@renders("level_distance")
+def _distance(r: Any) -> str:
+    when = r.period_label or f"{r.date:%a %Y-%m-%d}"
+    start = r.start_name if r.start_name == "price" else f"{r.start_name} ({r.start_at})"
+    end = r.end_name if r.end_name == "price" else f"{r.end_name} ({r.end_at})"
+    return (
+        f"{r.symbol} {MODE_WORDS.get(r.mode, r.mode)} levels for {when}: from {start} "
+        f"{r.start_price:.2f} to {end} {r.end_price:.2f} is {r.points:+.2f} points "
+        f"({abs(r.points):.2f} pts, {r.percent:+.2f}%, {r.atr_multiple:+.3f} ATR; ATR {r.atr:.2f})."
     )
 
 
@@ -232,7 +274,7 @@ def _backtest(r: Any) -> str:
         f"{r.strategy} (v{r.version}) on {r.symbol} {r.bar}, {r.first_bar} to {r.last_bar} "
         f"({r.bars} bars):",
         f"{m['trades']} trades, {m['wins']} wins / {m['losses']} losses "
-        f"(win rate {_num(m['win_rate_pct'], '{:.1f}%')}), average R {_num(m['avg_r'])}, "
+        f"(win rate {_num(m['win_rate_pct'], '{:.2f}%')}), average R {_num(m['avg_r'])}, "
         f"expectancy {_num(m['expectancy'])} per trade, profit factor {_num(m['profit_factor'])}.",
         f"Total P&L {_num(m['total_pnl'])} ({_num(m['total_return_pct'], '{:.2f}%')}), max drawdown "
         f"{_num(m['max_drawdown_pct'], '{:.2f}%')}, Sharpe {_num(m['sharpe'])}, exposure "
@@ -302,7 +344,7 @@ def _compare(r: Any) -> str:
             x.strategy,
             x.symbol,
             str(x.metrics["trades"]),
-            _num(x.metrics["win_rate_pct"], "{:.1f}%"),
+            _num(x.metrics["win_rate_pct"], "{:.2f}%"),
             _num(x.metrics["avg_r"]),
             _num(x.metrics["profit_factor"]),
             _num(x.metrics["total_pnl"]),

@@ -25,11 +25,12 @@ from assistant.preferences import from_facts
 from assistant.providers.pricing import estimate_cost
 from assistant.providers.registry import build_model, choose_provider
 from assistant.state import RunContext
+from assistant.understand.reading import Setting
 from core.calendar import next_session
 from core.errors import WhisprError
 from prompts import load_prompt
 from tools import TOOLS, ToolContext
-from tools.market import daily_bars
+from tools.market import daily_bars, latest_session
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,8 @@ class Reply:
     cost_usd: float | None = None
     latency_ms: float = 0.0
     prompt_version: int = 0
+    trace: str = ""
+    """The offline planner's rule that decided the turn (for evaluation and debugging)."""
 
     def to_dict(self) -> dict[str, Any]:
         """Return the reply as plain JSON-ready data."""
@@ -157,6 +160,22 @@ class Assistant:
             facts="; ".join(facts) or "nothing yet",
         )
 
+    def setting(self) -> Setting:
+        """Return the offline planner's setting: the reference date, each symbol's own latest
+        session (what "today" means for it) and the defaults the user asked to remember."""
+        symbols = tuple(self.tools_ctx.source.symbols())
+        memory = self.tools_ctx.services.get("memory")
+        facts = [text for _, text in memory.list(self.tools_ctx.user_id)] if memory else []
+        prefs = from_facts(facts, symbols)
+        return Setting(
+            today=self.tools_ctx.today or dt.date.today(),
+            symbols=symbols or ("SPX", "SPY"),
+            default_symbol=prefs.default_symbol or self.default_symbol,
+            default_risk=prefs.risk_pct,
+            account=prefs.account,
+            latest=functools.partial(latest_session, self.tools_ctx),
+        )
+
     def ask(self, question: str, thread_id: str | None = None) -> Reply:
         """Answer one message on a thread (a new thread when ``thread_id`` is None)."""
         thread = thread_id or uuid.uuid4().hex
@@ -166,6 +185,7 @@ class Assistant:
             system_prompt=self.system_prompt(),
             max_rounds=self.max_rounds,
             on_event=self.on_event,
+            setting=self.setting(),
         )
         started = time.perf_counter()
         try:
@@ -204,7 +224,22 @@ class Assistant:
             else None,
             latency_ms=latency,
             prompt_version=self.prompt_version,
+            trace=self._trace(messages),
         )
+
+    @staticmethod
+    def _trace(messages: list[Any]) -> str:
+        """Return the planner rule that decided this turn (offline planner), else ""."""
+        start = max(i for i, m in enumerate(messages) if isinstance(m, HumanMessage))
+        for msg in messages[start:]:
+            meta = (
+                getattr(msg, "additional_kwargs", {}).get("whispr")
+                if isinstance(msg, AIMessage)
+                else None
+            )
+            if meta:
+                return str(meta.get("rule", ""))
+        return ""
 
     @staticmethod
     def _usage(messages: list[Any]) -> dict[str, int]:

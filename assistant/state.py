@@ -37,3 +37,5 @@ class RunContext:
     max_rounds: int = 3
     on_event: Any = None
     """Optional callable(event: str, data: dict) for audit logging."""
+    setting: Any = None
+    """The offline planner's ``Setting`` (today per symbol, remembered defaults), if any."""

@@ -50,7 +50,9 @@ def load_requests(path: Path | None = None) -> list[dict[str, Any]]:
 
 def canonical(call: dict[str, Any]) -> tuple[str, str]:
     """Return (name, canonical JSON of args with defaults) for comparing two calls."""
-    name, args = call["name"], call.get("args", {})
+    name, args = call["name"], dict(call.get("args", {}))
+    if name == "position_size":
+        args.pop("side", None)  # a consistency check on entry and stop; the size is the same
     if name in TOOLS:
         try:
             args = TOOLS[name].args_model.model_validate(args).model_dump(mode="json")

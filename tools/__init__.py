@@ -4,6 +4,7 @@ from tools import (  # noqa: F401  (each module registers its tools)
     alerts,
     authoring,
     context,
+    distance,
     explain,
     indicators,
     levels,

@@ -175,22 +175,48 @@ def list_alerts(ctx: ToolContext, args: NoArgs) -> AlertsResult:
 
 
 class AlertRef(BaseModel):
-    """An alert id and what to do with it."""
+    """Which alert (its id, or its symbol and/or level) and what to do with it."""
 
-    alert_id: str
+    alert_id: str | None = Field(default=None, description="The alert's id, e.g. 'a1b2c3d4'.")
     action: Literal["pause", "resume", "delete"]
+    symbol: str | None = Field(default=None, description="Pick the alert by symbol (no id).")
+    level: str | None = Field(default=None, description="Pick the alert by level key (no id).")
+
+
+def _pick(ctx: ToolContext, args: AlertRef) -> str:
+    """Return the id of the one alert ``args`` points at; raise naming the candidates."""
+    if args.alert_id:
+        return args.alert_id
+    if args.symbol is None and args.level is None:
+        raise InvalidArgumentError("name the alert: its id, or its symbol and level")
+    lines = _lines(ctx)
+    hits = [
+        a
+        for a in lines
+        if (args.symbol is None or a.symbol == normalize_symbol(ctx.source, args.symbol))
+        and (args.level is None or a.level == parse_level_key(args.level))
+    ]
+    if len(hits) == 1:
+        return hits[0].id
+    what = " ".join(v for v in (args.symbol, args.level) if v)
+    if not hits:
+        raise InvalidArgumentError(f"you have no {what} alert")
+    listed = "; ".join(f"{a.id} ({a.symbol} {a.direction} {a.level})" for a in hits)
+    raise InvalidArgumentError(f"{len(hits)} alerts match {what}: {listed}. Which one?")
 
 
 @tool("change_alert", AlertRef, AlertsResult)
 def change_alert(ctx: ToolContext, args: AlertRef) -> AlertsResult:
-    """Pause, resume or delete one of the user's alerts."""
+    """Pause, resume or delete one of the user's alerts (by id, or by symbol and level when
+    exactly one alert matches)."""
     store = _store(ctx)
+    alert_id = _pick(ctx, args)
     ok = (
-        store.delete(ctx.user_id, args.alert_id)
+        store.delete(ctx.user_id, alert_id)
         if args.action == "delete"
-        else store.set_paused(ctx.user_id, args.alert_id, args.action == "pause")
+        else store.set_paused(ctx.user_id, alert_id, args.action == "pause")
     )
     if not ok:
-        raise InvalidArgumentError(f"you have no alert {args.alert_id!r}")
+        raise InvalidArgumentError(f"you have no alert {alert_id!r}")
     done = {"pause": "paused", "resume": "resumed", "delete": "deleted"}[args.action]
-    return AlertsResult(message=f"Alert {args.alert_id} {done}.", alerts=_lines(ctx))
+    return AlertsResult(message=f"Alert {alert_id} {done}.", alerts=_lines(ctx))

@@ -46,9 +46,14 @@ def find_entry(term: str) -> Entry:
     close = difflib.get_close_matches(key, names, n=1, cutoff=0.75)
     if close:
         return names[close[0]]
-    for entry in glossary():  # a multi-word question that contains an alias
-        if any(len(a) > 3 and re.search(rf"\b{re.escape(a)}\b", key) for a in entry.aliases):
-            return entry
+    hits = [  # a multi-word question that contains an alias: the one named first wins
+        (m.start(), -len(alias), entry)
+        for entry in glossary()
+        for alias in entry.aliases
+        if len(alias) > 3 and (m := re.search(rf"\b{re.escape(alias)}\b", key))
+    ]
+    if hits:
+        return min(hits, key=lambda h: (h[0], h[1]))[2]
     known = ", ".join(e.term for e in glossary())
     raise InvalidArgumentError(f"no glossary entry for {term!r}; I can explain: {known}")
 

@@ -9,6 +9,7 @@ import pandas as pd
 from pydantic import BaseModel, Field, field_validator
 
 from core.bars import resample
+from core.calendar import is_session, next_session
 from core.errors import DataError
 from core.levels import (
     LevelSet,
@@ -69,6 +70,11 @@ class AtrLevelsArgs(BaseModel):
         "'-0.236' put trigger, '+0.382'/'-0.382' golden gate, '+0.618', '+1', '+1.236' ... '+3', "
         "'0' previous close. Omit for all levels.",
     )
+    levels: list[str] | None = Field(
+        default=None,
+        description="Several levels at once (e.g. both triggers ['+0.236', '-0.236'], or "
+        "['+1', '-1']); omit for one level or all.",
+    )
     use_current_close: bool = Field(
         default=False, description="Anchor on the live close of the current period (levels move)."
     )
@@ -88,6 +94,11 @@ class AtrLevelsArgs(BaseModel):
     def _known_level(cls, value: str | None) -> str | None:
         return None if value is None else parse_level_key(value)
 
+    @field_validator("levels")
+    @classmethod
+    def _known_levels(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else [parse_level_key(v) for v in value]
+
 
 class AtrLevelsResult(BaseModel):
     """ATR levels for one symbol, mode and period; prices rounded to the cent for display."""
@@ -105,6 +116,13 @@ class AtrLevelsResult(BaseModel):
     level: str | None = None
     level_name: str | None = None
     level_value: float | None = None
+    asked: dict[str, float] = Field(
+        default_factory=dict, description="The levels asked for by key (several-level requests)."
+    )
+    requested_date: dt.date | None = Field(
+        default=None, description="The date asked when it was not a session (weekend, holiday)."
+    )
+    period_label: str = Field(default="", description="The period the levels are for, in words.")
     trend: str = Field(description="bullish / bearish / neutral from close vs EMA 8/21/34.")
     trend_timeframe: str
     trend_basis: str = "close vs EMA 8/21/34"
@@ -160,6 +178,8 @@ def levels_for_session(
     sym = normalize_symbol(ctx.source, symbol)
     m = mode(mode_name)
     daily = daily_bars(ctx.source, sym)
+    if day is not None and m.name in ("day", "scalp") and not is_session(day):
+        day = next_session(day)  # levels for a weekend or holiday are the next session's
     session, _ = resolve_session(
         daily, sym, day, today=ctx.today, strict=m.name in ("day", "scalp")
     )
@@ -173,6 +193,19 @@ def levels_for_session(
         start = current_period_start(day_start(session), m)
     ls = compute_levels(period_bars, start, m, use_current_close=use_current_close)
     return sym, session, ls, daily
+
+
+def period_label(mode_name: str, start: dt.date) -> str:
+    """Return the period a mode's levels are for, in words ("week of 2024-03-04", "Aug 2018")."""
+    if mode_name == "multiday":
+        return f"week of {start:%Y-%m-%d}"
+    if mode_name == "swing":
+        return f"{start:%b %Y}"
+    if mode_name == "position":
+        return f"Q{(start.month - 1) // 3 + 1} {start.year}"
+    if mode_name == "longterm":
+        return f"{start.year}"
+    return ""
 
 
 @tool("atr_levels", AtrLevelsArgs, AtrLevelsResult)
@@ -190,6 +223,8 @@ def atr_levels(ctx: ToolContext, args: AtrLevelsArgs) -> AtrLevelsResult:
     trend, trend_tf = _trend(ctx, sym, m.trend_timeframe, asof_end, daily)
     range_label, calls, puts = _labels(ls, m.label)
     levels = {k: round_price(v) for k, v in ls.levels.items()}
+    asked = {k: levels[k] for k in args.levels or []}
+    moved = args.date if args.date is not None and args.date != session else None
     data_through = through_day(daily, session).index[-1].date()
     chart = _chart(ctx, sym, session, m.name, ls.levels, daily) if args.chart else None
     return AtrLevelsResult(
@@ -204,6 +239,9 @@ def atr_levels(ctx: ToolContext, args: AtrLevelsArgs) -> AtrLevelsResult:
         level=args.level,
         level_name=LEVEL_NAMES.get(args.level or "", args.level) if args.level else None,
         level_value=levels[args.level] if args.level else None,
+        asked=asked,
+        requested_date=moved,
+        period_label=period_label(m.name, ls.period_start.date()),
         trend=trend,
         trend_timeframe=trend_tf,
         range=None if ls.range is None else round_price(ls.range),

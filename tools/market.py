@@ -10,7 +10,7 @@ import pandas as pd
 
 from core.bars import EASTERN
 from core.calendar import holidays, next_session
-from core.errors import DateOutOfRangeError, UnknownSymbolError
+from core.errors import DateOutOfRangeError, UnknownSymbolError, WhisprError
 from core.sources import BarSource, load_bars
 from tools.base import ToolContext
 
@@ -103,6 +103,16 @@ def resolve_session(
             f"{day:%Y-%m-%d} is {what}: no {symbol} session that day. Nearest sessions: {near}"
         )
     return day, has
+
+
+def latest_session(ctx: ToolContext, symbol: str) -> dt.date | None:
+    """Return the session "today" means for ``symbol``: ``ctx.today`` when its data has that
+    session, else the session after its last bar (None for a symbol without data)."""
+    try:
+        sym = normalize_symbol(ctx.source, symbol)
+        return resolve_session(daily_bars(ctx.source, sym), sym, None, today=ctx.today)[0]
+    except WhisprError:
+        return None
 
 
 def day_start(day: dt.date) -> pd.Timestamp:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -36,6 +37,12 @@ class PositionSizeArgs(BaseModel):
     date: dt.date | None = Field(default=None, description="Session for level keys; default next.")
     multiplier: float = Field(
         default=1.0, gt=0, description="Contract size: 1 shares, 100 options, 50 ES futures."
+    )
+    risk_amount: float | None = Field(
+        default=None, gt=0, description="Dollars to risk instead of a percent ('risk $500')."
+    )
+    side: Literal["long", "short"] | None = Field(
+        default=None, description="The side the trader named; checked against entry and stop."
     )
 
 
@@ -94,7 +101,20 @@ def position_size(ctx: ToolContext, args: PositionSizeArgs) -> PositionSizeResul
             raise SpecError(f"{value!r} is neither a price nor a level key like '+0.382'") from None
 
     entry, stop = price(args.entry), price(args.stop)
-    size = size_position(args.account_size, args.risk_pct, entry, stop, args.multiplier)
+    if args.side is not None and entry != stop and (args.side == "long") != (stop < entry):
+        where_stop = "below" if args.side == "long" else "above"
+        raise SpecError(
+            f"a {args.side} needs its stop {where_stop} the entry: entry {entry:.2f}, stop "
+            f"{stop:.2f}; check the side or swap entry and stop"
+        )
+    risk_pct = args.risk_pct
+    if args.risk_amount is not None:
+        risk_pct = args.risk_amount / args.account_size * 100
+        if risk_pct > 100:
+            raise SpecError(
+                f"risking ${args.risk_amount:,.2f} is more than the account ${args.account_size:,.2f}"
+            )
+    size = size_position(args.account_size, risk_pct, entry, stop, args.multiplier)
     targets = []
     for raw in args.targets:
         tp = price(raw)

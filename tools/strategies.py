@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 
 import pandas as pd
 from pydantic import BaseModel, Field
@@ -42,15 +43,66 @@ def find_strategy(ctx: ToolContext, ref: str) -> StrategySpec:
         ):
             return spec
     names = {s.name.lower(): s for s in specs}
-    close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
-    if close:
-        return names[close[0]]
     contains = [s for s in specs if key in s.name.lower()]
     if len(contains) == 1:
         return contains[0]
+    by_words = _best_by_words(key, specs)
+    if by_words is not None:
+        return by_words
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)
+    if close:
+        return names[close[0]]
     raise InvalidArgumentError(
         f"no strategy {ref!r}; available: {', '.join(s.name for s in specs)}"
     )
+
+
+_SYNONYMS = {
+    "gg": "golden gate", "ctrig": "call trigger", "ptrig": "put trigger", "mid": "midrange",
+    "long": "bull", "short": "bear", "bullish": "bull", "bearish": "bear", "calls": "call",
+    "puts": "put", "4h": "4-hour", "po": "po", "1h": "hourly", "am": "morning",
+}  # fmt: skip
+_FILLER = {"the", "one", "strategy", "strat", "setup", "system", "a", "my", "w", "with", "to", "on"}
+
+
+def _words(text: str) -> set[str]:
+    text = re.sub(r"[^a-z0-9 -]", " ", text.lower())
+    for short, long_ in _SYNONYMS.items():
+        text = re.sub(rf"\b{re.escape(short)}\b", long_, text)
+    words = set(text.replace("-", " ").split()) - _FILLER
+    if {"call", "trigger"} <= words:
+        words.add("bull")
+    if {"put", "trigger"} <= words:
+        words.add("bear")
+    return words
+
+
+def _best_by_words(key: str, specs: list[StrategySpec]) -> StrategySpec | None:
+    """Return the one strategy whose name shares the most words with ``key`` (synonyms such as
+    gg → golden gate and long → bull applied), or None on a tie or no shared word."""
+    want = _words(key)
+    scored = sorted(
+        ((len(want & _words(s.name)) - 0.01 * len(_words(s.name) - want), s) for s in specs),
+        key=lambda pair: -pair[0],
+    )
+    if not scored or scored[0][0] < 1 or (len(scored) > 1 and scored[0][0] == scored[1][0]):
+        return None
+    return scored[0][1]
+
+
+def builtin_name(ref: str) -> str | None:
+    """Return the built-in strategy a short or loose name means ("gg bear one" → "Golden gate
+    bear"), or None when it names none of them unambiguously."""
+    specs = builtin_strategies()
+    key = ref.strip().lower()
+    for spec in specs:
+        if key == spec.name.lower():
+            return spec.name
+    want = _words(key) - {"spx", "spy", "on", "for", "backtest", "run"}
+    fits = [spec for spec in specs if want and want <= _words(spec.name)]
+    if len(fits) > 1:
+        fits = [f for f in fits if len(_words(f.name)) == min(len(_words(x.name)) for x in fits)]
+    return fits[0].name if len(fits) == 1 else None
 
 
 class ListArgs(BaseModel):
@@ -104,6 +156,9 @@ class BacktestArgs(BaseModel):
     )
     start: dt.date | None = Field(default=None, description="First session (YYYY-MM-DD).")
     end: dt.date | None = Field(default=None, description="Last session (YYYY-MM-DD).")
+    spec: StrategySpec | None = Field(
+        default=None, description="An unsaved draft to test instead of a stored strategy."
+    )
 
 
 class BacktestResultModel(BaseModel):
@@ -131,7 +186,7 @@ class BacktestResultModel(BaseModel):
 def backtest_strategy(ctx: ToolContext, args: BacktestArgs) -> BacktestResultModel:
     """Backtest a strategy on the symbol's data: trades, win rate, average R, expectancy,
     profit factor, max drawdown, Sharpe, exposure, and the last trades."""
-    spec = find_strategy(ctx, args.strategy)
+    spec = args.spec if args.spec is not None else find_strategy(ctx, args.strategy)
     sym = normalize_symbol(ctx.source, args.symbol or spec.symbol)
     bars = load_bars(ctx.source, sym, spec.bar)
     if args.start or args.end:

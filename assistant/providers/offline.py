@@ -1,13 +1,17 @@
 """The offline planner as a LangChain chat model: the default provider when no LLM key is set.
 
-It reads the same system prompt an LLM gets (reference date, symbols, default symbol), emits the
-same typed tool calls, and writes the answer from the tool results with the deterministic
-renderers. No network, no randomness.
+The graph hands it the planner ``Setting`` (today per symbol, remembered defaults) through the
+run's context as the ``setting`` keyword; without one (a bare ``invoke``) it reads the same
+facts from the system prompt an LLM gets. It emits the same typed tool calls an LLM would and
+writes the answer from the tool results with the deterministic renderers. No network, no
+randomness. The rule that decided and any open question travel in the message's
+``additional_kwargs['whispr']`` so the next turn and the evaluation can see them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import uuid
 from collections.abc import Sequence
@@ -18,8 +22,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
-from assistant.planner import Setting, plan
 from assistant.render import render_json
+from assistant.understand.planner import Setting, Turn, plan
 
 
 def setting_from_system(messages: Sequence[BaseMessage]) -> Setting:
@@ -41,25 +45,41 @@ def setting_from_system(messages: Sequence[BaseMessage]) -> Setting:
     )
 
 
-def _turns(messages: Sequence[BaseMessage]) -> list[list[dict[str, Any]]]:
-    """Return the tool calls each earlier turn made (first tool-calling AI message per turn;
-    an empty list for a turn answered without tools)."""
-    turns: list[list[dict[str, Any]]] = []
-    current: list[dict[str, Any]] | None = None
+def _result(msg: ToolMessage) -> dict[str, Any] | None:
+    try:
+        data = json.loads(str(msg.content))
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def history(messages: Sequence[BaseMessage]) -> list[Turn]:
+    """Return the earlier turns of the thread: each user text with the calls its first tool
+    round made (and their results), and the question left open when it was answered by one."""
+    turns: list[Turn] = []
+    by_id: dict[str, dict[str, Any]] = {}
     for msg in messages[:-1]:
         if isinstance(msg, HumanMessage):
-            if current is not None:
-                turns.append(current)
-            current = []
-        elif isinstance(msg, AIMessage) and msg.tool_calls and current == []:
-            current = [{"name": c["name"], "args": dict(c["args"])} for c in msg.tool_calls]
-    if current is not None:
-        turns.append(current)
+            turns.append(Turn(text=str(msg.content), earlier=turns[-1] if turns else None))
+        elif not turns:
+            continue
+        elif isinstance(msg, AIMessage) and msg.tool_calls and not turns[-1].calls:
+            for call in msg.tool_calls:
+                record = {"name": call["name"], "args": dict(call["args"]), "result": None}
+                by_id[call["id"] or ""] = record
+                turns[-1].calls.append(record)
+        elif isinstance(msg, ToolMessage) and msg.tool_call_id in by_id:
+            by_id[msg.tool_call_id]["result"] = _result(msg)
+        elif isinstance(msg, AIMessage) and not msg.tool_calls:
+            turns[-1].pending = (msg.additional_kwargs.get("whispr") or {}).get("pending")
     return turns
 
 
 class OfflinePlanner(BaseChatModel):
     """A deterministic chat model that plans tool calls from a trader's words."""
+
+    accepts_setting: bool = True
+    """The graph passes the planner ``Setting`` as the ``setting`` keyword of ``invoke``."""
 
     @property
     def _llm_type(self) -> str:
@@ -80,13 +100,9 @@ class OfflinePlanner(BaseChatModel):
         if isinstance(last, ToolMessage):
             message = AIMessage(content=self._answer(messages))
         else:
-            humans = [str(m.content) for m in messages[:-1] if isinstance(m, HumanMessage)]
-            decided = plan(
-                str(last.content),
-                _turns(messages),
-                setting_from_system(messages),
-                humans[-1] if humans else "",
-            )
+            setting = kwargs.get("setting") or setting_from_system(messages)
+            decided = plan(str(last.content), history(messages), setting)
+            meta = {"whispr": {"rule": decided.rule, "pending": decided.pending}}
             if decided.calls:
                 calls = [
                     {
@@ -97,9 +113,9 @@ class OfflinePlanner(BaseChatModel):
                     }
                     for c in decided.calls
                 ]
-                message = AIMessage(content="", tool_calls=calls)
+                message = AIMessage(content="", tool_calls=calls, additional_kwargs=meta)
             else:
-                message = AIMessage(content=decided.reply or "")
+                message = AIMessage(content=decided.reply or "", additional_kwargs=meta)
         return ChatResult(generations=[ChatGeneration(message=message)])
 
     @staticmethod

@@ -141,4 +141,4 @@ def test_cli_ask_json_and_chat_session(tmp_path, monkeypatch, capsys):
         check=True,
     )
     assert "289.72" in chat.stdout  # SPY call trigger 2019-06-12
-    assert "SPX call trigger (+0.236) for 2019-06-12" in chat.stdout  # memory across turns
+    assert "SPX call trigger (+0.236), day levels for Wed 2019-06-12" in chat.stdout  # memory

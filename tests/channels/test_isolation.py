@@ -184,6 +184,7 @@ def _strings(value: object) -> list[str]:
 
 MARKET_TOOLS = {
     "atr_levels",
+    "level_distance",
     "price_context",
     "explain_term",
     "indicator_state",

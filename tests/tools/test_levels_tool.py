@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from assistant.render import render_result
 from integrations.cli import main
 from tools import ToolContext, ToolError, run_tool
 
@@ -88,13 +89,27 @@ def test_weekly_levels_use_no_bars_after_the_date(ctx):
 
 
 @pytest.mark.parametrize(
+    ("asked", "session"),
+    [("2019-06-15", "2019-06-17"), ("2019-06-16", "2019-06-17"), ("2019-07-04", "2019-07-05")],
+)
+def test_weekend_and_holiday_dates_answer_for_the_next_session(ctx, asked, session):
+    """Levels asked for a Saturday, Sunday or NYSE holiday are the next session's (the previous
+    close and ATR are already known), and the result says which date was asked."""
+    moved = run_tool(ctx, "atr_levels", {"symbol": "SPY", "date": asked})
+    direct = run_tool(ctx, "atr_levels", {"symbol": "SPY", "date": session})
+    assert moved.date == direct.date == dt.date.fromisoformat(session)
+    assert moved.requested_date == dt.date.fromisoformat(asked)
+    assert moved.levels == direct.levels and direct.requested_date is None
+    text = render_result("atr_levels", moved)
+    assert text.startswith(f"{asked} is ") and f"next session, {moved.date:%a} {session}" in text
+
+
+@pytest.mark.parametrize(
     ("args", "message"),
     [
         ({"symbol": "QQQ"}, "no data for symbol 'QQQ'; available: SPX, SPY"),
         ({"symbol": "SPY", "date": "1990-01-02"}, "starts on 1993-01-29"),
         ({"symbol": "SPY", "mode": "hourly"}, "unknown mode 'hourly'; accepted: scalp, day"),
-        ({"symbol": "SPY", "date": "2019-06-15"}, "is a Saturday"),
-        ({"symbol": "SPY", "date": "2019-07-04"}, "NYSE holiday"),
         ({"symbol": "SPY", "level": "0.3"}, "not on the grid"),
         ({"symbol": "SPY", "date": "2030-01-01"}, "latest session with levels is 2026-03-10"),
         ({"symbol": "SPY", "date": "1993-02-03"}, "needs 15 completed 1d bars"),

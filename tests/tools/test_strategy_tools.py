@@ -36,7 +36,7 @@ def test_backtest_through_the_assistant(source):
     assistant = Assistant(ToolContext(source=source, today=dt.date(2026, 2, 13)), "offline")
     reply = assistant.ask("backtest the call trigger to midrange strategy on spy")
     assert [c["name"] for c in reply.tool_calls] == ["backtest_strategy"]
-    assert reply.tool_calls[0]["args"] == {"strategy": "call trigger to midrange", "symbol": "SPY"}
+    assert reply.tool_calls[0]["args"] == {"strategy": "Call trigger to midrange", "symbol": "SPY"}
     result = reply.tool_calls[0]["result"]
     assert result["symbol"] == "SPY" and f"{result['metrics']['trades']} trades" in reply.answer
     assert reply.grounded
@@ -47,7 +47,7 @@ def test_compare_runs_every_strategy_on_the_same_data(source):
     reply = assistant.ask("compare golden gate bull and call trigger to midrange on spx")
     call = reply.tool_calls[0]
     assert call["name"] == "compare_strategies"
-    assert call["args"]["strategies"] == ["golden gate bull", "call trigger to midrange"]
+    assert call["args"]["strategies"] == ["Golden gate bull", "Call trigger to midrange"]
     rows = call["result"]["rows"]
     assert [r["strategy"] for r in rows] == ["Golden gate bull", "Call trigger to midrange"]
     assert rows[0]["first_bar"] == rows[1]["first_bar"] and rows[0]["bars"] == rows[1]["bars"]

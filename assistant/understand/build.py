@@ -1,0 +1,265 @@
+"""From a ``Reading`` and an intent to tool calls.
+
+``fill`` fills any tool's arguments generically from its pydantic argument model: each field
+name (symbol, date, mode, level, start, end, direction, trigger_buckets, timeframe…) has one
+filler reading the matching slot, and a value equal to the field's default is left out. The
+builders below add what a field name alone cannot tell (which level is touched first, an
+alert's direction, sizing prices) and return ``Built`` (calls, or a question to ask).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal, get_args, get_origin
+
+from pydantic.fields import FieldInfo
+
+from assistant.understand.levels import between, read_levels, resolve_unsided
+from assistant.understand.reading import Reading
+from tools import TOOLS
+
+Call = dict[str, Any]
+
+
+@dataclass
+class Built:
+    """What a builder made: calls, or a question for the user."""
+
+    calls: list[Call] = field(default_factory=list)
+    question: str | None = None
+
+
+def _date(r: Reading, symbol: str | None, _: FieldInfo) -> str | None:
+    day = r.date.resolve(r.setting.today_for(symbol))
+    return day.isoformat() if day else None
+
+
+def _literal_choice(info: FieldInfo) -> tuple[str, ...]:
+    ann = info.annotation
+    for candidate in (ann, *get_args(ann)):
+        if get_origin(candidate) is Literal:
+            return get_args(candidate)
+    return ()
+
+
+def _direction(r: Reading, _: str | None, info: FieldInfo) -> str | None:
+    if "bull" in _literal_choice(info):
+        return r.gg_side
+    return None
+
+
+def _keys(r: Reading) -> list[str]:
+    span = re.search(
+        r"\b(?:from|between) ([+-]?\d(?:\.\d+)?) (?:to|and|-) ([+-]?\d(?:\.\d+)?)\b", r.t
+    )
+    if span and len(r.levels.keys) == 2 and r.has(r"\blevels\b|\bgrid\b|\bladder\b|\beverything\b"):
+        return between(*r.levels.keys)
+    return resolve_unsided(r.levels, r.t)
+
+
+FILLERS: dict[str, Callable[[Reading, str | None, FieldInfo], Any]] = {
+    "symbol": lambda r, sym, _: sym,
+    "date": _date,
+    "mode": lambda r, sym, _: r.mode,
+    "level": lambda r, sym, _: _keys(r)[0] if len(_keys(r)) == 1 else None,
+    "levels": lambda r, sym, _: _keys(r) if len(_keys(r)) >= 2 else None,
+    "start": lambda r, sym, _: r.range[0].isoformat() if r.range[0] else None,
+    "end": lambda r, sym, _: r.range[1].isoformat() if r.range[1] else None,
+    "direction": _direction,
+    "trigger_buckets": lambda r, sym, _: r.buckets,
+    "timeframe": lambda r, sym, _: r.timeframe,
+    "chart": lambda r, sym, _: (
+        True if r.has(r"\b(?:chart|plot|graph|picture|draw|visual)\b") else None
+    ),
+    "use_current_close": lambda r, sym, _: True if r.has(r"\b(?:current|live) close\b") else None,
+}
+
+
+def fill(tool: str, r: Reading, symbol: str | None, **given: Any) -> Call:
+    """Return a call of ``tool`` with every argument the message determines (``given`` wins)."""
+    args: dict[str, Any] = {}
+    for name, info in TOOLS[tool].args_model.model_fields.items():
+        if name in given:
+            value = given[name]
+        elif name in FILLERS:
+            value = FILLERS[name](r, symbol, info)
+        else:
+            continue
+        if value is not None and value != info.default:
+            args[name] = value
+    return {"name": tool, "args": args}
+
+
+def levels(r: Reading, symbols: list[str]) -> Built:
+    """Return one atr_levels call per symbol and mode named ("day + weekly" → two)."""
+    modes = r.modes or [None]
+    return Built([fill("atr_levels", r, s, mode=m) for s in symbols for m in modes])
+
+
+def gg_stats(r: Reading, symbols: list[str]) -> Built:
+    """Return golden-gate statistics calls (side, trigger hours, period)."""
+    return Built([fill("golden_gate_stats", r, s) for s in symbols])
+
+
+def level_stats(r: Reading, symbols: list[str]) -> Built:
+    """Return level-to-level calls: "B after A", "once A, B?", "from A to B" touch A first."""
+    keys = resolve_unsided(r.levels, r.t, "+")
+    if len(keys) < 2:
+        return Built(
+            question="Which two levels? (e.g. 'after the call trigger, how often full ATR?')"
+        )
+    first, second = keys[0], keys[1]
+    m = re.search(r"\b(?:after|once|given|if|when|following)\b(.+)$", r.t)
+    if m and not re.search(r"\bfrom\b", r.t[: m.start()]):
+        clause = resolve_unsided(read_levels(m[1]), m[1], keys[0][0] if keys[0] != "0" else "+")
+        if second in clause and first not in clause:
+            first, second = second, first
+    return Built([fill("level_to_level", r, s, from_level=first, to_level=second) for s in symbols])
+
+
+def distance(r: Reading, symbols: list[str]) -> Built:
+    """Return level_distance calls: between two levels, or from a price to a level."""
+    keys = _keys(r) if not r.has(r"\btriggers\b|\bgates\b") else resolve_unsided(r.levels, r.t)
+    price = re.search(
+        r"(?:\bat|@|from|is|was|price|of|traded|trading|hit|printed|touched|tagged|sitting at|near)\s\$?"
+        r"(\d{2,6}(?:\.\d{1,4})?)(?![\d/%])",
+        r.t,
+    )
+    if price and keys:
+        a, b = price[1], keys[0]
+    elif len(keys) >= 2:
+        a, b = keys[0], keys[1]
+    elif keys and r.has(r"\b(?:close|closed|price|now|current|it|spx|spy)\b"):
+        a, b = "close", keys[0]
+    else:
+        return Built(
+            question="Distance between which two levels (or from which price to which level)?"
+        )
+    return Built([fill("level_distance", r, s, start_at=a, end_at=b) for s in symbols])
+
+
+def indicator(r: Reading, symbols: list[str]) -> Built:
+    """Return indicator_state calls (timeframe and date)."""
+    return Built([fill("indicator_state", r, s) for s in symbols])
+
+
+def context(r: Reading, symbols: list[str]) -> Built:
+    """Return price_context calls (where price sits in the level ladder)."""
+    return Built([fill("price_context", r, s) for s in symbols])
+
+
+def sizing(r: Reading, symbols: list[str]) -> Built:
+    """Return a position_size call, or ask for what is missing (account, entry, stop)."""
+    z = r.sizing
+    if z.problem:
+        return Built(question=z.problem[0].upper() + z.problem[1:] + ". What should I use?")
+    account = z.account or r.setting.account
+    missing = [
+        n for n, v in (("account size", account), ("entry", z.entry), ("stop", z.stop)) if v is None
+    ]
+    if missing:
+        return Built(
+            question=f"What's the {' and the '.join(missing)}? (e.g. 'account 25k, risk 1%, "
+            "long at the call trigger, stop at the previous close')"
+        )
+    given: dict[str, Any] = {"account_size": account, "entry": z.entry, "stop": z.stop}
+    risk = z.risk_pct if z.risk_pct is not None else r.setting.default_risk
+    if z.risk_amount is not None:
+        given["risk_amount"] = z.risk_amount
+    elif risk is not None:
+        given["risk_pct"] = risk
+    if z.targets:
+        given["targets"] = z.targets
+    if z.side and z.multiplier != 100.0:  # option premiums: the trade is long the option
+        given["side"] = z.side
+    if z.multiplier:
+        given["multiplier"] = z.multiplier
+    uses_levels = any(not str(v)[0].isdigit() or v == "0" for v in (z.entry, z.stop, *z.targets))
+    sym = symbols[0] if (r.symbols or uses_levels) else None
+    call = fill("position_size", r, sym, **given)
+    if not uses_levels:
+        for key in ("date", "mode"):
+            call["args"].pop(key, None)
+    return Built([call])
+
+
+_DOWN = (
+    r"\b(?:loses?|losing|lost|fails?|failing|failed|breaks? (?:down|below|under)|broke (?:down|below)"
+    r"|drops? (?:below|under|through)|falls? (?:below|under|through)|crosses? (?:below|under|down)"
+    r"|goes? (?:below|under)|below|under|breakdown|breaks? down|rejects?|to the downside|downside"
+    r"|back (?:under|below)|dips? (?:below|under))\b"
+)
+_UP = (
+    r"\b(?:reclaims?|reclaiming|reclaimed|crosses? (?:above|over|up)|cross up|breaks? (?:above|over|out)"
+    r"|broke (?:above|out)|gets? (?:above|over)|goes? (?:above|over)|above|over|breakout|breaks? out"
+    r"|pops? (?:above|over)|clears?|to the upside|upside|back (?:above|over))\b"
+)
+_VAGUE = r"\b(?:to the upside|to the downside|upside|downside|bullish|bearish|breakdown|breakout)\b"
+
+
+def alert(r: Reading, symbols: list[str]) -> Built:
+    """Return a create_alert call. The verb gives the direction (loses, fails, crosses below →
+    down; reclaims, crosses above → up), else the level's side (put side down, call side up).
+    Words that point both ways ("bullish breakdown"), or only a vague word against the level's
+    side ("triggers the bear gate to the upside"), are asked about instead of guessed."""
+    head = re.split(r"\btarget|\bstop\b", r.t)[0]
+    slot = read_levels(head)
+    verbs = re.sub(
+        r"\b(?:bull|bear|bullish|bearish|mixed) ribbon\b|\bribbon (?:is |turns |flips )?\w+",
+        " ",
+        head,
+    )
+    verbs = re.sub(
+        r"\b(?:bull|bear)(?:ish)? (?:gg|golden gate|gate|trigger|midrange)\b", " ", verbs
+    )
+    down_verb = re.search(_DOWN, verbs) or re.search(r"\bbearish\b", verbs)
+    up_verb = re.search(_UP, verbs) or re.search(r"\bbullish\b", verbs)
+    verb = "down" if down_verb and not up_verb else "up" if up_verb and not down_verb else None
+    keys = slot.keys or resolve_unsided(slot, head, {"down": "-", "up": "+"}.get(verb or ""))
+    if not keys:
+        return Built(
+            question="Which level should the alert watch (e.g. the put trigger, the bull golden gate)?"
+        )
+    if len(keys) > 1 and not slot.keys:
+        return Built(question=f"Which side: the {keys[0]} or the {keys[1]} level?")
+    key = keys[0]
+    side = "down" if key.startswith("-") else "up"
+    if down_verb and up_verb:
+        return Built(
+            question=f"'{down_verb[0]}' and '{up_verb[0]}' point opposite ways: alert when price "
+            f"crosses above {key} or below it?"
+        )
+    explicit = re.sub(_VAGUE, " ", verbs)
+    if (
+        verb
+        and verb != side
+        and key != "0"
+        and not (re.search(_DOWN, explicit) or re.search(_UP, explicit))
+    ):
+        word = "above" if verb == "up" else "below"
+        return Built(
+            question=f"{key} is on the {'call' if side == 'up' else 'put'} side: alert when price "
+            f"crosses {word} it ({'a reclaim' if verb == 'up' else 'a breakdown'}), or the usual "
+            f"{'breakout above' if side == 'up' else 'breakdown below'} it?"
+        )
+    if verb is None and key == "0":
+        return Built(question="Alert when price crosses above the previous close or below it?")
+    given: dict[str, Any] = {"level": key, "direction": verb or side}
+    ribbon = re.search(
+        r"\b(bullish|bearish|bull|bear|mixed) ribbon\b|\bribbon (?:is |turns |flips )?(bullish|bearish|bull|bear|mixed)\b",
+        r.t,
+    )
+    if ribbon:
+        word = ribbon[1] or ribbon[2]
+        given["ribbon"] = {"bull": "bullish", "bear": "bearish"}.get(word, word)
+    channel = re.search(r"(?:\bin|\bto|\bon) (#[\w-]+)|(#[\w-]+)", r.text.lower())
+    if channel:
+        given["destination"] = channel[1] or channel[2]
+    if r.window:
+        if r.window[0] != "09:30":
+            given["after"] = r.window[0]
+        if r.window[1] != "16:00":
+            given["before"] = r.window[1]
+    return Built([fill("create_alert", r, symbols[0], **given)])

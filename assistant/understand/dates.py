@@ -1,0 +1,390 @@
+"""Dates and periods as traders write them: one parser for every form, relative ones included.
+
+``read_date`` returns a ``DateSlot``: an absolute date, a relative one (resolved per symbol
+against that symbol's "today" with ``DateSlot.resolve``), "current", or a named period (Aug 2018
+→ swing mode, q2 2024 → position, 2022 → long-term, week of 3/4/24 → multiday). Anything that
+looks like a date but cannot be read (2019-02-30, 13/45/21) or contradicts itself (a weekday that
+is not the date's) becomes ``problem``: the planner asks instead of guessing.
+
+Two-digit years mean the most recent past year that fits (97 → 1997, 21 → 2021). A month and
+day without a year mean this year unless that is after the next session, then last year.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass, replace
+
+from assistant.understand.holidays import read_named_day
+from assistant.understand.vocab import alternation, months, weekdays
+from core.calendar import is_session, next_session, previous_session
+
+_EMA_PAIRS = {"8/21", "8/13", "13/48", "21/48", "8/34", "21/34", "9/21", "20/50", "50/200", "9/20"}
+_MON = alternation(months())
+_WD = alternation(weekdays())
+_ORD = r"(?:st|nd|rd|th)?"
+_YEAR = r"(?:'(\d{2})|(\d{4})(?!\d)|(\d{2})(?![\d:%]))"
+
+
+@dataclass(frozen=True)
+class DateSlot:
+    """A date or period read from a message."""
+
+    date: dt.date | None = None
+    """An absolute date as written (may fall on a weekend: the tools say which session)."""
+    shift: int = 0
+    """Sessions from the symbol's today (yesterday -1, tomorrow +1), when ``relative``."""
+    weekday: int | None = None
+    """The most recent such weekday on or before today ("last" → strictly before)."""
+    strictly_before: bool = False
+    relative: bool = False
+    current: bool = False
+    mode: str | None = None
+    """The mode a named period implies (swing for a month, position for a quarter...)."""
+    period: str | None = None
+    """How the period was named, for the answer's restatement."""
+    end: dt.date | None = None
+    """Last day of a named period (statistics use it as a range)."""
+    begin: dt.date | None = None
+    """First calendar day of a named period."""
+    text: str = ""
+    problem: str | None = None
+
+    def resolve(self, today: dt.date) -> dt.date | None:
+        """Return the date this slot means for a symbol whose latest session is ``today``."""
+        if self.date is not None or not self.relative:
+            return self.date
+        if self.weekday is not None:
+            back = (today.weekday() - self.weekday) % 7
+            if back == 0 and self.strictly_before:
+                back = 7
+            return today - dt.timedelta(days=back)
+        day = today
+        for _ in range(abs(self.shift)):
+            day = next_session(day) if self.shift > 0 else previous_session(day)
+        return day
+
+    @property
+    def found(self) -> bool:
+        """Return True when the message named any date, period or 'today'."""
+        return bool(self.date or self.relative or self.current or self.problem)
+
+
+def two_digit_year(yy: int, today: dt.date) -> int:
+    """Return the most recent past year ending in ``yy`` (97 → 1997, 21 → 2021)."""
+    year = 2000 + yy
+    return year if year <= today.year else year - 100
+
+
+def _year_of(groups: tuple[str | None, ...], today: dt.date) -> int | None:
+    quoted, four, two = groups
+    if four:
+        return int(four)
+    if quoted or two:
+        return two_digit_year(int(quoted or two), today)
+    return None
+
+
+def _first_session(day: dt.date) -> dt.date:
+    return day if is_session(day) else next_session(day)
+
+
+def _month_period(year: int, month: int, text: str) -> DateSlot:
+    first = dt.date(year, month, 1)
+    last = dt.date(year, month, calendar.monthrange(year, month)[1])
+    label = f"{first:%b %Y}"
+    return DateSlot(
+        date=_first_session(first), mode="swing", period=label, end=last, begin=first, text=text
+    )
+
+
+def _quarter_period(year: int, q: int, text: str) -> DateSlot:
+    first = dt.date(year, 3 * q - 2, 1)
+    last = dt.date(year, 3 * q, calendar.monthrange(year, 3 * q)[1])
+    return DateSlot(
+        date=_first_session(first),
+        mode="position",
+        period=f"Q{q} {year}",
+        end=last,
+        begin=first,
+        text=text,
+    )
+
+
+def _year_period(year: int, text: str) -> DateSlot:
+    first = dt.date(year, 1, 1)
+    return DateSlot(
+        date=_first_session(first),
+        mode="longterm",
+        period=str(year),
+        end=dt.date(year, 12, 31),
+        begin=first,
+        text=text,
+    )
+
+
+def _day(year: int, month: int, day: int, text: str) -> DateSlot:
+    try:
+        return DateSlot(date=dt.date(year, month, day), text=text)
+    except ValueError:
+        if 1 <= month <= 12:
+            days = calendar.monthrange(year, month)[1]
+            why = f"{calendar.month_name[month]} {year} has {days} days"
+        else:
+            why = "there is no month " + str(month)
+        return DateSlot(
+            problem=f"I couldn't read '{text}' as a date ({why}): which date did you mean?",
+            text=text,
+        )
+
+
+def _no_year(month: int, day: int, text: str, today: dt.date) -> DateSlot:
+    slot = _day(today.year, month, day, text)
+    if slot.date and slot.date > next_session(today):
+        slot = _day(today.year - 1, month, day, text)
+    return slot
+
+
+def _absolute(t: str, today: dt.date) -> DateSlot | None:
+    """Return the first absolute date or named period in ``t``."""
+    found: list[tuple[int, DateSlot]] = []
+
+    def add(m: re.Match[str], slot: DateSlot) -> None:
+        found.append((m.start(), replace(slot, text=m.group(0))))
+
+    named = read_named_day(t, today)
+    if named:
+        found.append((t.find(named[1]), DateSlot(date=named[0], text=named[1])))
+    for m in re.finditer(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b", t):
+        add(m, _day(int(m[1]), int(m[2]), int(m[3]), m[0]))
+    for m in re.finditer(r"(?<![\d.$])((?:19|20)\d\d)(\d\d)(\d\d)(?![\d.])", t):
+        add(m, _day(int(m[1]), int(m[2]), int(m[3]), m[0]))
+    for m in re.finditer(
+        r"(?<![\d.$/+-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/.]|\s?(?:emas?|ribbon|clouds?|stack|cross))",
+        t,
+    ):
+        a, b, year = int(m[1]), int(m[3]), m[4]
+        y = int(year) if len(year) == 4 else two_digit_year(int(year), today)
+        month, day = (b, a) if a > 12 >= b else (a, b)
+        add(m, _day(y, month, day, m[0]))
+    for m in re.finditer(
+        r"(?<![\d.$+\-/])(\d{1,2})/(\d{1,2})(?![\d/%]|\s?(?:atr|size|r\b|emas?|ribbon|clouds?|stack|cross))",
+        t,
+    ):
+        if re.search(r"\b(?:the|ema|emas)\s*$", t[: m.start()]) and m[0] in _EMA_PAIRS:
+            continue
+        a, b = int(m[1]), int(m[2])
+        month, day = (b, a) if a > 12 >= b else (a, b)
+        add(m, _no_year(month, day, m[0], today))
+    for m in re.finditer(rf"\b({_MON})\.?,? {_YEAR}(?!\s?(?:st|nd|rd|th)\b)", t):
+        if m[4] and int(m[4]) <= 31:
+            continue  # "may 18": a day, read below
+        year = _year_of((m[2], m[3], m[4]), today)
+        add(m, _month_period(year, months()[m[1]], m[0]))
+    for m in re.finditer(
+        rf"\b({_MON})\.? (\d{{1,2}}){_ORD}(?:,? (?:'(\d{{2}})|(\d{{4}})(?!\d)|(?<=,) ?(\d{{2}})(?!\d)))?",
+        t,
+    ):
+        year = _year_of((m[3], m[4], m[5]), today)
+        if year is None:
+            add(m, _no_year(months()[m[1]], int(m[2]), m[0], today))
+        else:
+            add(m, _day(year, months()[m[1]], int(m[2]), m[0]))
+    for m in re.finditer(
+        rf"\b(?:the )?(\d{{1,2}}){_ORD}(?: of)?[ -]({_MON})\.?(?:,?[ -](?:'(\d{{2}})|(\d{{4}})(?!\d)|(\d{{2}})(?![\d:])))?",
+        t,
+    ):
+        year = _year_of((m[3], m[4], m[5]), today)
+        if year is None:
+            add(m, _no_year(months()[m[2]], int(m[1]), m[0], today))
+        else:
+            add(m, _day(year, months()[m[2]], int(m[1]), m[0]))
+    for m in re.finditer(r"\bq([1-4])[ -]?(?:'(\d{2})|(\d{4})|(\d{2}))?\b", t):
+        year = _year_of((m[2], m[3], m[4]), today)
+        if year is None:
+            year = today.year if (int(m[1]) - 1) * 3 < today.month else today.year - 1
+        add(m, _quarter_period(year, int(m[1]), m[0]))
+    for m in re.finditer(r"\b(\d{4}) ?q([1-4])\b", t):
+        add(m, _quarter_period(int(m[1]), int(m[2]), m[0]))
+    for m in re.finditer(r"\b([1-4])(?:st|nd|rd|th) (?:quarter|qtr)(?: of)?,? (\d{4})\b", t):
+        add(m, _quarter_period(int(m[2]), int(m[1]), m[0]))
+    for m in re.finditer(
+        r"\b(?:in|for|of|during|year|yr|from) (?:the year )?(\d{4})(?![\d./-]|,\d)", t
+    ):
+        if 1950 <= int(m[1]) <= today.year:
+            add(m, _year_period(int(m[1]), m[0]))
+    for m in re.finditer(r"(?<![\d$.,])(\d{4})(?= (?:yearly|annual|long ?term|year)\b)", t):
+        if 1950 <= int(m[1]) <= today.year:
+            add(m, _year_period(int(m[1]), m[0]))
+    for m in re.finditer(
+        r"(?<![\d$.,])(?<!\bat )(?<!\b@ )(?<!\bto )(?<!\bis )(?<!\bfrom )(?<!\bwas )(?<!\btraded )(\d{4})(?![\d./-]|,\d|\s?(?:pts|points|level|%))",
+        t,
+    ):
+        if 1950 <= int(m[1]) <= today.year and not any(
+            s.start() <= m.start() < s.end()
+            for s in re.finditer(r"\d[\d/-]*\d", t)
+            if s.group(0) != m[1]
+        ):
+            add(m, _year_period(int(m[1]), m[0]))
+    for m in re.finditer(rf"\b(?:for|in|of) ({_MON})\b(?! \d)", t):
+        month = months()[m[1]]
+        year = today.year if month <= today.month else today.year - 1
+        add(m, _month_period(year, month, m[0]))
+    if not found:
+        return None
+    found.sort(key=lambda f: f[0])
+    for pos, slot in found:  # an unreadable date wins over a period read from inside it
+        if slot.problem and any(
+            p > pos and p < pos + len(slot.text) for p, s in found if not s.problem
+        ):
+            return slot
+    days = [s for _, s in found if s.problem is None and not s.period]
+    periods = [s for _, s in found if s.problem is None and s.period]
+    if days and periods and all(p.mode == "longterm" for p in periods):
+        return days[0]  # "end of 2022 (12/30/22)": the day is what was asked
+    readable = [s for _, s in found if s.problem is None]
+    return readable[0] if readable else found[0][1]
+
+
+_RELATIVE: list[tuple[str, int]] = [
+    (r"\bday before yesterday\b", -2),
+    (r"\byesterday'?s?\b|\b(?:last|prior|previous) (?:trading )?(?:session|day)\b", -1),
+    (r"\btomorrow'?s?\b|\bnext (?:trading )?(?:session|day)\b|\bovernight\b", 1),
+]
+_CURRENT = (
+    r"\btoday'?s?\b|\btonight\b|\bnow\b|\bcurrently\b|\bcurrent(?: session)?\b|\bthis session\b"
+    r"|\bright now\b|\blive\b|\bthis (?:am|morning|afternoon)\b"
+)
+
+
+def _relative(t: str, today: dt.date) -> DateSlot | None:
+    for pattern, shift in _RELATIVE:
+        m = re.search(pattern, t)
+        if m:
+            return DateSlot(shift=shift, relative=True, text=m.group(0))
+    m = re.search(
+        r"\b(\d{1,2}|a|one|two|three|four|five) (?:trading )?(?:days?|sessions?) ago\b", t
+    )
+    if m:
+        n = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}.get(m[1]) or int(m[1])
+        return DateSlot(shift=-n, relative=True, text=m.group(0))
+    m = re.search(rf"\b(?:(last|past|previous|this|on|next|for|coming) )?({_WD})\b", t)
+    if m:
+        if m[1] in ("next", "for", "coming", "this"):
+            ahead = (weekdays()[m[2]] - today.weekday()) % 7
+            upcoming = today + dt.timedelta(days=ahead)
+            if ahead and _first_session(upcoming) == next_session(today):
+                return DateSlot(date=upcoming, text=m.group(0))
+        return DateSlot(
+            weekday=weekdays()[m[2]],
+            strictly_before=m[1] in ("last", "past", "previous"),
+            relative=True,
+            text=m.group(0),
+        )
+    return None
+
+
+def _named_period(t: str, today: dt.date) -> DateSlot | None:
+    """Return this/last week, month, quarter or year as a period of its mode."""
+    m = re.search(
+        r"\b(this|last|past|previous|prior|next|coming) (week|month|quarter|year)'?s?\b", t
+    )
+    if not m:
+        return None
+    if m[1] in ("next", "coming"):
+        return _next_period(m[2], today, m.group(0))
+    last = m[1] != "this"
+    unit = m[2]
+    if not last:
+        mode = {"week": "multiday", "month": "swing", "quarter": "position", "year": "longterm"}[
+            unit
+        ]
+        return DateSlot(current=True, mode=mode, text=m.group(0))
+    if unit == "week":
+        day = today - dt.timedelta(days=7 if last else 0)
+        monday = day - dt.timedelta(days=day.weekday())
+        return DateSlot(
+            date=_first_session(monday),
+            mode="multiday",
+            period=f"week of {monday:%Y-%m-%d}",
+            end=monday + dt.timedelta(days=6),
+            text=m.group(0),
+        )
+    if unit == "month":
+        months_back = today.year * 12 + today.month - 1 - (1 if last else 0)
+        return _month_period(months_back // 12, months_back % 12 + 1, m.group(0))
+    if unit == "quarter":
+        q = (today.month - 1) // 3 + 1
+        year, q = (
+            (today.year, q - 1)
+            if last and q > 1
+            else (today.year - (1 if last else 0), 4 if last else q)
+        )
+        return _quarter_period(year, q, m.group(0))
+    return _year_period(today.year - (1 if last else 0), m.group(0))
+
+
+def _next_period(unit: str, today: dt.date, text: str) -> DateSlot:
+    """Return the coming week, month, quarter or year (its first session)."""
+    if unit == "week":
+        monday = today + dt.timedelta(days=7 - today.weekday())
+        return DateSlot(
+            date=_first_session(monday),
+            mode="multiday",
+            period=f"week of {monday:%Y-%m-%d}",
+            text=text,
+        )
+    if unit == "month":
+        month = today.month % 12 + 1
+        return _month_period(today.year + (today.month == 12), month, text)
+    if unit == "quarter":
+        q = (today.month - 1) // 3 + 2
+        return _quarter_period(today.year + (q > 4), (q - 1) % 4 + 1, text)
+    return _year_period(today.year + 1, text)
+
+
+def _weekday_check(t: str, slot: DateSlot) -> DateSlot:
+    """Return ``slot`` with a problem when a weekday named beside the date is not its weekday."""
+    if slot.date is None or slot.period:
+        return slot
+    m = re.search(rf"\b({_WD})\b", t.replace(slot.text, " ") if slot.text else t)
+    if m and weekdays()[m[1]] != slot.date.weekday():
+        said = m[1].rstrip("s'").capitalize()
+        return replace(
+            slot,
+            problem=f"{slot.date:%Y-%m-%d} is a {slot.date:%A}, not a {said}: which date did you mean?",
+        )
+    return slot
+
+
+def read_date(text: str, today: dt.date) -> DateSlot:
+    """Return the date or period a normalised message asks about (an empty slot if none)."""
+    t = text
+    slot = _absolute(t, today)
+    if slot is not None:
+        week = re.search(r"\bweek (?:of|starting|beginning)\s*$", t[: t.find(slot.text)])
+        if week and slot.date:
+            monday = slot.date - dt.timedelta(days=slot.date.weekday())
+            slot = replace(slot, mode="multiday", period=f"week of {monday:%Y-%m-%d}")
+        return _weekday_check(t, slot)
+    slot = _named_period(t, today)
+    if slot is not None:
+        return slot
+    slot = _relative(t, today)
+    if slot is not None:
+        return slot
+    m = re.search(_CURRENT, t)
+    if m:
+        return DateSlot(current=True, text=m.group(0))
+    bad = re.search(
+        r"(?<![\d.$])\d{1,4}/\d{1,2}(?:/\d{1,4})?(?![\d%])|(?<![\d.$])\d{1,4}-\d{1,2}-\d{1,4}(?![\d%])",
+        t,
+    )
+    if bad and bad.group(0) not in _EMA_PAIRS and not re.search(r"[+-]\d", bad.group(0)[:2]):
+        return DateSlot(
+            problem=f"I couldn't read '{bad.group(0)}' as a date: which date did you mean?",
+            text=bad.group(0),
+        )
+    return DateSlot()

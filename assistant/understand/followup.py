@@ -1,0 +1,370 @@
+"""Follow-ups, in one place: a message that changes or points at the previous turn.
+
+"and spy?" (other symbol), "next day?" / "day before" (shift the session answered), "what about
+weekly" (mode), "the bear one" (other side), "bull GG?" (another level, same date), "after 2pm
+instead", "make it 2%", "chart it", "backtest it", "pause that alert", "change the target to the
+bearish midrange" (a revised draft). The previous turn's calls *and results* are used, so a
+shift starts from the session actually answered, not from today.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.understand.build import _keys, fill
+from assistant.understand.levels import read_levels, resolve_unsided
+from assistant.understand.manage import alert_action
+from assistant.understand.reading import Reading
+from core.calendar import next_session, previous_session
+from tools import TOOLS
+
+Call = dict[str, Any]
+
+_CUE = re.compile(
+    r"^(?:and|what about|how about|wbu|same(?: for| but| thing| on)?|now|ok|also|then|for|what if|instead|"
+    r"but|plus|k|okay|cool|the|next|prev|previous|day|yo|nice|ty|thx|thanks|since|in|over|during|"
+    r"only|just|last|past)\b"
+)
+_NEXT = r"\b(?:next|following|the day after|day after|subsequent)(?: (?:day|session|trading day|one|bar))?\b(?!\s*(?:week|month|quarter|year))"
+_PREV = r"\b(?:day before|session before|previous (?:day|session|trading day)|prior (?:day|session|trading day)|the day prior|one before|previous one)\b"
+_FLIP = r"\b(?:other side|opposite(?: side)?|flip(?: it)?|mirror|inverse|other one)\b"
+_LEVEL_TOOLS = ("atr_levels", "price_context", "level_distance")
+_SIDE_PICK = (
+    r"\b(?:the )?(?:bear|bull|bearish|bullish|put|call|puts|calls|up|down|upside|downside|upper|lower|short|long)"
+    r"(?: side| one|side)\b|^(?:and |what about |how about |now )?(?:the )?(?:bear|bull|bearish|bullish|downside|upside)\W*$"
+)
+
+
+@dataclass
+class Turn:
+    """An earlier turn: the user's text, the calls made (with results) and any open question."""
+
+    text: str
+    calls: list[Call] = field(default_factory=list)
+    pending: dict[str, Any] | None = None
+    earlier: Turn | None = field(default=None, repr=False)
+    """The turn before this one (for references that span two answers: "how far apart are those")."""
+
+
+def _answered_date(call: Call) -> dt.date | None:
+    result = call.get("result") or {}
+    raw = result.get("date") or call["args"].get("date")
+    return dt.date.fromisoformat(str(raw)[:10]) if raw else None
+
+
+def _shift(day: dt.date, steps: int, mode: str) -> dt.date:
+    if mode in ("multiday", "swing", "position", "longterm"):
+        days = {"multiday": 7, "swing": 31, "position": 92, "longterm": 366}[mode] * steps
+        target = day + dt.timedelta(days=days)
+        if mode == "swing":
+            target = target.replace(day=1)
+        return target
+    for _ in range(abs(steps)):
+        day = next_session(day) if steps > 0 else previous_session(day)
+    return day
+
+
+def _flip(value: str) -> str:
+    return value if value == "0" else ("-" if value.startswith("+") else "+") + value[1:]
+
+
+_WEAK_RULES = ("levels", "levels-by-key", "levels-by-mode", "indicator", "range-vs-atr")
+
+
+def _is_follow_up(r: Reading, intent: str | None, rule: str, last_tool: str) -> bool:
+    """Return True when the message reads as a change to the previous turn: no intent of its
+    own, the same tool, or a weak intent (a bare level or mode word) with a follow-up cue."""
+    cue = bool(_CUE.search(r.t)) or r.has(r"\binstead\b|\bsame\b|\bjust\b|\bonly\b")
+    if intent is None:
+        return True
+    same = _tool_of(intent) == last_tool or (intent == "levels" and last_tool in _LEVEL_TOOLS)
+    if same:
+        return cue or r.words() <= 6 or not r.symbols
+    ranged = "start" in TOOLS[last_tool].args_model.model_fields and r.range != (None, None)
+    return rule in _WEAK_RULES and cue and (not r.date.found or ranged)
+
+
+def _tool_of(intent: str) -> str:
+    return {
+        "levels": "atr_levels", "gg_stats": "golden_gate_stats", "level_stats": "level_to_level",
+        "indicator": "indicator_state", "context": "price_context", "sizing": "position_size",
+        "distance": "level_distance", "create_alert": "create_alert", "backtest": "backtest_strategy",
+    }.get(intent, intent)  # fmt: skip
+
+
+def _changes(r: Reading, call: Call) -> dict[str, Any]:
+    """Return the arguments this message changes in ``call`` (None removes one)."""
+    name, args = call["name"], call["args"]
+    fields = TOOLS[name].args_model.model_fields
+    out: dict[str, Any] = {}
+    answered = _answered_date(call)
+    mode = args.get("mode", "day")
+    if "date" in fields and answered and re.search(_NEXT, r.t) and not r.date.date:
+        out["date"] = _shift(answered, 1, mode).isoformat()
+    elif "date" in fields and answered and re.search(_PREV, r.t) and not r.date.date:
+        out["date"] = _shift(answered, -1, mode).isoformat()
+    elif "date" in fields and r.date.found and not r.date.problem:
+        day = r.date.resolve(r.setting.today_for(args.get("symbol")))
+        out["date"] = day.isoformat() if day else None
+    if "mode" in fields and r.modes:
+        out["mode"] = r.modes[0]
+    if re.search(_FLIP, r.t) or re.search(_SIDE_PICK, r.t):
+        want = (
+            "-"
+            if re.search(r"\b(?:bear|bearish|put|down|downside)\b", r.t)
+            else "+"
+            if re.search(r"\b(?:bull|bullish|call|up|upside)\b", r.t)
+            else None
+        )
+        for key in ("level", "from_level", "to_level", "start_at", "end_at"):
+            value = args.get(key)
+            if isinstance(value, str) and value[:1] in "+-":
+                out[key] = _flip(value) if want is None else want + value[1:]
+        if isinstance(args.get("levels"), list):
+            flipped = [_flip(v) for v in args["levels"]]
+            chosen = [v for v in args["levels"] if want and v.startswith(want)]
+            if len(chosen) == 1:
+                out.update(level=chosen[0], levels=None)
+            else:
+                out["levels"] = chosen or flipped
+        direction = args.get("direction")
+        if direction in ("bull", "bear"):
+            out["direction"] = (
+                {"bull": "bear", "bear": "bull"}[direction]
+                if want is None
+                else ("bear" if want == "-" else "bull")
+            )
+        elif direction in ("up", "down"):
+            out["direction"] = {"up": "down", "down": "up"}[direction]
+    if name == "atr_levels":
+        keys = _keys(r)
+        if len(keys) == 1:
+            out.update(level=keys[0], levels=None)
+        elif len(keys) > 1:
+            out.update(levels=keys, level=None)
+        elif r.has(r"\ball(?: the)? levels\b|\bfull (?:grid|table|ladder)\b|\bthe levels\b"):
+            out.update(level=None, levels=None)
+    if name == "golden_gate_stats":
+        if r.gg_side and "direction" not in out:
+            out["direction"] = r.gg_side
+        bare = re.fullmatch(
+            r"(?:and |what about |how about |now )?(?:the )?(\d{1,2})(?: ?(?:am|pm|o'?clock))?\??",
+            r.t,
+        )
+        if r.buckets:
+            out["trigger_buckets"] = r.buckets
+        elif bare and 9 <= (h := int(bare[1]) + (12 if int(bare[1]) < 5 else 0)) <= 15:
+            out["trigger_buckets"] = [f"{h:02d}"]
+        elif r.has(r"\b(?:the )?open(?:ing)?\b"):
+            out["trigger_buckets"] = ["open"]
+        elif r.has(r"\ball (?:hours|day|buckets|triggers)\b|\bany time\b"):
+            out["trigger_buckets"] = None
+    if name in ("golden_gate_stats", "level_to_level", "backtest_strategy"):
+        start, end = r.range
+        if start or end:
+            out["start"] = start.isoformat() if start else None
+            out["end"] = end.isoformat() if end else None
+    if name == "indicator_state" and r.timeframe:
+        out["timeframe"] = r.timeframe
+    if name == "position_size":
+        z = r.sizing
+        for key, value in (("account_size", z.account), ("entry", z.entry), ("stop", z.stop)):
+            if value is not None:
+                out[key] = value
+        if z.targets:
+            out["targets"] = z.targets
+        risk = z.risk_pct
+        if risk is None and (m := re.search(r"(\d+(?:\.\d+)?) ?%", r.t)):
+            risk = float(m[1])
+        if risk is not None:
+            out.update(risk_pct=risk, risk_amount=None)
+        if z.multiplier:
+            out["multiplier"] = z.multiplier
+            out.pop("side", None)
+        elif z.units == "shares":
+            out["multiplier"] = None
+    if name == "create_alert" and r.window:
+        out["after"] = r.window[0] if r.window[0] != "09:30" else None
+        out["before"] = r.window[1] if r.window[1] != "16:00" else None
+    if name == "level_distance":
+        keys = resolve_unsided(read_levels(r.t), r.t)
+        if keys:
+            out["end_at"] = keys[0]
+    if "chart" in fields and r.has(r"\b(?:chart|plot|graph|draw)\b"):
+        out["chart"] = True
+    return out
+
+
+def _last_level(last: Turn) -> Call | None:
+    for call in last.calls:
+        if call["name"] == "atr_levels" and call["args"].get("level"):
+            return call
+    return None
+
+
+def _object_reference(r: Reading, intent: str | None, last: Turn) -> list[Call] | None:
+    """Return calls for "backtest it", "pause that alert", "size a long there", "alert me if it
+    loses that", "list em", "compare it to gg bull" style references to the last turn."""
+    if not last.calls:
+        return None
+    call = last.calls[0]
+    name = call["name"]
+    pointing = r.has(
+        r"\b(?:it|that|this|that one|this one|the alert|that alert|the strategy|there|em|them)\b"
+    )
+    leveled = _last_level(last)
+    there = r.has(r"\b(?:there|that level|at it|at that|that price)\b")
+    if leveled and there and intent == "sizing":
+        z = r.sizing
+        entry = leveled["args"]["level"]
+        given = {k: leveled["args"][k] for k in ("symbol", "date", "mode") if k in leveled["args"]}
+        stop = z.stop
+        if stop and (z.account or r.setting.account):
+            args: dict[str, Any] = {
+                "account_size": z.account or r.setting.account,
+                "entry": entry,
+                "stop": stop,
+                **given,
+            }
+            if z.risk_pct is not None:
+                args["risk_pct"] = z.risk_pct
+            if z.side:
+                args["side"] = z.side
+            return [{"name": "position_size", "args": args}]
+    if leveled and pointing and intent == "create_alert" and not r.levels.keys:
+        from assistant.understand.build import alert
+
+        text = f"{r.t} {leveled['args']['level']}"
+        built = alert(Reading(text, r.setting), [leveled["args"].get("symbol")])
+        return built.calls or None
+    if (
+        name == "atr_levels"
+        and r.has(r"\b(?:how far apart|distance|how many (?:pts|points)|spread|gap)\b")
+        and r.has(r"\b(?:those|them|these|they|the two|both)\b")
+    ):
+        keys = call["args"].get("levels") or []
+        if not keys and call["args"].get("level") and last.earlier is not None:
+            before = last.earlier.calls[0]["args"] if last.earlier.calls else {}
+            same = all(before.get(k) == call["args"].get(k) for k in ("symbol", "date", "mode"))
+            if same and before.get("level") and before["level"] != call["args"]["level"]:
+                keys = [before["level"], call["args"]["level"]]
+        if len(keys) == 2:
+            given = {k: call["args"][k] for k in ("symbol", "date", "mode") if k in call["args"]}
+            return [
+                {
+                    "name": "level_distance",
+                    "args": {**given, "start_at": keys[0], "end_at": keys[1]},
+                }
+            ]
+    if name in ("create_alert", "change_alert", "list_alerts") and r.has(
+        r"^(?:list|show|see)(?: me)? (?:em|them|all|those|my alerts?)\b"
+    ):
+        return [{"name": "list_alerts", "args": {}}]
+    if name == "backtest_strategy" and r.has(r"\bcompare (?:it|that|this)\b"):
+        from assistant.understand.intents import strategy_names_in
+
+        other = strategy_names_in(r.t) or [
+            re.sub(r"^.*\b(?:to|with|against|vs)\b", "", r.t).strip(" ?")
+        ]
+        args = {"strategies": [call["args"]["strategy"], *other]}
+        if call["args"].get("symbol"):
+            args["symbol"] = call["args"]["symbol"]
+        return [{"name": "compare_strategies", "args": args}]
+    if name == "backtest_strategy" and _CUE.search(r.t) and not r.has(r"\b(?:it|that)\b"):
+        from assistant.understand.intents import strategy_names_in
+
+        names = strategy_names_in(r.t)
+        if names:
+            args = {**call["args"], "strategy": names[0]}
+            args.pop("spec", None)
+            if r.symbols:
+                args["symbol"] = r.symbols[0]
+            return [{"name": "backtest_strategy", "args": args}]
+    if name in ("create_alert", "change_alert", "list_alerts") and pointing:
+        action = alert_action(r.t)
+        result = call.get("result") or {}
+        found = re.search(r"\b(a[0-9a-f]{8})\b", str(result.get("message", "")))
+        alerts = result.get("alerts") or []
+        alert_id = found[1] if found else (alerts[0]["id"] if len(alerts) == 1 else None)
+        if action and alert_id:
+            return [{"name": "change_alert", "args": {"alert_id": alert_id, "action": action}}]
+    if name in ("draft_strategy", "save_strategy", "update_strategy", "show_strategy") and r.has(
+        r"\b(?:back ?test|bt|run)\b"
+    ):
+        spec = call["args"].get("spec") or {}
+        result = call.get("result") or {}
+        ref = spec.get("name") or result.get("name") or call["args"].get("ref")
+        if name == "draft_strategy" and spec:
+            args: dict[str, Any] = {"strategy": ref, "spec": spec}
+        else:
+            args = {"strategy": ref}
+        start, end = r.range
+        if start:
+            args["start"] = start.isoformat()
+        if end:
+            args["end"] = end.isoformat()
+        return [{"name": "backtest_strategy", "args": args}]
+    return None
+
+
+def follow_up(r: Reading, intent: str | None, rule: str, last: Turn) -> list[Call] | None:
+    """Return the previous turn's calls changed by this message, or None when the message is
+    not a follow-up of it."""
+    referenced = _object_reference(r, intent, last)
+    if referenced is not None:
+        return referenced
+    if not last.calls or last.calls[0]["name"] in ("explain_term", "remember", "recall", "forget"):
+        return None
+    template = last.calls[0]
+    if not _is_follow_up(r, intent, rule, template["name"]):
+        return None
+    if template["name"] in ("create_alert", "change_alert", "list_alerts", "draft_strategy"):
+        return None
+    changes = _changes(r, template)
+    symbols = r.symbols
+    if not changes and not symbols and intent is None:
+        return None
+    seen: dict[str, None] = {}
+    targets = symbols or [
+        c["args"].get("symbol") for c in last.calls if c["name"] == template["name"]
+    ]
+    calls = []
+    for call in last.calls:
+        if call["name"] != template["name"]:
+            continue
+        for sym in targets if symbols else [call["args"].get("symbol")]:
+            args = {k: v for k, v in call["args"].items()}
+            args.update(_changes(r, call) if not symbols else changes)
+            if sym:
+                args["symbol"] = sym
+            clean = {k: v for k, v in args.items() if v is not None}
+            key = repr(sorted(clean.items(), key=lambda kv: kv[0]))
+            if key not in seen:
+                seen[key] = None
+                calls.append({"name": call["name"], "args": clean})
+    return calls or None
+
+
+def carry_context(r: Reading, last: Turn, call: Call) -> Call:
+    """Return ``call`` with the date of the previous turn when this short message names none
+    ("Spx lvls 10/31/24" then "where was the ribbon?" asks about 10/31/24 too)."""
+    if r.date.found or not last.calls:
+        return call
+    if r.symbols and r.symbols != [last.calls[0]["args"].get("symbol")]:
+        return call
+    fields = TOOLS[call["name"]].args_model.model_fields
+    answered = _answered_date(last.calls[0])
+    if (
+        "date" in fields
+        and answered
+        and "date" in last.calls[0]["args"]
+        and "date" not in call["args"]
+    ):
+        given = {k: v for k, v in call["args"].items() if k != "symbol"}
+        return fill(
+            call["name"], r, call["args"].get("symbol"), **{**given, "date": answered.isoformat()}
+        )
+    return call

@@ -1,0 +1,230 @@
+"""ATR levels as traders name them: call trigger, ctrig, bull GG, the 61.8, +1 ATR, ±1, 1.618 ext.
+
+``read_levels`` returns the level keys a message names, in order (``+0.236``, ``-0.382``, ``0``),
+expanding pairs ("both triggers", "+/-1 ATR", "ctrig + ptrig"), and the level families named
+without a side ("the golden gate"), which the caller resolves from context or asks about. A
+number written like a level that is not on the grid (+0.45) is reported as ``problem``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.understand.vocab import level_families, named_levels, side_regex
+
+GRID = (
+    "0.236", "0.382", "0.5", "0.618", "0.786", "1", "1.236", "1.382", "1.5", "1.618", "1.786",
+    "2", "2.236", "2.382", "2.5", "2.618", "2.786", "3",
+)  # fmt: skip
+ALL_KEYS = tuple([f"-{g}" for g in reversed(GRID)] + ["0"] + [f"+{g}" for g in GRID])
+
+
+@dataclass
+class LevelSlot:
+    """The levels a message names."""
+
+    keys: list[str] = field(default_factory=list)
+    unsided: list[str] = field(default_factory=list)
+    """Magnitudes named without a side ("golden gate" → 0.382)."""
+    order: list[tuple[float, str]] = field(default_factory=list)
+    """Every key or unsided magnitude with its position in the text (for ordering)."""
+    problem: str | None = None
+
+
+def key_of(sign: str, magnitude: float) -> str | None:
+    """Return the level key for a side and ATR fraction, or None when it is not on the grid."""
+    text = f"{magnitude:.3f}".rstrip("0").rstrip(".")
+    if text == "0":
+        return "0"
+    return f"{sign}{text}" if text in GRID else None
+
+
+def value(key: str) -> float:
+    """Return a level key's ATR fraction (``-0.382`` → -0.382)."""
+    return float(key)
+
+
+def between(a: str, b: str) -> list[str]:
+    """Return every grid key from ``a`` to ``b`` inclusive, ascending."""
+    lo, hi = sorted((value(a), value(b)))
+    return [k for k in ALL_KEYS if lo - 1e-9 <= value(k) <= hi + 1e-9]
+
+
+def side_near(t: str, start: int, end: int) -> str | None:
+    """Return ``+`` or ``-`` when a side word stands just before the span (or in brackets after)."""
+    before, after = t[max(0, start - 20) : start], t[end : end + 14]
+    up, down = side_regex("up"), side_regex("down")
+    hits = [(m.end(), "+") for m in re.finditer(up, before)]
+    hits += [(m.end(), "-") for m in re.finditer(down, before)]
+    hits = [h for h in hits if not re.search(r"\w", before[h[0] :].replace(" side", ""))] or hits
+    near = [h for h in hits if len(before) - h[0] <= 12]
+    if near:
+        return max(near)[1]
+    if re.match(r"^\s?\(?\s?(?:down|downside|bear\w*|short|puts?)\b", after):
+        return "-"
+    if re.match(r"^\s?\(?\s?(?:up|upside|bull\w*|long|calls?)\b", after):
+        return "+"
+    if re.match(rf"^\s*(?:\(|side\b|\s)?\s*{down}", after) and re.match(r"^\s*(?:\(|side)", after):
+        return "-"
+    if re.match(rf"^\s*(?:\(|side\b|\s)?\s*{up}", after) and re.match(r"^\s*(?:\(|side)", after):
+        return "+"
+    return None
+
+
+def message_side(t: str) -> str | None:
+    """Return the side the whole message leans to (bullish/bearish words), or None."""
+    up = re.search(r"\bbull\w*|\bupside\b|\bcalls?\b|\bupper\b|\bup\b|\blong\b", t)
+    down = re.search(r"\bbear\w*|\bdownside\b|\bputs?\b|\blower\b|\bdown\b|\bshort\b", t)
+    if up and not down:
+        return "+"
+    if down and not up:
+        return "-"
+    return None
+
+
+_NOT_LEVEL_AFTER = r"^\s*(?:risk|of (?:my |the )?(?:account|acct|capital)|chance|odds|of the time|win|of days|of sessions)"
+_NOT_LEVEL_BEFORE = (
+    r"(?:risk\w*|risking|risk of|win rate|odds|chance|size|pct|percent)\s*(?:of\s*)?$"
+)
+
+
+def read_levels(t: str) -> LevelSlot:
+    """Return the levels a normalised message names (see the module docstring)."""
+    found: list[tuple[int, str]] = []
+    taken: list[tuple[int, int]] = []
+    slot = LevelSlot()
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= s or a >= e for s, e in taken)
+
+    def take(pos: int, span: tuple[int, int], *keys: str) -> None:
+        found.extend((pos + i * 1e-3, k) for i, k in enumerate(keys))  # type: ignore[misc]
+        taken.append(span)
+
+    def unsided(pos: int, span: tuple[int, int], magnitude: str) -> None:
+        slot.unsided.append(magnitude)
+        slot.order.append((pos, magnitude))
+        taken.append(span)
+
+    gate_words = r"\b(?:gg|ggs|golden ?gates?|gates?)\b"
+    for m in re.finditer(
+        r"\b(?:both|the|2|two) (?:triggers|trigs)\b|\btriggers\b(?! (?:at|in|after|before|between|during))",
+        t,
+    ):
+        if re.search(gate_words, t) and not re.search(r"\b(?:both|the|2|two) triggers\b", t):
+            continue
+        if free(*m.span()) and not re.search(
+            r"\b(?:call|put|bull|bear|upper|lower)\w* triggers", t
+        ):
+            take(m.start(), m.span(), "+0.236", "-0.236")
+    for m in re.finditer(r"\bboth (?:golden gates|ggs|gates|gg)\b|\bgolden gates\b|\bggs\b", t):
+        if free(*m.span()):
+            take(m.start(), m.span(), "+0.382", "-0.382")
+    for m in re.finditer(r"(?:\+/-|\+-|-/\+|±)\s?(\d(?:\.\d{1,3})?|\.\d{1,3})\s?(%)?", t):
+        mag = float(m[1]) / (100 if m[2] else 1)
+        up, down = key_of("+", mag), key_of("-", mag)
+        if up and down and free(*m.span()):
+            take(m.start(), m.span(), up, down)
+    for m in re.finditer(r"(?<![\w.+-])0(?= to )|(?<=\bfrom )0(?![\w.%])|(?<=\bof )0(?![\w.%])", t):
+        if free(*m.span()):
+            take(m.start(), m.span(), "0")
+    for pattern, key in named_levels():
+        for m in re.finditer(pattern, t):
+            if free(*m.span()):
+                take(m.start(), m.span(), key)
+    for m in re.finditer(r"(?<![\w.])([+-])?\s?(\d{1,3}(?:\.\d{1,3})?)\s?%", t):
+        if not free(*m.span()) or re.search(_NOT_LEVEL_BEFORE, t[: m.start()]):
+            continue
+        if re.search(_NOT_LEVEL_AFTER, t[m.end() :]):
+            continue
+        mag = float(m[2]) / 100
+        sign = m[1] or side_near(t, m.start(), m.end())
+        key = key_of(sign or "+", mag)
+        if key is None:
+            continue
+        if sign:
+            take(m.start(), m.span(), key)
+        else:
+            unsided(m.start(), m.span(), key[1:])
+    for m in re.finditer(
+        r"(?<![\w.$/])([+-])\s?(\d(?:\.\d{1,3})?|\.\d{1,3})(?![\d%/]|\.\d)(?:\s?atr\b)?", t
+    ):
+        if not free(*m.span()):
+            continue
+        key = key_of(m[1], float(m[2]))
+        if key:
+            take(m.start(), m.span(), key)
+        elif float(m[2]) <= 3:
+            slot.problem = f"'{m.group(0).strip()}' is not one of the ATR levels (±0.236 … ±3)."
+    for m in re.finditer(r"(?<![\w.$/])([+-])\s?(\d{2,3}(?:\.\d)?)(?![\d%.])", t):
+        key = key_of(m[1], float(m[2]) / 100)
+        if key and free(*m.span()):
+            take(m.start(), m.span(), key)
+    t = re.sub(r"(?<=\d)/(?=0?\.\d{2,3}\b)", " ", t)  # "0.236/0.382/0.618"
+    for m in re.finditer(r"(?<![\w.$/+-])(0?\.(?:236|382|5|50|500|618|786))(?![\d%])", t):
+        if not free(*m.span()):
+            continue
+        key = key_of("+", float(m[1]))
+        sign = side_near(t, m.start(), m.end())
+        if key and sign:
+            take(m.start(), m.span(), f"{sign}{key[1:]}")
+        elif key:
+            unsided(m.start(), m.span(), key[1:])
+    for m in re.finditer(
+        r"(?<![\w.$/+-])(0?\.\d{2,3}|[123]\.\d{1,3}|[123](?=\s?(?:x\s?)?atr\b)|38\.2|61\.8|23\.6|78\.6)"
+        r"(?:\s?(?:x\s?)?atr)?(?=\s?(?:level|lvl|line|ext|extension|atr|fib|s\b|$|\?|,|\)|:| (?:on|for|level|target|and|to|or|from|is|gg|mid|rate|odds|up|down|calls?|puts?|side)))",
+        t,
+    ):
+        if not free(*m.span()):
+            continue
+        raw = float(m[1])
+        mag = raw / 100 if raw > 3 else raw
+        key = key_of("+", mag)
+        if key is None:
+            continue
+        sign = side_near(t, m.start(), m.end())
+        if sign:
+            take(m.start(), m.span(), f"{sign}{key[1:]}")
+        else:
+            unsided(m.start(), m.span(), key[1:])
+    for pattern, magnitude in level_families():
+        for m in re.finditer(pattern, t):
+            if not free(*m.span()):
+                continue
+            if magnitude == "0.236" and (
+                re.search(rf"{gate_words}\s*(?:\w+\s)?$", t[max(0, m.start() - 20) : m.start()])
+                or re.match(
+                    r"s?\s(?:in|at|after|before|between|during|time|hour|bucket|window)\b",
+                    t[m.end() :],
+                )
+            ):
+                taken.append(m.span())
+                continue
+            sign = side_near(t, m.start(), m.end())
+            if sign:
+                take(m.start(), m.span(), f"{sign}{magnitude}")
+            else:
+                unsided(m.start(), m.span(), magnitude)
+    slot.keys = list(dict.fromkeys(k for _, k in sorted(found)))
+    slot.order = sorted(found + slot.order)
+    return slot
+
+
+def resolve_unsided(slot: LevelSlot, t: str, default_sign: str | None = None) -> list[str]:
+    """Return the keys in the order named, each unsided family given the message's side, else
+    ``default_sign``, else both sides (a trader asking for "the golden gate" wants the pair)."""
+    if not slot.unsided:
+        return list(slot.keys)
+    side = message_side(t) or default_sign
+    if side is None and slot.keys:
+        signs = {k[0] for k in slot.keys if k != "0"}
+        side = signs.pop() if len(signs) == 1 else None
+    out: list[str] = []
+    for _, item in slot.order:
+        if item[:1] in "+-" or item == "0":
+            wanted = [item]
+        else:
+            wanted = [f"{side}{item}"] if side else [f"+{item}", f"-{item}"]
+        out += [k for k in wanted if k not in out]
+    return out

@@ -1,0 +1,160 @@
+"""Builders for the user's own objects: strategies, alerts, remembered facts, the glossary."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.understand.build import Built
+from assistant.understand.intents import glossary_term, strategy_names_in
+from assistant.understand.reading import Reading
+from tools.strategies import builtin_name
+
+_RANGE_WORDS = r"(?:on|for|over|since|from|last|past|in|during|between|ytd|this)"
+
+
+def _range(r: Reading) -> dict[str, str]:
+    start, end = r.range
+    return {
+        **({"start": start.isoformat()} if start else {}),
+        **({"end": end.isoformat()} if end else {}),
+    }
+
+
+def backtest(r: Reading, symbols: list[str]) -> Built:
+    """Return a backtest_strategy call for the strategy named after "backtest" (a built-in's
+    short name — gg bear, vomy, 4h po dot — becomes its full name)."""
+    named = strategy_names_in(r.t)
+    m = re.search(
+        rf"\b(?:back ?test\w*|bt)\b(?: of| on)?(?: the| a| my)?\s+(.+?)(?:\s+(?:strategy|setup))?(?:\s+{_RANGE_WORDS}\b.*)?$",
+        r.t,
+    )
+    name = re.sub(r"\b(?:spx|spy|\$\w+)\b|[?!.,]", "", m[1] if m else "").strip()
+    if not m:
+        run = re.search(r"\b(?:run|test|did)\b(?: the| my)?\s+(.+?)\s+(?:strategy|setup)\b", r.t)
+        name = run[1].strip() if run else ""
+    builtin = builtin_name(name) if name else None
+    name = builtin or (named[0] if named and not name else name)
+    if not name or name in ("it", "that", "this"):
+        return Built(
+            question="Which strategy should I backtest? Say 'list strategies' to see them."
+        )
+    args = {"strategy": name, **_range(r)}
+    if r.symbols:
+        args["symbol"] = symbols[0]
+    return Built([{"name": "backtest_strategy", "args": args}])
+
+
+def compare(r: Reading, symbols: list[str]) -> Built:
+    """Return a compare_strategies call for two or more named strategies."""
+    body = re.sub(r"^.*?\b(?:compare|head to head)\b(?: the)?", "", r.t)
+    body = re.split(rf"\b{_RANGE_WORDS}\b", body)[0]
+    names = [n.strip(" .?,") for n in re.split(r",| and | vs\.? | versus | with | against ", body)]
+    names = [re.sub(r"\b(?:strateg(?:y|ies)|the|my)\b", "", n).strip() for n in names]
+    names = [builtin_name(n) or n for n in names if n]
+    if len(names) < 2:
+        names = strategy_names_in(r.t)
+    if len(names) < 2:
+        return Built(question="Which strategies should I compare? Name two or more.")
+    args = {"strategies": names, **_range(r)}
+    if r.symbols:
+        args["symbol"] = symbols[0]
+    return Built([{"name": "compare_strategies", "args": args}])
+
+
+def strategy_ref(t: str) -> str:
+    """Return the strategy a delete/share/show request names."""
+    m = re.search(r"\bstrateg(?:y|ies)\b(?: called| named)?\s*[\"']?([^\"']+?)[\"']?$", t)
+    if m and m[1].strip():
+        return m[1].strip(" .?!")
+    m = re.search(
+        r"\b(?:delete|remove|drop|share|show|describe)\b(?: my| the| me)?\s+(.+?)\s+strateg", t
+    )
+    return m[1].strip() if m else ""
+
+
+def ref_call(tool: str) -> object:
+    """Return a builder of ``tool`` calls that take a strategy reference."""
+
+    def build(r: Reading, symbols: list[str]) -> Built:
+        ref = strategy_ref(r.t)
+        if not ref:
+            return Built(question="Which strategy? Say 'list strategies' to see their names.")
+        return Built([{"name": tool, "args": {"ref": ref}}])
+
+    return build
+
+
+def search(r: Reading, symbols: list[str]) -> Built:
+    """Return a search_strategies call with the words after find/search."""
+    query = re.sub(
+        r"^.*?\b(?:find|search(?: for)?|look for|look up|any)\b(?: my| the| a)?", "", r.t
+    )
+    query = re.sub(r"\bstrateg(?:y|ies)\b(?: (?:that|which|where))?", "", query).strip(" ?.")
+    return Built([{"name": "search_strategies", "args": {"query": query or r.t}}])
+
+
+def no_args(tool: str) -> object:
+    """Return a builder of a call of ``tool`` with no arguments."""
+    return lambda r, symbols: Built([{"name": tool, "args": {}}])
+
+
+_ACTIONS = {
+    "pause": "pause", "mute": "pause", "disable": "pause", "turn off": "pause", "stop": "pause",
+    "resume": "resume", "unpause": "resume", "unmute": "resume", "enable": "resume",
+    "turn on": "resume", "reactivate": "resume", "turn it on": "resume", "turn it back on": "resume",
+    "back on": "resume", "turn it off": "pause", "switch off": "pause", "switch on": "resume",
+    "delete": "delete", "remove": "delete", "cancel": "delete", "kill": "delete",
+}  # fmt: skip
+
+
+def alert_action(t: str) -> str | None:
+    """Return pause, resume or delete from the verb used, or None."""
+    m = re.search(rf"\b({'|'.join(sorted(_ACTIONS, key=len, reverse=True))})\b", t)
+    return _ACTIONS[m[1]] if m else None
+
+
+def change_alert(r: Reading, symbols: list[str]) -> Built:
+    """Return a change_alert call by id, or by symbol and level ("delete my SPX alert")."""
+    action = alert_action(r.t)
+    if action is None:
+        return Built(question="Pause, resume or delete the alert?")
+    m = re.search(r"\b(a[0-9a-f]{7,8})\b", r.t)
+    if m:
+        return Built([{"name": "change_alert", "args": {"alert_id": m[1], "action": action}}])
+    args: dict[str, str] = {"action": action}
+    if r.symbols:
+        args["symbol"] = symbols[0]
+    keys = r.levels.keys
+    if len(keys) == 1:
+        args["level"] = keys[0]
+    if len(args) == 1 and not r.has(r"\ball\b"):
+        return Built(
+            question=f"Which alert should I {action}? Say 'list my alerts' to see their ids."
+        )
+    return Built([{"name": "change_alert", "args": args}])
+
+
+def remember(r: Reading, symbols: list[str]) -> Built:
+    """Return a remember call with the fact in the user's words."""
+    fact = re.sub(
+        r"^(?:remember|note|fyi|for the record|save (?:that|this))(?: that)?[:,]?\s*", "", r.t
+    ).strip()
+    if not fact:
+        return Built(question="What should I remember?")
+    return Built([{"name": "remember", "args": {"fact": fact}}])
+
+
+def forget(r: Reading, symbols: list[str]) -> Built:
+    """Return a forget call for one fact id, or for all facts."""
+    m = re.search(r"\b(m[0-9a-f]{10})\b", r.t)
+    return Built([{"name": "forget", "args": {"fact_id": m[1]} if m else {}}])
+
+
+def explain(r: Reading, symbols: list[str]) -> Built:
+    """Return an explain_term call for the glossary term asked about."""
+    term = glossary_term(r.t)
+    if term is None:
+        return Built(
+            question="Which term should I explain (e.g. golden gate, ribbon, compression)?"
+        )
+    return Built([{"name": "explain_term", "args": {"term": term}}])

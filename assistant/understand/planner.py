@@ -1,0 +1,345 @@
+"""The offline planner: a trader's message (plus the thread's earlier turns) → typed tool calls.
+
+Order of work: an answer to our own open question completes it; confirmations and strategy
+authoring; the intent (``intents.RULES``); a follow-up of the previous turn (``followup``);
+anything date-, level- or money-like that could not be read is asked about, never replaced by
+a default; then the intent's builder fills the tool arguments. ``Plan.rule`` names the rule that
+decided, so every miss in an evaluation can be traced to it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.authoring import is_authoring, parse_strategy
+from assistant.understand import build, manage
+from assistant.understand.build import Built
+from assistant.understand.followup import Turn, carry_context, follow_up
+from assistant.understand.intents import classify
+from assistant.understand.levels import read_levels, resolve_unsided
+from assistant.understand.reading import Reading, Setting
+
+HELP = (
+    "I can help with ATR levels, indicators, golden-gate and level-to-level statistics, position "
+    'sizing, alerts, strategies and the glossary. Try: "SPX day levels", "SPY put trigger '
+    'yesterday", "how often does a bullish golden gate complete after 1pm?", "odds of full ATR '
+    'after the call trigger", "SPX ribbon on the hourly", "distance between the triggers", "size '
+    'it: 25k account, 1% risk, long 450 stop 447", "what is a golden gate?".'
+)
+
+__all__ = ["HELP", "Plan", "Setting", "Turn", "plan"]
+
+
+@dataclass
+class Plan:
+    """What the planner decided: tool calls to make, or a direct reply (maybe a question)."""
+
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    reply: str | None = None
+    rule: str = ""
+    pending: dict[str, Any] | None = None
+    """Set when ``reply`` is a question: what to complete with the user's answer."""
+
+
+Builder = Callable[[Reading, list[str]], Built]
+BUILDERS: dict[str, Builder] = {
+    "levels": build.levels,
+    "gg_stats": build.gg_stats,
+    "level_stats": build.level_stats,
+    "distance": build.distance,
+    "indicator": build.indicator,
+    "context": build.context,
+    "sizing": build.sizing,
+    "create_alert": build.alert,
+    "list_alerts": manage.no_args("list_alerts"),  # type: ignore[dict-item]
+    "change_alert": manage.change_alert,
+    "backtest": manage.backtest,
+    "compare": manage.compare,
+    "strategies": manage.no_args("list_strategies"),  # type: ignore[dict-item]
+    "search_strategies": manage.search,
+    "show_strategy": manage.ref_call("show_strategy"),  # type: ignore[dict-item]
+    "delete_strategy": manage.ref_call("delete_strategy"),  # type: ignore[dict-item]
+    "share_strategy": manage.ref_call("share_strategy"),  # type: ignore[dict-item]
+    "remember": manage.remember,
+    "recall": manage.no_args("recall"),  # type: ignore[dict-item]
+    "forget": manage.forget,
+    "explain": manage.explain,
+}
+_MARKET = ("levels", "gg_stats", "level_stats", "distance", "indicator", "context", "create_alert")
+_YES = r"^(?:yes|yep|yeah|y|ok|okay|sure|confirm|do it|go ahead|save|store|keep)\b|\bsave (?:it|that|this)\b"
+
+
+def plan(text: str, history: list[Turn], setting: Setting) -> Plan:
+    """Return the plan for one message; ``history`` holds the earlier turns, oldest first."""
+    r = Reading(text, setting)
+    if not r.t:
+        return Plan(reply=HELP, rule="empty")
+    last = history[-1] if history else None
+    if last and last.pending and not _new_request(r):
+        completed = _complete(last.pending, r)
+        if completed is not None:
+            decided = plan(completed, history[:-1], setting)
+            decided.rule = f"answer-to-question > {decided.rule}"
+            return decided
+    intent, rule = classify(r)
+    authored = _authoring(r, last, setting, intent)
+    if authored is not None:
+        return authored
+    if intent in ("unsupported", "smalltalk"):
+        prefix = "I can't do that here. " if intent == "unsupported" else ""
+        return Plan(reply=prefix + HELP, rule=rule)
+    explained = (
+        last.calls[0]["args"].get("term")
+        if last and last.calls and last.calls[0]["name"] == "explain_term"
+        else None
+    )
+    if (
+        explained
+        and (intent is None or rule in ("levels-by-key", "levels-by-mode"))
+        and r.words() <= 10
+    ):
+        bare = re.sub(r"\bone\b|\bany\b", " ", text)
+        decided = plan(f"{bare} {explained}", history[:-1], setting)
+        decided.rule = f"about the term explained > {decided.rule}"
+        return decided
+    data_turn = _last_data_turn(history)
+    which = _which_period(r, data_turn)
+    if which:
+        return Plan(reply=which, rule="ambiguous-period > ask", pending={"text": text, "span": ""})
+    if data_turn is not None:
+        calls = follow_up(r, intent, rule, data_turn)
+        if calls:
+            return Plan(calls=calls, rule=f"follow-up ({rule})")
+    if intent is None:
+        stats = last and last.calls and re.search(r"\bhow often\b|\bodds\b|\bcomplete", r.t)
+        if stats:
+            return _stats_on_last_level(last, setting)
+        return Plan(reply="I didn't understand that. " + HELP, rule=rule)
+    problem = _problem(r, intent)
+    if problem:
+        return Plan(reply=problem, rule=f"{rule} > ask", pending={"text": text, "span": _span(r)})
+    symbols = _symbols(r, history, setting)
+    built = BUILDERS[intent](r, symbols)
+    if built.question:
+        return Plan(reply=built.question, rule=f"{rule} > ask", pending={"text": text, "span": ""})
+    calls = built.calls
+    if data_turn is not None and intent in _MARKET:
+        calls = [carry_context(r, data_turn, c) for c in calls]
+    return Plan(calls=calls, rule=rule)
+
+
+_NO_DATA = ("explain_term", "remember", "recall", "forget")
+
+
+def _last_data_turn(history: list[Turn]) -> Turn | None:
+    """Return the latest earlier turn that ran a data tool (a glossary answer in between does
+    not break a thread: "spy call trig 2/6" → "what's a call trigger?" → "and the put one")."""
+    for turn in reversed(history[-3:]):
+        if turn.calls and turn.calls[0]["name"] not in _NO_DATA:
+            return turn
+        if turn.calls or not turn.pending:
+            continue
+    return None
+
+
+def _which_period(r: Reading, turn: Turn | None) -> str | None:
+    """Return a question when "that week/month" could mean the period of either of the last two
+    sessions answered (they fall in different periods), else None."""
+    m = re.search(r"\bthat (?:whole |same |entire )?(week|month)\b", r.t)
+    if not m or turn is None or turn.earlier is None or not turn.earlier.calls or not turn.calls:
+        return None
+    days = [str((c.calls[0].get("result") or {}).get("date") or "") for c in (turn.earlier, turn)]
+    if not all(days):
+        return None
+    span = 7 if m[1] == "week" else 31
+    a, b = (dt.date.fromisoformat(d[:10]) for d in days)
+    key = (
+        (lambda d: d - dt.timedelta(days=d.weekday()))
+        if span == 7
+        else (lambda d: d.replace(day=1))
+    )
+    if key(a) == key(b):
+        return None
+    return f"Which {m[1]}: the one with {a:%Y-%m-%d} or the one with {b:%Y-%m-%d}?"
+
+
+def _new_request(r: Reading) -> bool:
+    intent, _ = classify(r)
+    return intent is not None and intent not in ("smalltalk",) and r.words() > 6
+
+
+def _complete(pending: dict[str, Any], r: Reading) -> str | None:
+    """Return the earlier message completed with this answer (the unreadable part replaced)."""
+    before, span = pending["text"], pending.get("span") or ""
+    if span and (r.date.found or re.search(r"\d", r.t)) and span in before:
+        fixed = before.replace(span, r.text.strip(" ?."))
+        return re.sub(
+            r"\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\w*\b",
+            " ",
+            fixed,
+            flags=re.IGNORECASE,
+        )
+    if re.search(r"\b(?:above|over|up|reclaim\w*|breakout)\b", r.t):
+        return re.sub(r"\b(?:above|below|over|under|crosses|breaks)\b", "", before) + " reclaims"
+    if re.search(r"\b(?:below|under|down|lose|loses|breakdown)\b", r.t):
+        return re.sub(r"\b(?:above|below|over|under|crosses|breaks)\b", "", before) + " loses"
+    return f"{before}, {r.text}"
+
+
+def _problem(r: Reading, intent: str) -> str | None:
+    """Return a question when the message holds something unreadable the intent would use."""
+    if intent in ("explain", "remember", "recall", "forget", "strategies", "search_strategies"):
+        return None
+    if r.date.problem and intent not in ("sizing",):
+        return r.date.problem
+    if r.levels.problem and intent in ("levels", "distance", "create_alert", "level_stats"):
+        return r.levels.problem + " Which level did you mean?"
+    if r.has(r"\bnext (?:mon|tues|wednes|thurs|fri)day\b") and intent in ("levels", "context"):
+        return "Levels exist only up to the next session; which date do you mean?"
+    return None
+
+
+def _span(r: Reading) -> str:
+    if r.date.problem:
+        return r.date.text
+    m = re.search(r"[+-]\s?\d(?:\.\d+)?", r.t)
+    return m.group(0) if m else ""
+
+
+def _symbols(r: Reading, history: list[Turn], setting: Setting) -> list[str]:
+    if r.symbols:
+        return r.symbols
+    if re.search(r"\bboth\b(?! (?:triggers|trigs|ggs|golden gates|gates|sides))", r.t):
+        return list(setting.symbols)
+    for turn in reversed(history):
+        for call in turn.calls:
+            if call["args"].get("symbol"):
+                return [str(call["args"]["symbol"])]
+    return [setting.default_symbol]
+
+
+def _stats_on_last_level(last: Turn, setting: Setting) -> Plan:
+    """Return golden-gate odds for the side of the golden-gate level answered last turn."""
+    for call in last.calls:
+        level = call["args"].get("level")
+        if level in ("+0.382", "-0.382"):
+            sym = call["args"].get("symbol", setting.default_symbol)
+            direction = "bull" if level == "+0.382" else "bear"
+            return Plan(
+                calls=[
+                    {"name": "golden_gate_stats", "args": {"symbol": sym, "direction": direction}}
+                ],
+                rule="stats-on-last-level",
+            )
+    return Plan(reply="I didn't understand that. " + HELP, rule="no-rule")
+
+
+_NOT_AUTHORING = ("sizing", "create_alert", "change_alert", "backtest", "compare", "remember")
+
+
+def _authoring(r: Reading, last: Turn | None, setting: Setting, intent: str | None) -> Plan | None:
+    """Return the plan for confirmations and strategy authoring, or None if it is not that."""
+    t = r.t
+    first = last.calls[0] if last and last.calls else None
+    if first and first["name"] == "delete_strategy" and re.search(r"^(?:yes|yep|confirm)\b", t):
+        return Plan(
+            calls=[{"name": "delete_strategy", "args": {**first["args"], "confirm": True}}],
+            rule="confirm-delete",
+        )
+    if first and first["name"] == "update_strategy" and re.search(_YES, t):
+        return Plan(
+            calls=[{"name": "update_strategy", "args": {**first["args"], "save": True}}],
+            rule="confirm-update",
+        )
+    if (
+        first
+        and first["name"] == "draft_strategy"
+        and re.search(_YES, t)
+        and not r.has(r"\bback ?test|\bbt\b")
+    ):
+        return Plan(calls=[{"name": "save_strategy", "args": first["args"]}], rule="confirm-save")
+    if first and first["name"] == "draft_strategy":
+        revised = _revise_draft(r, first["args"]["spec"])
+        if revised is not None:
+            return Plan(
+                calls=[{"name": "draft_strategy", "args": {"spec": revised}}], rule="revise-draft"
+            )
+    update = _update_saved(r)
+    if update is not None:
+        return update
+    previous = last.text if last else ""
+    plain = re.sub(r"\b(?:long|short) trigger\b", "level", t)
+    answering = (
+        bool(previous)
+        and last is not None
+        and not last.calls
+        and is_authoring(Reading(previous, setting).t)
+        and not is_authoring(plain)
+    )
+    if not (is_authoring(plain) or answering) or intent in _NOT_AUTHORING:
+        return None
+    source = f"{previous}, {r.text}" if answering else r.text
+    symbols = Reading(source, setting).symbols
+    draft = parse_strategy(source, symbols[0] if symbols else setting.default_symbol)
+    if draft.question:
+        return Plan(reply=draft.question, rule="author > ask")
+    return Plan(calls=[{"name": "draft_strategy", "args": {"spec": draft.spec}}], rule="author")
+
+
+def _level_in(text: str, sign: str) -> str | None:
+    if re.search(r"\b(?:the )?(?:close|previous close)\b|^\s*0\b", text):
+        return "0"
+    keys = resolve_unsided(read_levels(text), text, sign)
+    return keys[0] if keys else None
+
+
+def _revise_draft(r: Reading, spec: dict[str, Any]) -> dict[str, Any] | None:
+    """Return the draft with the target or stop this message changes, or None."""
+    sign = "+" if spec.get("side") == "long" else "-"
+    changed = dict(spec)
+    exit_ = dict(spec.get("exit", {}))
+    for word, key in (("target", "target"), ("stop", "stop")):
+        m = re.search(
+            rf"\b{word}\b(?: (?:to|at|is|=|:))?(?: the)? (.+?)(?:$|,|;| and (?:the )?(?:stop|target))",
+            r.t,
+        )
+        if m and re.search(
+            r"\b(?:change|make|set|move|update|use|switch|put|instead|actually)\b|^(?:target|stop)\b",
+            r.t,
+        ):
+            level = _level_in(m[1], sign if key == "target" else ("-" if sign == "+" else "+"))
+            if level is not None:
+                exit_[key] = level
+    if exit_ == spec.get("exit", {}):
+        return None
+    changed["exit"] = exit_
+    return changed
+
+
+def _update_saved(r: Reading) -> Plan | None:
+    """Return an update_strategy plan for "change the stop of my X to pdc", or None."""
+    m = re.match(
+        r"^(?:change|update|edit|modify|set)\b(?: the)?(?: (target|stop)(?: of| for| on)?)?"
+        r"\s+(?:my )?(?:strategy )?[\"']?(.+)[\"']?\s*(?::|,|\bto\b|\bwith\b)\s*((?:(?!\bto\b).)+)$",
+        r.t,
+    )
+    if not m or m[2].strip() in ("it", "the", "that"):
+        return None
+    args: dict[str, Any] = {"ref": m[2].strip()}
+    if m[1]:
+        level = _level_in(m[3], "+")
+        if level:
+            args[m[1]] = level
+    for word in ("target", "stop"):
+        w = re.search(rf"\b{word}\b(?: (?:at|to|is))?(?: the)? ([^,;]+)", m[3])
+        if w and (level := _level_in(w[1], "+")):
+            args[word] = level
+    return (
+        Plan(calls=[{"name": "update_strategy", "args": args}], rule="update-saved")
+        if len(args) > 1
+        else None
+    )

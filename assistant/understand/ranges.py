@@ -1,0 +1,62 @@
+"""Statistics windows as traders name them: "last 3 years", "past 60 sessions", "since 2025",
+"in 2025", "q3 2025", "from 3/1/25 to 6/30/25", "ytd". Read against the reference date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from assistant.understand.dates import _absolute, read_date
+from core.calendar import previous_session
+
+
+def read_range(text: str, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
+    """Return the (start, end) window a statistics question names: "last 3 years", "since
+    2025", "in 2025", "q3 2025", "from 3/1/25 to 6/30/25", "ytd"; (None, None) for all data."""
+    t = text
+    units = r"(years?|yrs?|months?|mos?|weeks?|wks?|days?|sessions?|trading days?)"
+    t = re.sub(r"\b(last|past|previous|prior) (year|month|week)\b", r"\1 1 \2", t)
+    m = re.search(
+        rf"\b(?:last|past|previous|prior) (\d+|one|two|three|four|five|six|twelve) {units}\b", t
+    )
+    if m:
+        n = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "twelve": 12}.get(
+            m[1]
+        ) or int(m[1])
+        unit = m[2]
+        if unit.startswith("y"):
+            start = dt.date(today.year - n, today.month, min(today.day, 28))
+        elif unit.startswith("mo"):
+            back = today.year * 12 + today.month - 1 - n
+            start = dt.date(back // 12, back % 12 + 1, min(today.day, 28))
+        elif unit.startswith("w"):
+            start = today - dt.timedelta(weeks=n)
+        elif "session" in unit or "trading" in unit:
+            start = today
+            for _ in range(n - 1):
+                start = previous_session(start)
+        else:
+            start = today - dt.timedelta(days=n)
+        return start, None
+    if re.search(r"\bytd\b|\byear to date\b|\bthis year\b", t):
+        return dt.date(today.year, 1, 1), None
+    m = re.search(r"\b(?:since|from|after) (\d{4})(?![\d/-])", t)
+    if m and not re.search(r"\b(?:to|through|until|-) \d", t[m.end() :]):
+        return dt.date(int(m[1]), 1, 1), None
+    m = re.search(r"\b(?:from|between) (.+?) (?:to|and|until|through|thru|-) (.+)$", t)
+    if m:
+        a, b = read_date(m[1], today), read_date(m[2], today)
+        if a.date and b.date:
+            return a.date, b.end or b.date
+    m = re.search(r"\bsince (.+)$", t)
+    if m:
+        a = read_date(m[1], today)
+        if a.date:
+            return a.date, None
+    slot = _absolute(t, today)
+    if slot is not None and slot.period:
+        return slot.begin or slot.date, slot.end
+    m = re.search(r"(?<![\d.$])(20\d\d|19\d\d)(?![\d.,/-])", t)
+    if m and int(m[1]) <= today.year:
+        return dt.date(int(m[1]), 1, 1), dt.date(int(m[1]), 12, 31)
+    return None, None

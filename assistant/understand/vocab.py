@@ -1,0 +1,236 @@
+"""The planner's vocabulary, loaded once from ``vocab.toml``, plus the text normaliser.
+
+Everything a trader can call a symbol, level, mode, timeframe, month or weekday lives in the TOML
+file; this module turns it into lookups and regular expressions. ``normalize`` lower-cases,
+straightens punctuation, expands abbreviations (ctrig → call trigger, yday → yesterday) and
+corrects misspelt domain words (levles → levels), so every parser reads one canonical text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+
+@cache
+def data() -> dict[str, Any]:
+    """Return the parsed vocabulary file."""
+    return tomllib.loads((Path(__file__).with_name("vocab.toml")).read_text())
+
+
+def phrase_regex(phrases: list[str]) -> str:
+    """Return an alternation matching any phrase as whole words, longest first."""
+    escaped = [re.escape(p).replace(r"\ ", r"\s?" if len(p) <= 5 else r"\s") for p in phrases]
+    body = "|".join(sorted(escaped, key=len, reverse=True))
+    return rf"(?<![\w$^+\-.])(?:{body})(?![\w])"
+
+
+@cache
+def symbol_names() -> dict[str, str]:
+    """Return every name of a known symbol → the symbol (``s&p`` → ``SPX``)."""
+    return {name: sym for sym, names in data()["symbols"].items() for name in [sym.lower(), *names]}
+
+
+@cache
+def named_levels() -> list[tuple[str, str]]:
+    """Return (regex, level key) for levels named with their side (call trigger → +0.236)."""
+    return [(phrase_regex(p), key) for key, p in data()["levels"]["named"].items()]
+
+
+@cache
+def level_families() -> list[tuple[str, str]]:
+    """Return (regex, magnitude) for level names without a side (golden gate → 0.382), in the
+    order they must be tried (longer names first)."""
+    return [(phrase_regex(p), mag) for mag, p in data()["levels"]["families"].items()]
+
+
+@cache
+def side_regex(side: str) -> str:
+    """Return a regex of the words that put a level on the ``up`` or ``down`` side."""
+    words = data()["levels"]["sides"][side]
+    plain = [w for w in words if w.isalpha() or " " in w]
+    signs = "".join(re.escape(w) for w in words if len(w) == 1 and not w.isalpha())
+    return rf"(?:\b(?:{'|'.join(sorted(plain, key=len, reverse=True))})\b|[{signs}](?=\w))"
+
+
+@cache
+def modes() -> list[tuple[str, str]]:
+    """Return (regex, mode) pairs; tried in file order."""
+    return [(phrase_regex(p), mode) for mode, p in data()["modes"].items()]
+
+
+@cache
+def timeframes() -> list[tuple[str, str]]:
+    """Return (regex, bar size) pairs for chart timeframes."""
+    return [(phrase_regex(p), tf) for tf, p in data()["timeframes"].items()]
+
+
+@cache
+def months() -> dict[str, int]:
+    """Return month name → number."""
+    return {n: int(k) for k, names in data()["months"].items() for n in names}
+
+
+@cache
+def weekdays() -> dict[str, int]:
+    """Return weekday name → Monday-based number."""
+    return {n: int(k) for k, names in data()["weekdays"].items() for n in names}
+
+
+def alternation(names: list[str] | dict[str, Any]) -> str:
+    """Return ``a|b|c`` of the names, longest first (for embedding in a larger regex)."""
+    return "|".join(sorted((re.escape(n) for n in names), key=len, reverse=True))
+
+
+_KEEP = frozenset(
+    [
+        "hour",
+        "hours",
+        "year",
+        "years",
+        "month",
+        "months",
+        "week",
+        "weeks",
+        "days",
+        "current",
+        "first",
+        "last",
+        "power",
+        "past",
+        "over",
+        "with",
+        "when",
+        "then",
+        "than",
+        "from",
+        "that",
+        "this",
+        "have",
+        "does",
+        "done",
+        "much",
+        "many",
+        "more",
+        "less",
+        "calls",
+        "puts",
+        "long",
+        "short",
+        "bull",
+        "bear",
+        "high",
+        "open",
+        "gaps",
+        "status",
+        "whats",
+        "state",
+        "stack",
+        "stock",
+        "start",
+        "price",
+        "prices",
+        "lower",
+        "upper",
+        "times",
+        "touch",
+        "reach",
+        "hits",
+        "often",
+        "above",
+        "below",
+        "today",
+        "would",
+        "could",
+        "should",
+        "where",
+        "there",
+        "their",
+        "these",
+        "those",
+        "point",
+        "points",
+        "range",
+        "zone",
+        "zones",
+        "close",
+        "closes",
+        "closed",
+        "early",
+        "later",
+        "quick",
+        "shares",
+        "share",
+        "units",
+        "size",
+        "sized",
+        "using",
+        "used",
+        "uses",
+        "change",
+        "update",
+        "edit",
+        "delete",
+        "remove",
+        "remember",
+        "forget",
+        "pause",
+        "resume",
+        "cancel",
+        "notify",
+        "reaches",
+        "touched",
+        "tagged",
+        "crosses",
+        "cross",
+        "crossed",
+        "loses",
+        "reclaims",
+        "breaks",
+        "broke",
+        "again",
+        "going",
+        "thing",
+        "since",
+        "until",
+        "after",
+        "before",
+        "about",
+        "leave",
+        "lunch",
+        "quarter",
+    ]
+)
+
+
+@cache
+def _correct(word: str) -> str:
+    abbreviations = data()["abbreviations"]
+    if word in abbreviations:
+        return abbreviations[word]
+    vocabulary = data()["spelling"]["words"]
+    if (
+        len(word) < 5
+        or word in _KEEP
+        or word in vocabulary
+        or word in months()
+        or word in weekdays()
+        or any(word.startswith(v) for v in vocabulary if len(v) >= 5)
+    ):
+        return word
+    close = difflib.get_close_matches(word, vocabulary, n=1, cutoff=0.8)
+    return close[0] if close else word
+
+
+def normalize(text: str) -> str:
+    """Return the canonical text every parser reads: lower case, straight quotes and dashes,
+    single spaces, abbreviations expanded and misspelt domain words corrected."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u2212", "-")
+    text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u00b1", "+/-")
+    text = re.sub(r"\s+", " ", text.lower()).strip()
+    text = re.sub(r"(?<![\w'])[a-z]+(?=(?:'s)?(?![\w']))", lambda m: _correct(m.group(0)), text)
+    return re.sub(r"\s+", " ", text)
