@@ -157,10 +157,11 @@ def _context(r: Any) -> str:
 
 @renders("position_size")
 def _size(r: Any) -> str:
-    unit = "units"
+    unit = "shares" if r.multiplier == 1 else f"contracts (x{r.multiplier:g})"
+    what = f"{r.symbol} " if r.symbol else ""
     lines = [
-        f"{r.direction.title()} {r.units} {unit}: entry {r.entry:.2f}, stop {r.stop:.2f} "
-        f"({r.risk_per_unit:.2f} risk per unit).",
+        f"{r.direction.title()} {r.units} {what}{unit}: entry {r.entry:.2f}, stop {r.stop:.2f} "
+        f"({r.risk_per_unit:.2f} risk per unit, risking {r.risk_pct:g}% of the account).",
         f"Risk budget {r.risk_budget:,.2f}; loss at the stop {r.dollar_risk:,.2f}.",
     ]
     for t in r.targets:
@@ -199,6 +200,12 @@ def _indicators(r: Any) -> str:
         f"Ribbon: spine {r.spine}, fast cloud {r.fast_cloud}, slow cloud {r.slow_cloud}, "
         f"conviction {r.conviction} (EMA {emas}).",
     ]
+    above = [k for k, v in r.ema.items() if r.close >= v]
+    below = [k for k, v in r.ema.items() if r.close < v]
+    lines.append(
+        f"Close {r.close:.2f} is above EMA {', '.join(above) or 'none'}; "
+        f"below EMA {', '.join(below) or 'none'}."
+    )
     if r.last_arrow:
         lines.append(
             f"Last conviction arrow {r.last_arrow}, {r.bars_since_arrow} bars ago: "

@@ -69,6 +69,9 @@ class PositionSizeResult(BaseModel):
         description="§8 ranges for this account: per trade 1-2 %, daily stop 3-4 %, weekly 7-8 %."
     )
     levels_from: str | None = Field(default=None, description="Which levels resolved level keys.")
+    symbol: str | None = None
+    multiplier: float = Field(default=1.0, description="1 = shares; 100 options, 50 ES, 5 MES.")
+    risk_pct: float = Field(default=1.0, description="The percent of the account risked.")
 
 
 def _is_level(value: Price) -> bool:
@@ -138,4 +141,7 @@ def position_size(ctx: ToolContext, args: PositionSizeArgs) -> PositionSizeResul
             for k, (a, b) in risk_budget_ranges(args.account_size).items()
         },
         levels_from=where,
+        symbol=args.symbol,
+        multiplier=args.multiplier,
+        risk_pct=round(risk_pct, 4),
     )

@@ -255,13 +255,9 @@ def _authoring(r: Reading, last: Turn | None, setting: Setting, intent: str | No
             calls=[{"name": "update_strategy", "args": {**first["args"], "save": True}}],
             rule="confirm-update",
         )
-    if (
-        first
-        and first["name"] == "draft_strategy"
-        and re.search(_YES, t)
-        and not r.has(r"\bback ?test|\bbt\b")
-    ):
-        return Plan(calls=[{"name": "save_strategy", "args": first["args"]}], rule="confirm-save")
+    draft = _recent_draft(last)
+    if draft is not None and re.search(_YES, t) and not r.has(r"\bback ?test|\bbt\b"):
+        return Plan(calls=[{"name": "save_strategy", "args": {"spec": draft}}], rule="confirm-save")
     if first and first["name"] == "draft_strategy":
         revised = _revise_draft(r, first["args"]["spec"])
         if revised is not None:
@@ -290,6 +286,21 @@ def _authoring(r: Reading, last: Turn | None, setting: Setting, intent: str | No
     return Plan(calls=[{"name": "draft_strategy", "args": {"spec": draft.spec}}], rule="author")
 
 
+def _recent_draft(last: Turn | None) -> dict[str, Any] | None:
+    """Return the unsaved draft of the last turn or the one before (a backtest of the draft in
+    between keeps it: "backtest it" then "save it")."""
+    for turn in (last, last.earlier if last else None):
+        if turn is None or not turn.calls:
+            continue
+        call = turn.calls[0]
+        if call["name"] == "draft_strategy":
+            return call["args"]["spec"]
+        if call["name"] == "backtest_strategy" and call["args"].get("spec"):
+            return call["args"]["spec"]
+        return None
+    return None
+
+
 def _level_in(text: str, sign: str) -> str | None:
     if re.search(r"\b(?:the )?(?:close|previous close)\b|^\s*0\b", text):
         return "0"
@@ -316,6 +327,12 @@ def _revise_draft(r: Reading, spec: dict[str, Any]) -> dict[str, Any] | None:
                 exit_[key] = level
     if exit_ == spec.get("exit", {}):
         return None
+    entry = next(
+        (c.get("level") for c in spec.get("entry", []) if c.get("kind") == "level_cross"), None
+    )
+    target = spec.get("exit", {}).get("target")
+    if spec.get("name") == f"{spec.get('symbol')} {spec.get('side')} {entry} to {target}":
+        changed["name"] = f"{spec.get('symbol')} {spec.get('side')} {entry} to {exit_['target']}"
     changed["exit"] = exit_
     return changed
 
