@@ -85,7 +85,7 @@ def _moved(r: Any) -> list[str]:
     if not getattr(r, "requested_date", None):
         return []
     day = r.requested_date
-    what = f"a {day:%A}" if day.weekday() >= 5 else "not a trading session (NYSE holiday)"
+    what = f"a {day:%A}" if day.weekday() >= 5 else "not a trading session (the market was closed)"
     return [
         f"{day:%Y-%m-%d} is {what}: these are the levels for the next session, {r.date:%a %Y-%m-%d}."
     ]
@@ -98,7 +98,8 @@ def _levels(r: Any) -> str:
         when += f" (as of {r.date:%Y-%m-%d})"
     head = (
         f"{r.symbol} {MODE_WORDS.get(r.mode, r.mode)} levels for {when} "
-        f"(previous close {r.previous_close:.2f} on {r.previous_close_date}, ATR {r.atr:.2f})"
+        f"(previous close {r.previous_close:.2f} on {r.previous_close_date}, ATR {r.atr:.2f}"
+        f" = {r.atr_pct:.2f}% of it)"
     )
     moved = _moved(r)
     if r.level:
@@ -133,6 +134,11 @@ def _distance(r: Any) -> str:
         f"{r.symbol} {MODE_WORDS.get(r.mode, r.mode)} levels for {when}: from {start} "
         f"{r.start_price:.2f} to {end} {r.end_price:.2f} is {r.points:+.2f} points "
         f"({abs(r.points):.2f} pts, {r.percent:+.2f}%, {r.atr_multiple:+.3f} ATR; ATR {r.atr:.2f})."
+        + (
+            f" For {r.quantity:g} x {r.multiplier:g} per point: ${r.dollars:,.2f}."
+            if (r.quantity, r.multiplier) != (1, 1)
+            else ""
+        )
     )
 
 

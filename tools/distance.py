@@ -12,7 +12,7 @@ import datetime as dt
 from pydantic import BaseModel, Field, field_validator
 
 from core.errors import InvalidArgumentError
-from core.levels import mode, parse_level_key, round_price
+from core.levels import LevelSet, mode, parse_level_key, round_price
 from tools.base import ToolContext, tool
 from tools.levels import LEVEL_NAMES, levels_for_session, period_label
 from tools.market import through_day
@@ -28,7 +28,15 @@ class DistanceArgs(BaseModel):
     )
     end_at: str = Field(description="To: a level key, a price or 'close', as for start_at.")
     mode: str = Field(default="day", description="Levels mode (day, multiday, swing…).")
+    end_mode: str | None = Field(
+        default=None,
+        description="Mode of end_at's level when it differs ('weekly +1 vs daily +1').",
+    )
     date: dt.date | None = Field(default=None, description="Session (YYYY-MM-DD); omit for latest.")
+    quantity: float = Field(default=1.0, gt=0, description="Shares or contracts, for the $ value.")
+    multiplier: float = Field(
+        default=1.0, gt=0, description="Dollars per point per unit: 1 shares, 100 options, 50 ES."
+    )
 
     @field_validator("start_at", "end_at")
     @classmethod
@@ -66,6 +74,9 @@ class DistanceResult(BaseModel):
     percent: float = Field(description="points / start price × 100, rounded to 2 decimals.")
     atr: float
     atr_multiple: float = Field(description="points / ATR, rounded to 3 decimals.")
+    quantity: float = 1.0
+    multiplier: float = 1.0
+    dollars: float = Field(description="points × quantity × multiplier, rounded to the cent.")
 
 
 @tool("level_distance", DistanceArgs, DistanceResult)
@@ -77,19 +88,25 @@ def level_distance(ctx: ToolContext, args: DistanceArgs) -> DistanceResult:
     a trader computes from the levels table.
     """
     sym, session, ls, daily = levels_for_session(ctx, args.symbol, args.mode, args.date)
+    end_ls = ls
+    if args.end_mode is not None and mode(args.end_mode).name != mode(args.mode).name:
+        end_ls = levels_for_session(ctx, args.symbol, args.end_mode, args.date)[2]
 
-    def point(ref: str) -> tuple[str, float]:
+    def point(ref: str, levels: LevelSet = ls) -> tuple[str, float]:
         if ref == "close":
             known = through_day(daily, session)
             return f"close of {known.index[-1]:%Y-%m-%d}", round_price(
                 float(known["close"].iloc[-1])
             )
         if ref[:1] in "+-" or ref == "0":
-            return LEVEL_NAMES.get(ref, ref), round_price(ls.levels[ref])
+            name = LEVEL_NAMES.get(ref, ref)
+            if levels is not ls:
+                name = f"{mode(levels.mode).name} {name}"
+            return name, round_price(levels.levels[ref])
         return "price", float(ref)
 
     start_name, start = point(args.start_at)
-    end_name, end = point(args.end_at)
+    end_name, end = point(args.end_at, end_ls)
     points = round(end - start, 2)
     return DistanceResult(
         symbol=sym,
@@ -106,4 +123,7 @@ def level_distance(ctx: ToolContext, args: DistanceArgs) -> DistanceResult:
         percent=round(points / start * 100, 2),
         atr=ls.atr,
         atr_multiple=round(points / ls.atr, 3),
+        quantity=args.quantity,
+        multiplier=args.multiplier,
+        dollars=round(abs(points) * args.quantity * args.multiplier, 2),
     )

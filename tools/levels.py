@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field, field_validator
 
@@ -30,6 +31,7 @@ from tools.market import (
     normalize_symbol,
     resolve_session,
     save_chart,
+    session_days,
     through_day,
 )
 
@@ -112,6 +114,9 @@ class AtrLevelsResult(BaseModel):
         description="Start of the period whose close anchors the levels."
     )
     atr: float = Field(description="ATR(14) of the mode's period bars, rounded to 2 decimals.")
+    atr_pct: float = Field(
+        default=0.0, description="ATR as a percent of the previous close, rounded to 2 decimals."
+    )
     levels: dict[str, float] = Field(description="All 37 levels keyed by ATR fraction, ascending.")
     level: str | None = None
     level_name: str | None = None
@@ -178,8 +183,8 @@ def levels_for_session(
     sym = normalize_symbol(ctx.source, symbol)
     m = mode(mode_name)
     daily = daily_bars(ctx.source, sym)
-    if day is not None and m.name in ("day", "scalp") and not is_session(day):
-        day = next_session(day)  # levels for a weekend or holiday are the next session's
+    if day is not None and m.name in ("day", "scalp"):
+        day = next_data_session(daily, day)
     session, _ = resolve_session(
         daily, sym, day, today=ctx.today, strict=m.name in ("day", "scalp")
     )
@@ -193,6 +198,20 @@ def levels_for_session(
         start = current_period_start(day_start(session), m)
     ls = compute_levels(period_bars, start, m, use_current_close=use_current_close)
     return sym, session, ls, daily
+
+
+def next_data_session(daily: pd.DataFrame, day: dt.date) -> dt.date:
+    """Return ``day`` when the data has a session then, else the next session: levels asked for a
+    weekend, a holiday or an unscheduled closure (2018-12-05, 2025-01-09) are the next session's,
+    whose previous close and ATR are already known. Inside the data the sessions it holds decide
+    (the rule calendar is wrong on some historical days); past its end the NYSE rules do."""
+    days = session_days(daily)
+    if days.size == 0 or day < days[0].astype(object):
+        return day
+    if day <= days[-1].astype(object):
+        pos = int(np.searchsorted(days, np.datetime64(day, "D")))
+        return days[pos].astype(object)
+    return day if is_session(day) else next_session(day)
 
 
 def period_label(mode_name: str, start: dt.date) -> str:
@@ -235,6 +254,7 @@ def atr_levels(ctx: ToolContext, args: AtrLevelsArgs) -> AtrLevelsResult:
         previous_close=ls.previous_close,
         previous_close_date=ls.previous_period_start.date(),
         atr=ls.atr,
+        atr_pct=round(ls.atr / ls.previous_close * 100, 2) if ls.previous_close else 0.0,
         levels=levels,
         level=args.level,
         level_name=LEVEL_NAMES.get(args.level or "", args.level) if args.level else None,

@@ -17,6 +17,7 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic.fields import FieldInfo
 
 from assistant.understand.levels import between, read_levels, resolve_unsided
+from assistant.understand.levels import message_side as levels_side
 from assistant.understand.reading import Reading
 from tools import TOOLS
 
@@ -122,11 +123,48 @@ def level_stats(r: Reading, symbols: list[str]) -> Built:
 def distance(r: Reading, symbols: list[str]) -> Built:
     """Return level_distance calls: between two levels, or from a price to a level."""
     keys = _keys(r) if not r.has(r"\btriggers\b|\bgates\b") else resolve_unsided(r.levels, r.t)
+    span = re.search(r"(\S+(?: \S+)?) (?:to|->|→|and) (\S+(?: \S+)?)", r.t)
+    if span and len(keys) > 2:  # "the golden gate zone, 38.2 to 61.8": the span names the pair
+        side = levels_side(r.t) or "+"
+        pair = [resolve_unsided(read_levels(x), x, side) for x in (span[1], span[2])]
+        if all(len(p) == 1 for p in pair):
+            keys = [pair[0][0], pair[1][0]]
     price = re.search(
-        r"(?:\bat|@|from|is|was|price|of|traded|trading|hit|printed|touched|tagged|sitting at|near)\s\$?"
-        r"(\d{2,6}(?:\.\d{1,4})?)(?![\d/%])",
+        r"(?:\bat|@|from|is|was|price|of|traded|trading|hit|printed|touched|tagged|sitting at|near"
+        r"|vs\.?|versus)\s\$?(\d{2,6}(?:\.\d{1,4})?)(?![\d/%])",
         r.t,
     )
+    if r.has(r"\bhalf (?:the |an? )?(?:daily |day )?atr\b") and not keys:
+        return Built([fill("level_distance", r, s, start_at="0", end_at="+0.5") for s in symbols])
+    if len(r.modes) == 2 and keys:  # "weekly +1 vs daily +1"
+        end = keys[1] if len(keys) > 1 else keys[0]
+        return Built(
+            [
+                fill(
+                    "level_distance",
+                    r,
+                    s,
+                    start_at=keys[0],
+                    end_at=end,
+                    mode=r.modes[0],
+                    end_mode=r.modes[1],
+                )
+                for s in symbols
+            ]
+        )
+    money: dict[str, Any] = {}
+    if r.has(r"\$|\bdollars?\b|\bbucks\b|\bhow much\b|\bper (?:share|contract)\b|\bp&?l\b"):
+        qty = re.search(
+            r"\b(\d+|one|a|an) (?:\w+ )?(?:shares?|contracts?|es|mes|lots?|cons)\b", r.t
+        )
+        if qty:
+            money["quantity"] = float({"one": 1, "a": 1, "an": 1}.get(qty[1], qty[1]))
+        per = re.search(r"\((\d+)\s?/\s?(?:pt|point)\)|\$?(\d+) (?:per|a|/) ?(?:pt|point)\b", r.t)
+        mult = r.sizing.multiplier
+        if per:
+            money["multiplier"] = float(per[1] or per[2])
+        elif mult:
+            money["multiplier"] = mult
     if price and keys:
         a, b = price[1], keys[0]
     elif len(keys) >= 2:
@@ -137,7 +175,7 @@ def distance(r: Reading, symbols: list[str]) -> Built:
         return Built(
             question="Distance between which two levels (or from which price to which level)?"
         )
-    return Built([fill("level_distance", r, s, start_at=a, end_at=b) for s in symbols])
+    return Built([fill("level_distance", r, s, start_at=a, end_at=b, **money) for s in symbols])
 
 
 def indicator(r: Reading, symbols: list[str]) -> Built:
@@ -189,14 +227,22 @@ _DOWN = (
     r"\b(?:loses?|losing|lost|fails?|failing|failed|breaks? (?:down|below|under)|broke (?:down|below)"
     r"|drops? (?:below|under|through)|falls? (?:below|under|through)|crosses? (?:below|under|down)"
     r"|goes? (?:below|under)|below|under|breakdown|breaks? down|rejects?|to the downside|downside"
-    r"|back (?:under|below)|dips? (?:below|under))\b"
+    r"|back (?:under|below)|dips? (?:below|under)|going down|heading down|moving down)\b"
 )
 _UP = (
     r"\b(?:reclaims?|reclaiming|reclaimed|crosses? (?:above|over|up)|cross up|breaks? (?:above|over|out)"
     r"|broke (?:above|out)|gets? (?:above|over)|goes? (?:above|over)|above|over|breakout|breaks? out"
-    r"|pops? (?:above|over)|clears?|to the upside|upside|back (?:above|over))\b"
+    r"|pops? (?:above|over)|clears?|to the upside|upside|back (?:above|over)|going up|heading up"
+    r"|moving up)\b"
 )
-_VAGUE = r"\b(?:to the upside|to the downside|upside|downside|bullish|bearish|breakdown|breakout)\b"
+_VAGUE = (
+    r"\b(?:to the upside|to the downside|upside|downside|bullish|bearish|breakdown|breakout"
+    r"|going up|going down|heading up|heading down|moving up|moving down)\b"
+)
+
+
+def _opposite(key: str) -> str:
+    return ("-" if key.startswith("+") else "+") + key[1:]
 
 
 def alert(r: Reading, symbols: list[str]) -> Built:
@@ -224,6 +270,9 @@ def alert(r: Reading, symbols: list[str]) -> Built:
         )
     if len(keys) > 1 and not slot.keys:
         return Built(question=f"Which side: the {keys[0]} or the {keys[1]} level?")
+    opposite = [k for k in slot.keys if k != "0" and _opposite(k) in slot.keys]
+    if opposite:
+        return Built(question=f"Which level: {opposite[0]} or {_opposite(opposite[0])}?")
     key = keys[0]
     side = "down" if key.startswith("-") else "up"
     if down_verb and up_verb:

@@ -154,9 +154,6 @@ def _absolute(t: str, today: dt.date) -> DateSlot | None:
     def add(m: re.Match[str], slot: DateSlot) -> None:
         found.append((m.start(), replace(slot, text=m.group(0))))
 
-    named = read_named_day(t, today)
-    if named:
-        found.append((t.find(named[1]), DateSlot(date=named[0], text=named[1])))
     for m in re.finditer(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b", t):
         add(m, _day(int(m[1]), int(m[2]), int(m[3]), m[0]))
     for m in re.finditer(r"(?<![\d.$])((?:19|20)\d\d)(\d\d)(\d\d)(?![\d.])", t):
@@ -228,10 +225,16 @@ def _absolute(t: str, today: dt.date) -> DateSlot | None:
             if s.group(0) != m[1]
         ):
             add(m, _year_period(int(m[1]), m[0]))
-    for m in re.finditer(rf"\b(?:for|in|of) ({_MON})\b(?! \d)", t):
+    for m in re.finditer(rf"\b(?:for|in|of|since|from|during|starting) ({_MON})\b(?! \d)", t):
         month = months()[m[1]]
         year = today.year if month <= today.month else today.year - 1
         add(m, _month_period(year, month, m[0]))
+    if not [s for _, s in found if s.problem is None and s.mode != "longterm"]:
+        named = read_named_day(t, today)  # Thanksgiving 2023, Good Friday: when no date is written
+        if named:
+            found = [(p, s) for p, s in found if s.text not in named[1]]
+        if named:
+            found.append((t.find(named[1]), DateSlot(date=named[0], text=named[1])))
     if not found:
         return None
     found.sort(key=lambda f: f[0])

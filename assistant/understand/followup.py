@@ -67,6 +67,16 @@ def _shift(day: dt.date, steps: int, mode: str) -> dt.date:
     return day
 
 
+def _weekday_near(day: dt.date, weekday: int, t: str) -> dt.date:
+    """Return the weekday a follow-up means next to the session answered: "monday after" the next
+    one, "friday before" the previous one, else the one in the same week ("that monday")."""
+    if re.search(r"\b(?:after|following|next)\b", t):
+        return day + dt.timedelta(days=(weekday - day.weekday()) % 7 or 7)
+    if re.search(r"\b(?:before|prior|previous|last)\b", t):
+        return day - dt.timedelta(days=(day.weekday() - weekday) % 7 or 7)
+    return day + dt.timedelta(days=weekday - day.weekday())
+
+
 def _flip(value: str) -> str:
     return value if value == "0" else ("-" if value.startswith("+") else "+") + value[1:]
 
@@ -81,6 +91,9 @@ def _is_follow_up(r: Reading, intent: str | None, rule: str, last_tool: str) -> 
     if intent is None:
         return True
     same = _tool_of(intent) == last_tool or (intent == "levels" and last_tool in _LEVEL_TOOLS)
+    sizing_words = r"\b(?:target|tgt|stop|risk|account|acct|r\b|what r|side|short|long|es|mes|contracts?|shares)\b"
+    if last_tool == "position_size" and r.has(sizing_words) and not r.symbols:
+        return True
     if same:
         return cue or r.words() <= 6 or not r.symbols
     ranged = "start" in TOOLS[last_tool].args_model.model_fields and r.range != (None, None)
@@ -106,6 +119,15 @@ def _changes(r: Reading, call: Call) -> dict[str, Any]:
         out["date"] = _shift(answered, 1, mode).isoformat()
     elif "date" in fields and answered and re.search(_PREV, r.t) and not r.date.date:
         out["date"] = _shift(answered, -1, mode).isoformat()
+    elif "date" in fields and answered and r.date.weekday is not None:
+        out["date"] = _weekday_near(answered, r.date.weekday, r.t).isoformat()
+    elif (
+        "date" in fields
+        and answered
+        and r.date.period
+        and not re.search(r"(?:19|20)\d\d|'\d\d", r.date.text)
+    ):
+        out["date"] = r.date.date.replace(year=answered.year).isoformat()  # "q4?" of that year
     elif "date" in fields and r.date.found and not r.date.problem:
         day = r.date.resolve(r.setting.today_for(args.get("symbol")))
         out["date"] = day.isoformat() if day else None
@@ -169,8 +191,14 @@ def _changes(r: Reading, call: Call) -> dict[str, Any]:
             out["end"] = end.isoformat() if end else None
     if name == "indicator_state" and r.timeframe:
         out["timeframe"] = r.timeframe
+    if name == "atr_levels" and r.has(
+        r"\brange\b.*\batr\b|\bchart\b|\bplot\b|\ball (?:the )?levels\b"
+    ):
+        out.update(level=None, levels=None)
     if name == "position_size":
         z = r.sizing
+        if z.side and "side" in args:
+            out["side"] = z.side
         for key, value in (("account_size", z.account), ("entry", z.entry), ("stop", z.stop)):
             if value is not None:
                 out[key] = value
@@ -196,6 +224,28 @@ def _changes(r: Reading, call: Call) -> dict[str, Any]:
     if "chart" in fields and r.has(r"\b(?:chart|plot|graph|draw)\b"):
         out["chart"] = True
     return out
+
+
+def _flip_words(name: str, t: str) -> str:
+    """Return a strategy name with its side swapped ("Golden gate bull" → "Golden gate bear")."""
+    pairs = {
+        "bull": "bear",
+        "bear": "bull",
+        "call": "put",
+        "put": "call",
+        "long": "short",
+        "short": "long",
+    }
+    want_bear = bool(re.search(r"\b(?:bear|bearish|put|short|down)\b", t))
+    out = []
+    for word in name.split(" "):
+        key = word.lower().strip(",")
+        if key in pairs and (key in ("bull", "call", "long")) == want_bear:
+            word = word.replace(
+                word.strip(","), pairs[key].capitalize() if word[0].isupper() else pairs[key]
+            )
+        out.append(word)
+    return " ".join(out)
 
 
 def _last_level(last: Turn) -> Call | None:
@@ -259,6 +309,20 @@ def _object_reference(r: Reading, intent: str | None, last: Turn) -> list[Call] 
                     "args": {**given, "start_at": keys[0], "end_at": keys[1]},
                 }
             ]
+    priced = re.search(
+        r"(?<![+-])\b\d{2,}(?:\.\d+)?\b", re.sub(r"\d{1,4}[/-]\d{1,2}(?:[/-]\d{1,4})?", " ", r.t)
+    )
+    if (
+        leveled
+        and intent == "distance"
+        and r.has(r"\b(?:that|it|there)\b")
+        and r.levels.keys
+        and not priced
+    ):
+        given = {k: leveled["args"][k] for k in ("symbol", "date", "mode") if k in leveled["args"]}
+        start, end = leveled["args"]["level"], r.levels.keys[0]
+        if start != end:
+            return [{"name": "level_distance", "args": {**given, "start_at": start, "end_at": end}}]
     if name in ("create_alert", "change_alert", "list_alerts") and r.has(
         r"^(?:list|show|see)(?: me)? (?:em|them|all|those|my alerts?)\b"
     ):
@@ -273,6 +337,16 @@ def _object_reference(r: Reading, intent: str | None, last: Turn) -> list[Call] 
         if call["args"].get("symbol"):
             args["symbol"] = call["args"]["symbol"]
         return [{"name": "compare_strategies", "args": args}]
+    if (
+        name == "backtest_strategy"
+        and re.search(_FLIP, r.t)
+        or (name == "backtest_strategy" and re.search(_SIDE_PICK, r.t))
+    ):
+        flipped = _flip_words(call["args"]["strategy"], r.t)
+        if flipped != call["args"]["strategy"]:
+            args = {**call["args"], "strategy": flipped}
+            args.pop("spec", None)
+            return [{"name": "backtest_strategy", "args": args}]
     if name == "backtest_strategy" and _CUE.search(r.t) and not r.has(r"\b(?:it|that)\b"):
         from assistant.understand.intents import strategy_names_in
 
@@ -286,11 +360,21 @@ def _object_reference(r: Reading, intent: str | None, last: Turn) -> list[Call] 
     if name in ("create_alert", "change_alert", "list_alerts") and pointing:
         action = alert_action(r.t)
         result = call.get("result") or {}
-        found = re.search(r"\b(a[0-9a-f]{8})\b", str(result.get("message", "")))
+        found = re.search(r"\b(a[0-9a-f]{7,8})\b", str(result.get("message", "")))
         alerts = result.get("alerts") or []
-        alert_id = found[1] if found else (alerts[0]["id"] if len(alerts) == 1 else None)
+        alert_id = (
+            found[1]
+            if found
+            else call["args"].get("alert_id") or (alerts[0]["id"] if len(alerts) == 1 else None)
+        )
         if action and alert_id:
             return [{"name": "change_alert", "args": {"alert_id": alert_id, "action": action}}]
+    gate = name == "golden_gate_stats" and call["args"].get("direction") in ("bull", "bear")
+    if gate and r.has(r"\b(?:back ?test|bt)\b") and pointing:
+        args = {"strategy": f"Golden gate {call['args']['direction']}"}
+        if call["args"].get("symbol"):
+            args["symbol"] = call["args"]["symbol"]
+        return [{"name": "backtest_strategy", "args": args}]
     if name in ("draft_strategy", "save_strategy", "update_strategy", "show_strategy") and r.has(
         r"\b(?:back ?test|bt|run)\b"
     ):
@@ -321,6 +405,10 @@ def follow_up(r: Reading, intent: str | None, rule: str, last: Turn) -> list[Cal
     template = last.calls[0]
     if not _is_follow_up(r, intent, rule, template["name"]):
         return None
+    if template["name"] == "create_alert" and r.symbols and r.has(r"\bsame\b|^(?:and|also|now) "):
+        return [
+            {"name": "create_alert", "args": {**template["args"], "symbol": s}} for s in r.symbols
+        ]
     if template["name"] in ("create_alert", "change_alert", "list_alerts", "draft_strategy"):
         return None
     changes = _changes(r, template)

@@ -56,11 +56,11 @@ def read_named_day(t: str, today: dt.date) -> tuple[dt.date, str] | None:
         if m:
             return _shifted(day, m), m.group(0)
     for pattern, make in NAMED_DAYS:
-        m = re.search(rf"\b{shift}(?:{pattern})\b(?:,? '?(?P<year>\d{{4}}|\d{{2}})(?![\d/]))?", t)
+        m = re.search(rf"\b{shift}(?:{pattern})\b(?:,? (?P<year>\d{{4}}|'\d{{2}})(?![\d/]))?", t)
         if not m:
             continue
         if m.group("year"):
-            raw = int(m.group("year"))
+            raw = int(m.group("year").lstrip("'"))
             year = raw if raw > 100 else (2000 + raw if 2000 + raw <= today.year else 1900 + raw)
             day = make(year)
         else:

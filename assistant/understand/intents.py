@@ -21,9 +21,13 @@ STATS = (
     r"\bhow (?:often|many times|likely|frequently)\b|\bodds\b|\bprobab\w*|\bchances?\b|\bhit rate\b"
     r"|\b(?:completion|success|fail\w*|win) rate\b|\bstats?\b|\bstatistic\w*|\bhistorically\b"
     r"|\bwhat (?:%|percent\w*)\b|\b% of (?:the )?(?:time|days|sessions)\b|\blikelihood\b"
-    r"|\bhow reliable\b|\bbase rate\b|\bhit %|\bcompletes?\b|\bcompletion\b|\bfollow[- ]?through\b"
+    r"|\bhow reliable\b|\bbase rate\b|\bhit %|\bcompletes?\b|\bcompletion\b(?! (?:level|lvl|target|price))"
+    r"|\bfollow[- ]?through\b"
     r"|%\s*\??$|\bbuckets?\b|\bsame day %|\bhow frequent\b|\bhow many\b|\bfailures?\b|\bfailed\b"
-    r"|\brate\b|\bcount\b|\bhow often\b|\bfrequency\b"
+    r"|\brate\b|\bcount\b|\bhow often\b|\bfrequency\b|\blevel to level\b|\bl2l\b"
+)
+INDICATOR_NOW = (
+    r"\b(?:right now|now|currently|on the \d+\w*|\d+ ?(?:m|min|h|hr|hour)\b|1h|daily|hourly)\b"
 )
 INDICATOR = (
     r"\bribbon\b|\bphase\b|\boscillator\b|\bpo\b|\bcompress\w*|\bsqueez\w*|\bemas?\b|\b\d{1,3} ?ema\b"
@@ -39,6 +43,8 @@ DISTANCE = (
     r"|\b(?:points|pts|handles|dollars) (?:from|to|between|away)\b|\bspread between\b"
     r"|\bgap between\b|\bdifference between\b|\bdiff between\b|\bwidth\b|\bhow wide\b|\bpoints? away\b"
     r"|\b(?:pts|points|handles|cents|dollars)\b|\bgap from\b|\bhow much (?:room|space)\b|\bapart\b"
+    r"|\bhow (?:many|much) \$|\$ (?:is|would) that\b|\bper (?:share|contract)\b|\bhow much is that\b"
+    r"|\bhalf (?:the |an? )?(?:daily |day )?atr\b"
 )
 
 
@@ -150,8 +156,11 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "alert-create",
         "create_alert",
-        r"\b(?:alert|ping|notify|tell|text|message|dm|buzz|wake) me\b|\bset (?:up )?(?:an? )?alerts?\b"
-        r"|\b(?:loses?|reclaims?|crosses?|breaks?|fails?|tags?|hits?)\b.*\balert\b|\balert\s*\??$"
+        r"\b(?:alert|ping|notify|buzz|wake) me\b|\b(?:tell|text|message|dm) me (?:when|if|once|as soon|the moment|whenever)\b"
+        r"|\b(?:set|create|add|make|new|put)\b.{0,24}\balerts?\b|\bpost (?:in|to) #[\w-]+ (?:when|if|once)\b"
+        r"|\b(?:when|if|once)\b.*\bpost (?:it )?(?:in|to) #[\w-]+"
+        r"|\b(?:loses?|lost|reclaim\w*|cross\w*|breaks?|broke|fails?|failed|tag\w*|hits?)\b.*\balert\b"
+        r"|\balert\s*\??$|\balert,"
         r"|\b(?:create|add|make|new) (?:an? )?alert\b|^alert\b(?! \w{8}\b)|\blet me know (?:when|if)\b"
         r"|\bgive me a (?:ping|heads up|shout)\b|\bheads up (?:when|if)\b",
         lambda r: (
@@ -169,8 +178,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "alert-change",
         "change_alert",
-        r"\b(?:pause|resume|unpause|delete|remove|cancel|kill|mute|unmute|stop|disable|enable|turn off|turn on|reactivate)\b"
-        r".*\b(?:alerts?|a[0-9a-f]{7,8})\b",
+        r"\b(?:pause|resume|unpause|delete|remove|cancel|kill|mute|unmute|stop|disable|enable|turn off|turn on|reactivate|turn|switch)\b"
+        r".*\b(?:alerts?|a[0-9a-f]{7,8})\b|\ba[0-9a-f]{7,8}\b.*\b(?:back on|on|off)\b",
     ),
     Rule(
         "strategy-search",
@@ -193,8 +202,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "strategy-compare-names",
         "compare",
-        r"\bvs\.?\b|\bversus\b|\bor\b",
-        lambda r: len(strategy_names_in(r.t)) >= 2,
+        r"\bvs\.?\b|\bversus\b|\bcompare\b|\bbetter\b|\bor\b.*\b(?:strateg\w*|backtest|performed|did better)\b",
+        lambda r: len(strategy_names_in(r.t)) >= 2 and not r.has(INDICATOR_NOW),
     ),
     Rule(
         "strategy-list",
@@ -222,7 +231,12 @@ RULES: tuple[Rule, ...] = (
         r"\bsiz(?:e|ing)\b|\bhow many (?:shares|contracts|units|lots|cons|es|mes|spy)\b|\bposition size\b"
         r"|\bhow much (?:to buy|should i buy|can i buy)\b|\b# of (?:shares|contracts)\b|\bnumber of (?:shares|contracts)\b"
         r"|\bhow big\b|\bqty\b|\bquantity\b|\bshares\?|\bcontracts\?",
-        lambda r: not r.has(r"\bhow big (?:is|was) the (?:range|move|gap)\b"),
+        lambda r: (
+            not r.has(
+                r"\bhow big (?:is|was) (?:the |its |spx'?s? |spy'?s? )?(?:daily |day |weekly |monthly )?"
+                r"(?:range|move|gap|atr)\b"
+            )
+        ),
     ),
     Rule(
         "sizing-trade",
@@ -239,7 +253,10 @@ RULES: tuple[Rule, ...] = (
         "distance",
         DISTANCE,
         lambda r: (
-            (_n_levels(r) >= 1 or r.has(r"\btriggers\b|\bgates\b"))
+            (
+                _n_levels(r) >= 1
+                or r.has(r"\btriggers\b|\bgates\b|\bhalf (?:the |an? )?(?:daily |day )?atr\b")
+            )
             and not r.has(STATS.replace(r"|\bhow many\b", ""))
         ),
     ),
@@ -265,7 +282,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "level-stats-to",
         "level_stats",
-        r"\bto\b|->|→",
+        r"\bto\b|->|→|\blevel to level\b",
         lambda r: (
             _n_levels(r) == 2
             and not _specific_day(r)
@@ -315,7 +332,7 @@ RULES: tuple[Rule, ...] = (
         "indicator",
         "indicator",
         INDICATOR,
-        lambda r: not r.has(r"\blevels\b") and not r.levels.keys,
+        lambda r: not r.has(r"\blevels\b") and (not r.levels.keys or set(r.levels.keys) == {"0"}),
     ),
     Rule("levels", "levels", LEVELS),
     Rule("levels-by-key", "levels", r".", lambda r: bool(r.levels.keys or r.levels.unsided)),

@@ -118,6 +118,20 @@ def read_levels(t: str) -> LevelSlot:
             r"\b(?:call|put|bull|bear|upper|lower)\w* triggers", t
         ):
             take(m.start(), m.span(), "+0.236", "-0.236")
+    for m in re.finditer(r"\b(?:calls?|c) ?(?:and|&|/|\+|n) ?(?:puts?|p)(?: side)? trig\w*", t):
+        if free(*m.span()):
+            take(m.start(), m.span(), "+0.236", "-0.236")
+    ext_list = (
+        r"\b(?:ext\w*|extension levels?|levels?|lvls?)\s+"
+        r"((?:[123](?:\.\d{1,3})?[ ,/&+]+(?:and )?)+[123](?:\.\d{1,3})?)\b"
+    )
+    for m in re.finditer(ext_list, t):
+        after = t[m.end() : m.end() + 12]
+        down = re.search(r"\b(?:down\w*|lower|bear\w*|puts?)\b", after)
+        sign = side_near(t, m.start(), m.end()) or ("-" if down else "+")
+        keys = [key_of(sign, float(x)) for x in re.findall(r"[123](?:\.\d{1,3})?", m[1])]
+        if all(keys) and free(*m.span(1)):
+            take(m.start(1), m.span(1), *[k for k in keys if k])
     for m in re.finditer(r"\bboth (?:golden gates|ggs|gates|gg)\b|\bgolden gates\b|\bggs\b", t):
         if free(*m.span()):
             take(m.start(), m.span(), "+0.382", "-0.382")
@@ -193,9 +207,11 @@ def read_levels(t: str) -> LevelSlot:
             if not free(*m.span()):
                 continue
             if magnitude == "0.236" and (
-                re.search(rf"{gate_words}\s*(?:\w+\s)?$", t[max(0, m.start() - 20) : m.start()])
+                re.search(
+                    rf"{gate_words}\s*(?:\w+\s){{0,3}}$", t[max(0, m.start() - 30) : m.start()]
+                )
                 or re.match(
-                    r"s?\s(?:in|at|after|before|between|during|time|hour|bucket|window)\b",
+                    r"s?\s(?:in|at|after|before|between|during|time|hour|bucket|window|odds|stats|rate)\b",
                     t[m.end() :],
                 )
             ):

@@ -33,7 +33,7 @@ def backtest(r: Reading, symbols: list[str]) -> Built:
         run = re.search(r"\b(?:run|test|did)\b(?: the| my)?\s+(.+?)\s+(?:strategy|setup)\b", r.t)
         name = run[1].strip() if run else ""
     builtin = builtin_name(name) if name else None
-    name = builtin or (named[0] if named and not name else name)
+    name = builtin or (named[0] if named else name)
     if not name or name in ("it", "that", "this"):
         return Built(
             question="Which strategy should I backtest? Say 'list strategies' to see them."
@@ -137,7 +137,9 @@ def change_alert(r: Reading, symbols: list[str]) -> Built:
 def remember(r: Reading, symbols: list[str]) -> Built:
     """Return a remember call with the fact in the user's words."""
     fact = re.sub(
-        r"^(?:remember|note|fyi|for the record|save (?:that|this))(?: that)?[:,]?\s*", "", r.t
+        r"^(?:remember|note|fyi|for the record|save (?:that|this))(?: that)?[:,]?\s*",
+        "",
+        re.sub(r"\s+", " ", r.text.strip().lower()),
     ).strip()
     if not fact:
         return Built(question="What should I remember?")

@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 from assistant.understand.levels import read_levels, resolve_unsided
 
 _MULT = {"k": 1e3, "grand": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "mil": 1e6, "million": 1e6}
-_AMOUNT = r"(-(?=\$?\d))?\$?\s?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?(?:e[+-]?\d+)?)\s?(k|mm|mil|million|m|grand|thousand)?\b"
+_AMOUNT = (
+    r"(-(?=\$?\d))?\$?\s?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?(?:e[+-]?\d+)?)(?![\d.])"
+    r"\s?(k|mm|mil|million|m|grand|thousand)?\b"
+)
 _ACCOUNT_WORDS = r"(?:account|net liq\w*|netliq|nlv|capital|portfolio|equity|bankroll|balance)"
 
 
@@ -45,6 +48,7 @@ def read_account(t: str) -> tuple[float | None, str | None]:
         rf"(?:with|have|got|on|using) (?:an? |my )?{_AMOUNT}(?! ?(?:%|shares|contracts|units|risk|stop|target))",
         r"(?<![\w.])\$(\d{1,3}(?:,\d{3})+|\d{4,})(?!\.\d)()()",
         r"(?<![\w.$])()(\d+(?:\.\d+)?)\s?(k|grand|mm|mil|million)\b",
+        rf"% of (?:my |a |an |the )?{_AMOUNT}",
     ]
     candidates: list[tuple[int, float, str]] = []
     for pattern in patterns:
@@ -110,8 +114,8 @@ def read_risk(t: str) -> tuple[float | None, float | None, str | None]:
     return None, None, None
 
 
-_PRICE = r"\$?(\d+(?:\.\d+)?)(?![\d%k.]|\s?(?:%|k\b|atr|x\b|shares|contracts))"
-_STOP_PRICE = r"\$?(\d+(?:\.\d+)?)(?![\d%k.]|\s?(?:%|k\b|atr|x\b))"
+_PRICE = r"\$?(\d+(?:\.\d+)?)(?![\d%k]|\.\d|\s?(?:%|k\b|atr|x\b|shares|contracts))"
+_STOP_PRICE = r"\$?(\d+(?:\.\d+)?)(?![\d%k]|\.\d|\s?(?:%|k\b|atr|x\b))"
 
 
 def _price_or_level(tail: str, side: str, price: str = _PRICE) -> str | None:
@@ -150,6 +154,8 @@ def read_side(t: str) -> str | None:
 
 def read_sizing(t: str) -> Sizing:
     """Return the sizing slots of a normalised message."""
+    dates = r"(?<![\d.$])\d{1,2}/\d{1,2}(?:/\d{2,4})?(?![\d.])|\b\d{4}-\d{2}-\d{2}\b"
+    t = re.sub(dates, " ", t)  # a date is never a price
     out = Sizing()
     out.account, problem = read_account(t)
     out.risk_pct, out.risk_amount, risk_problem = read_risk(t)
@@ -181,6 +187,14 @@ def read_sizing(t: str) -> Sizing:
     )
     if m:
         out.stop = _price_or_level(t[m.end() :], "short" if side == "long" else "long", _STOP_PRICE)
+    before = re.search(r"\$?(\d+(?:\.\d+)?) (?:hard |mental )?(?:stop|sl)\b", t)
+    use_as = re.search(
+        r"\b(?:use|using|with|make|put)\b (?:the |a )?(.+?) as (?:the |my |a )?stop\b", t
+    )
+    if use_as:
+        out.stop = _price_or_level(use_as[1], "short" if side == "long" else "long", _STOP_PRICE)
+    elif out.stop is None and before:
+        out.stop = before[1]
     m = re.search(
         r"\b(?:targets?|tgts?|tps?|take ?profits?|pt)(?: at| of| are| is|:|=)?(?: the)? (.+)$", t
     )

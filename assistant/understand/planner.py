@@ -226,6 +226,13 @@ def _stats_on_last_level(last: Turn, setting: Setting) -> Plan:
     """Return golden-gate odds for the side of the golden-gate level answered last turn."""
     for call in last.calls:
         level = call["args"].get("level")
+        pair = set(call["args"].get("levels") or [])
+        if pair == {"+0.382", "-0.382"}:
+            sym = call["args"].get("symbol", setting.default_symbol)
+            return Plan(
+                calls=[{"name": "golden_gate_stats", "args": {"symbol": sym}}],
+                rule="stats-on-last-level",
+            )
         if level in ("+0.382", "-0.382"):
             sym = call["args"].get("symbol", setting.default_symbol)
             direction = "bull" if level == "+0.382" else "bear"

@@ -48,11 +48,11 @@ def read_range(text: str, today: dt.date) -> tuple[dt.date | None, dt.date | Non
         a, b = read_date(m[1], today), read_date(m[2], today)
         if a.date and b.date:
             return a.date, b.end or b.date
-    m = re.search(r"\bsince (.+)$", t)
+    m = re.search(r"\b(?:since|starting|from) (.+)$", t)
     if m:
-        a = read_date(m[1], today)
+        a = read_date(m.group(0), today)
         if a.date:
-            return a.date, None
+            return a.begin or a.date, None
     slot = _absolute(t, today)
     if slot is not None and slot.period:
         return slot.begin or slot.date, slot.end

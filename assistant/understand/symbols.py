@@ -74,7 +74,8 @@ _NOT_TICKERS = frozenset(
 )
 _DOMAIN_AFTER = (
     r"(?:levels?|lvls?|atr|call|put|trigger|triggers|ribbon|day|weekly|monthly|golden|gg|po|"
-    r"previous|midrange|mid|full|ema|daily|quarterly|yearly|alert|price)"
+    r"previous|midrange|mid|full|ema|daily|quarterly|yearly|alert|price|bull|bear|bullish|bearish|"
+    r"upper|lower|ext|extension|extensions|pdc|pc|ribbon|vomy|ivomy)"
 )
 
 
@@ -123,6 +124,8 @@ def read_symbols(original: str, t: str, known: tuple[str, ...]) -> list[str]:
             and not known_named
         ):
             found.append((m.start(1), m[1].upper()))
+    if any(s == "SPX" for _, s in found):  # ES is SPX's future: one answer, for SPX
+        found = [(p, s) for p, s in found if s != "ES"]
     out: list[str] = []
     for _, sym in sorted(found):
         if sym not in out:
@@ -559,6 +562,11 @@ _COMMON = frozenset(
         "then",
         "than",
     ]
+)
+
+
+_COMMON = _COMMON | frozenset(
+    "nlv bp pnl pdt ira etf etfs rth eth fomc cpi nfp opex vix dxy spot fut futs lmk imho".split()
 )
 
 

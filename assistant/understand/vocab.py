@@ -45,7 +45,11 @@ def named_levels() -> list[tuple[str, str]]:
 def level_families() -> list[tuple[str, str]]:
     """Return (regex, magnitude) for level names without a side (golden gate → 0.382), in the
     order they must be tried (longer names first)."""
-    return [(phrase_regex(p), mag) for mag, p in data()["levels"]["families"].items()]
+    pairs = [
+        (phrase, mag) for mag, phrases in data()["levels"]["families"].items() for phrase in phrases
+    ]
+    pairs.sort(key=lambda pair: -len(pair[0]))  # "gg completion" before "gg"
+    return [(phrase_regex([phrase]), mag) for phrase, mag in pairs]
 
 
 @cache
@@ -232,5 +236,12 @@ def normalize(text: str) -> str:
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u2212", "-")
     text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u00b1", "+/-")
     text = re.sub(r"\s+", " ", text.lower()).strip()
+    # "pt" is the put trigger, except as a price target ("pt 460", "pt at 5980")
+    text = re.sub(r"\bpt\b(?=\s*(?:at |@ |of |is |= |: )?\$?\d{2})", "target", text)
+    text = re.sub(
+        r"\bpts?\b(?!\s*(?:from|to|away|between|of|down|up|risk)\b)(?<!\d pt)(?<!\d pts)",
+        lambda m: "put trigger" if m.group(0) == "pt" else m.group(0),
+        text,
+    )
     text = re.sub(r"(?<![\w'])[a-z]+(?=(?:'s)?(?![\w']))", lambda m: _correct(m.group(0)), text)
     return re.sub(r"\s+", " ", text)
