@@ -86,8 +86,9 @@ def _about(records: list[dict[str, Any]]) -> dict[str, set[str]]:
         if rec["name"] in _DATA_TOOLS_SKIP or "error" in result:
             continue
         args = rec.get("args") or {}
-        if result.get("symbol") or args.get("symbol"):
-            about["symbol"].add(str(result.get("symbol") or args.get("symbol")).upper())
+        for sym in (result.get("symbol"), args.get("symbol")):  # the tool maps aliases (ES)
+            if sym:
+                about["symbol"].add(str(sym).upper())
         if rec["name"] in ("atr_levels", "price_context", "level_distance"):
             mode = str(result.get("mode") or args.get("mode") or "day")
             if result.get("date"):
@@ -256,17 +257,21 @@ def evaluate_set(
 ) -> SetReport:
     """Run every conversation of a first-contact set through the real graph; return the report."""
     tools_ctx.today = REFERENCE_DATE
+    base = dict(tools_ctx.services)
     with tempfile.TemporaryDirectory(prefix="whispr-eval-") as home:
-        tools_ctx.services = {**user_services(Path(home)), **tools_ctx.services}
-        assistant = Assistant(tools_ctx, provider, **assistant_kw)
-        report = SetReport(name)
-        for item in conversations if conversations is not None else load_set(name):
-            tools_ctx.user_id = f"eval-{item['id']}"  # each conversation is a new trader
-            tools_ctx.services["destination"] = f"web:{tools_ctx.user_id}"
-            thread = f"fc-{item['id']}"
-            for index, turn in enumerate(item["turns"], start=1):
-                reply = assistant.ask(turn["text"], thread)
-                report.outcomes.append(score_turn(item, index, turn, reply))
+        tools_ctx.services = {**user_services(Path(home)), **base}
+        try:
+            assistant = Assistant(tools_ctx, provider, **assistant_kw)
+            report = SetReport(name)
+            for item in conversations if conversations is not None else load_set(name):
+                tools_ctx.user_id = f"eval-{item['id']}"  # each conversation is a new trader
+                tools_ctx.services["destination"] = f"web:{tools_ctx.user_id}"
+                thread = f"fc-{item['id']}"
+                for index, turn in enumerate(item["turns"], start=1):
+                    reply = assistant.ask(turn["text"], thread)
+                    report.outcomes.append(score_turn(item, index, turn, reply))
+        finally:
+            tools_ctx.services = base
     return report
 
 

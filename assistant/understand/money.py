@@ -68,8 +68,8 @@ def read_account(t: str) -> tuple[float | None, str | None]:
         for c in candidates
         if re.search(r"\d\s?(?:k|m|mm|grand|thousand|mil|million)\b|\$|,\d", c[2]) or c[1] >= 2000
     ]
-    sized = marked or [c for c in candidates if c[1] >= 100] or candidates
-    return min(sized)[1], None
+    sized = marked or [c for c in candidates if c[1] >= 100]
+    return (min(sized)[1], None) if sized else (None, None)
     return None, None
 
 
