@@ -11,42 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.understand.build import _keys, fill
 from assistant.understand.levels import read_levels, resolve_unsided
-from assistant.understand.manage import alert_action
 from assistant.understand.reading import Reading
+from assistant.understand.references import object_reference
+from assistant.understand.turns import CUE, FLIP, LEVEL_TOOLS, NEXT, PREV, SIDE_PICK, Call, Turn
 from core.calendar import next_session, previous_session
 from tools import TOOLS
-
-Call = dict[str, Any]
-
-_CUE = re.compile(
-    r"^(?:and|what about|how about|wbu|same(?: for| but| thing| on)?|now|ok|also|then|for|what if|instead|"
-    r"but|plus|k|okay|cool|the|next|prev|previous|day|yo|nice|ty|thx|thanks|since|in|over|during|"
-    r"only|just|last|past)\b"
-)
-_NEXT = r"\b(?:next|following|the day after|day after|subsequent)(?: (?:day|session|trading day|one|bar))?\b(?!\s*(?:week|month|quarter|year))"
-_PREV = r"\b(?:day before|session before|previous (?:day|session|trading day)|prior (?:day|session|trading day)|the day prior|one before|previous one)\b"
-_FLIP = r"\b(?:other side|opposite(?: side)?|flip(?: it)?|mirror|inverse|other one)\b"
-_LEVEL_TOOLS = ("atr_levels", "price_context", "level_distance")
-_SIDE_PICK = (
-    r"\b(?:the )?(?:bear|bull|bearish|bullish|put|call|puts|calls|up|down|upside|downside|upper|lower|short|long)"
-    r"(?: side| one|side)\b|^(?:and |what about |how about |now )?(?:the )?(?:bear|bull|bearish|bullish|downside|upside)\W*$"
-)
-
-
-@dataclass
-class Turn:
-    """An earlier turn: the user's text, the calls made (with results) and any open question."""
-
-    text: str
-    calls: list[Call] = field(default_factory=list)
-    pending: dict[str, Any] | None = None
-    earlier: Turn | None = field(default=None, repr=False)
-    """The turn before this one (for references that span two answers: "how far apart are those")."""
 
 
 def _answered_date(call: Call) -> dt.date | None:
@@ -87,10 +60,10 @@ _WEAK_RULES = ("levels", "levels-by-key", "levels-by-mode", "indicator", "range-
 def _is_follow_up(r: Reading, intent: str | None, rule: str, last_tool: str) -> bool:
     """Return True when the message reads as a change to the previous turn: no intent of its
     own, the same tool, or a weak intent (a bare level or mode word) with a follow-up cue."""
-    cue = bool(_CUE.search(r.t)) or r.has(r"\binstead\b|\bsame\b|\bjust\b|\bonly\b")
+    cue = bool(CUE.search(r.t)) or r.has(r"\binstead\b|\bsame\b|\bjust\b|\bonly\b")
     if intent is None:
         return True
-    same = _tool_of(intent) == last_tool or (intent == "levels" and last_tool in _LEVEL_TOOLS)
+    same = _tool_of(intent) == last_tool or (intent == "levels" and last_tool in LEVEL_TOOLS)
     sizing_words = r"\b(?:target|tgt|stop|risk|account|acct|r\b|what r|side|short|long|es|mes|contracts?|shares)\b"
     if last_tool == "position_size" and r.has(sizing_words) and not r.symbols:
         return True
@@ -115,9 +88,9 @@ def _changes(r: Reading, call: Call) -> dict[str, Any]:
     out: dict[str, Any] = {}
     answered = _answered_date(call)
     mode = args.get("mode", "day")
-    if "date" in fields and answered and re.search(_NEXT, r.t) and not r.date.date:
+    if "date" in fields and answered and re.search(NEXT, r.t) and not r.date.date:
         out["date"] = _shift(answered, 1, mode).isoformat()
-    elif "date" in fields and answered and re.search(_PREV, r.t) and not r.date.date:
+    elif "date" in fields and answered and re.search(PREV, r.t) and not r.date.date:
         out["date"] = _shift(answered, -1, mode).isoformat()
     elif "date" in fields and answered and r.date.weekday is not None:
         out["date"] = _weekday_near(answered, r.date.weekday, r.t).isoformat()
@@ -133,7 +106,7 @@ def _changes(r: Reading, call: Call) -> dict[str, Any]:
         out["date"] = day.isoformat() if day else None
     if "mode" in fields and r.modes:
         out["mode"] = r.modes[0]
-    if re.search(_FLIP, r.t) or re.search(_SIDE_PICK, r.t):
+    if re.search(FLIP, r.t) or re.search(SIDE_PICK, r.t):
         want = (
             "-"
             if re.search(r"\b(?:bear|bearish|put|down|downside)\b", r.t)
@@ -226,178 +199,10 @@ def _changes(r: Reading, call: Call) -> dict[str, Any]:
     return out
 
 
-def _flip_words(name: str, t: str) -> str:
-    """Return a strategy name with its side swapped ("Golden gate bull" → "Golden gate bear")."""
-    pairs = {
-        "bull": "bear",
-        "bear": "bull",
-        "call": "put",
-        "put": "call",
-        "long": "short",
-        "short": "long",
-    }
-    want_bear = bool(re.search(r"\b(?:bear|bearish|put|short|down)\b", t))
-    out = []
-    for word in name.split(" "):
-        key = word.lower().strip(",")
-        if key in pairs and (key in ("bull", "call", "long")) == want_bear:
-            word = word.replace(
-                word.strip(","), pairs[key].capitalize() if word[0].isupper() else pairs[key]
-            )
-        out.append(word)
-    return " ".join(out)
-
-
-def _last_level(last: Turn) -> Call | None:
-    for call in last.calls:
-        if call["name"] == "atr_levels" and call["args"].get("level"):
-            return call
-    return None
-
-
-def _object_reference(r: Reading, intent: str | None, last: Turn) -> list[Call] | None:
-    """Return calls for "backtest it", "pause that alert", "size a long there", "alert me if it
-    loses that", "list em", "compare it to gg bull" style references to the last turn."""
-    if not last.calls:
-        return None
-    call = last.calls[0]
-    name = call["name"]
-    pointing = r.has(
-        r"\b(?:it|that|this|that one|this one|the alert|that alert|the strategy|there|em|them)\b"
-    )
-    leveled = _last_level(last)
-    there = r.has(r"\b(?:there|that level|at it|at that|that price)\b")
-    if leveled and there and intent == "sizing":
-        z = r.sizing
-        entry = leveled["args"]["level"]
-        given = {k: leveled["args"][k] for k in ("symbol", "date", "mode") if k in leveled["args"]}
-        stop = z.stop
-        if stop and (z.account or r.setting.account):
-            args: dict[str, Any] = {
-                "account_size": z.account or r.setting.account,
-                "entry": entry,
-                "stop": stop,
-                **given,
-            }
-            if z.risk_pct is not None:
-                args["risk_pct"] = z.risk_pct
-            if z.side:
-                args["side"] = z.side
-            return [{"name": "position_size", "args": args}]
-    if leveled and pointing and intent == "create_alert" and not r.levels.keys:
-        from assistant.understand.build import alert
-
-        text = f"{r.t} {leveled['args']['level']}"
-        built = alert(Reading(text, r.setting), [leveled["args"].get("symbol")])
-        return built.calls or None
-    if (
-        name == "atr_levels"
-        and r.has(r"\b(?:how far apart|distance|how many (?:pts|points)|spread|gap)\b")
-        and r.has(r"\b(?:those|them|these|they|the two|both)\b")
-    ):
-        keys = call["args"].get("levels") or []
-        if not keys and call["args"].get("level") and last.earlier is not None:
-            before = last.earlier.calls[0]["args"] if last.earlier.calls else {}
-            same = all(before.get(k) == call["args"].get(k) for k in ("symbol", "date", "mode"))
-            if same and before.get("level") and before["level"] != call["args"]["level"]:
-                keys = [before["level"], call["args"]["level"]]
-        if len(keys) == 2:
-            given = {k: call["args"][k] for k in ("symbol", "date", "mode") if k in call["args"]}
-            return [
-                {
-                    "name": "level_distance",
-                    "args": {**given, "start_at": keys[0], "end_at": keys[1]},
-                }
-            ]
-    priced = re.search(
-        r"(?<![+-])\b\d{2,}(?:\.\d+)?\b", re.sub(r"\d{1,4}[/-]\d{1,2}(?:[/-]\d{1,4})?", " ", r.t)
-    )
-    if (
-        leveled
-        and intent == "distance"
-        and r.has(r"\b(?:that|it|there)\b")
-        and r.levels.keys
-        and not priced
-    ):
-        given = {k: leveled["args"][k] for k in ("symbol", "date", "mode") if k in leveled["args"]}
-        start, end = leveled["args"]["level"], r.levels.keys[0]
-        if start != end:
-            return [{"name": "level_distance", "args": {**given, "start_at": start, "end_at": end}}]
-    if name in ("create_alert", "change_alert", "list_alerts") and r.has(
-        r"^(?:list|show|see)(?: me)? (?:em|them|all|those|my alerts?)\b"
-    ):
-        return [{"name": "list_alerts", "args": {}}]
-    if name == "backtest_strategy" and r.has(r"\bcompare (?:it|that|this)\b"):
-        from assistant.understand.intents import strategy_names_in
-
-        other = strategy_names_in(r.t) or [
-            re.sub(r"^.*\b(?:to|with|against|vs)\b", "", r.t).strip(" ?")
-        ]
-        args = {"strategies": [call["args"]["strategy"], *other]}
-        if call["args"].get("symbol"):
-            args["symbol"] = call["args"]["symbol"]
-        return [{"name": "compare_strategies", "args": args}]
-    if (
-        name == "backtest_strategy"
-        and re.search(_FLIP, r.t)
-        or (name == "backtest_strategy" and re.search(_SIDE_PICK, r.t))
-    ):
-        flipped = _flip_words(call["args"]["strategy"], r.t)
-        if flipped != call["args"]["strategy"]:
-            args = {**call["args"], "strategy": flipped}
-            args.pop("spec", None)
-            return [{"name": "backtest_strategy", "args": args}]
-    if name == "backtest_strategy" and _CUE.search(r.t) and not r.has(r"\b(?:it|that)\b"):
-        from assistant.understand.intents import strategy_names_in
-
-        names = strategy_names_in(r.t)
-        if names:
-            args = {**call["args"], "strategy": names[0]}
-            args.pop("spec", None)
-            if r.symbols:
-                args["symbol"] = r.symbols[0]
-            return [{"name": "backtest_strategy", "args": args}]
-    if name in ("create_alert", "change_alert", "list_alerts") and pointing:
-        action = alert_action(r.t)
-        result = call.get("result") or {}
-        found = re.search(r"\b(a[0-9a-f]{7,8})\b", str(result.get("message", "")))
-        alerts = result.get("alerts") or []
-        alert_id = (
-            found[1]
-            if found
-            else call["args"].get("alert_id") or (alerts[0]["id"] if len(alerts) == 1 else None)
-        )
-        if action and alert_id:
-            return [{"name": "change_alert", "args": {"alert_id": alert_id, "action": action}}]
-    gate = name == "golden_gate_stats" and call["args"].get("direction") in ("bull", "bear")
-    if gate and r.has(r"\b(?:back ?test|bt)\b") and pointing:
-        args = {"strategy": f"Golden gate {call['args']['direction']}"}
-        if call["args"].get("symbol"):
-            args["symbol"] = call["args"]["symbol"]
-        return [{"name": "backtest_strategy", "args": args}]
-    if name in ("draft_strategy", "save_strategy", "update_strategy", "show_strategy") and r.has(
-        r"\b(?:back ?test|bt|run)\b"
-    ):
-        spec = call["args"].get("spec") or {}
-        result = call.get("result") or {}
-        ref = spec.get("name") or result.get("name") or call["args"].get("ref")
-        if name == "draft_strategy" and spec:
-            args: dict[str, Any] = {"strategy": ref, "spec": spec}
-        else:
-            args = {"strategy": ref}
-        start, end = r.range
-        if start:
-            args["start"] = start.isoformat()
-        if end:
-            args["end"] = end.isoformat()
-        return [{"name": "backtest_strategy", "args": args}]
-    return None
-
-
 def follow_up(r: Reading, intent: str | None, rule: str, last: Turn) -> list[Call] | None:
     """Return the previous turn's calls changed by this message, or None when the message is
     not a follow-up of it."""
-    referenced = _object_reference(r, intent, last)
+    referenced = object_reference(r, intent, last)
     if referenced is not None:
         return referenced
     if not last.calls or last.calls[0]["name"] in ("explain_term", "remember", "recall", "forget"):

@@ -18,10 +18,11 @@ from typing import Any
 from assistant.authoring import is_authoring, parse_strategy
 from assistant.understand import build, manage
 from assistant.understand.build import Built
-from assistant.understand.followup import Turn, carry_context, follow_up
+from assistant.understand.followup import carry_context, follow_up
 from assistant.understand.intents import classify
 from assistant.understand.levels import read_levels, resolve_unsided
 from assistant.understand.reading import Reading, Setting
+from assistant.understand.turns import Turn
 
 HELP = (
     "I can help with ATR levels, indicators, golden-gate and level-to-level statistics, position "

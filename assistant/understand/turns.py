@@ -1,0 +1,34 @@
+"""An earlier turn as the planner sees it, and the words that mark a message as a follow-up."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+Call = dict[str, Any]
+
+CUE = re.compile(
+    r"^(?:and|what about|how about|wbu|same(?: for| but| thing| on)?|now|ok|also|then|for|what if|instead|"
+    r"but|plus|k|okay|cool|the|next|prev|previous|day|yo|nice|ty|thx|thanks|since|in|over|during|"
+    r"only|just|last|past)\b"
+)
+NEXT = r"\b(?:next|following|the day after|day after|subsequent)(?: (?:day|session|trading day|one|bar))?\b(?!\s*(?:week|month|quarter|year))"
+PREV = r"\b(?:day before|session before|previous (?:day|session|trading day)|prior (?:day|session|trading day)|the day prior|one before|previous one)\b"
+FLIP = r"\b(?:other side|opposite(?: side)?|flip(?: it)?|mirror|inverse|other one)\b"
+LEVEL_TOOLS = ("atr_levels", "price_context", "level_distance")
+SIDE_PICK = (
+    r"\b(?:the )?(?:bear|bull|bearish|bullish|put|call|puts|calls|up|down|upside|downside|upper|lower|short|long)"
+    r"(?: side| one|side)\b|^(?:and |what about |how about |now )?(?:the )?(?:bear|bull|bearish|bullish|downside|upside)\W*$"
+)
+
+
+@dataclass
+class Turn:
+    """An earlier turn: the user's text, the calls made (with results) and any open question."""
+
+    text: str
+    calls: list[Call] = field(default_factory=list)
+    pending: dict[str, Any] | None = None
+    earlier: Turn | None = field(default=None, repr=False)
+    """The turn before this one (for references that span two answers: "how far apart are those")."""
