@@ -67,8 +67,11 @@ def object_reference(r: Reading, intent: str | None, last: Turn) -> list[Call] |
                 "stop": stop,
                 **given,
             }
-            if z.risk_pct is not None:
-                args["risk_pct"] = z.risk_pct
+            risk = z.risk_pct if z.risk_pct is not None else r.setting.default_risk
+            if z.risk_amount is not None:
+                args["risk_amount"] = z.risk_amount
+            elif risk is not None:
+                args["risk_pct"] = risk
             if z.side:
                 args["side"] = z.side
             return [{"name": "position_size", "args": args}]
