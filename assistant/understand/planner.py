@@ -107,6 +107,9 @@ def plan(text: str, history: list[Turn], setting: Setting) -> Plan:
         decided = plan(f"{bare} {explained}", history[:-1], setting)
         decided.rule = f"about the term explained > {decided.rule}"
         return decided
+    unreadable = _problem(r, intent or "levels")  # never answered by a follow-up's defaults
+    if unreadable:
+        return Plan(reply=unreadable, rule=f"{rule} > ask", pending={"text": text, "span": _span(r)})
     data_turn = _last_data_turn(history)
     which = _which_period(r, data_turn)
     if which:
@@ -120,9 +123,6 @@ def plan(text: str, history: list[Turn], setting: Setting) -> Plan:
         if stats:
             return _stats_on_last_level(last, setting)
         return Plan(reply="I didn't understand that. " + HELP, rule=rule)
-    problem = _problem(r, intent)
-    if problem:
-        return Plan(reply=problem, rule=f"{rule} > ask", pending={"text": text, "span": _span(r)})
     symbols = _symbols(r, history, setting)
     built = BUILDERS[intent](r, symbols)
     if built.question:

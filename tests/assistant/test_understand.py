@@ -213,6 +213,16 @@ def test_unreadable_date_is_asked_and_the_answer_completes_the_question(assistan
     ]
 
 
+def test_an_unreadable_date_in_a_follow_up_is_asked_not_replaced(assistant):
+    """Found in the browser: after a dated answer, "spy call trig 2/30/21" was answered for the
+    previous date. It must be a question, and the answer to it completes the request."""
+    assistant.ask("Spy +/-1 ATR 18th may 2021", "u")
+    asked = assistant.ask("spy call trig 2/30/21", "u")
+    assert asked.tool_calls == [] and "2/30/21" in asked.answer and asked.answer.endswith("?")
+    answered = assistant.ask("3/1/21", "u")
+    assert _calls(answered)[0][1]["date"] == "2021-03-01"
+
+
 def test_today_and_yesterday_are_per_symbol(source):
     """With no fixed date, "today" for each symbol is its own latest session. SPY's bars (daily
     file, then the 5-minute file) end 2026-03-09 and SPX's end 2026-02-27, so SPY's yesterday is
