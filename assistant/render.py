@@ -235,8 +235,11 @@ def _pct(value: float | None) -> str:
 
 @renders("golden_gate_stats")
 def _gate_stats(r: Any) -> str:
+    every = ["open", "09", "10", "11", "12", "13", "14", "15"]
+    only = "" if list(r.buckets) == every else f", triggers in {', '.join(r.buckets)} only"
     out = [
-        f"{r.symbol} golden gate completion, {r.sessions} sessions {r.first_date} to {r.last_date}:"
+        f"{r.symbol} golden gate completion, {r.sessions} sessions {r.first_date} to "
+        f"{r.last_date}{only}:"
     ]
     for side in r.sides:
         rows = [
