@@ -144,12 +144,9 @@ def delete_strategy(ctx: ToolContext, args: RefArgs) -> RefResult:
             done=False,
             message=f"Delete {args.ref!r} and all its versions? Say 'yes, delete it'.",
         )
-    done = store.delete(ctx.user_id, args.ref)
-    return RefResult(
-        ref=args.ref,
-        done=done,
-        message="deleted" if done else "only the owner can delete this strategy",
-    )
+    if not store.delete(ctx.user_id, args.ref):
+        raise InvalidArgumentError(f"only its owner can delete {args.ref!r}")
+    return RefResult(ref=args.ref, done=True, message="deleted")
 
 
 @tool("share_strategy", RefArgs, RefResult)
@@ -182,6 +179,10 @@ def update_strategy(ctx: ToolContext, args: UpdateArgs) -> DraftResult:
     spec = store.get(ctx.user_id, args.ref)
     if spec is None:
         raise InvalidArgumentError(f"no saved strategy {args.ref!r}")
+    if "/" in spec.name and not args.ref.startswith(f"{ctx.user_id}/"):
+        raise InvalidArgumentError(
+            f"{args.ref!r} belongs to another user: you can backtest it, not change it"
+        )
     exit_changes = {k: v for k, v in (("target", args.target), ("stop", args.stop)) if v}
     data = spec.model_dump()
     data["exit"].update(exit_changes)

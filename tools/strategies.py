@@ -42,11 +42,13 @@ def find_strategy(ctx: ToolContext, ref: str) -> StrategySpec:
             spec.spec_id.lower().removeprefix("builtin-"),
         ):
             return spec
-    names = {s.name.lower(): s for s in specs}
-    contains = [s for s in specs if key in s.name.lower()]
+    # another user's shared strategy ("bob/name") is only ever matched by its full name
+    loose = [s for s in specs if "/" not in s.name]
+    names = {s.name.lower(): s for s in loose}
+    contains = [s for s in loose if key in s.name.lower()]
     if len(contains) == 1:
         return contains[0]
-    by_words = _best_by_words(key, specs)
+    by_words = _best_by_words(key, loose)
     if by_words is not None:
         return by_words
     close = difflib.get_close_matches(key, names, n=1, cutoff=0.6)

@@ -1,8 +1,10 @@
 """Strategy storage: every version in SQLite, the newest indexed in the vector store for search.
 
 Scoping: a user sees their own strategies and those shared with everyone; only the owner can
-change, share or delete one. Saving an existing ``spec_id`` stores a new version and keeps the
-old ones (and their results) intact.
+change, share or delete one. A name or id always means the user's own strategy; another user's
+shared strategy is addressed as ``owner/name`` (or ``owner/id``) and listed under that name, so a
+strategy bob shares under alice's name never replaces hers. Saving an existing ``spec_id``
+stores a new version and keeps the old ones (and their results) intact.
 """
 
 from __future__ import annotations
@@ -77,12 +79,28 @@ class SqliteStrategyStore:
 
     def _visible(self, user: str) -> list[StrategySpec]:
         rows = self._rows(
-            "SELECT spec FROM strategies s WHERE (owner=? OR shared=1) AND version = "
+            "SELECT spec, owner FROM strategies s WHERE (owner=? OR shared=1) AND version = "
             "(SELECT MAX(version) FROM strategies t WHERE t.owner=s.owner AND t.spec_id=s.spec_id)"
-            " ORDER BY created",
-            (user,),
+            " ORDER BY owner != ?, created",
+            (user, user),
         )
-        return [StrategySpec.model_validate_json(r[0]) for r in rows]
+        return [self._as_seen(user, spec, owner) for spec, owner in rows]
+
+    @staticmethod
+    def _as_seen(user: str, raw: str, owner: str) -> StrategySpec:
+        """Return a stored spec as ``user`` sees it: another owner's under ``owner/name``."""
+        spec = StrategySpec.model_validate_json(raw)
+        return spec if owner == user else spec.model_copy(update={"name": f"{owner}/{spec.name}"})
+
+    @staticmethod
+    def _scope(user: str, ref: str) -> tuple[str, str, str]:
+        """Return (SQL condition, owner, key): the user's own by default, ``owner/name`` for a
+        strategy another user shared."""
+        owner, sep, rest = ref.strip().partition("/")
+        if sep and owner and rest and owner != user:
+            return "owner=? AND shared=1", owner, rest.strip().lower()
+        key = rest.strip().lower() if sep and owner == user else ref.strip().lower()
+        return "owner=?", user, key
 
     def list(self, user: str) -> list[StrategySpec]:
         """Return the newest version of every strategy the user can see."""
@@ -90,26 +108,26 @@ class SqliteStrategyStore:
 
     def get(self, user: str, ref: str, version: int | None = None) -> StrategySpec | None:
         """Return a visible strategy by id or name (case-insensitive); newest unless ``version``."""
-        key = ref.strip().lower()
+        where, owner, key = self._scope(user, ref)
         rows = self._rows(
-            "SELECT spec, version FROM strategies WHERE (owner=? OR shared=1) AND "
+            f"SELECT spec, version FROM strategies WHERE {where} AND "
             "(lower(spec_id)=? OR lower(name)=?) ORDER BY version DESC",
-            (user, key, key),
+            (owner, key, key),
         )
         for spec, ver in rows:
             if version is None or ver == version:
-                return StrategySpec.model_validate_json(spec)
+                return self._as_seen(user, spec, owner)
         return None
 
     def versions(self, user: str, ref: str) -> list[StrategySpec]:
         """Return every stored version of a visible strategy, oldest first."""
-        key = ref.strip().lower()
+        where, owner, key = self._scope(user, ref)
         rows = self._rows(
-            "SELECT spec FROM strategies WHERE (owner=? OR shared=1) AND "
+            f"SELECT spec FROM strategies WHERE {where} AND "
             "(lower(spec_id)=? OR lower(name)=?) ORDER BY version",
-            (user, key, key),
+            (owner, key, key),
         )
-        return [StrategySpec.model_validate_json(r[0]) for r in rows]
+        return [self._as_seen(user, r[0], owner) for r in rows]
 
     def search(self, user: str, query: str, k: int = 3) -> list[tuple[StrategySpec, float]]:
         """Return up to ``k`` visible strategies nearest in meaning to ``query`` (distance)."""
@@ -117,14 +135,16 @@ class SqliteStrategyStore:
             return []
         out = []
         for hit in self.vectors.search("strategies", query, user, k=k):
-            spec = self.get(user, str(hit.metadata["spec_id"]))
+            owner = hit.id.partition(":")[0]
+            ref = str(hit.metadata["spec_id"])
+            spec = self.get(user, ref if owner == user else f"{owner}/{ref}")
             if spec is not None:
                 out.append((spec, hit.distance))
         return out
 
     def share(self, user: str, ref: str) -> bool:
         """Share one of the user's strategies with everyone; False if they own none by that name."""
-        spec = self.get(user, ref)
+        spec = self.get(user, ref) if "/" not in ref or ref.startswith(f"{user}/") else None
         if spec is None:
             return False
         with self._lock:
@@ -146,8 +166,8 @@ class SqliteStrategyStore:
         return bool(cur.rowcount)
 
     def delete(self, user: str, ref: str) -> bool:
-        """Delete every version of one of the user's own strategies."""
-        spec = self.get(user, ref)
+        """Delete every version of one of the user's own strategies (never another's)."""
+        spec = self.get(user, ref) if "/" not in ref or ref.startswith(f"{user}/") else None
         if spec is None:
             return False
         with self._lock:

@@ -26,6 +26,7 @@ StrategyWriter = Annotated[User, Depends(require("strategies:write"))]
 AlertReader = Annotated[User, Depends(require("alerts:read"))]
 AlertWriter = Annotated[User, Depends(require("alerts:write"))]
 Ref = Annotated[str, Path(min_length=1, max_length=80, description="Strategy id or name.")]
+Owner = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,40}$", description="Owner's username.")]
 AlertId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,40}$", description="Alert id.")]
 
 
@@ -138,6 +139,31 @@ def share_strategy(ref: Ref, user: StrategyWriter, service: Service) -> dict[str
 def delete_strategy(ref: Ref, user: StrategyWriter, service: Service) -> dict[str, Any]:
     """Delete one of your strategies, every version."""
     return call_tool(service, user, "delete_strategy", {"ref": ref, "confirm": True})
+
+
+@router.get("/api/strategies/{owner}/{ref}")
+def show_shared_strategy(
+    owner: Owner, ref: Ref, user: StrategyReader, service: Service
+) -> dict[str, Any]:
+    """Show a strategy another user shared, addressed as ``owner/name`` (yours never mix in)."""
+    return call_tool(service, user, "show_strategy", {"ref": f"{owner}/{ref}"})
+
+
+@router.post("/api/strategies/{owner}/{ref}/backtest")
+def backtest_shared(
+    owner: Owner, ref: Ref, body: BacktestBody, user: StrategyReader, service: Service
+) -> dict[str, Any]:
+    """Backtest a strategy another user shared (``owner/name``)."""
+    args = {"strategy": f"{owner}/{ref}", **body.model_dump(exclude_none=True)}
+    return call_tool(service, user, "backtest_strategy", args)
+
+
+@router.delete("/api/strategies/{owner}/{ref}")
+def delete_shared_strategy(
+    owner: Owner, ref: Ref, user: StrategyWriter, service: Service
+) -> dict[str, Any]:
+    """Delete ``owner/name``: allowed only when ``owner`` is you."""
+    return call_tool(service, user, "delete_strategy", {"ref": f"{owner}/{ref}", "confirm": True})
 
 
 @router.get("/api/alerts")
