@@ -97,6 +97,9 @@ class AlertsResult(BaseModel):
 
     message: str
     alerts: list[AlertLine]
+    pending: str | None = Field(
+        default=None, description="The alert a deletion waits to be confirmed for."
+    )
 
 
 def _lines(ctx: ToolContext) -> list[AlertLine]:
@@ -179,6 +182,9 @@ class AlertRef(BaseModel):
 
     alert_id: str | None = Field(default=None, description="The alert's id, e.g. 'a1b2c3d4'.")
     action: Literal["pause", "resume", "delete"]
+    confirm: bool = Field(
+        default=False, description="Required true to delete; ask the user first (never assume)."
+    )
     symbol: str | None = Field(default=None, description="Pick the alert by symbol (no id).")
     level: str | None = Field(default=None, description="Pick the alert by level key (no id).")
 
@@ -211,6 +217,16 @@ def change_alert(ctx: ToolContext, args: AlertRef) -> AlertsResult:
     exactly one alert matches)."""
     store = _store(ctx)
     alert_id = _pick(ctx, args)
+    if args.action == "delete" and not args.confirm:
+        line = next((a for a in _lines(ctx) if a.id == alert_id), None)
+        if line is None:
+            raise InvalidArgumentError(f"you have no alert {alert_id!r}")
+        return AlertsResult(
+            message=f"Delete alert {alert_id} ({line.symbol} {line.direction} {line.level})? "
+            "Say 'yes' to confirm.",
+            alerts=_lines(ctx),
+            pending=alert_id,
+        )
     ok = (
         store.delete(ctx.user_id, alert_id)
         if args.action == "delete"

@@ -53,15 +53,60 @@ def recall(ctx: ToolContext, args: NoArgs) -> Facts:
 class ForgetArgs(BaseModel):
     """Arguments of ``forget``."""
 
-    fact_id: str | None = Field(default=None, description="One fact's id; omit to forget all.")
+    fact_id: str | None = Field(default=None, description="One fact's id.")
+    about: str | None = Field(
+        default=None, description="Words of the facts to forget ('my broker account')."
+    )
+    confirm: bool = Field(
+        default=False, description="Required true to forget; ask the user first (never assume)."
+    )
 
 
-@tool("forget", ForgetArgs, Facts)
-def forget(ctx: ToolContext, args: ForgetArgs) -> Facts:
-    """Forget one remembered fact, or everything when no id is given."""
+class ForgetResult(Facts):
+    """What forgetting would remove (done false: the user is asked first) or removed."""
+
+    done: bool = False
+    ids: list[str] = Field(default_factory=list)
+
+
+def _matching(facts: list[tuple[str, str]], args: ForgetArgs) -> list[tuple[str, str]]:
+    if args.fact_id:
+        return [f for f in facts if f[0] == args.fact_id]
+    if args.about:
+        words = {w for w in args.about.lower().split() if len(w) > 2} - {
+            "the",
+            "and",
+            "about",
+            "my",
+        }
+        return [f for f in facts if words and words <= set(f[1].lower().replace(",", " ").split())]
+    return facts
+
+
+@tool("forget", ForgetArgs, ForgetResult)
+def forget(ctx: ToolContext, args: ForgetArgs) -> ForgetResult:
+    """Forget remembered facts: one by id, those about some words, or all. Without confirm=true
+    it only says what would be forgotten and asks; ask the user before confirming."""
     store = _memory(ctx)
-    removed = store.forget(ctx.user_id, args.fact_id)
-    return Facts(
+    facts = store.list(ctx.user_id)
+    chosen = _matching(facts, args)
+    if not chosen:
+        what = args.fact_id or args.about
+        raise WhisprError(
+            f"I don't remember anything about {what!r}" if what else "I remember nothing yet"
+        )
+    listed = "; ".join(text for _, text in chosen)
+    if not args.confirm:
+        return ForgetResult(
+            facts=[{"id": i, "text": t} for i, t in facts],
+            ids=[i for i, _ in chosen],
+            message=f"Forget {len(chosen)} fact{'s' if len(chosen) != 1 else ''} ({listed})? "
+            "Say 'yes' to confirm.",
+        )
+    removed = sum(store.forget(ctx.user_id, i) for i, _ in chosen)
+    return ForgetResult(
         facts=[{"id": i, "text": t} for i, t in store.list(ctx.user_id)],
+        ids=[i for i, _ in chosen],
+        done=True,
         message=f"Forgot {removed} fact{'s' if removed != 1 else ''}.",
     )

@@ -147,9 +147,15 @@ def remember(r: Reading, symbols: list[str]) -> Built:
 
 
 def forget(r: Reading, symbols: list[str]) -> Built:
-    """Return a forget call for one fact id, or for all facts."""
+    """Return a forget call (one fact id, the facts about some words, or all); the tool asks for
+    a confirmation first, which only a later "yes" gives."""
     m = re.search(r"\b(m[0-9a-f]{10})\b", r.t)
-    return Built([{"name": "forget", "args": {"fact_id": m[1]} if m else {}}])
+    if m:
+        return Built([{"name": "forget", "args": {"fact_id": m[1]}}])
+    about = re.sub(r"^.*?\bforget\b\s*(?:about\s*)?(?:that\s*)?", "", r.t).strip(" .?!")
+    if about in ("", "it", "all", "everything", "all of it", "me", "all my facts", "what you know"):
+        return Built([{"name": "forget", "args": {}}])
+    return Built([{"name": "forget", "args": {"about": about}}])
 
 
 def explain(r: Reading, symbols: list[str]) -> Built:

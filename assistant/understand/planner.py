@@ -109,7 +109,9 @@ def plan(text: str, history: list[Turn], setting: Setting) -> Plan:
         return decided
     unreadable = _problem(r, intent or "levels")  # never answered by a follow-up's defaults
     if unreadable:
-        return Plan(reply=unreadable, rule=f"{rule} > ask", pending={"text": text, "span": _span(r)})
+        return Plan(
+            reply=unreadable, rule=f"{rule} > ask", pending={"text": text, "span": _span(r)}
+        )
     data_turn = _last_data_turn(history)
     which = _which_period(r, data_turn)
     if which:
@@ -253,11 +255,23 @@ def _authoring(r: Reading, last: Turn | None, setting: Setting, intent: str | No
     """Return the plan for confirmations and strategy authoring, or None if it is not that."""
     t = r.t
     first = last.calls[0] if last and last.calls else None
-    if first and first["name"] == "delete_strategy" and re.search(r"^(?:yes|yep|confirm)\b", t):
+    yes = re.search(r"^(?:yes|yep|yeah|y|confirm|do it|go ahead|sure)\b", t)
+    if first and first["name"] == "delete_strategy" and yes:
         return Plan(
             calls=[{"name": "delete_strategy", "args": {**first["args"], "confirm": True}}],
             rule="confirm-delete",
         )
+    waiting = first and (first.get("result") or {}).get("done") is False
+    if first and first["name"] == "forget" and waiting and yes:
+        ids = (first.get("result") or {}).get("ids") or []
+        args = {"fact_id": ids[0]} if len(ids) == 1 else dict(first["args"])
+        return Plan(
+            calls=[{"name": "forget", "args": {**args, "confirm": True}}], rule="confirm-forget"
+        )
+    pending_alert = first and (first.get("result") or {}).get("pending")
+    if first and first["name"] == "change_alert" and pending_alert and yes:
+        args = {"alert_id": pending_alert, "action": "delete", "confirm": True}
+        return Plan(calls=[{"name": "change_alert", "args": args}], rule="confirm-delete-alert")
     if first and first["name"] == "update_strategy" and re.search(_YES, t):
         return Plan(
             calls=[{"name": "update_strategy", "args": {**first["args"], "save": True}}],

@@ -192,7 +192,8 @@ def change_alert(
 @router.delete("/api/alerts/{alert_id}")
 def delete_alert(alert_id: AlertId, user: AlertWriter, service: Service) -> dict[str, Any]:
     """Delete one of your alerts."""
-    return call_tool(service, user, "change_alert", {"alert_id": alert_id, "action": "delete"})
+    args = {"alert_id": alert_id, "action": "delete", "confirm": True}  # DELETE is explicit
+    return call_tool(service, user, "change_alert", args)
 
 
 @router.get("/api/notifications")

@@ -81,5 +81,7 @@ def test_list_pause_delete_are_per_user(source, store):
     assert bob.ask("list my alerts").tool_calls[0]["result"]["alerts"] == []
     assert "no alert" in bob.ask(f"delete alert {alert_id}").answer
     assert alice.ask(f"pause alert {alert_id}").tool_calls[0]["result"]["alerts"][0]["paused"]
-    alice.ask(f"delete alert {alert_id}")
+    alice.ask(f"delete alert {alert_id}", "t-del")  # asks first (issue #12)
+    assert len(store.alerts("alice")) == 1
+    alice.ask("yes", "t-del")
     assert store.alerts("alice") == []

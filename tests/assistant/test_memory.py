@@ -39,5 +39,7 @@ def test_remember_use_recall_forget_and_isolation(source, tmp_path):
     bob = assistant("bob")
     assert bob.ask("what do you remember about me?").tool_calls[0]["result"]["facts"] == []
     assert "Default symbol when none is named: SPX" in bob.system_prompt()
-    assert alice.ask("forget everything").tool_calls[0]["result"]["facts"] == []
+    assert alice.ask("forget everything", "t-f").tool_calls[0]["result"]["done"] is False
+    assert len(memory.list("alice")) == 3  # nothing forgotten before the "yes"
+    assert alice.ask("yes", "t-f").tool_calls[0]["result"]["facts"] == []
     assert memory.list("alice") == []

@@ -18,6 +18,7 @@ SAMPLE_PATH_VALUES = {
     "username": "alice",
     "ref": "golden-gate-bull",
     "alert_id": "a1",
+    "owner": "bob",
 }
 
 
