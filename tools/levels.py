@@ -111,7 +111,7 @@ class AtrLevelsResult(BaseModel):
     period_start: dt.date = Field(description="First day of the mode's current period.")
     previous_close: float
     previous_close_date: dt.date = Field(
-        description="Start of the period whose close anchors the levels."
+        description="The session whose close anchors the levels (the previous period's last)."
     )
     atr: float = Field(description="ATR(14) of the mode's period bars, rounded to 2 decimals.")
     atr_pct: float = Field(
@@ -200,6 +200,16 @@ def levels_for_session(
     return sym, session, ls, daily
 
 
+def close_date(ls: LevelSet, mode_name: str, daily: pd.DataFrame) -> dt.date:
+    """Return the date of the bar whose close is the previous close: the previous session for
+    Day and Scalp, the last session before the period began for weekly and longer modes (not
+    the previous period's first day)."""
+    if mode_name in ("day", "scalp"):
+        return ls.previous_period_start.date()
+    before = daily.index[daily.index < ls.period_start]
+    return before[-1].date() if len(before) else ls.previous_period_start.date()
+
+
 def next_data_session(daily: pd.DataFrame, day: dt.date) -> dt.date:
     """Return ``day`` when the data has a session then, else the next session: levels asked for a
     weekend, a holiday or an unscheduled closure (2018-12-05, 2025-01-09) are the next session's,
@@ -252,7 +262,7 @@ def atr_levels(ctx: ToolContext, args: AtrLevelsArgs) -> AtrLevelsResult:
         date=session,
         period_start=ls.period_start.date(),
         previous_close=ls.previous_close,
-        previous_close_date=ls.previous_period_start.date(),
+        previous_close_date=close_date(ls, m.name, daily),
         atr=ls.atr,
         atr_pct=round(ls.atr / ls.previous_close * 100, 2) if ls.previous_close else 0.0,
         levels=levels,

@@ -62,7 +62,9 @@ def read_account(t: str) -> tuple[float | None, str | None]:
         return None, None
     bad = [c for c in candidates if c[1] <= 0 or c[1] > 1e12]
     if bad:
-        return None, f"an account of {bad[0][2]} can't be right: give it in dollars, e.g. 25k"
+        raw = re.search(r"-?\$?[\d.,]+(?:e[+-]?\d+)?\s?(?:k|m|mm)?", bad[0][2])
+        shown = raw.group(0) if raw else bad[0][2]
+        return None, f"an account of {shown} can't be right: give it in dollars, e.g. 25k"
     marked = [
         c
         for c in candidates

@@ -134,3 +134,23 @@ def test_cli_levels_json(capsys):
 def test_cli_bad_input_exits_2_with_a_message(capsys):
     assert main(["levels", "QQQ"]) == 2
     assert "no data for symbol 'QQQ'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("mode", "date", "close_on"),
+    [
+        ("multiday", "2026-02-27", "2026-02-20"),  # week of 02-23: last close of the week before
+        ("swing", "2021-06-01", "2021-05-28"),  # May 31 2021 was Memorial Day; Fri 05-28 closed May
+        ("position", "2024-11-01", "2024-09-30"),
+    ],
+)
+def test_previous_close_is_dated_by_the_bar_whose_close_it_is(ctx, sample_path, mode, date, close_on):
+    """Issue #12 defect 7: higher-timeframe answers printed the previous period's first day
+    (a Sunday for swing) as the date of the previous close. The date must be the session whose
+    close it is, read here straight from the shipped SPX daily CSV."""
+    import pandas as pd
+
+    daily = pd.read_csv(next(sample_path.glob("spx_daily_*.csv")), index_col="timestamp")
+    r = run_tool(ctx, "atr_levels", {"symbol": "SPX", "mode": mode, "date": date})
+    assert str(r.previous_close_date) == close_on
+    assert r.previous_close == round(float(daily.loc[close_on, "close"]), 2)
