@@ -57,7 +57,7 @@ def test_spy_2023_04_18_matches_domain_example_1(ctx):
 def test_spx_position_2024_11_01_matches_domain_example_3(ctx):
     r = run_tool(ctx, "atr_levels", {"symbol": "SPX", "mode": "position", "date": "2024-11-01"})
     assert r.previous_close == 5762.48 and r.atr == 495.13
-    assert r.previous_close_date == dt.date(2024, 7, 1) and r.period_start == dt.date(2024, 10, 1)
+    assert r.previous_close_date == dt.date(2024, 9, 30) and r.period_start == dt.date(2024, 10, 1)
     assert r.levels["+0.5"] == 6010.05 and r.levels["-0.5"] == 5514.92
     assert r.levels["+0.236"] == 5879.33 and r.levels["+1"] == 6257.61
     assert r.range == 204.46 and r.range_pct == 41
