@@ -198,6 +198,14 @@ class StrategySpec(BaseModel):
     side: Side = "long"
     entry: list[Condition] = Field(min_length=1)
     exit: Exits = Field(default_factory=Exits)
+
+    @field_validator("name", "description", "symbol")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        if re.search("[\ud800-\udfff]", value):
+            raise SpecError("the text contains an invalid character (a lone UTF-16 surrogate)")
+        return value
+
     sizing: Sizing = Field(default_factory=Sizing)
     commission: float = Field(default=0.0, ge=0, description="Per unit, each side.")
     slippage: float = Field(default=0.0, ge=0, description="Price units, against you, each fill.")

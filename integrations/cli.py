@@ -241,9 +241,13 @@ def _add_assistant(sub: argparse._SubParsersAction) -> None:
         "in eval/known_misses.json and on any silent substitution.",
     )
     p.add_argument("--provider", help=provider_help)
-    p.add_argument("--set", action="append", help="only this set (repeatable), e.g. firstcontact_b.jsonl")
     p.add_argument(
-        "--show-misses", action="store_true", help="print every missed turn with the rule that fired"
+        "--set", action="append", help="only this set (repeatable), e.g. firstcontact_b.jsonl"
+    )
+    p.add_argument(
+        "--show-misses",
+        action="store_true",
+        help="print every missed turn with the rule that fired",
     )
     p.set_defaults(handler=_eval)
 

@@ -253,5 +253,8 @@ def mount_events(web: FastAPI, app: App, path: str = "/slack/events") -> None:
 
     @web.post(path, include_in_schema=False)
     async def slack_events(request: Request) -> Response:
+        stamp = request.headers.get("x-slack-request-timestamp", "")
+        if not stamp.isdigit() or len(stamp) > 12:  # Bolt would fail on int() with a 500
+            return Response("invalid request timestamp", status_code=401)
         bolt_request = to_bolt_request(request, await request.body())
         return to_starlette_response(await run_in_threadpool(app.dispatch, bolt_request))

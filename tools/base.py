@@ -11,9 +11,9 @@ import datetime as dt
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import AfterValidator, BaseModel, ValidationError
 
 from core.errors import WhisprError
 from core.sources import BarSource
@@ -57,6 +57,21 @@ class Tool(Generic[A, R]):
             "description": self.description,
             "parameters": self.args_model.model_json_schema(),
         }
+
+
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
+
+
+def _in_range(value: dt.date | None) -> dt.date | None:
+    """Return ``value`` when it is a date market data can have; raise a clear error otherwise
+    (pandas timestamps end in 2262, and no data starts before 1900)."""
+    if value is not None and not FIRST_DATE <= value <= LAST_DATE:
+        raise ValueError(f"{value} is out of range: use a date from {FIRST_DATE} to {LAST_DATE}")
+    return value
+
+
+SessionDate = Annotated[dt.date, AfterValidator(_in_range)]
+"""A date argument of a tool: any date from 1900 to 2200 (a clear error outside)."""
 
 
 class ToolError(BaseModel):

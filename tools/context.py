@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, field_validator
 from core.bars import timeframe
 from core.levels import mode, nearest_levels, round_price, zone
 from core.sources import load_bars
-from tools.base import ToolContext, tool
+from tools.base import SessionDate, ToolContext, tool
 from tools.levels import LEVEL_NAMES, levels_for_session
 
 
@@ -18,7 +18,9 @@ class PriceContextArgs(BaseModel):
     """Arguments of ``price_context``."""
 
     symbol: str = Field(description="Ticker, e.g. SPY or SPX.")
-    date: dt.date | None = Field(default=None, description="Session (YYYY-MM-DD); omit for latest.")
+    date: SessionDate | None = Field(
+        default=None, description="Session (YYYY-MM-DD); omit for latest."
+    )
     mode: str = Field(default="day", description="Levels mode (day, multiday, swing...).")
 
     @field_validator("mode")

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field, field_validator
 
 from core.errors import InvalidArgumentError
 from core.levels import LevelSet, mode, parse_level_key, round_price
-from tools.base import ToolContext, tool
+from tools.base import SessionDate, ToolContext, tool
 from tools.levels import LEVEL_NAMES, levels_for_session, period_label
 from tools.market import through_day
 
@@ -32,7 +32,9 @@ class DistanceArgs(BaseModel):
         default=None,
         description="Mode of end_at's level when it differs ('weekly +1 vs daily +1').",
     )
-    date: dt.date | None = Field(default=None, description="Session (YYYY-MM-DD); omit for latest.")
+    date: SessionDate | None = Field(
+        default=None, description="Session (YYYY-MM-DD); omit for latest."
+    )
     quantity: float = Field(default=1.0, gt=0, description="Shares or contracts, for the $ value.")
     multiplier: float = Field(
         default=1.0, gt=0, description="Dollars per point per unit: 1 shares, 100 options, 50 ES."

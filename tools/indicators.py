@@ -13,7 +13,7 @@ from core.phase import phase_oscillator
 from core.ribbon import arrow_guidance, ribbon, trend_label, vomy_signals
 from core.sources import load_bars
 from core.ta import ema
-from tools.base import ToolContext, tool
+from tools.base import SessionDate, ToolContext, tool
 from tools.market import normalize_symbol, through_day
 
 MIN_BARS = 60
@@ -27,7 +27,7 @@ class IndicatorArgs(BaseModel):
         default="1d",
         description="Bar size: 1m 3m 5m 10m 15m 30m 1h 2h 4h 1d 1w 1mo (hourly = 1h, daily = 1d).",
     )
-    date: dt.date | None = Field(
+    date: SessionDate | None = Field(
         default=None,
         description="State as of this session's close (YYYY-MM-DD); omit for the latest bar.",
     )

@@ -23,7 +23,7 @@ from core.levels import (
 from core.ribbon import trend_label
 from core.sources import load_bars
 from core.ta import ema
-from tools.base import ToolContext, tool
+from tools.base import SessionDate, ToolContext, tool
 from tools.charts import levels_chart
 from tools.market import (
     daily_bars,
@@ -61,7 +61,7 @@ class AtrLevelsArgs(BaseModel):
         description="Levels mode: scalp (4h), day (daily, default), multiday (weekly), "
         "swing (monthly), position (quarterly), longterm (yearly).",
     )
-    date: dt.date | None = Field(
+    date: SessionDate | None = Field(
         default=None,
         description="Session date (YYYY-MM-DD) the levels apply to; omit for the next session "
         "after the latest data.",

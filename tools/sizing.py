@@ -11,7 +11,7 @@ from core.errors import SpecError
 from core.levels import parse_level_key, round_price
 from core.sizing import position_size as size_position
 from core.sizing import r_multiple, risk_budget_ranges
-from tools.base import ToolContext, tool
+from tools.base import SessionDate, ToolContext, tool
 from tools.levels import levels_for_session
 
 Price = float | str
@@ -34,7 +34,9 @@ class PositionSizeArgs(BaseModel):
     )
     symbol: str | None = Field(default=None, description="Needed when any price is a level key.")
     mode: str = Field(default="day", description="Levels mode for level keys.")
-    date: dt.date | None = Field(default=None, description="Session for level keys; default next.")
+    date: SessionDate | None = Field(
+        default=None, description="Session for level keys; default next."
+    )
     multiplier: float = Field(
         default=1.0, gt=0, description="Contract size: 1 shares, 100 options, 50 ES futures."
     )

@@ -13,7 +13,7 @@ from core.errors import DataError, DateOutOfRangeError, InvalidArgumentError
 from core.goldengate import BUCKETS, HOURS, gate_sessions, gate_stats, level_to_level
 from core.levels import parse_level_key, session_levels
 from core.sources import load_bars
-from tools.base import ToolContext, tool
+from tools.base import SessionDate, ToolContext, tool
 from tools.market import daily_bars, normalize_symbol
 
 
@@ -55,8 +55,8 @@ class GateStatsArgs(BaseModel):
         description="Only triggers in these buckets: open (opened beyond the gate), "
         "09 (09:30-09:59), 10, 11, 12, 13, 14, 15 (ET hour). 'after 1pm' = [13, 14, 15].",
     )
-    start: dt.date | None = Field(default=None, description="First session (YYYY-MM-DD).")
-    end: dt.date | None = Field(default=None, description="Last session (YYYY-MM-DD).")
+    start: SessionDate | None = Field(default=None, description="First session (YYYY-MM-DD).")
+    end: SessionDate | None = Field(default=None, description="Last session (YYYY-MM-DD).")
 
     @field_validator("trigger_buckets")
     @classmethod
@@ -162,8 +162,8 @@ class LevelStatsArgs(BaseModel):
     symbol: str = Field(description="Ticker, e.g. SPX or SPY.")
     from_level: str = Field(description="Level touched first, e.g. '+0.236' (call trigger).")
     to_level: str = Field(description="Level to reach later the same session, e.g. '+1'.")
-    start: dt.date | None = Field(default=None, description="First session (YYYY-MM-DD).")
-    end: dt.date | None = Field(default=None, description="Last session (YYYY-MM-DD).")
+    start: SessionDate | None = Field(default=None, description="First session (YYYY-MM-DD).")
+    end: SessionDate | None = Field(default=None, description="Last session (YYYY-MM-DD).")
 
     @field_validator("from_level", "to_level")
     @classmethod

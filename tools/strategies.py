@@ -15,7 +15,7 @@ from core.sources import load_bars
 from core.spec import StrategySpec, describe
 from core.stats import metrics
 from core.strategies import builtin_strategies
-from tools.base import ToolContext, tool
+from tools.base import SessionDate, ToolContext, tool
 from tools.charts import equity_chart
 from tools.market import daily_bars, normalize_symbol, save_chart
 from tools.ports import StrategyStore
@@ -156,8 +156,8 @@ class BacktestArgs(BaseModel):
     symbol: str | None = Field(
         default=None, description="Run on this symbol instead of the spec's."
     )
-    start: dt.date | None = Field(default=None, description="First session (YYYY-MM-DD).")
-    end: dt.date | None = Field(default=None, description="Last session (YYYY-MM-DD).")
+    start: SessionDate | None = Field(default=None, description="First session (YYYY-MM-DD).")
+    end: SessionDate | None = Field(default=None, description="Last session (YYYY-MM-DD).")
     spec: StrategySpec | None = Field(
         default=None, description="An unsaved draft to test instead of a stored strategy."
     )
@@ -250,8 +250,8 @@ class CompareArgs(BaseModel):
 
     strategies: list[str] = Field(min_length=2, description="Two or more strategy names or ids.")
     symbol: str | None = Field(default=None, description="Run all on this symbol.")
-    start: dt.date | None = None
-    end: dt.date | None = None
+    start: SessionDate | None = None
+    end: SessionDate | None = None
 
 
 class CompareResult(BaseModel):

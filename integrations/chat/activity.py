@@ -36,6 +36,22 @@ SCHEMA = (
 )
 
 
+def _safe_text(value: object) -> str:
+    """Return ``value`` as text SQLite and JSON can store: a lone surrogate becomes U+FFFD."""
+    return str(value).encode("utf-8", "replace").decode("utf-8")
+
+
+def _clean(value: object) -> object:
+    """Return ``value`` with every string made storable (``_safe_text``), containers walked."""
+    if isinstance(value, str):
+        return _safe_text(value)
+    if isinstance(value, dict):
+        return {_safe_text(k): _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
 @dataclass(frozen=True)
 class AuditEntry:
     """One audited action: who, when, where, what, with which arguments, and how it ended."""
@@ -91,8 +107,8 @@ class ActivityStore:
                 channel,
                 event,
                 tool,
-                None if args is None else json.dumps(args, default=str, sort_keys=True),
-                outcome,
+                None if args is None else json.dumps(_clean(args), default=str, sort_keys=True),
+                _safe_text(outcome) if isinstance(outcome, str) else outcome,
             ),
         )
 

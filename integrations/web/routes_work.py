@@ -8,11 +8,13 @@ permissions (viewers lack them).
 
 from __future__ import annotations
 
+import re
+
 import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from assistant.authoring import parse_strategy
 from core.spec import StrategySpec
@@ -30,8 +32,18 @@ Owner = Annotated[str, Path(pattern=r"^[A-Za-z0-9_.-]{1,40}$", description="Owne
 AlertId = Annotated[str, Path(pattern=r"^[A-Za-z0-9_-]{1,40}$", description="Alert id.")]
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 class _Body(BaseModel):
     model_config = {"extra": "forbid"}
+
+    @model_validator(mode="after")
+    def _no_lone_surrogates(self) -> _Body:
+        for name, value in self:
+            if isinstance(value, str) and _SURROGATE.search(value):
+                raise ValueError(f"{name} contains an invalid character (a lone UTF-16 surrogate)")
+        return self
 
 
 class DraftBody(_Body):
@@ -80,7 +92,7 @@ class AlertChange(_Body):
 class ReadBody(_Body):
     """Mark notifications read up to this id."""
 
-    up_to: int = Field(ge=0)
+    up_to: int = Field(ge=0, le=2**63 - 1)
 
 
 @router.get("/api/strategies")
@@ -200,7 +212,7 @@ def delete_alert(alert_id: AlertId, user: AlertWriter, service: Service) -> dict
 def notifications(
     user: AlertReader,
     service: Service,
-    after: Annotated[int, Query(ge=0, description="Only ids above this.")] = 0,
+    after: Annotated[int, Query(ge=0, le=2**63 - 1, description="Only ids above this.")] = 0,
 ) -> list[dict[str, Any]]:
     """Return your alert messages delivered to the web, oldest first."""
     return service.activity.notifications(user.username, after=after)

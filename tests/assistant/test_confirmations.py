@@ -17,7 +17,9 @@ from tools import ToolContext
 @pytest.fixture
 def trader(source, tmp_path):
     services = {**user_services(tmp_path), "destination": "web:trader"}
-    ctx = ToolContext(source=source, user_id="trader", today=dt.date(2026, 2, 13), services=services)
+    ctx = ToolContext(
+        source=source, user_id="trader", today=dt.date(2026, 2, 13), services=services
+    )
     return Assistant(ctx, "offline"), services
 
 
@@ -49,6 +51,11 @@ def test_forgetting_everything_also_asks(trader):
     assistant.ask("remember i trade spy", "e")
     assistant.ask("remember risk 0.5% per trade", "e")
     asked = assistant.ask("forget everything", "e")
-    assert asked.answer.startswith("Forget 2 facts (") and len(services["memory"].list("trader")) == 2
-    assert assistant.ask("no, keep them", "e").tool_calls == [] or len(services["memory"].list("trader")) == 2
+    assert (
+        asked.answer.startswith("Forget 2 facts (") and len(services["memory"].list("trader")) == 2
+    )
+    assert (
+        assistant.ask("no, keep them", "e").tool_calls == []
+        or len(services["memory"].list("trader")) == 2
+    )
     assert len(services["memory"].list("trader")) == 2

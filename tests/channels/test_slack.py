@@ -202,6 +202,15 @@ def test_bad_signature_is_refused_and_nothing_is_posted(slack: Slack) -> None:
     assert slack.fake.methods() == []
 
 
+@pytest.mark.parametrize("stamp", ["abc", "", "1e9", "9" * 40])
+def test_a_non_numeric_timestamp_is_refused_not_a_500(slack: Slack, stamp: str) -> None:
+    """Issue #12 defect 3: Bolt's verifier called int() on the header and raised (500)."""
+    body = json.dumps({"type": "event_callback", "event": mention(ALICE, PUT_TRIGGER_QUESTION)})
+    headers = {"x-slack-request-timestamp": stamp, "x-slack-signature": "v0=00"}
+    assert slack.post(body, "application/json", **headers).status_code == 401
+    assert slack.fake.methods() == []
+
+
 def test_unknown_user_gets_one_onboarding_message_and_no_tool_runs(slack: Slack) -> None:
     audit = slack.world.service.activity.audit_log
     tool_calls_before = [e for e in audit(None, 1000) if e.event == "tool_call"]

@@ -144,7 +144,9 @@ def test_cli_bad_input_exits_2_with_a_message(capsys):
         ("position", "2024-11-01", "2024-09-30"),
     ],
 )
-def test_previous_close_is_dated_by_the_bar_whose_close_it_is(ctx, sample_path, mode, date, close_on):
+def test_previous_close_is_dated_by_the_bar_whose_close_it_is(
+    ctx, sample_path, mode, date, close_on
+):
     """Issue #12 defect 7: higher-timeframe answers printed the previous period's first day
     (a Sunday for swing) as the date of the previous close. The date must be the session whose
     close it is, read here straight from the shipped SPX daily CSV."""
