@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import queue
 import re
 import threading
@@ -10,12 +11,13 @@ import uuid
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 
 from integrations.chat.accounts import User
 from integrations.chat.service import ChatReply, ChatService
-from integrations.web.deps import Service, require
+from core.errors import WhisprError
+from integrations.web.deps import CSRF_HEADER, Service, require
 from integrations.web.schemas import (
     THREAD_PATTERN,
     AskBody,
@@ -25,6 +27,7 @@ from integrations.web.schemas import (
     ThreadOut,
 )
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["chat"])
 Asker = Annotated[User, Depends(require("ask"))]
 Reader = Annotated[User, Depends(require("threads:read"))]
@@ -65,9 +68,17 @@ def _stream(service: ChatService, user: User, question: str, thread: str) -> Ite
     events: queue.Queue[tuple[str, Any]] = queue.Queue()
 
     def work() -> None:
-        reply = service.respond(
-            user, "web", question, thread, on_progress=lambda e, d: events.put((e, d))
-        )
+        try:
+            reply = service.respond(
+                user, "web", question, thread, on_progress=lambda e, d: events.put((e, d))
+            )
+        except Exception as exc:  # the stream must end with an answer, never keep-alives forever
+            log.exception("ask stream failed for %s", user.username)
+            message = (
+                str(exc) if isinstance(exc, WhisprError) else "the answer failed; it was logged"
+            )
+            events.put(("error", message))
+            return
         events.put(("done", reply))
 
     threading.Thread(target=work, name=f"ask-{user.username}", daemon=True).start()
@@ -78,6 +89,9 @@ def _stream(service: ChatService, user: User, question: str, thread: str) -> Ite
         except queue.Empty:
             yield ": working\n\n"
             continue
+        if kind == "error":
+            yield _sse("error", {"error": f"I couldn't answer that: {data}"})
+            return
         if kind == "tool_call":
             yield _sse("tool", {k: data.get(k) for k in ("name", "args", "status")})
         elif kind == "done":
@@ -93,6 +107,7 @@ def _stream(service: ChatService, user: User, question: str, thread: str) -> Ite
     responses={200: {"content": {"text/event-stream": {}}}},
 )
 def ask_stream(
+    request: Request,
     user: Asker,
     service: Service,
     q: Annotated[str, Query(min_length=1, max_length=2000, description="The question.")],
@@ -100,6 +115,9 @@ def ask_stream(
 ) -> StreamingResponse:
     """Ask and receive Server-Sent Events: ``thread``, one ``tool`` per tool call as it runs,
     ``delta`` pieces of the answer text, then ``done`` with the whole reply (as ``/api/ask``)."""
+    if "authorization" not in request.headers and request.headers.get(CSRF_HEADER) != "1":
+        # a GET that acts (runs tools, creates alerts): a cookie alone is not enough
+        raise HTTPException(403, "missing X-Whispr-CSRF: 1 header on a cookie-authenticated call")
     thread = thread or uuid.uuid4().hex[:16]
     return StreamingResponse(
         _stream(service, user, q, thread),

@@ -207,6 +207,9 @@ function handleEvent(view, name, data) {
     view.text += data.text;
     view.body.replaceChildren(el("div", { class: "text" }, view.text));
   } else if (name === "done") finishAssistant(view, data);
+  else if (name === "error") {
+    finishAssistant(view, { status: "error", answer: data.error, tool_calls: view.calls });
+  }
 }
 
 async function ask(event) {
