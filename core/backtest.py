@@ -150,6 +150,17 @@ def _loop(
     return k
 
 
+def first_signals(entry: np.ndarray, session_last: np.ndarray, keep: int) -> np.ndarray:
+    """Return ``entry`` with only the first ``keep`` signals of each session left (sessions end
+    where ``session_last`` is true)."""
+    session = np.concatenate(([0], np.cumsum(session_last[:-1], dtype=np.int64)))
+    order = np.cumsum(entry, dtype=np.int64)
+    starts = np.concatenate(([0], order[:-1]))  # signals before each bar
+    first_of_session = np.r_[0, np.flatnonzero(np.diff(session)) + 1]
+    before_session = np.repeat(starts[first_of_session], np.diff(np.r_[first_of_session, len(entry)]))
+    return entry & (order - before_session <= keep)
+
+
 @dataclass
 class BacktestResult:
     """Trades, the equity curve and the spec that produced them."""
@@ -169,6 +180,8 @@ def backtest(
     if len(bars) < 2:
         raise SpecError("need at least two bars to backtest")
     sig = signals(spec, bars, daily)
+    if spec.entries_per_session:
+        sig["entry"] = first_signals(sig["entry"], sig["session_last"], spec.entries_per_session)
     away = np.inf if spec.side == "long" else -np.inf  # a stop/target that can never be hit
     # level stops/targets are per-bar arrays; ATR-fraction or absent ones are constants
     no_level = np.array([np.nan])

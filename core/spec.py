@@ -198,6 +198,12 @@ class StrategySpec(BaseModel):
     side: Side = "long"
     entry: list[Condition] = Field(min_length=1)
     exit: Exits = Field(default_factory=Exits)
+    entries_per_session: int | None = Field(
+        default=None,
+        ge=1,
+        description="At most this many entries in a session (1 = first signal only, as a golden "
+        "gate, which triggers once a session); None = every signal while flat.",
+    )
 
     @field_validator("name", "description", "symbol")
     @classmethod

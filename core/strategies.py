@@ -28,6 +28,7 @@ def builtin_strategies(symbol: str = "SPX") -> list[StrategySpec]:
             description="Cross of +38.2% triggers; +61.8% completes; back under +23.6% fails.",
             entry=[LevelCross(level="+0.382")],
             exit=Exits(target="+0.618", stop="+0.236"),
+            entries_per_session=1,  # the golden gate triggers once a session
         ),
         spec(
             "gg-bear",
@@ -36,6 +37,7 @@ def builtin_strategies(symbol: str = "SPX") -> list[StrategySpec]:
             description="Cross below -38.2% triggers; -61.8% completes; back over -23.6% fails.",
             entry=[LevelCross(level="-0.382", direction="down")],
             exit=Exits(target="-0.618", stop="-0.236"),
+            entries_per_session=1,
         ),
         spec(
             "trigger-long",
@@ -64,6 +66,7 @@ def builtin_strategies(symbol: str = "SPX") -> list[StrategySpec]:
                 TimeWindow(start="09:30", end="11:00"),
             ],
             exit=Exits(target="+0.618", stop="+0.236"),
+            entries_per_session=1,  # the golden gate triggers once a session
         ),
         spec(
             "vomy",

@@ -195,3 +195,32 @@ def test_a_fill_already_beyond_the_target_is_skipped():
         ]
     )
     assert backtest(GG, bars, daily).trades.empty
+
+
+def test_first_signals_keeps_the_first_of_each_session():
+    from core.backtest import first_signals
+
+    entry = np.array([0, 1, 1, 0, 1, 1, 1, 0, 0, 1], dtype=bool)
+    last = np.array([0, 0, 0, 1, 0, 0, 1, 0, 0, 1], dtype=bool)  # sessions: 0-3, 4-6, 7-9
+    assert first_signals(entry, last, 1).tolist() == [0, 1, 0, 0, 1, 0, 0, 0, 0, 1]
+    assert first_signals(entry, last, 2).tolist() == [0, 1, 1, 0, 1, 1, 0, 0, 0, 1]
+
+
+def test_golden_gate_builtins_trade_once_a_session(source):
+    """Issue #12 defect 11: the built-in golden gates re-entered after each exit (up to four
+    trades a session); the gate triggers once a session."""
+    from core.sources import load_bars
+    from core.strategies import builtin_strategies
+
+    bars, daily = load_bars(source, "SPX", "5m"), load_bars(source, "SPX", "1d")
+    for name in ("Golden gate bull", "Golden gate bear"):
+        spec = next(s for s in builtin_strategies() if s.name == name)
+        once = backtest(spec, bars, daily).trades
+        every = backtest(spec.model_copy(update={"entries_per_session": None}), bars, daily).trades
+        per_day = once.groupby(once.entry_time.dt.date).size()
+        assert per_day.max() == 1 and len(once) > 20
+        assert every.groupby(every.entry_time.dt.date).size().max() > 1  # the defect, unrestricted
+        first = every.groupby(every.entry_time.dt.date).entry_time.first()
+        # a day's single trade is the unrestricted run's first trade that day (a day can have
+        # none: its first signal filled beyond the target and was skipped, and no later one counts)
+        assert all(first[t.date()] == t for t in once.entry_time)
