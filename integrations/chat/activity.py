@@ -211,12 +211,13 @@ class ActivityStore:
         """Count one LLM turn for ``username`` unless ``limit`` turns were taken in the last
         ``window`` seconds; return 0 when counted, else the seconds until the next free turn."""
         now = time.time()
-        self.db.run("DELETE FROM turns WHERE ts < ?", (now - window,))
-        rows = self.db.rows(
-            "SELECT ts FROM turns WHERE username = ? AND ts > ? ORDER BY ts",
-            (username, now - window),
-        )
-        if len(rows) >= limit:
-            return max(1.0, rows[len(rows) - limit][0] + window - now)
-        self.db.run("INSERT INTO turns VALUES (?, ?)", (username, now))
+        with self.db.atomic() as conn:  # check and count in one step: no race lets two through
+            conn.execute("DELETE FROM turns WHERE ts < ?", (now - window,))
+            rows = conn.execute(
+                "SELECT ts FROM turns WHERE username = ? AND ts > ? ORDER BY ts",
+                (username, now - window),
+            ).fetchall()
+            if len(rows) >= limit:
+                return max(1.0, rows[len(rows) - limit][0] + window - now)
+            conn.execute("INSERT INTO turns VALUES (?, ?)", (username, now))
         return 0.0

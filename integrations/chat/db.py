@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,19 @@ class Db:
             cur = self._conn.execute(sql, params)
             self._conn.commit()
         return cur.rowcount
+
+    @contextmanager
+    def atomic(self) -> Iterator[sqlite3.Connection]:
+        """Yield the connection inside one write transaction (BEGIN IMMEDIATE, so other threads
+        and processes on this file wait): a read-check-write runs as one step, or not at all."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.rollback()
+                raise
+            self._conn.commit()
 
     def insert(self, sql: str, params: tuple[Any, ...] = ()) -> int:
         """Run an INSERT; return the new row id."""

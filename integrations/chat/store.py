@@ -5,6 +5,7 @@ Secrets (sessions, tokens) are stored as SHA-256 digests only; passwords as scry
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 from dataclasses import dataclass
@@ -44,6 +45,12 @@ SCHEMA = (
 CHANNELS = ("slack", "discord")
 LOGIN_FAILURES = (10, 300.0)
 """At most 10 failed logins per username in 300 s; then logins for it wait."""
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Return a password hash checked for unknown usernames, so they take as long as known ones."""
+    return hash_password("not a real password, only for timing")
 
 
 @dataclass(frozen=True)
@@ -127,17 +134,22 @@ class AccountStore:
         name = username.strip().lower()
         now = time.time()
         limit, window = LOGIN_FAILURES
-        recent = self.db.rows(
-            "SELECT COUNT(*) FROM login_failures WHERE username = ? AND ts > ?",
-            (name, now - window),
-        )[0][0]
-        if recent >= limit:
-            raise AuthError("too many failed logins for this user; wait 5 minutes")
+        with self.db.atomic() as conn:
+            # count this attempt as a failure before checking it, in the same step as the limit
+            # check, so parallel guesses cannot all pass the check (scrypt takes ~50 ms)
+            recent = conn.execute(
+                "SELECT COUNT(*) FROM login_failures WHERE username = ? AND ts > ?",
+                (name, now - window),
+            ).fetchone()[0]
+            if recent >= limit:
+                raise AuthError("too many failed logins for this user; wait 5 minutes")
+            conn.execute("INSERT INTO login_failures VALUES (?, ?)", (name, now))
         rows = self.db.rows(
             "SELECT password_hash, role, disabled FROM users WHERE username = ?", (name,)
         )
-        if not rows or rows[0][2] or not verify_password(password, rows[0][0]):
-            self.db.run("INSERT INTO login_failures VALUES (?, ?)", (name, now))
+        # an unknown name costs the same hash as a known one: timing must not reveal which exist
+        stored = rows[0][0] if rows else _dummy_hash()
+        if not verify_password(password, stored) or not rows or rows[0][2]:
             raise AuthError("wrong username or password")
         self.db.run("DELETE FROM login_failures WHERE username = ?", (name,))
         return User(name, Role(rows[0][1]))
