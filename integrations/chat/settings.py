@@ -7,7 +7,7 @@
 | ``WHISPR_RATE_LIMIT`` | LLM turns per user: ``N/second|minute|hour|day`` | ``60/hour`` |
 | ``WHISPR_SESSION_HOURS`` | web login lifetime | ``168`` |
 | ``WHISPR_SECURE_COOKIES`` | ``1`` behind HTTPS (cookie gets ``Secure``) | off |
-| ``WHISPR_ADMIN_USER`` / ``WHISPR_ADMIN_PASSWORD`` | first admin, created when no user exists | ``admin`` / random |
+| ``WHISPR_ADMIN_USER`` / ``WHISPR_ADMIN_PASSWORD`` | first admin, created when no admin exists | ``admin`` / random |
 | ``SLACK_BOT_TOKEN`` / ``SLACK_SIGNING_SECRET`` | Slack HTTP events mode (``/slack/events``) | unset |
 | ``SLACK_APP_TOKEN`` | Slack Socket Mode (``xapp-…``) | unset |
 | ``DISCORD_BOT_TOKEN`` | Discord bot | unset |

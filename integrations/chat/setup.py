@@ -57,14 +57,17 @@ def build_service(
 
 
 def bootstrap_admin(accounts: AccountStore, settings: ChannelSettings) -> str | None:
-    """Create the first admin when no user exists.
+    """Create the first admin when no admin exists (users made with ``whispr users add`` before
+    the first ``serve`` do not stop it; ``WHISPR_ADMIN_PASSWORD`` is used when set).
 
     Returns:
-        The generated password when one was made up (print it once), else None: users already
-        exist, or the password came from ``WHISPR_ADMIN_PASSWORD``.
+        The generated password when one was made up (print it once), else None: an admin
+        already exists, or the password came from ``WHISPR_ADMIN_PASSWORD``.
     """
-    if accounts.count():
+    if any(u.role == Role.ADMIN for u in accounts.users()):
         return None
+    if accounts.get(settings.admin_user) is not None:
+        return None  # the name is taken by a non-admin: never promote it silently
     password = settings.admin_password or random_password()
     accounts.add_user(settings.admin_user, password, Role.ADMIN)
     return None if settings.admin_password else password

@@ -41,9 +41,12 @@ SCHEMA = (
         ON DELETE CASCADE, name TEXT NOT NULL, digest TEXT NOT NULL UNIQUE,
         created REAL NOT NULL, last_used REAL, revoked REAL)""",
     """CREATE TABLE IF NOT EXISTS login_failures (username TEXT NOT NULL, ts REAL NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS client_failures (client TEXT NOT NULL, ts REAL NOT NULL)""",
 )
 CHANNELS = ("slack", "discord")
 LOGIN_FAILURES = (10, 300.0)
+CLIENT_FAILURES = (30, 300.0)
+"""Failed logins allowed from one client address (any usernames) in the window."""
 """At most 10 failed logins per username in 300 s; then logins for it wait."""
 
 
@@ -120,16 +123,21 @@ class AccountStore:
         return changed > 0
 
     def set_password(self, username: str, password: str) -> bool:
-        """Replace a user's password and end their sessions; return whether the user exists."""
+        """Replace a user's password, end their sessions and revoke their API tokens (a changed
+        password is usually a suspected leak); return whether the user exists."""
         check_password(password)
         changed = self.db.run(
             "UPDATE users SET password_hash = ? WHERE username = ?",
             (hash_password(password), username.lower()),
         )
         self.db.run("DELETE FROM sessions WHERE username = ?", (username.lower(),))
+        self.db.run(
+            "UPDATE tokens SET revoked = ? WHERE username = ? AND revoked IS NULL",
+            (time.time(), username.lower()),
+        )
         return changed > 0
 
-    def authenticate(self, username: str, password: str) -> User:
+    def authenticate(self, username: str, password: str, client: str = "") -> User:
         """Return the user when the password matches; raise ``AuthError`` (same text) if not."""
         name = username.strip().lower()
         now = time.time()
@@ -143,6 +151,15 @@ class AccountStore:
             ).fetchone()[0]
             if recent >= limit:
                 raise AuthError("too many failed logins for this user; wait 5 minutes")
+            if client:
+                climit, cwindow = CLIENT_FAILURES
+                tried = conn.execute(
+                    "SELECT COUNT(*) FROM client_failures WHERE client = ? AND ts > ?",
+                    (client, now - cwindow),
+                ).fetchone()[0]
+                if tried >= climit:
+                    raise AuthError("too many failed logins from this address; wait 5 minutes")
+                conn.execute("INSERT INTO client_failures VALUES (?, ?)", (client, now))
             conn.execute("INSERT INTO login_failures VALUES (?, ?)", (name, now))
         rows = self.db.rows(
             "SELECT password_hash, role, disabled FROM users WHERE username = ?", (name,)
@@ -152,6 +169,12 @@ class AccountStore:
         if not verify_password(password, stored) or not rows or rows[0][2]:
             raise AuthError("wrong username or password")
         self.db.run("DELETE FROM login_failures WHERE username = ?", (name,))
+        if client:  # this attempt was not a failure after all
+            self.db.run(
+                "DELETE FROM client_failures WHERE rowid = (SELECT MAX(rowid) FROM "
+                "client_failures WHERE client = ? AND ts = ?)",
+                (client, now),
+            )
         return User(name, Role(rows[0][1]))
 
     # chat identities

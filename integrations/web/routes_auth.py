@@ -32,10 +32,14 @@ def _me(user: User) -> Me:
 
 
 @router.post("/api/login", response_model=Me)
-def login(body: LoginBody, response: Response, service: Service, settings: Settings) -> Me:
-    """Check a username and password; set the ``whispr_session`` cookie (HttpOnly, SameSite)."""
+def login(
+    body: LoginBody, request: Request, response: Response, service: Service, settings: Settings
+) -> Me:
+    """Check a username and password; set the ``whispr_session`` cookie (HttpOnly, SameSite).
+    Failed logins are limited per username and per client address."""
+    client = request.client.host if request.client else ""
     try:
-        user = service.accounts.authenticate(body.username, body.password)
+        user = service.accounts.authenticate(body.username, body.password, client)
     except AuthError as exc:
         service.activity.audit(body.username.lower()[:64], "web", "login", "refused")
         raise HTTPException(401, str(exc)) from None

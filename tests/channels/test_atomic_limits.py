@@ -78,3 +78,46 @@ def test_unknown_usernames_take_as_long_as_known_ones(service):
     known = statistics.median(timed("dave") for _ in range(5))
     unknown = statistics.median(timed(f"nobody{i}") for i in range(5))
     assert unknown > 0.3 * known, (known, unknown)  # ~1x now; was ~0.03x
+
+
+def test_failed_logins_are_limited_per_client_address(service):
+    """Defect 8: the lockout was per username only, so one address could try every name."""
+    accounts = service.accounts
+    refused = []
+    for i in range(32):
+        try:
+            accounts.authenticate(f"someone{i}", "guess", client="203.0.113.9")
+        except AuthError as exc:
+            refused.append(str(exc))
+    assert refused[:30] == ["wrong username or password"] * 30
+    assert refused[30:] == ["too many failed logins from this address; wait 5 minutes"] * 2
+    accounts.add_user("erin", "correct horse battery", Role.TRADER)
+    assert accounts.authenticate("erin", "correct horse battery", client="198.51.100.7").username == "erin"
+
+
+def test_a_password_change_revokes_api_tokens(service):
+    """Defect 8: a changed password ended web sessions but left API tokens working."""
+    accounts = service.accounts
+    accounts.add_user("frank", "correct horse battery", Role.TRADER)
+    _, secret = accounts.new_token("frank", "laptop")
+    assert accounts.token_user(secret).username == "frank"
+    accounts.set_password("frank", "another horse battery")
+    with pytest.raises(AuthError):
+        accounts.token_user(secret)
+
+
+def test_first_admin_is_made_even_when_traders_exist(tmp_path):
+    """Defect 8: users added before the first serve stopped the admin from ever being made."""
+    from dataclasses import replace
+
+    from integrations.chat.settings import ChannelSettings
+    from integrations.chat.setup import bootstrap_admin
+
+    svc, settings = make_service(tmp_path)
+    svc.accounts.add_user("trader1", "correct horse battery", Role.TRADER)
+    settings = replace(settings, admin_password="admin horse battery")
+    assert bootstrap_admin(svc.accounts, settings) is None  # the given password, not printed
+    admin = svc.accounts.authenticate(settings.admin_user, "admin horse battery")
+    assert admin.role == Role.ADMIN
+    assert bootstrap_admin(svc.accounts, settings) is None and len(svc.accounts.users()) == 2
+    assert isinstance(settings, ChannelSettings)
