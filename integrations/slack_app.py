@@ -13,11 +13,9 @@ Modes: HTTP events (``POST /slack/events`` on ``whispr serve``; Bolt verifies th
 
 from __future__ import annotations
 
-import collections
 import html
 import logging
 import re
-import threading
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -120,18 +118,13 @@ class SlackChannel:
 
     def __init__(self, service: ChatService) -> None:
         self.service = service
-        self._seen: collections.deque[str] = collections.deque(maxlen=1000)
-        self._seen_lock = threading.Lock()  # listeners run in Bolt's thread pool
 
     def first_time(self, event_id: str | None) -> bool:
-        """Return False for an event id already handled (Slack retries deliveries)."""
+        """Return False for an event id already handled (Slack retries deliveries); the ids are
+        stored, so a retry after a restart is not answered twice."""
         if not event_id:
             return True
-        with self._seen_lock:
-            if event_id in self._seen:
-                return False
-            self._seen.append(event_id)
-            return True
+        return self.service.activity.first_delivery("slack", event_id)
 
     def answer_in_thread(
         self, client: WebClient, user_id: str, channel: str, text: str, thread_ts: str | None

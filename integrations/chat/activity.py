@@ -15,6 +15,7 @@ from typing import Any
 from integrations.chat.db import Db
 
 SCHEMA = (
+    """CREATE TABLE IF NOT EXISTS deliveries (key TEXT PRIMARY KEY, ts REAL NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS audit (
         id INTEGER PRIMARY KEY AUTOINCREMENT, ts REAL NOT NULL, username TEXT NOT NULL,
         channel TEXT NOT NULL, event TEXT NOT NULL, tool TEXT, args TEXT, outcome TEXT NOT NULL)""",
@@ -205,6 +206,18 @@ class ActivityStore:
             "UPDATE notifications SET read = 1 WHERE username = ? AND id <= ? AND read = 0",
             (username, up_to),
         )
+
+    # de-duplication of retried deliveries (Slack retries an event it thinks was not handled)
+    def first_delivery(self, channel: str, event_id: str, keep: float = 86400.0) -> bool:
+        """Return True the first time ``event_id`` of ``channel`` is seen, False for a retry,
+        across restarts (the ids are kept a day)."""
+        now = time.time()
+        with self.db.atomic() as conn:
+            conn.execute("DELETE FROM deliveries WHERE ts < ?", (now - keep,))
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO deliveries VALUES (?, ?)", (f"{channel}:{event_id}", now)
+            )
+        return cur.rowcount == 1
 
     # rate limiting
     def take_turn(self, username: str, limit: int, window: float) -> float:

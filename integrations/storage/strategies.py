@@ -34,6 +34,37 @@ class SqliteStrategyStore:
         self.db.execute(SCHEMA)
         self.vectors = vectors
         self._lock = threading.Lock()
+        if vectors is not None:
+            self.reconcile()
+
+    def reconcile(self) -> int:
+        """Index every newest version the vector store lacks (a save cut off between the SQLite
+        commit and the index write); return how many were added."""
+        rows = self._rows(
+            "SELECT owner, spec, shared FROM strategies s WHERE version = (SELECT MAX(version) "
+            "FROM strategies t WHERE t.owner=s.owner AND t.spec_id=s.spec_id)",
+            (),
+        )
+        added = 0
+        known: dict[str, set[str]] = {}
+        for owner, raw, shared in rows:
+            if owner not in known:
+                known[owner] = {i for i, _, _ in self.vectors.items("strategies", owner)}
+            spec = StrategySpec.model_validate_json(raw)
+            if f"{owner}:{spec.spec_id}" in known[owner]:
+                continue
+            self.vectors.upsert(
+                "strategies",
+                f"{owner}:{spec.spec_id}",
+                self._text(spec),
+                owner,
+                **({"shared": True} if shared else {}),
+                name=spec.name,
+                version=spec.version,
+                spec_id=spec.spec_id,
+            )
+            added += 1
+        return added
 
     def _rows(self, sql: str, params: tuple[object, ...]) -> list[tuple[str, int, str]]:
         with self._lock:

@@ -12,13 +12,16 @@ What starts depends on the environment (see ``integrations.chat.settings``):
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import logging
 import os
+import socket
+import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -166,8 +169,57 @@ def banner(server: Server) -> str:
     return "\n".join(lines)
 
 
+def state_lock(home: Path) -> IO[str] | None:
+    """Return the open lock file of the state folder ``home``, or None when another
+    ``whispr serve`` already holds it (two servers on one folder would both deliver alerts and
+    race on the SQLite and Chroma files)."""
+    home.mkdir(parents=True, exist_ok=True)
+    handle = (home / "serve.lock").open("a+")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """Return a listening socket on ``host:port``; raise ``OSError`` when the port is taken."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(128)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 def serve(settings: ChannelSettings, *, watch: Sequence[str] | None = None) -> int:
-    """Build and run everything until interrupted; return the exit code."""
+    """Build and run everything until interrupted; return the exit code. The state folder is
+    locked for this process, and the port is bound before "running at" is printed."""
+    lock = state_lock(settings.home)
+    if lock is None:
+        print(
+            f"error: another whispr serve is using {settings.home}; stop it first, or give "
+            "this one its own WHISPR_HOME",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        sock = bind(settings.host, settings.port)
+    except OSError as exc:
+        print(
+            f"error: cannot listen on {settings.host}:{settings.port}: {exc.strerror}",
+            file=sys.stderr,
+        )
+        return 1
     server = build_server(settings)
     if settings.slack_app_token and settings.slack_bot_token:
         _start_slack_socket(server)
@@ -176,5 +228,7 @@ def serve(settings: ChannelSettings, *, watch: Sequence[str] | None = None) -> i
     if watch is not None:
         _start_watch(server, watch)
     print(banner(server), flush=True)
-    uvicorn.run(server.app, host=settings.host, port=settings.port, log_level="warning")
+    config = uvicorn.Config(server.app, log_level="warning")
+    uvicorn.Server(config).run(sockets=[sock])
+    lock.close()
     return 0
