@@ -1,4 +1,9 @@
-"""The NYSE trading calendar by rule: full-day holidays and 13:00 early closes.
+"""The NYSE trading calendar: sessions, holidays and 13:00 early closes.
+
+From 1950 to 2030 the sessions and early closes are those of a maintained calendar
+(``exchange_calendars``' XNYS: one-off closures such as 2001-09-11, Hurricane Sandy and national
+days of mourning included, and the historical rules of each era). Outside that range, and for
+``easter``, the rules below apply.
 
 Rules (current NYSE practice): New Year's Day (no make-up when it falls on a Saturday), Martin
 Luther King Jr. Day (3rd Monday of January, since 1998), Washington's Birthday (3rd Monday of
@@ -12,6 +17,27 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cache
+
+import numpy as np
+
+_RANGE = (dt.date(1950, 1, 3), dt.date(2030, 12, 31))
+
+
+@cache
+def _xnys() -> tuple[np.ndarray, frozenset[dt.date]]:
+    """Return (session dates as datetime64[D], early-close dates) of XNYS over ``_RANGE``."""
+    import exchange_calendars  # loaded on first use (~0.5 s), then kept
+
+    cal = exchange_calendars.get_calendar(
+        "XNYS", start=_RANGE[0].isoformat(), end=_RANGE[1].isoformat()
+    )
+    sessions = cal.sessions.to_numpy().astype("datetime64[D]")
+    early = frozenset(d.date() for d in cal.early_closes)
+    return sessions, early
+
+
+def _covered(day: dt.date) -> bool:
+    return _RANGE[0] <= day <= _RANGE[1]
 
 
 def easter(year: int) -> dt.date:
@@ -50,7 +76,22 @@ def _observed(day: dt.date) -> dt.date:
 
 @cache
 def holidays(year: int) -> frozenset[dt.date]:
-    """Return the NYSE full-day holidays of ``year``."""
+    """Return the NYSE full-day holidays of ``year``: the weekdays without a session (closures
+    included) where the maintained calendar covers the year, else the rule holidays."""
+    if _RANGE[0].year < year < _RANGE[1].year:
+        first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        return frozenset(
+            first + dt.timedelta(days=i)
+            for i in range((last - first).days + 1)
+            if (first + dt.timedelta(days=i)).weekday() < 5
+            and not is_session(first + dt.timedelta(days=i))
+        )
+    return rule_holidays(year)
+
+
+@cache
+def rule_holidays(year: int) -> frozenset[dt.date]:
+    """Return the NYSE full-day holidays of ``year`` by the current rules."""
     days = {
         _nth_weekday(year, 2, 0, 3),
         easter(year) - dt.timedelta(days=2),
@@ -71,12 +112,22 @@ def holidays(year: int) -> frozenset[dt.date]:
 
 
 def is_session(day: dt.date) -> bool:
-    """Return True if the NYSE trades on ``day`` by rule (a weekday that is not a holiday)."""
+    """Return True if the NYSE trades on ``day`` (the maintained calendar from 1950 to 2030,
+    else by rule: a weekday that is not a holiday)."""
+    if _covered(day):
+        sessions = _xnys()[0]
+        pos = int(np.searchsorted(sessions, np.datetime64(day, "D")))
+        return pos < sessions.size and sessions[pos] == np.datetime64(day, "D")
     return day.weekday() < 5 and day not in holidays(day.year)
 
 
 def next_session(day: dt.date) -> dt.date:
     """Return the first trading session strictly after ``day``."""
+    if _RANGE[0] <= day < _RANGE[1]:
+        sessions = _xnys()[0]
+        pos = int(np.searchsorted(sessions, np.datetime64(day, "D"), side="right"))
+        if pos < sessions.size:
+            return sessions[pos].astype(object)
     nxt = day + dt.timedelta(days=1)
     while not is_session(nxt):
         nxt += dt.timedelta(days=1)
@@ -85,6 +136,11 @@ def next_session(day: dt.date) -> dt.date:
 
 def previous_session(day: dt.date) -> dt.date:
     """Return the last trading session strictly before ``day``."""
+    if _RANGE[0] < day <= _RANGE[1]:
+        sessions = _xnys()[0]
+        pos = int(np.searchsorted(sessions, np.datetime64(day, "D"), side="left"))
+        if pos > 0:
+            return sessions[pos - 1].astype(object)
     prev = day - dt.timedelta(days=1)
     while not is_session(prev):
         prev -= dt.timedelta(days=1)
@@ -92,7 +148,10 @@ def previous_session(day: dt.date) -> dt.date:
 
 
 def early_close(day: dt.date) -> bool:
-    """Return True on a 13:00 early close: July 3, the day after Thanksgiving, December 24."""
+    """Return True on a 13:00 early close (the maintained calendar's, e.g. 2002-07-05 and
+    2003-12-26; by rule outside it: July 3, the day after Thanksgiving, December 24)."""
+    if _covered(day):
+        return day in _xnys()[1]
     if not is_session(day):
         return False
     after_thanksgiving = _nth_weekday(day.year, 11, 3, 4) + dt.timedelta(days=1)
