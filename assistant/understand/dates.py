@@ -12,14 +12,24 @@ day without a year mean this year unless that is after the next session, then la
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
+from assistant.understand.dateslot import (
+    DateSlot,
+    _day,
+    _first_session,
+    _month_period,
+    _no_year,
+    _quarter_period,
+    _year_of,
+    _year_period,
+    two_digit_year,
+)
 from assistant.understand.holidays import read_named_day
 from assistant.understand.vocab import alternation, months, weekdays
-from core.calendar import is_session, next_session, previous_session
+from core.calendar import next_session
 
 _EMA_PAIRS = {"8/21", "8/13", "13/48", "21/48", "8/34", "21/34", "9/21", "20/50", "50/200", "9/20"}
 _MON = alternation(months())
@@ -28,132 +38,20 @@ _ORD = r"(?:st|nd|rd|th)?"
 _YEAR = r"(?:'(\d{2})|(\d{4})(?!\d)|(\d{2})(?![\d:%]))"
 
 
-@dataclass(frozen=True)
-class DateSlot:
-    """A date or period read from a message."""
-
-    date: dt.date | None = None
-    """An absolute date as written (may fall on a weekend: the tools say which session)."""
-    shift: int = 0
-    """Sessions from the symbol's today (yesterday -1, tomorrow +1), when ``relative``."""
-    weekday: int | None = None
-    """The most recent such weekday on or before today ("last" → strictly before)."""
-    strictly_before: bool = False
-    relative: bool = False
-    current: bool = False
-    mode: str | None = None
-    """The mode a named period implies (swing for a month, position for a quarter...)."""
-    period: str | None = None
-    """How the period was named, for the answer's restatement."""
-    end: dt.date | None = None
-    """Last day of a named period (statistics use it as a range)."""
-    begin: dt.date | None = None
-    """First calendar day of a named period."""
-    text: str = ""
-    problem: str | None = None
-
-    def resolve(self, today: dt.date) -> dt.date | None:
-        """Return the date this slot means for a symbol whose latest session is ``today``."""
-        if self.date is not None or not self.relative:
-            return self.date
-        if self.weekday is not None:
-            back = (today.weekday() - self.weekday) % 7
-            if back == 0 and self.strictly_before:
-                back = 7
-            return today - dt.timedelta(days=back)
-        day = today
-        for _ in range(abs(self.shift)):
-            day = next_session(day) if self.shift > 0 else previous_session(day)
-        return day
-
-    @property
-    def found(self) -> bool:
-        """Return True when the message named any date, period or 'today'."""
-        return bool(self.date or self.relative or self.current or self.problem)
+Found = list[tuple[int, DateSlot]]
 
 
-def two_digit_year(yy: int, today: dt.date) -> int:
-    """Return the most recent past year ending in ``yy`` (97 → 1997, 21 → 2021)."""
-    year = 2000 + yy
-    return year if year <= today.year else year - 100
-
-
-def _year_of(groups: tuple[str | None, ...], today: dt.date) -> int | None:
-    quoted, four, two = groups
-    if four:
-        return int(four)
-    if quoted or two:
-        return two_digit_year(int(quoted or two), today)
-    return None
-
-
-def _first_session(day: dt.date) -> dt.date:
-    return day if is_session(day) else next_session(day)
-
-
-def _month_period(year: int, month: int, text: str) -> DateSlot:
-    first = dt.date(year, month, 1)
-    last = dt.date(year, month, calendar.monthrange(year, month)[1])
-    label = f"{first:%b %Y}"
-    return DateSlot(
-        date=_first_session(first), mode="swing", period=label, end=last, begin=first, text=text
-    )
-
-
-def _quarter_period(year: int, q: int, text: str) -> DateSlot:
-    first = dt.date(year, 3 * q - 2, 1)
-    last = dt.date(year, 3 * q, calendar.monthrange(year, 3 * q)[1])
-    return DateSlot(
-        date=_first_session(first),
-        mode="position",
-        period=f"Q{q} {year}",
-        end=last,
-        begin=first,
-        text=text,
-    )
-
-
-def _year_period(year: int, text: str) -> DateSlot:
-    first = dt.date(year, 1, 1)
-    return DateSlot(
-        date=_first_session(first),
-        mode="longterm",
-        period=str(year),
-        end=dt.date(year, 12, 31),
-        begin=first,
-        text=text,
-    )
-
-
-def _day(year: int, month: int, day: int, text: str) -> DateSlot:
-    try:
-        return DateSlot(date=dt.date(year, month, day), text=text)
-    except ValueError:
-        if 1 <= month <= 12:
-            days = calendar.monthrange(year, month)[1]
-            why = f"{calendar.month_name[month]} {year} has {days} days"
-        else:
-            why = "there is no month " + str(month)
-        return DateSlot(
-            problem=f"I couldn't read '{text}' as a date ({why}): which date did you mean?",
-            text=text,
-        )
-
-
-def _no_year(month: int, day: int, text: str, today: dt.date) -> DateSlot:
-    slot = _day(today.year, month, day, text)
-    if slot.date and slot.date > next_session(today):
-        slot = _day(today.year - 1, month, day, text)
-    return slot
-
-
-def _absolute(t: str, today: dt.date) -> DateSlot | None:
-    """Return the first absolute date or named period in ``t``."""
-    found: list[tuple[int, DateSlot]] = []
-
+def _adder(found: Found):
     def add(m: re.Match[str], slot: DateSlot) -> None:
         found.append((m.start(), replace(slot, text=m.group(0))))
 
+    return add
+
+
+def _numeric_dates(t: str, today: dt.date) -> Found:
+    """Return dates written in digits: 2019-06-12, 20190612, 6/12/19, 8.24.15, 6/12."""
+    found: Found = []
+    add = _adder(found)
     for m in re.finditer(r"\b(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\b", t):
         add(m, _day(int(m[1]), int(m[2]), int(m[3]), m[0]))
     for m in re.finditer(r"(?<![\d.$])((?:19|20)\d\d)(\d\d)(\d\d)(?![\d.])", t):
@@ -175,6 +73,13 @@ def _absolute(t: str, today: dt.date) -> DateSlot | None:
         a, b = int(m[1]), int(m[2])
         month, day = (b, a) if a > 12 >= b else (a, b)
         add(m, _no_year(month, day, m[0], today))
+    return found
+
+
+def _named_month_dates(t: str, today: dt.date) -> Found:
+    """Return dates and months written with a month name: jan 15 '21, 18th may 2021, Aug 2018."""
+    found: Found = []
+    add = _adder(found)
     for m in re.finditer(rf"\b({_MON})\.?,? {_YEAR}(?!\s?(?:st|nd|rd|th)\b)", t):
         if m[4] and int(m[4]) <= 31:
             continue  # "may 18": a day, read below
@@ -198,6 +103,13 @@ def _absolute(t: str, today: dt.date) -> DateSlot | None:
             add(m, _no_year(months()[m[2]], int(m[1]), m[0], today))
         else:
             add(m, _day(year, months()[m[2]], int(m[1]), m[0]))
+    return found
+
+
+def _named_periods(t: str, today: dt.date) -> Found:
+    """Return quarters, years and bare months: q2 2024, 2024q2, in 2022, 2022 yearly, for august."""
+    found: Found = []
+    add = _adder(found)
     for m in re.finditer(r"\bq([1-4])[ -]?(?:'(\d{2})|(\d{4})|(\d{2}))?\b", t):
         year = _year_of((m[2], m[3], m[4]), today)
         if year is None:
@@ -229,6 +141,18 @@ def _absolute(t: str, today: dt.date) -> DateSlot | None:
         month = months()[m[1]]
         year = today.year if month <= today.month else today.year - 1
         add(m, _month_period(year, month, m[0]))
+    return found
+
+
+def _absolute(t: str, today: dt.date) -> DateSlot | None:
+    """Return the first absolute date or named period in ``t`` (see ``_pick`` for which wins)."""
+    found = _numeric_dates(t, today) + _named_month_dates(t, today) + _named_periods(t, today)
+    return _pick(found, t, today)
+
+
+def _pick(found: Found, t: str, today: dt.date) -> DateSlot | None:
+    """Return the slot a message means among those read: a named day only when no date is
+    written, an unreadable date over a period read from inside it, a day over a bare year."""
     if not [s for _, s in found if s.problem is None and s.mode != "longterm"]:
         named = read_named_day(t, today)  # Thanksgiving 2023, Good Friday: when no date is written
         if named:

@@ -81,119 +81,144 @@ def _tool_of(intent: str) -> str:
     }.get(intent, intent)  # fmt: skip
 
 
+def _date_change(r: Reading, args: dict[str, Any], answered: dt.date | None) -> dict[str, Any]:
+    """Return the new date: shifted from the session answered ("next day?", "monday after?",
+    "q4?"), or the date the message names."""
+    mode = args.get("mode", "day")
+    if answered and re.search(NEXT, r.t) and not r.date.date:
+        return {"date": _shift(answered, 1, mode).isoformat()}
+    if answered and re.search(PREV, r.t) and not r.date.date:
+        return {"date": _shift(answered, -1, mode).isoformat()}
+    if answered and r.date.weekday is not None:
+        return {"date": _weekday_near(answered, r.date.weekday, r.t).isoformat()}
+    no_year = not re.search(r"(?:19|20)\d\d|'\d\d", r.date.text)
+    if answered and r.date.period and no_year and r.date.date:
+        return {"date": r.date.date.replace(year=answered.year).isoformat()}  # "q4?" of that year
+    if r.date.found and not r.date.problem:
+        day = r.date.resolve(r.setting.today_for(args.get("symbol")))
+        return {"date": day.isoformat() if day else None}
+    return {}
+
+
+def _side_change(r: Reading, args: dict[str, Any]) -> dict[str, Any]:
+    """Return the other side ("the bear one", "flip it"), or the side named, of every level
+    and direction argument."""
+    out: dict[str, Any] = {}
+    want = (
+        "-"
+        if re.search(r"\b(?:bear|bearish|put|down|downside)\b", r.t)
+        else "+"
+        if re.search(r"\b(?:bull|bullish|call|up|upside)\b", r.t)
+        else None
+    )
+    for key in ("level", "from_level", "to_level", "start_at", "end_at"):
+        value = args.get(key)
+        if isinstance(value, str) and value[:1] in "+-":
+            out[key] = _flip(value) if want is None else want + value[1:]
+    if isinstance(args.get("levels"), list):
+        chosen = [v for v in args["levels"] if want and v.startswith(want)]
+        if len(chosen) == 1:
+            out.update(level=chosen[0], levels=None)
+        else:
+            out["levels"] = chosen or [_flip(v) for v in args["levels"]]
+    direction = args.get("direction")
+    if direction in ("bull", "bear"):
+        other = {"bull": "bear", "bear": "bull"}[direction]
+        out["direction"] = other if want is None else ("bear" if want == "-" else "bull")
+    elif direction in ("up", "down"):
+        out["direction"] = {"up": "down", "down": "up"}[direction]
+    return out
+
+
+def _levels_change(r: Reading, args: dict[str, Any]) -> dict[str, Any]:
+    """Return the level(s) a follow-up asks for; a chart, range vs ATR or "all levels" shows all."""
+    keys = _keys(r)
+    if r.has(r"\brange\b.*\batr\b|\bchart\b|\bplot\b|\ball (?:the )?levels\b"):
+        return {"level": None, "levels": None}
+    if len(keys) == 1:
+        return {"level": keys[0], "levels": None}
+    if len(keys) > 1:
+        return {"levels": keys, "level": None}
+    if r.has(r"\bfull (?:grid|table|ladder)\b|\bthe levels\b"):
+        return {"level": None, "levels": None}
+    return {}
+
+
+def _gate_change(r: Reading, args: dict[str, Any], out: dict[str, Any]) -> dict[str, Any]:
+    change: dict[str, Any] = {}
+    if r.gg_side and "direction" not in out:
+        change["direction"] = r.gg_side
+    bare = re.fullmatch(
+        r"(?:and |what about |how about |now )?(?:the )?(\d{1,2})(?: ?(?:am|pm|o'?clock))?\??", r.t
+    )
+    hour = int(bare[1]) + (12 if int(bare[1]) < 5 else 0) if bare else 0
+    if r.buckets:
+        change["trigger_buckets"] = r.buckets
+    elif 9 <= hour <= 15:
+        change["trigger_buckets"] = [f"{hour:02d}"]
+    elif r.has(r"\b(?:the )?open(?:ing)?\b"):
+        change["trigger_buckets"] = ["open"]
+    elif r.has(r"\ball (?:hours|day|buckets|triggers)\b|\bany time\b"):
+        change["trigger_buckets"] = None
+    return change
+
+
+def _sizing_change(r: Reading, args: dict[str, Any]) -> dict[str, Any]:
+    z = r.sizing
+    out: dict[str, Any] = {}
+    if z.side and "side" in args:
+        out["side"] = z.side
+    for key, value in (("account_size", z.account), ("entry", z.entry), ("stop", z.stop)):
+        if value is not None:
+            out[key] = value
+    if z.targets:
+        out["targets"] = z.targets
+    risk = z.risk_pct
+    if risk is None and (m := re.search(r"(\d+(?:\.\d+)?) ?%", r.t)):
+        risk = float(m[1])
+    if risk is not None:
+        out.update(risk_pct=risk, risk_amount=None)
+    if z.multiplier:
+        out["multiplier"] = z.multiplier
+        out.pop("side", None)
+    elif z.units == "shares":
+        out["multiplier"] = None
+    return out
+
+
+def _range_change(r: Reading) -> dict[str, Any]:
+    start, end = r.range
+    if not (start or end):
+        return {}
+    return {"start": start.isoformat() if start else None, "end": end.isoformat() if end else None}
+
+
 def _changes(r: Reading, call: Call) -> dict[str, Any]:
     """Return the arguments this message changes in ``call`` (None removes one)."""
     name, args = call["name"], call["args"]
     fields = TOOLS[name].args_model.model_fields
     out: dict[str, Any] = {}
-    answered = _answered_date(call)
-    mode = args.get("mode", "day")
-    if "date" in fields and answered and re.search(NEXT, r.t) and not r.date.date:
-        out["date"] = _shift(answered, 1, mode).isoformat()
-    elif "date" in fields and answered and re.search(PREV, r.t) and not r.date.date:
-        out["date"] = _shift(answered, -1, mode).isoformat()
-    elif "date" in fields and answered and r.date.weekday is not None:
-        out["date"] = _weekday_near(answered, r.date.weekday, r.t).isoformat()
-    elif (
-        "date" in fields
-        and answered
-        and r.date.period
-        and not re.search(r"(?:19|20)\d\d|'\d\d", r.date.text)
-    ):
-        out["date"] = r.date.date.replace(year=answered.year).isoformat()  # "q4?" of that year
-    elif "date" in fields and r.date.found and not r.date.problem:
-        day = r.date.resolve(r.setting.today_for(args.get("symbol")))
-        out["date"] = day.isoformat() if day else None
+    if "date" in fields:
+        out.update(_date_change(r, args, _answered_date(call)))
     if "mode" in fields and r.modes:
         out["mode"] = r.modes[0]
     if re.search(FLIP, r.t) or re.search(SIDE_PICK, r.t):
-        want = (
-            "-"
-            if re.search(r"\b(?:bear|bearish|put|down|downside)\b", r.t)
-            else "+"
-            if re.search(r"\b(?:bull|bullish|call|up|upside)\b", r.t)
-            else None
-        )
-        for key in ("level", "from_level", "to_level", "start_at", "end_at"):
-            value = args.get(key)
-            if isinstance(value, str) and value[:1] in "+-":
-                out[key] = _flip(value) if want is None else want + value[1:]
-        if isinstance(args.get("levels"), list):
-            flipped = [_flip(v) for v in args["levels"]]
-            chosen = [v for v in args["levels"] if want and v.startswith(want)]
-            if len(chosen) == 1:
-                out.update(level=chosen[0], levels=None)
-            else:
-                out["levels"] = chosen or flipped
-        direction = args.get("direction")
-        if direction in ("bull", "bear"):
-            out["direction"] = (
-                {"bull": "bear", "bear": "bull"}[direction]
-                if want is None
-                else ("bear" if want == "-" else "bull")
-            )
-        elif direction in ("up", "down"):
-            out["direction"] = {"up": "down", "down": "up"}[direction]
+        out.update(_side_change(r, args))
     if name == "atr_levels":
-        keys = _keys(r)
-        if len(keys) == 1:
-            out.update(level=keys[0], levels=None)
-        elif len(keys) > 1:
-            out.update(levels=keys, level=None)
-        elif r.has(r"\ball(?: the)? levels\b|\bfull (?:grid|table|ladder)\b|\bthe levels\b"):
-            out.update(level=None, levels=None)
+        out.update(_levels_change(r, args))
     if name == "golden_gate_stats":
-        if r.gg_side and "direction" not in out:
-            out["direction"] = r.gg_side
-        bare = re.fullmatch(
-            r"(?:and |what about |how about |now )?(?:the )?(\d{1,2})(?: ?(?:am|pm|o'?clock))?\??",
-            r.t,
-        )
-        if r.buckets:
-            out["trigger_buckets"] = r.buckets
-        elif bare and 9 <= (h := int(bare[1]) + (12 if int(bare[1]) < 5 else 0)) <= 15:
-            out["trigger_buckets"] = [f"{h:02d}"]
-        elif r.has(r"\b(?:the )?open(?:ing)?\b"):
-            out["trigger_buckets"] = ["open"]
-        elif r.has(r"\ball (?:hours|day|buckets|triggers)\b|\bany time\b"):
-            out["trigger_buckets"] = None
+        out.update(_gate_change(r, args, out))
     if name in ("golden_gate_stats", "level_to_level", "backtest_strategy"):
-        start, end = r.range
-        if start or end:
-            out["start"] = start.isoformat() if start else None
-            out["end"] = end.isoformat() if end else None
+        out.update(_range_change(r))
     if name == "indicator_state" and r.timeframe:
         out["timeframe"] = r.timeframe
-    if name == "atr_levels" and r.has(
-        r"\brange\b.*\batr\b|\bchart\b|\bplot\b|\ball (?:the )?levels\b"
-    ):
-        out.update(level=None, levels=None)
     if name == "position_size":
-        z = r.sizing
-        if z.side and "side" in args:
-            out["side"] = z.side
-        for key, value in (("account_size", z.account), ("entry", z.entry), ("stop", z.stop)):
-            if value is not None:
-                out[key] = value
-        if z.targets:
-            out["targets"] = z.targets
-        risk = z.risk_pct
-        if risk is None and (m := re.search(r"(\d+(?:\.\d+)?) ?%", r.t)):
-            risk = float(m[1])
-        if risk is not None:
-            out.update(risk_pct=risk, risk_amount=None)
-        if z.multiplier:
-            out["multiplier"] = z.multiplier
-            out.pop("side", None)
-        elif z.units == "shares":
-            out["multiplier"] = None
+        out.update(_sizing_change(r, args))
     if name == "create_alert" and r.window:
         out["after"] = r.window[0] if r.window[0] != "09:30" else None
         out["before"] = r.window[1] if r.window[1] != "16:00" else None
-    if name == "level_distance":
-        keys = resolve_unsided(read_levels(r.t), r.t)
-        if keys:
-            out["end_at"] = keys[0]
+    if name == "level_distance" and (keys := resolve_unsided(read_levels(r.t), r.t)):
+        out["end_at"] = keys[0]
     if "chart" in fields and r.has(r"\b(?:chart|plot|graph|draw)\b"):
         out["chart"] = True
     return out

@@ -89,141 +89,174 @@ _NOT_LEVEL_BEFORE = (
 )
 
 
+_GATE_WORDS = r"\b(?:gg|ggs|golden ?gates?|gates?)\b"
+_EXT_LIST = (
+    r"\b(?:ext\w*|extension levels?|levels?|lvls?)\s+"
+    r"((?:[123](?:\.\d{1,3})?[ ,/&+]+(?:and )?)+[123](?:\.\d{1,3})?)\b"
+)
+_BARE_NUMBER = (
+    r"(?<![\w.$/+-])(0?\.\d{2,3}|[123]\.\d{1,3}|[123](?=\s?(?:x\s?)?atr\b)|38\.2|61\.8|23\.6|78\.6)"
+    r"(?:\s?(?:x\s?)?atr)?(?=\s?(?:level|lvl|line|ext|extension|atr|fib|s\b|$|\?|,|\)|:| (?:on|for"
+    r"|level|target|and|to|or|from|is|gg|mid|rate|odds|up|down|calls?|puts?|side)))"
+)
+
+
+class _Scan:
+    """One pass over a message: each ``pass_*`` method reads one way of naming levels, in an
+    order where the more specific forms claim their text first (a span is read once)."""
+
+    def __init__(self, t: str) -> None:
+        self.t = t
+        self.found: list[tuple[float, str]] = []
+        self.taken: list[tuple[int, int]] = []
+        self.slot = LevelSlot()
+
+    def free(self, a: int, b: int) -> bool:
+        return all(b <= s or a >= e for s, e in self.taken)
+
+    def take(self, pos: int, span: tuple[int, int], *keys: str) -> None:
+        self.found.extend((pos + i * 1e-3, k) for i, k in enumerate(keys))
+        self.taken.append(span)
+
+    def sided(self, m: re.Match[str], magnitude: str, sign: str | None) -> None:
+        """Record a level with its side, or as an unsided family when no side is known."""
+        if sign:
+            self.take(m.start(), m.span(), f"{sign}{magnitude}")
+        else:
+            self.slot.unsided.append(magnitude)
+            self.slot.order.append((m.start(), magnitude))
+            self.taken.append(m.span())
+
+    def pass_both_triggers(self) -> None:
+        t = self.t
+        pattern = r"\b(?:both|the|2|two) (?:triggers|trigs)\b|\btriggers\b(?! (?:at|in|after|before|between|during))"
+        for m in re.finditer(pattern, t):
+            if re.search(_GATE_WORDS, t) and not re.search(r"\b(?:both|the|2|two) triggers\b", t):
+                continue
+            sided = re.search(r"\b(?:call|put|bull|bear|upper|lower)\w* triggers", t)
+            if self.free(*m.span()) and not sided:
+                self.take(m.start(), m.span(), "+0.236", "-0.236")
+        for m in re.finditer(r"\b(?:calls?|c) ?(?:and|&|/|\+|n) ?(?:puts?|p)(?: side)? trig\w*", t):
+            if self.free(*m.span()):
+                self.take(m.start(), m.span(), "+0.236", "-0.236")
+
+    def pass_extension_list(self) -> None:
+        for m in re.finditer(_EXT_LIST, self.t):
+            after = self.t[m.end() : m.end() + 12]
+            down = re.search(r"\b(?:down\w*|lower|bear\w*|puts?)\b", after)
+            sign = side_near(self.t, m.start(), m.end()) or ("-" if down else "+")
+            keys = [key_of(sign, float(x)) for x in re.findall(r"[123](?:\.\d{1,3})?", m[1])]
+            if all(keys) and self.free(*m.span(1)):
+                self.take(m.start(1), m.span(1), *[k for k in keys if k])
+
+    def pass_pairs(self) -> None:
+        for m in re.finditer(
+            r"\bboth (?:golden gates|ggs|gates|gg)\b|\bgolden gates\b|\bggs\b", self.t
+        ):
+            if self.free(*m.span()):
+                self.take(m.start(), m.span(), "+0.382", "-0.382")
+        for m in re.finditer(r"(?:\+/-|\+-|-/\+|±)\s?(\d(?:\.\d{1,3})?|\.\d{1,3})\s?(%)?", self.t):
+            mag = float(m[1]) / (100 if m[2] else 1)
+            up, down = key_of("+", mag), key_of("-", mag)
+            if up and down and self.free(*m.span()):
+                self.take(m.start(), m.span(), up, down)
+
+    def pass_named(self) -> None:
+        zero = r"(?<![\w.+-])0(?= to )|(?<=\bfrom )0(?![\w.%])|(?<=\bof )0(?![\w.%])"
+        for m in re.finditer(zero, self.t):
+            if self.free(*m.span()):
+                self.take(m.start(), m.span(), "0")
+        for pattern, key in named_levels():
+            for m in re.finditer(pattern, self.t):
+                if self.free(*m.span()):
+                    self.take(m.start(), m.span(), key)
+
+    def pass_percent(self) -> None:
+        t = self.t
+        for m in re.finditer(r"(?<![\w.])([+-])?\s?(\d{1,3}(?:\.\d{1,3})?)\s?%", t):
+            if not self.free(*m.span()) or re.search(_NOT_LEVEL_BEFORE, t[: m.start()]):
+                continue
+            if re.search(_NOT_LEVEL_AFTER, t[m.end() :]):
+                continue
+            sign = m[1] or side_near(t, m.start(), m.end())
+            key = key_of(sign or "+", float(m[2]) / 100)
+            if key is not None:
+                self.sided(m, key[1:], sign)
+
+    def pass_signed(self) -> None:
+        t = self.t
+        signed = r"(?<![\w.$/])([+-])\s?(\d(?:\.\d{1,3})?|\.\d{1,3})(?![\d%/]|\.\d)(?:\s?atr\b)?"
+        for m in re.finditer(signed, t):
+            if not self.free(*m.span()):
+                continue
+            key = key_of(m[1], float(m[2]))
+            if key:
+                self.take(m.start(), m.span(), key)
+            elif float(m[2]) <= 3:
+                text = m.group(0).strip()
+                self.slot.problem = f"'{text}' is not one of the ATR levels (±0.236 … ±3)."
+        for m in re.finditer(r"(?<![\w.$/])([+-])\s?(\d{2,3}(?:\.\d)?)(?![\d%.])", t):
+            key = key_of(m[1], float(m[2]) / 100)
+            if key and self.free(*m.span()):
+                self.take(m.start(), m.span(), key)
+
+    def pass_bare_numbers(self) -> None:
+        self.t = re.sub(r"(?<=\d)/(?=0?\.\d{2,3}\b)", " ", self.t)  # "0.236/0.382/0.618"
+        fraction = r"(?<![\w.$/+-])(0?\.(?:236|382|5|50|500|618|786))(?![\d%])"
+        for pattern in (fraction, _BARE_NUMBER):
+            for m in re.finditer(pattern, self.t):
+                if not self.free(*m.span()):
+                    continue
+                raw = float(m[1])
+                key = key_of("+", raw / 100 if raw > 3 else raw)
+                if key is not None:
+                    self.sided(m, key[1:], side_near(self.t, m.start(), m.end()))
+
+    def pass_families(self) -> None:
+        t = self.t
+        for pattern, magnitude in level_families():
+            for m in re.finditer(pattern, t):
+                if not self.free(*m.span()):
+                    continue
+                if magnitude == "0.236" and _names_a_gate_trigger(t, m):
+                    self.taken.append(m.span())
+                    continue
+                self.sided(m, magnitude, side_near(t, m.start(), m.end()))
+
+
+def _names_a_gate_trigger(t: str, m: re.Match[str]) -> bool:
+    """Return True when "trigger" is the golden gate's trigger ("gg triggers after 1pm"), not
+    the trigger level."""
+    before = t[max(0, m.start() - 30) : m.start()]
+    after_words = (
+        r"s?\s(?:in|at|after|before|between|during|time|hour|bucket|window|odds|stats|rate)\b"
+    )
+    return bool(
+        re.search(rf"{_GATE_WORDS}\s*(?:\w+\s){{0,3}}$", before)
+        or re.match(after_words, t[m.end() :])
+    )
+
+
+_PASSES = (
+    _Scan.pass_both_triggers,
+    _Scan.pass_extension_list,
+    _Scan.pass_pairs,
+    _Scan.pass_named,
+    _Scan.pass_percent,
+    _Scan.pass_signed,
+    _Scan.pass_bare_numbers,
+    _Scan.pass_families,
+)
+
+
 def read_levels(t: str) -> LevelSlot:
     """Return the levels a normalised message names (see the module docstring)."""
-    found: list[tuple[int, str]] = []
-    taken: list[tuple[int, int]] = []
-    slot = LevelSlot()
-
-    def free(a: int, b: int) -> bool:
-        return all(b <= s or a >= e for s, e in taken)
-
-    def take(pos: int, span: tuple[int, int], *keys: str) -> None:
-        found.extend((pos + i * 1e-3, k) for i, k in enumerate(keys))  # type: ignore[misc]
-        taken.append(span)
-
-    def unsided(pos: int, span: tuple[int, int], magnitude: str) -> None:
-        slot.unsided.append(magnitude)
-        slot.order.append((pos, magnitude))
-        taken.append(span)
-
-    gate_words = r"\b(?:gg|ggs|golden ?gates?|gates?)\b"
-    for m in re.finditer(
-        r"\b(?:both|the|2|two) (?:triggers|trigs)\b|\btriggers\b(?! (?:at|in|after|before|between|during))",
-        t,
-    ):
-        if re.search(gate_words, t) and not re.search(r"\b(?:both|the|2|two) triggers\b", t):
-            continue
-        if free(*m.span()) and not re.search(
-            r"\b(?:call|put|bull|bear|upper|lower)\w* triggers", t
-        ):
-            take(m.start(), m.span(), "+0.236", "-0.236")
-    for m in re.finditer(r"\b(?:calls?|c) ?(?:and|&|/|\+|n) ?(?:puts?|p)(?: side)? trig\w*", t):
-        if free(*m.span()):
-            take(m.start(), m.span(), "+0.236", "-0.236")
-    ext_list = (
-        r"\b(?:ext\w*|extension levels?|levels?|lvls?)\s+"
-        r"((?:[123](?:\.\d{1,3})?[ ,/&+]+(?:and )?)+[123](?:\.\d{1,3})?)\b"
-    )
-    for m in re.finditer(ext_list, t):
-        after = t[m.end() : m.end() + 12]
-        down = re.search(r"\b(?:down\w*|lower|bear\w*|puts?)\b", after)
-        sign = side_near(t, m.start(), m.end()) or ("-" if down else "+")
-        keys = [key_of(sign, float(x)) for x in re.findall(r"[123](?:\.\d{1,3})?", m[1])]
-        if all(keys) and free(*m.span(1)):
-            take(m.start(1), m.span(1), *[k for k in keys if k])
-    for m in re.finditer(r"\bboth (?:golden gates|ggs|gates|gg)\b|\bgolden gates\b|\bggs\b", t):
-        if free(*m.span()):
-            take(m.start(), m.span(), "+0.382", "-0.382")
-    for m in re.finditer(r"(?:\+/-|\+-|-/\+|±)\s?(\d(?:\.\d{1,3})?|\.\d{1,3})\s?(%)?", t):
-        mag = float(m[1]) / (100 if m[2] else 1)
-        up, down = key_of("+", mag), key_of("-", mag)
-        if up and down and free(*m.span()):
-            take(m.start(), m.span(), up, down)
-    for m in re.finditer(r"(?<![\w.+-])0(?= to )|(?<=\bfrom )0(?![\w.%])|(?<=\bof )0(?![\w.%])", t):
-        if free(*m.span()):
-            take(m.start(), m.span(), "0")
-    for pattern, key in named_levels():
-        for m in re.finditer(pattern, t):
-            if free(*m.span()):
-                take(m.start(), m.span(), key)
-    for m in re.finditer(r"(?<![\w.])([+-])?\s?(\d{1,3}(?:\.\d{1,3})?)\s?%", t):
-        if not free(*m.span()) or re.search(_NOT_LEVEL_BEFORE, t[: m.start()]):
-            continue
-        if re.search(_NOT_LEVEL_AFTER, t[m.end() :]):
-            continue
-        mag = float(m[2]) / 100
-        sign = m[1] or side_near(t, m.start(), m.end())
-        key = key_of(sign or "+", mag)
-        if key is None:
-            continue
-        if sign:
-            take(m.start(), m.span(), key)
-        else:
-            unsided(m.start(), m.span(), key[1:])
-    for m in re.finditer(
-        r"(?<![\w.$/])([+-])\s?(\d(?:\.\d{1,3})?|\.\d{1,3})(?![\d%/]|\.\d)(?:\s?atr\b)?", t
-    ):
-        if not free(*m.span()):
-            continue
-        key = key_of(m[1], float(m[2]))
-        if key:
-            take(m.start(), m.span(), key)
-        elif float(m[2]) <= 3:
-            slot.problem = f"'{m.group(0).strip()}' is not one of the ATR levels (±0.236 … ±3)."
-    for m in re.finditer(r"(?<![\w.$/])([+-])\s?(\d{2,3}(?:\.\d)?)(?![\d%.])", t):
-        key = key_of(m[1], float(m[2]) / 100)
-        if key and free(*m.span()):
-            take(m.start(), m.span(), key)
-    t = re.sub(r"(?<=\d)/(?=0?\.\d{2,3}\b)", " ", t)  # "0.236/0.382/0.618"
-    for m in re.finditer(r"(?<![\w.$/+-])(0?\.(?:236|382|5|50|500|618|786))(?![\d%])", t):
-        if not free(*m.span()):
-            continue
-        key = key_of("+", float(m[1]))
-        sign = side_near(t, m.start(), m.end())
-        if key and sign:
-            take(m.start(), m.span(), f"{sign}{key[1:]}")
-        elif key:
-            unsided(m.start(), m.span(), key[1:])
-    for m in re.finditer(
-        r"(?<![\w.$/+-])(0?\.\d{2,3}|[123]\.\d{1,3}|[123](?=\s?(?:x\s?)?atr\b)|38\.2|61\.8|23\.6|78\.6)"
-        r"(?:\s?(?:x\s?)?atr)?(?=\s?(?:level|lvl|line|ext|extension|atr|fib|s\b|$|\?|,|\)|:| (?:on|for|level|target|and|to|or|from|is|gg|mid|rate|odds|up|down|calls?|puts?|side)))",
-        t,
-    ):
-        if not free(*m.span()):
-            continue
-        raw = float(m[1])
-        mag = raw / 100 if raw > 3 else raw
-        key = key_of("+", mag)
-        if key is None:
-            continue
-        sign = side_near(t, m.start(), m.end())
-        if sign:
-            take(m.start(), m.span(), f"{sign}{key[1:]}")
-        else:
-            unsided(m.start(), m.span(), key[1:])
-    for pattern, magnitude in level_families():
-        for m in re.finditer(pattern, t):
-            if not free(*m.span()):
-                continue
-            if magnitude == "0.236" and (
-                re.search(
-                    rf"{gate_words}\s*(?:\w+\s){{0,3}}$", t[max(0, m.start() - 30) : m.start()]
-                )
-                or re.match(
-                    r"s?\s(?:in|at|after|before|between|during|time|hour|bucket|window|odds|stats|rate)\b",
-                    t[m.end() :],
-                )
-            ):
-                taken.append(m.span())
-                continue
-            sign = side_near(t, m.start(), m.end())
-            if sign:
-                take(m.start(), m.span(), f"{sign}{magnitude}")
-            else:
-                unsided(m.start(), m.span(), magnitude)
-    slot.keys = list(dict.fromkeys(k for _, k in sorted(found)))
-    slot.order = sorted(found + slot.order)
+    scan = _Scan(t)
+    for step in _PASSES:
+        step(scan)
+    slot = scan.slot
+    slot.keys = list(dict.fromkeys(k for _, k in sorted(scan.found)))
+    slot.order = sorted(scan.found + slot.order)
     return slot
 
 

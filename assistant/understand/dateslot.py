@@ -1,0 +1,130 @@
+"""A date or period read from a message (``DateSlot``) and the small builders the date
+parser uses: two-digit years, a day that may not exist, a month, quarter or year as a period of
+its mode."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+from core.calendar import is_session, next_session, previous_session
+
+
+@dataclass(frozen=True)
+class DateSlot:
+    """A date or period read from a message."""
+
+    date: dt.date | None = None
+    """An absolute date as written (may fall on a weekend: the tools say which session)."""
+    shift: int = 0
+    """Sessions from the symbol's today (yesterday -1, tomorrow +1), when ``relative``."""
+    weekday: int | None = None
+    """The most recent such weekday on or before today ("last" → strictly before)."""
+    strictly_before: bool = False
+    relative: bool = False
+    current: bool = False
+    mode: str | None = None
+    """The mode a named period implies (swing for a month, position for a quarter...)."""
+    period: str | None = None
+    """How the period was named, for the answer's restatement."""
+    end: dt.date | None = None
+    """Last day of a named period (statistics use it as a range)."""
+    begin: dt.date | None = None
+    """First calendar day of a named period."""
+    text: str = ""
+    problem: str | None = None
+
+    def resolve(self, today: dt.date) -> dt.date | None:
+        """Return the date this slot means for a symbol whose latest session is ``today``."""
+        if self.date is not None or not self.relative:
+            return self.date
+        if self.weekday is not None:
+            back = (today.weekday() - self.weekday) % 7
+            if back == 0 and self.strictly_before:
+                back = 7
+            return today - dt.timedelta(days=back)
+        day = today
+        for _ in range(abs(self.shift)):
+            day = next_session(day) if self.shift > 0 else previous_session(day)
+        return day
+
+    @property
+    def found(self) -> bool:
+        """Return True when the message named any date, period or 'today'."""
+        return bool(self.date or self.relative or self.current or self.problem)
+
+
+def two_digit_year(yy: int, today: dt.date) -> int:
+    """Return the most recent past year ending in ``yy`` (97 → 1997, 21 → 2021)."""
+    year = 2000 + yy
+    return year if year <= today.year else year - 100
+
+
+def _year_of(groups: tuple[str | None, ...], today: dt.date) -> int | None:
+    quoted, four, two = groups
+    if four:
+        return int(four)
+    if quoted or two:
+        return two_digit_year(int(quoted or two), today)
+    return None
+
+
+def _first_session(day: dt.date) -> dt.date:
+    return day if is_session(day) else next_session(day)
+
+
+def _month_period(year: int, month: int, text: str) -> DateSlot:
+    first = dt.date(year, month, 1)
+    last = dt.date(year, month, calendar.monthrange(year, month)[1])
+    label = f"{first:%b %Y}"
+    return DateSlot(
+        date=_first_session(first), mode="swing", period=label, end=last, begin=first, text=text
+    )
+
+
+def _quarter_period(year: int, q: int, text: str) -> DateSlot:
+    first = dt.date(year, 3 * q - 2, 1)
+    last = dt.date(year, 3 * q, calendar.monthrange(year, 3 * q)[1])
+    return DateSlot(
+        date=_first_session(first),
+        mode="position",
+        period=f"Q{q} {year}",
+        end=last,
+        begin=first,
+        text=text,
+    )
+
+
+def _year_period(year: int, text: str) -> DateSlot:
+    first = dt.date(year, 1, 1)
+    return DateSlot(
+        date=_first_session(first),
+        mode="longterm",
+        period=str(year),
+        end=dt.date(year, 12, 31),
+        begin=first,
+        text=text,
+    )
+
+
+def _day(year: int, month: int, day: int, text: str) -> DateSlot:
+    try:
+        return DateSlot(date=dt.date(year, month, day), text=text)
+    except ValueError:
+        if 1 <= month <= 12:
+            days = calendar.monthrange(year, month)[1]
+            why = f"{calendar.month_name[month]} {year} has {days} days"
+        else:
+            why = "there is no month " + str(month)
+        return DateSlot(
+            problem=f"I couldn't read '{text}' as a date ({why}): which date did you mean?",
+            text=text,
+        )
+
+
+def _no_year(month: int, day: int, text: str, today: dt.date) -> DateSlot:
+    slot = _day(today.year, month, day, text)
+    if slot.date and slot.date > next_session(today):
+        slot = _day(today.year - 1, month, day, text)
+    return slot
