@@ -133,7 +133,7 @@ def _distance(r: Any) -> str:
     return (
         f"{r.symbol} {MODE_WORDS.get(r.mode, r.mode)} levels for {when}: from {start} "
         f"{r.start_price:.2f} to {end} {r.end_price:.2f} is {r.points:+.2f} points "
-        f"({abs(r.points):.2f} pts, {r.percent:+.2f}%, {r.atr_multiple:+.3f} ATR; ATR {r.atr:.2f})."
+        f"({abs(r.points):.2f} pts, {abs(r.percent):.2f}%, {abs(r.atr_multiple):.3f} ATR; ATR {r.atr:.2f})."
         + (
             f" For {r.quantity:g} x {r.multiplier:g} per point: ${r.dollars:,.2f}."
             if (r.quantity, r.multiplier) != (1, 1)

@@ -131,7 +131,7 @@ def distance(r: Reading, symbols: list[str]) -> Built:
             keys = [pair[0][0], pair[1][0]]
     price = re.search(
         r"(?:\bat|@|from|is|was|price|of|traded|trading|hit|printed|touched|tagged|sitting at|near"
-        r"|vs\.?|versus)\s\$?(\d{2,6}(?:\.\d{1,4})?)(?![\d/%])",
+        r"|vs\.?|versus|spx|spy)\s\$?(\d{2,6}(?:\.\d{1,4})?)(?![\d/%])",
         r.t,
     )
     if r.has(r"\bhalf (?:the |an? )?(?:daily |day )?atr\b") and not keys:
@@ -202,6 +202,14 @@ def sizing(r: Reading, symbols: list[str]) -> Built:
             question=f"What's the {' and the '.join(missing)}? (e.g. 'account 25k, risk 1%, "
             "long at the call trigger, stop at the previous close')"
         )
+    priced = all(re.fullmatch(r"\d+(?:\.\d+)?", str(v)) for v in (z.entry, z.stop))
+    if priced and z.side and z.multiplier != 100.0 and float(z.stop) != float(z.entry):
+        stop_below = float(z.stop) < float(z.entry)
+        if stop_below != (z.side == "long"):
+            return Built(
+                question=f"A {z.side} at {z.entry} with the stop at {z.stop} is on the wrong side: "
+                f"is it a {'short' if z.side == 'long' else 'long'}, or is the stop elsewhere?"
+            )
     given: dict[str, Any] = {"account_size": account, "entry": z.entry, "stop": z.stop}
     risk = z.risk_pct if z.risk_pct is not None else r.setting.default_risk
     if z.risk_amount is not None:
@@ -216,6 +224,8 @@ def sizing(r: Reading, symbols: list[str]) -> Built:
         given["multiplier"] = z.multiplier
     uses_levels = any(not str(v)[0].isdigit() or v == "0" for v in (z.entry, z.stop, *z.targets))
     sym = symbols[0] if (r.symbols or uses_levels) else None
+    if sym == "ES" and uses_levels:
+        sym = "SPX"  # ES futures trade off the SPX levels
     call = fill("position_size", r, sym, **given)
     if not uses_levels:
         for key in ("date", "mode"):
@@ -227,17 +237,19 @@ _DOWN = (
     r"\b(?:loses?|losing|lost|fails?|failing|failed|breaks? (?:down|below|under)|broke (?:down|below)"
     r"|drops? (?:below|under|through)|falls? (?:below|under|through)|crosses? (?:below|under|down)"
     r"|goes? (?:below|under)|below|under|breakdown|breaks? down|rejects?|to the downside|downside"
-    r"|back (?:under|below)|dips? (?:below|under)|going down|heading down|moving down)\b"
+    r"|back (?:under|below)|dips? (?:below|under)|going down|heading down|moving down"
+    r"|on the way down)\b"
 )
 _UP = (
     r"\b(?:reclaims?|reclaiming|reclaimed|crosses? (?:above|over|up)|cross up|breaks? (?:above|over|out)"
     r"|broke (?:above|out)|gets? (?:above|over)|goes? (?:above|over)|above|over|breakout|breaks? out"
     r"|pops? (?:above|over)|clears?|to the upside|upside|back (?:above|over)|going up|heading up"
-    r"|moving up)\b"
+    r"|moving up|on the way up)\b"
 )
 _VAGUE = (
     r"\b(?:to the upside|to the downside|upside|downside|bullish|bearish|breakdown|breakout"
-    r"|going up|going down|heading up|heading down|moving up|moving down)\b"
+    r"|going up|going down|heading up|heading down|moving up|moving down|on the way up"
+    r"|on the way down)\b"
 )
 
 

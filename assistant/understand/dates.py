@@ -62,6 +62,11 @@ def _numeric_dates(t: str, today: dt.date) -> Found:
     ):
         a, b, year = int(m[1]), int(m[3]), m[4]
         y = int(year) if len(year) == 4 else two_digit_year(int(year), today)
+        if m[2] == "." and a <= 12 and b <= 12 and a != b:  # 06.11.2020: June 11 or 6 Nov?
+            one, other = dt.date(y, a, b), dt.date(y, b, a)
+            text = f"'{m[0]}' could be {one:%b} {b} or {a} {other:%b} {y}: which date did you mean?"
+            add(m, DateSlot(problem=text, text=m[0]))
+            continue
         month, day = (b, a) if a > 12 >= b else (a, b)
         add(m, _day(y, month, day, m[0]))
     for m in re.finditer(
@@ -117,8 +122,10 @@ def _named_periods(t: str, today: dt.date) -> Found:
         add(m, _quarter_period(year, int(m[1]), m[0]))
     for m in re.finditer(r"\b(\d{4}) ?q([1-4])\b", t):
         add(m, _quarter_period(int(m[1]), int(m[2]), m[0]))
-    for m in re.finditer(r"\b([1-4])(?:st|nd|rd|th) (?:quarter|qtr)(?: of)?,? (\d{4})\b", t):
-        add(m, _quarter_period(int(m[2]), int(m[1]), m[0]))
+    ordinal = r"([1-4])(?:st|nd|rd|th)|(first|second|third|fourth)"
+    for m in re.finditer(rf"\b(?:the )?(?:{ordinal}) (?:quarter|qtr)(?: of)?,? (\d{{4}})\b", t):
+        q = int(m[1]) if m[1] else ("first", "second", "third", "fourth").index(m[2]) + 1
+        add(m, _quarter_period(int(m[3]), q, m[0]))
     for m in re.finditer(
         r"\b(?:in|for|of|during|year|yr|from) (?:the year )?(\d{4})(?![\d./-]|,\d)", t
     ):
@@ -276,7 +283,9 @@ def _weekday_check(t: str, slot: DateSlot) -> DateSlot:
     """Return ``slot`` with a problem when a weekday named beside the date is not its weekday."""
     if slot.date is None or slot.period:
         return slot
-    m = re.search(rf"\b({_WD})\b", t.replace(slot.text, " ") if slot.text else t)
+    plain = t.replace(slot.text, " ") if slot.text else t
+    plain = re.sub(r"\b(?:good|black|cyber|blue) (?:friday|monday)\b", " ", plain)
+    m = re.search(rf"\b({_WD})\b", plain)
     if m and weekdays()[m[1]] != slot.date.weekday():
         said = m[1].rstrip("s'").capitalize()
         return replace(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from core.calendar import is_session, next_session, previous_session
 
@@ -33,6 +33,8 @@ class DateSlot:
     begin: dt.date | None = None
     """First calendar day of a named period."""
     text: str = ""
+    yearless: bool = False
+    """Written without a year (6/12, may 18): a follow-up takes the year of the session answered."""
     problem: str | None = None
 
     def resolve(self, today: dt.date) -> dt.date | None:
@@ -127,4 +129,4 @@ def _no_year(month: int, day: int, text: str, today: dt.date) -> DateSlot:
     slot = _day(today.year, month, day, text)
     if slot.date and slot.date > next_session(today):
         slot = _day(today.year - 1, month, day, text)
-    return slot
+    return replace(slot, yearless=True)

@@ -18,6 +18,7 @@ from assistant.understand.levels import read_levels, resolve_unsided
 from assistant.understand.reading import Reading
 from assistant.understand.references import object_reference
 from assistant.understand.turns import CUE, FLIP, LEVEL_TOOLS, NEXT, PREV, SIDE_PICK, Call, Turn
+from assistant.understand.vocab import alternation, months
 from core.calendar import next_session, previous_session
 from tools import TOOLS
 
@@ -91,9 +92,23 @@ def _date_change(r: Reading, args: dict[str, Any], answered: dt.date | None) -> 
         return {"date": _shift(answered, -1, mode).isoformat()}
     if answered and r.date.weekday is not None:
         return {"date": _weekday_near(answered, r.date.weekday, r.t).isoformat()}
+    month = re.fullmatch(
+        rf"(?:and |what about |how about |now )?(?:for )?({alternation(months())})\W*", r.t
+    )
+    if answered and month and not r.date.date:  # "and sept?": that month of the year answered
+        first = dt.date(answered.year, months()[month[1]], 1)
+        if mode == "day":
+            day = min(answered.day, 28)
+            first = first.replace(day=day)
+        return {"date": first.isoformat()}
     no_year = not re.search(r"(?:19|20)\d\d|'\d\d", r.date.text)
     if answered and r.date.period and no_year and r.date.date:
         return {"date": r.date.date.replace(year=answered.year).isoformat()}  # "q4?" of that year
+    if answered and r.date.yearless and r.date.date:  # "and 8/2?" in a 2024 thread: 2024
+        return {"date": r.date.date.replace(year=answered.year).isoformat()}
+    day_only = re.search(r"\bthe (\d{1,2})(?:st|nd|rd|th)\b", r.t)
+    if answered and not r.date.found and day_only and 1 <= int(day_only[1]) <= 28:
+        return {"date": answered.replace(day=int(day_only[1])).isoformat()}  # "the 17th"
     if r.date.found and not r.date.problem:
         day = r.date.resolve(r.setting.today_for(args.get("symbol")))
         return {"date": day.isoformat() if day else None}
@@ -235,6 +250,15 @@ def follow_up(r: Reading, intent: str | None, rule: str, last: Turn) -> list[Cal
     template = last.calls[0]
     if not _is_follow_up(r, intent, rule, template["name"]):
         return None
+    if (
+        template["name"] == "create_alert"
+        and r.levels.keys
+        and r.has(r"^(?:and|also|plus|another|one more)\b|\bone for\b")
+    ):
+        from assistant.understand.build import alert
+
+        sym = (r.symbols or [template["args"].get("symbol")])[0]
+        return alert(r, [sym]).calls or None
     if template["name"] == "create_alert" and r.symbols and r.has(r"\bsame\b|^(?:and|also|now) "):
         return [
             {"name": "create_alert", "args": {**template["args"], "symbol": s}} for s in r.symbols
@@ -271,10 +295,15 @@ def carry_context(r: Reading, last: Turn, call: Call) -> Call:
     ("Spx lvls 10/31/24" then "where was the ribbon?" asks about 10/31/24 too)."""
     if r.date.found or not last.calls:
         return call
-    if r.symbols and r.symbols != [last.calls[0]["args"].get("symbol")]:
+    named = [{"ES": "SPX"}.get(s, s) for s in r.symbols]
+    if named and named != [last.calls[0]["args"].get("symbol")]:
         return call
     fields = TOOLS[call["name"]].args_model.model_fields
     answered = _answered_date(last.calls[0])
+    if call["name"] == "position_size" and not any(
+        str(call["args"].get(k, "1"))[:1] in "+-0" for k in ("entry", "stop")
+    ):
+        return call  # prices only: no session to carry
     if (
         "date" in fields
         and answered

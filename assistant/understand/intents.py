@@ -44,7 +44,8 @@ DISTANCE = (
     r"|\bgap between\b|\bdifference between\b|\bdiff between\b|\bwidth\b|\bhow wide\b|\bpoints? away\b"
     r"|\b(?:pts|points|handles|cents|dollars)\b|\bgap from\b|\bhow much (?:room|space)\b|\bapart\b"
     r"|\bhow (?:many|much) \$|\$ (?:is|would) that\b|\bper (?:share|contract)\b|\bhow much is that\b"
-    r"|\bhalf (?:the |an? )?(?:daily |day )?atr\b"
+    r"|\bhalf (?:the |an? )?(?:daily |day )?atr\b|\$ move\b|\bdollar move\b|\batr multiples?\b"
+    r"|\bin atrs?\b|(?:spx|spy) \d{3,5}(?:\.\d+)? (?:to|->|→)"
 )
 
 
@@ -160,7 +161,7 @@ RULES: tuple[Rule, ...] = (
         r"|\b(?:set|create|add|make|new|put)\b.{0,24}\balerts?\b|\bpost (?:in|to) #[\w-]+ (?:when|if|once)\b"
         r"|\b(?:when|if|once)\b.*\bpost (?:it )?(?:in|to) #[\w-]+"
         r"|\b(?:loses?|lost|reclaim\w*|cross\w*|breaks?|broke|fails?|failed|tag\w*|hits?)\b.*\balert\b"
-        r"|\balert\s*\??$|\balert,"
+        r"|\balert\s*\??$|\balert,|\bnotification\b|\b(?:notify|ping|buzz|alert)(?: me)? (?:if|when|once)\b"
         r"|\b(?:create|add|make|new) (?:an? )?alert\b|^alert\b(?! \w{8}\b)|\blet me know (?:when|if)\b"
         r"|\bgive me a (?:ping|heads up|shout)\b|\bheads up (?:when|if)\b",
         lambda r: (

@@ -14,7 +14,7 @@ from assistant.understand.levels import read_levels, resolve_unsided
 
 _MULT = {"k": 1e3, "grand": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "mil": 1e6, "million": 1e6}
 _AMOUNT = (
-    r"(-(?=\$?\d))?\$?\s?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?(?:e[+-]?\d+)?)(?![\d.])"
+    r"(-(?=\$?\d))?\$?\s?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?(?:e[+-]?\d+)?)(?!\d|\.\d)"
     r"\s?(k|mm|mil|million|m|grand|thousand)?\b"
 )
 _ACCOUNT_WORDS = r"(?:account|net liq\w*|netliq|nlv|capital|portfolio|equity|bankroll|balance)"

@@ -18,11 +18,13 @@ from typing import Any
 from assistant.authoring import is_authoring, parse_strategy
 from assistant.understand import build, manage
 from assistant.understand.build import Built
+from assistant.understand.dateslot import two_digit_year
 from assistant.understand.followup import carry_context, follow_up
 from assistant.understand.intents import classify
 from assistant.understand.levels import read_levels, resolve_unsided
 from assistant.understand.reading import Reading, Setting
 from assistant.understand.turns import Turn
+from assistant.understand.vocab import alternation, months
 
 HELP = (
     "I can help with ATR levels, indicators, golden-gate and level-to-level statistics, position "
@@ -70,7 +72,9 @@ BUILDERS: dict[str, Builder] = {
     "forget": manage.forget,
     "explain": manage.explain,
 }
-_MARKET = ("levels", "gg_stats", "level_stats", "distance", "indicator", "context", "create_alert")
+_MARKET = (
+    "levels", "gg_stats", "level_stats", "distance", "indicator", "context", "create_alert", "sizing",
+)  # fmt: skip
 _YES = r"^(?:yes|yep|yeah|y|ok|okay|sure|confirm|do it|go ahead|save|store|keep)\b|\bsave (?:it|that|this)\b"
 
 
@@ -113,7 +117,7 @@ def plan(text: str, history: list[Turn], setting: Setting) -> Plan:
             reply=unreadable, rule=f"{rule} > ask", pending={"text": text, "span": _span(r)}
         )
     data_turn = _last_data_turn(history)
-    which = _which_period(r, data_turn)
+    which = _which_period(r, data_turn) or _same_side(r, data_turn)
     if which:
         return Plan(reply=which, rule="ambiguous-period > ask", pending={"text": text, "span": ""})
     if data_turn is not None:
@@ -170,6 +174,26 @@ def _which_period(r: Reading, turn: Turn | None) -> str | None:
     return f"Which {m[1]}: the one with {a:%Y-%m-%d} or the one with {b:%Y-%m-%d}?"
 
 
+def _same_side(r: Reading, turn: Turn | None) -> str | None:
+    """Return a question when "the bear one" is asked about a level already on the bear side
+    (the put trigger): which bearish level is meant is unclear, so it is asked, not repeated."""
+    if (
+        turn is None
+        or not turn.calls
+        or not re.search(
+            r"^(?:and |now |ok )?(?:the )?(bear|bull|bearish|bullish)(?: one| side| version)?\W*$",
+            r.t,
+        )
+    ):
+        return None
+    level = turn.calls[0]["args"].get("level")
+    sign = "-" if r.t.lstrip("and now ok the").startswith("bear") or " bear" in f" {r.t}" else "+"
+    if isinstance(level, str) and level[:1] == sign and level != "0":
+        side = "bearish" if sign == "-" else "bullish"
+        return f"{level} is already {side}: which {side} level do you mean (golden gate {sign}0.382, midrange {sign}0.618, {sign}1 ATR)?"
+    return None
+
+
 def _new_request(r: Reading) -> bool:
     intent, _ = classify(r)
     return intent is not None and intent not in ("smalltalk",) and r.words() > 6
@@ -178,8 +202,21 @@ def _new_request(r: Reading) -> bool:
 def _complete(pending: dict[str, Any], r: Reading) -> str | None:
     """Return the earlier message completed with this answer (the unreadable part replaced)."""
     before, span = pending["text"], pending.get("span") or ""
+    dotted = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{2,4})", span)
+    month = re.fullmatch(rf"(?:the )?({alternation(months())})\W*", r.t)
+    if dotted and month and span in before:  # "06.11.2020?" — "june": the other number is the day
+        a, b, year = int(dotted[1]), int(dotted[2]), dotted[3]
+        day = b if months()[month[1]] == a else a
+        return before.replace(span, f"{month[1]} {day} {year}")
     if span and (r.date.found or re.search(r"\d", r.t)) and span in before:
-        fixed = before.replace(span, r.text.strip(" ?."))
+        answer = r.text.strip(" ?.")
+        year = re.search(r"(?:19|20)\d\d$|(?<=[./-])\d{2}$", span)
+        if year and not re.search(r"(?:19|20)\d\d|'\d\d|\d+/\d+/\d+", answer):
+            full = (
+                year[0] if len(year[0]) == 4 else str(two_digit_year(int(year[0]), r.setting.today))
+            )
+            answer += f"/{full}" if re.fullmatch(r"\d{1,2}/\d{1,2}", answer) else f" {full}"
+        fixed = before.replace(span, answer)
         return re.sub(
             r"\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\w*\b",
             " ",

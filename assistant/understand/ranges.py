@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 
 from assistant.understand.dates import _absolute, read_date
+from assistant.understand.vocab import alternation, months
 from core.calendar import previous_session
 
 
@@ -43,6 +45,12 @@ def read_range(text: str, today: dt.date) -> tuple[dt.date | None, dt.date | Non
     m = re.search(r"\b(?:since|from|after) (\d{4})(?![\d/-])", t)
     if m and not re.search(r"\b(?:to|through|until|-) \d", t[m.end() :]):
         return dt.date(int(m[1]), 1, 1), None
+    mon = alternation(months())
+    m = re.search(rf"\b({mon})\s?(?:-|to|through|thru)\s?({mon}),? (\d{{4}})\b", t)
+    if m:
+        year = int(m[3])
+        first, last = months()[m[1]], months()[m[2]]
+        return dt.date(year, first, 1), dt.date(year, last, calendar.monthrange(year, last)[1])
     m = re.search(r"\b(?:from|between) (.+?) (?:to|and|until|through|thru|-) (.+)$", t)
     if m:
         a, b = read_date(m[1], today), read_date(m[2], today)

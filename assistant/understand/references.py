@@ -9,6 +9,7 @@ from typing import Any
 
 from assistant.understand.build import alert
 from assistant.understand.intents import strategy_names_in
+from assistant.understand.levels import read_levels
 from assistant.understand.manage import alert_action
 from assistant.understand.reading import Reading
 from assistant.understand.turns import CUE, FLIP, SIDE_PICK, Call, Turn
@@ -55,7 +56,8 @@ def object_reference(r: Reading, intent: str | None, last: Turn) -> list[Call] |
     )
     leveled = _last_level(last)
     there = r.has(r"\b(?:there|that level|at it|at that|that price)\b")
-    if leveled and there and intent == "sizing":
+    entry_part = re.split(r"\b(?:stop|sl|target|tgt)\b", r.t)[0]
+    if leveled and there and intent == "sizing" and not read_levels(entry_part).keys:
         z = r.sizing
         entry = leveled["args"]["level"]
         given = {k: leveled["args"][k] for k in ("symbol", "date", "mode") if k in leveled["args"]}
@@ -67,6 +69,9 @@ def object_reference(r: Reading, intent: str | None, last: Turn) -> list[Call] |
                 "stop": stop,
                 **given,
             }
+            if z.multiplier:
+                args["multiplier"] = z.multiplier
+                args.pop("side", None)
             risk = z.risk_pct if z.risk_pct is not None else r.setting.default_risk
             if z.risk_amount is not None:
                 args["risk_amount"] = z.risk_amount
@@ -112,6 +117,20 @@ def object_reference(r: Reading, intent: str | None, last: Turn) -> list[Call] |
         start, end = leveled["args"]["level"], r.levels.keys[0]
         if start != end:
             return [{"name": "level_distance", "args": {**given, "start_at": start, "end_at": end}}]
+    if (
+        name in ("create_alert", "change_alert", "list_alerts")
+        and alert_action(r.t)
+        and r.levels.keys
+    ):
+        args = {"action": alert_action(r.t), "level": r.levels.keys[0]}
+        sym = r.symbols[0] if r.symbols else call["args"].get("symbol")
+        return [{"name": "change_alert", "args": {**args, **({"symbol": sym} if sym else {})}}]
+    price = re.search(r"\b(?:from|to|at|vs) \$?(\d{3,6}(?:\.\d+)?)\b", r.t)
+    far = r.has(r"\bhow far\b|\bdistance\b|\bhow many (?:pts|points)\b")
+    if leveled and far and price and r.has(r"\b(?:that|it|there)\b") and not r.levels.keys:
+        given = {k: leveled["args"][k] for k in ("symbol", "date", "mode") if k in leveled["args"]}
+        args = {**given, "start_at": price[1], "end_at": leveled["args"]["level"]}
+        return [{"name": "level_distance", "args": args}]
     if name in ("create_alert", "change_alert", "list_alerts") and r.has(
         r"^(?:list|show|see)(?: me)? (?:em|them|all|those|my alerts?)\b"
     ):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.understand.vocab import data, symbol_names
+from assistant.understand.vocab import data, months, symbol_names, weekdays
 
 _DOMAIN_AFTER = (
     r"(?:levels?|lvls?|atr|call|put|trigger|triggers|ribbon|day|weekly|monthly|golden|gg|po|"
@@ -79,4 +79,4 @@ _COMMON = frozenset(data()["not_tickers"]["words"])
 
 
 def _is_vocab(word: str) -> bool:
-    return word in _COMMON
+    return word in _COMMON or word in months() or word in weekdays()

@@ -19,7 +19,8 @@ FLIP = r"\b(?:other side|opposite(?: side)?|flip(?: it)?|mirror|inverse|other on
 LEVEL_TOOLS = ("atr_levels", "price_context", "level_distance")
 SIDE_PICK = (
     r"\b(?:the )?(?:bear|bull|bearish|bullish|put|call|puts|calls|up|down|upside|downside|upper|lower|short|long)"
-    r"(?: side| one|side)\b|^(?:and |what about |how about |now )?(?:the )?(?:bear|bull|bearish|bullish|downside|upside)\W*$"
+    r"(?: side| one|side| version| case)\b"
+    r"|^(?:and |what about |how about |now |ok )?(?:the )?(?:bear|bull|bearish|bullish|downside|upside|puts?|calls?)\W*$"
 )
 
 

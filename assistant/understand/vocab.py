@@ -237,10 +237,14 @@ def normalize(text: str) -> str:
     text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u00b1", "+/-")
     text = re.sub(r"\s+", " ", text.lower()).strip()
     # "pt" is the put trigger, except as a price target ("pt 460", "pt at 5980")
-    text = re.sub(r"\bpt\b(?=\s*(?:at |@ |of |is |= |: )?\$?\d{2})", "target", text)
     text = re.sub(
-        r"\bpts?\b(?!\s*(?:from|to|away|between|of|down|up|risk)\b)(?<!\d pt)(?<!\d pts)",
-        lambda m: "put trigger" if m.group(0) == "pt" else m.group(0),
+        r"\bpt\b(?=\s*(?:at |@ |of |is |= |: )?\$?\d{2})(?!\s*\d{1,2}[./-]\d{1,2}[./-])",
+        "target",
+        text,
+    )
+    text = re.sub(
+        r"(?<!\S)(\d{1,4}(?:\.\d+)? )?pt\b(?!\s*(?:from|to|away|between|of|down|up|risk)\b)",
+        lambda m: m.group(0) if m.group(1) else "put trigger",  # "2 pt" is points
         text,
     )
     text = re.sub(r"(?<![\w'])[a-z]+(?=(?:'s)?(?![\w']))", lambda m: _correct(m.group(0)), text)

@@ -92,7 +92,10 @@ def test_failed_logins_are_limited_per_client_address(service):
     assert refused[:30] == ["wrong username or password"] * 30
     assert refused[30:] == ["too many failed logins from this address; wait 5 minutes"] * 2
     accounts.add_user("erin", "correct horse battery", Role.TRADER)
-    assert accounts.authenticate("erin", "correct horse battery", client="198.51.100.7").username == "erin"
+    assert (
+        accounts.authenticate("erin", "correct horse battery", client="198.51.100.7").username
+        == "erin"
+    )
 
 
 def test_a_password_change_revokes_api_tokens(service):

@@ -24,7 +24,9 @@ def test_easter_known_dates():
     assert easter(2026) == dt.date(2026, 4, 5)
 
 
-@pytest.mark.parametrize(("symbol", "first"), [("SPX", dt.date(1970, 1, 2)), ("SPY", dt.date(1993, 2, 1))])
+@pytest.mark.parametrize(
+    ("symbol", "first"), [("SPX", dt.date(1970, 1, 2)), ("SPY", dt.date(1993, 2, 1))]
+)
 def test_every_day_matches_the_sessions_in_the_daily_file(source, symbol, first):
     """No exception list: every calendar day from ``first`` to the file's last day is a session
     exactly when the shipped daily file has a bar for it."""
@@ -41,7 +43,12 @@ def test_every_day_matches_the_sessions_in_the_daily_file(source, symbol, first)
 
 
 def test_the_rule_calendar_alone_was_wrong_on_real_closures():
-    closures = [dt.date(2001, 9, 11), dt.date(2012, 10, 29), dt.date(2018, 12, 5), dt.date(2025, 1, 9)]
+    closures = [
+        dt.date(2001, 9, 11),
+        dt.date(2012, 10, 29),
+        dt.date(2018, 12, 5),
+        dt.date(2025, 1, 9),
+    ]
     assert not any(is_session(d) for d in closures)
     assert not any(d in rule_holidays(d.year) for d in closures)  # what the rules missed
     assert all(d in holidays(d.year) for d in closures)
