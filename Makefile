@@ -31,8 +31,12 @@ bench: install  ## benchmarks with ratios against peers measured in the same run
 	$(PY) -m eval.bench_assistant
 	$(PY) -m eval.bench_api
 
-eval: install  ## tool-call accuracy of the offline planner on the labelled requests
-	$(VENV)/bin/whispr eval
+eval: install  ## understanding gate: every labelled set, silent substitutions, known misses
+	$(VENV)/bin/whispr eval --show-misses
+
+lint: install  ## ruff: pyflakes, pycodestyle, isort, bugbear, pyupgrade, complexity; formatting
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -33,7 +33,7 @@ REASONS = ("target", "stop", "session_end", "max_bars", "exit_signal", "end_of_d
 
 
 @numba.njit(cache=True, nogil=True)
-def _loop(
+def _loop(  # noqa: C901 - one compiled pass over the bars; splitting it costs speed
     o,
     h,
     lo,
@@ -157,7 +157,9 @@ def first_signals(entry: np.ndarray, session_last: np.ndarray, keep: int) -> np.
     order = np.cumsum(entry, dtype=np.int64)
     starts = np.concatenate(([0], order[:-1]))  # signals before each bar
     first_of_session = np.r_[0, np.flatnonzero(np.diff(session)) + 1]
-    before_session = np.repeat(starts[first_of_session], np.diff(np.r_[first_of_session, len(entry)]))
+    before_session = np.repeat(
+        starts[first_of_session], np.diff(np.r_[first_of_session, len(entry)])
+    )
     return entry & (order - before_session <= keep)
 
 

@@ -17,11 +17,11 @@ from pydantic import BaseModel
 from assistant.render import render_result
 from assistant.service import Assistant, sqlite_checkpointer
 from core.errors import WhisprError
+from eval.accuracy import evaluate_authoring
+from eval.gate import ALL_SETS, run_gate, summary
 from integrations.alerts.cli import add_alert_commands, alert_store
 from integrations.argtypes import iso_date
 from integrations.chat.cli import add_channel_commands
-from eval.accuracy import evaluate_authoring
-from eval.gate import ALL_SETS, run_gate, summary
 from integrations.demo import briefing
 from integrations.marketdata.cli import add_data_commands
 from integrations.marketdata.files import FileSource

@@ -177,20 +177,19 @@ def _which_period(r: Reading, turn: Turn | None) -> str | None:
 def _same_side(r: Reading, turn: Turn | None) -> str | None:
     """Return a question when "the bear one" is asked about a level already on the bear side
     (the put trigger): which bearish level is meant is unclear, so it is asked, not repeated."""
-    if (
-        turn is None
-        or not turn.calls
-        or not re.search(
-            r"^(?:and |now |ok )?(?:the )?(bear|bull|bearish|bullish)(?: one| side| version)?\W*$",
-            r.t,
-        )
-    ):
+    m = re.search(
+        r"^(?:and |now |ok )?(?:the )?(bear|bull|bearish|bullish)(?: one| side| version)?\W*$", r.t
+    )
+    if turn is None or not turn.calls or m is None:
         return None
     level = turn.calls[0]["args"].get("level")
-    sign = "-" if r.t.lstrip("and now ok the").startswith("bear") or " bear" in f" {r.t}" else "+"
+    sign = "-" if m[1].startswith("bear") else "+"
     if isinstance(level, str) and level[:1] == sign and level != "0":
         side = "bearish" if sign == "-" else "bullish"
-        return f"{level} is already {side}: which {side} level do you mean (golden gate {sign}0.382, midrange {sign}0.618, {sign}1 ATR)?"
+        return (
+            f"{level} is already {side}: which {side} level do you mean (golden gate "
+            f"{sign}0.382, midrange {sign}0.618, {sign}1 ATR)?"
+        )
     return None
 
 

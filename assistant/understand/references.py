@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from assistant.understand.build import alert
@@ -44,155 +45,212 @@ def _last_level(last: Turn) -> Call | None:
     return None
 
 
-def object_reference(r: Reading, intent: str | None, last: Turn) -> list[Call] | None:
-    """Return calls for "backtest it", "pause that alert", "size a long there", "alert me if it
-    loses that", "list em", "compare it to gg bull" style references to the last turn."""
-    if not last.calls:
-        return None
-    call = last.calls[0]
-    name = call["name"]
-    pointing = r.has(
-        r"\b(?:it|that|this|that one|this one|the alert|that alert|the strategy|there|em|them)\b"
-    )
-    leveled = _last_level(last)
-    there = r.has(r"\b(?:there|that level|at it|at that|that price)\b")
+_ALERT_TOOLS = ("create_alert", "change_alert", "list_alerts")
+_POINTING = (
+    r"\b(?:it|that|this|that one|this one|the alert|that alert|the strategy|there|em|them)\b"
+)
+
+
+@dataclass
+class _Ref:
+    """The message and the previous turn a reference is resolved against."""
+
+    r: Reading
+    intent: str | None
+    last: Turn
+    call: Call
+    leveled: Call | None
+
+    @property
+    def name(self) -> str:
+        return str(self.call["name"])
+
+    def session(self, call: Call) -> dict[str, Any]:
+        """Return the symbol, date and mode of ``call`` (what a new call about it keeps)."""
+        return {k: call["args"][k] for k in ("symbol", "date", "mode") if k in call["args"]}
+
+
+def _size_there(x: _Ref) -> list[Call] | None:
+    """ "size a long there, stop at the call trigger": the entry is the level answered."""
+    r, leveled = x.r, x.leveled
     entry_part = re.split(r"\b(?:stop|sl|target|tgt)\b", r.t)[0]
-    if leveled and there and intent == "sizing" and not read_levels(entry_part).keys:
-        z = r.sizing
-        entry = leveled["args"]["level"]
-        given = {k: leveled["args"][k] for k in ("symbol", "date", "mode") if k in leveled["args"]}
-        stop = z.stop
-        if stop and (z.account or r.setting.account):
-            args: dict[str, Any] = {
-                "account_size": z.account or r.setting.account,
-                "entry": entry,
-                "stop": stop,
-                **given,
-            }
-            if z.multiplier:
-                args["multiplier"] = z.multiplier
-                args.pop("side", None)
-            risk = z.risk_pct if z.risk_pct is not None else r.setting.default_risk
-            if z.risk_amount is not None:
-                args["risk_amount"] = z.risk_amount
-            elif risk is not None:
-                args["risk_pct"] = risk
-            if z.side:
-                args["side"] = z.side
-            return [{"name": "position_size", "args": args}]
-    if leveled and pointing and intent == "create_alert" and not r.levels.keys:
-        text = f"{r.t} {leveled['args']['level']}"
-        built = alert(Reading(text, r.setting), [leveled["args"].get("symbol")])
-        return built.calls or None
-    if (
-        name == "atr_levels"
-        and r.has(r"\b(?:how far apart|distance|how many (?:pts|points)|spread|gap)\b")
-        and r.has(r"\b(?:those|them|these|they|the two|both)\b")
+    there = r.has(r"\b(?:there|that level|at it|at that|that price)\b")
+    if not (leveled and there and x.intent == "sizing" and not read_levels(entry_part).keys):
+        return None
+    z = r.sizing
+    account = z.account or r.setting.account
+    if not (z.stop and account):
+        return None
+    args: dict[str, Any] = {"account_size": account, "entry": leveled["args"]["level"]}
+    args.update(stop=z.stop, **x.session(leveled))
+    if z.multiplier:
+        args["multiplier"] = z.multiplier
+    risk = z.risk_pct if z.risk_pct is not None else r.setting.default_risk
+    if z.risk_amount is not None:
+        args["risk_amount"] = z.risk_amount
+    elif risk is not None:
+        args["risk_pct"] = risk
+    if z.side:
+        args["side"] = z.side
+    return [{"name": "position_size", "args": args}]
+
+
+def _alert_on_it(x: _Ref) -> list[Call] | None:
+    """ "alert me if it loses that": the level answered."""
+    if not (
+        x.leveled and x.r.has(_POINTING) and x.intent == "create_alert" and not x.r.levels.keys
     ):
-        keys = call["args"].get("levels") or []
-        if not keys and call["args"].get("level") and last.earlier is not None:
-            before = last.earlier.calls[0]["args"] if last.earlier.calls else {}
-            same = all(before.get(k) == call["args"].get(k) for k in ("symbol", "date", "mode"))
-            if same and before.get("level") and before["level"] != call["args"]["level"]:
-                keys = [before["level"], call["args"]["level"]]
-        if len(keys) == 2:
-            given = {k: call["args"][k] for k in ("symbol", "date", "mode") if k in call["args"]}
-            return [
-                {
-                    "name": "level_distance",
-                    "args": {**given, "start_at": keys[0], "end_at": keys[1]},
-                }
-            ]
-    priced = re.search(
-        r"(?<![+-])\b\d{2,}(?:\.\d+)?\b", re.sub(r"\d{1,4}[/-]\d{1,2}(?:[/-]\d{1,4})?", " ", r.t)
-    )
-    if (
-        leveled
-        and intent == "distance"
-        and r.has(r"\b(?:that|it|there)\b")
-        and r.levels.keys
-        and not priced
+        return None
+    text = f"{x.r.t} {x.leveled['args']['level']}"
+    return alert(Reading(text, x.r.setting), [x.leveled["args"].get("symbol")]).calls or None
+
+
+def _distance_apart(x: _Ref) -> list[Call] | None:
+    """ "how far apart are those": the two levels of the last answer (or of the last two)."""
+    r, call = x.r, x.call
+    asked = r.has(r"\b(?:how far apart|distance|how many (?:pts|points)|spread|gap)\b")
+    if not (
+        x.name == "atr_levels" and asked and r.has(r"\b(?:those|them|these|they|the two|both)\b")
     ):
-        given = {k: leveled["args"][k] for k in ("symbol", "date", "mode") if k in leveled["args"]}
+        return None
+    keys = call["args"].get("levels") or []
+    if not keys and call["args"].get("level") and x.last.earlier is not None:
+        before = x.last.earlier.calls[0]["args"] if x.last.earlier.calls else {}
+        same = all(before.get(k) == call["args"].get(k) for k in ("symbol", "date", "mode"))
+        if same and before.get("level") and before["level"] != call["args"]["level"]:
+            keys = [before["level"], call["args"]["level"]]
+    if len(keys) != 2:
+        return None
+    args = {**x.session(call), "start_at": keys[0], "end_at": keys[1]}
+    return [{"name": "level_distance", "args": args}]
+
+
+def _distance_from_it(x: _Ref) -> list[Call] | None:
+    """ "how far is that from the put trigger" / "how far is that from 6900"."""
+    r, leveled = x.r, x.leveled
+    if not leveled or not r.has(r"\b(?:that|it|there)\b"):
+        return None
+    undated = re.sub(r"\d{1,4}[/-]\d{1,2}(?:[/-]\d{1,4})?", " ", r.t)
+    priced = re.search(r"(?<![+-])\b\d{2,}(?:\.\d+)?\b", undated)
+    if x.intent == "distance" and r.levels.keys and not priced:
         start, end = leveled["args"]["level"], r.levels.keys[0]
-        if start != end:
-            return [{"name": "level_distance", "args": {**given, "start_at": start, "end_at": end}}]
-    if (
-        name in ("create_alert", "change_alert", "list_alerts")
-        and alert_action(r.t)
-        and r.levels.keys
-    ):
-        args = {"action": alert_action(r.t), "level": r.levels.keys[0]}
-        sym = r.symbols[0] if r.symbols else call["args"].get("symbol")
-        return [{"name": "change_alert", "args": {**args, **({"symbol": sym} if sym else {})}}]
+        if start == end:
+            return None
+        return [
+            {
+                "name": "level_distance",
+                "args": {**x.session(leveled), "start_at": start, "end_at": end},
+            }
+        ]
     price = re.search(r"\b(?:from|to|at|vs) \$?(\d{3,6}(?:\.\d+)?)\b", r.t)
     far = r.has(r"\bhow far\b|\bdistance\b|\bhow many (?:pts|points)\b")
-    if leveled and far and price and r.has(r"\b(?:that|it|there)\b") and not r.levels.keys:
-        given = {k: leveled["args"][k] for k in ("symbol", "date", "mode") if k in leveled["args"]}
-        args = {**given, "start_at": price[1], "end_at": leveled["args"]["level"]}
+    if far and price and not r.levels.keys:
+        args = {**x.session(leveled), "start_at": price[1], "end_at": leveled["args"]["level"]}
         return [{"name": "level_distance", "args": args}]
-    if name in ("create_alert", "change_alert", "list_alerts") and r.has(
-        r"^(?:list|show|see)(?: me)? (?:em|them|all|those|my alerts?)\b"
-    ):
+    return None
+
+
+def _alerts_named(x: _Ref) -> list[Call] | None:
+    """ "pause the -1 one", "list em", "pause that", "delete it" after an alert answer."""
+    r, call = x.r, x.call
+    if x.name not in _ALERT_TOOLS:
+        return None
+    action = alert_action(r.t)
+    if action and r.levels.keys:
+        sym = r.symbols[0] if r.symbols else call["args"].get("symbol")
+        args = {"action": action, "level": r.levels.keys[0], **({"symbol": sym} if sym else {})}
+        return [{"name": "change_alert", "args": args}]
+    if r.has(r"^(?:list|show|see)(?: me)? (?:em|them|all|those|my alerts?)\b"):
         return [{"name": "list_alerts", "args": {}}]
-    if name == "backtest_strategy" and r.has(r"\bcompare (?:it|that|this)\b"):
+    if not (action and r.has(_POINTING)):
+        return None
+    result = call.get("result") or {}
+    found = re.search(r"\b(a[0-9a-f]{7,8})\b", str(result.get("message", "")))
+    alerts = result.get("alerts") or []
+    alert_id = found[1] if found else call["args"].get("alert_id")
+    alert_id = alert_id or (alerts[0]["id"] if len(alerts) == 1 else None)
+    return (
+        [{"name": "change_alert", "args": {"alert_id": alert_id, "action": action}}]
+        if alert_id
+        else None
+    )
+
+
+def _backtest_more(x: _Ref) -> list[Call] | None:
+    """ "compare it to gg bull", "and the bear one", "now put trigger to midrange"."""
+    r, call = x.r, x.call
+    if x.name != "backtest_strategy":
+        return None
+    if r.has(r"\bcompare (?:it|that|this)\b"):
         other = strategy_names_in(r.t) or [
             re.sub(r"^.*\b(?:to|with|against|vs)\b", "", r.t).strip(" ?")
         ]
-        args = {"strategies": [call["args"]["strategy"], *other]}
+        args: dict[str, Any] = {"strategies": [call["args"]["strategy"], *other]}
         if call["args"].get("symbol"):
             args["symbol"] = call["args"]["symbol"]
         return [{"name": "compare_strategies", "args": args}]
-    if (
-        name == "backtest_strategy"
-        and re.search(FLIP, r.t)
-        or (name == "backtest_strategy" and re.search(SIDE_PICK, r.t))
-    ):
+    if re.search(FLIP, r.t) or re.search(SIDE_PICK, r.t):
         flipped = _flip_words(call["args"]["strategy"], r.t)
         if flipped != call["args"]["strategy"]:
-            args = {**call["args"], "strategy": flipped}
-            args.pop("spec", None)
-            return [{"name": "backtest_strategy", "args": args}]
-    if name == "backtest_strategy" and CUE.search(r.t) and not r.has(r"\b(?:it|that)\b"):
-        names = strategy_names_in(r.t)
-        if names:
-            args = {**call["args"], "strategy": names[0]}
-            args.pop("spec", None)
-            if r.symbols:
-                args["symbol"] = r.symbols[0]
-            return [{"name": "backtest_strategy", "args": args}]
-    if name in ("create_alert", "change_alert", "list_alerts") and pointing:
-        action = alert_action(r.t)
-        result = call.get("result") or {}
-        found = re.search(r"\b(a[0-9a-f]{7,8})\b", str(result.get("message", "")))
-        alerts = result.get("alerts") or []
-        alert_id = (
-            found[1]
-            if found
-            else call["args"].get("alert_id") or (alerts[0]["id"] if len(alerts) == 1 else None)
-        )
-        if action and alert_id:
-            return [{"name": "change_alert", "args": {"alert_id": alert_id, "action": action}}]
-    gate = name == "golden_gate_stats" and call["args"].get("direction") in ("bull", "bear")
-    if gate and r.has(r"\b(?:back ?test|bt)\b") and pointing:
-        args = {"strategy": f"Golden gate {call['args']['direction']}"}
+            args = {k: v for k, v in call["args"].items() if k != "spec"}
+            return [{"name": "backtest_strategy", "args": {**args, "strategy": flipped}}]
+    names = strategy_names_in(r.t)
+    if CUE.search(r.t) and not r.has(r"\b(?:it|that)\b") and names:
+        args = {k: v for k, v in call["args"].items() if k != "spec"}
+        args["strategy"] = names[0]
+        if r.symbols:
+            args["symbol"] = r.symbols[0]
+        return [{"name": "backtest_strategy", "args": args}]
+    return None
+
+
+def _backtest_it(x: _Ref) -> list[Call] | None:
+    """ "backtest it" after golden-gate odds, a draft or a saved strategy."""
+    r, call, name = x.r, x.call, x.name
+    if not r.has(r"\b(?:back ?test|bt|run)\b"):
+        return None
+    if name == "golden_gate_stats" and call["args"].get("direction") in ("bull", "bear"):
+        if not r.has(_POINTING) or not r.has(r"\b(?:back ?test|bt)\b"):
+            return None
+        args: dict[str, Any] = {"strategy": f"Golden gate {call['args']['direction']}"}
         if call["args"].get("symbol"):
             args["symbol"] = call["args"]["symbol"]
         return [{"name": "backtest_strategy", "args": args}]
-    if name in ("draft_strategy", "save_strategy", "update_strategy", "show_strategy") and r.has(
-        r"\b(?:back ?test|bt|run)\b"
-    ):
-        spec = call["args"].get("spec") or {}
-        result = call.get("result") or {}
-        ref = spec.get("name") or result.get("name") or call["args"].get("ref")
-        if name == "draft_strategy" and spec:
-            args: dict[str, Any] = {"strategy": ref, "spec": spec}
-        else:
-            args = {"strategy": ref}
-        start, end = r.range
-        if start:
-            args["start"] = start.isoformat()
-        if end:
-            args["end"] = end.isoformat()
-        return [{"name": "backtest_strategy", "args": args}]
+    if name not in ("draft_strategy", "save_strategy", "update_strategy", "show_strategy"):
+        return None
+    spec = call["args"].get("spec") or {}
+    result = call.get("result") or {}
+    args = {"strategy": spec.get("name") or result.get("name") or call["args"].get("ref")}
+    if name == "draft_strategy" and spec:
+        args["spec"] = spec
+    start, end = r.range
+    if start:
+        args["start"] = start.isoformat()
+    if end:
+        args["end"] = end.isoformat()
+    return [{"name": "backtest_strategy", "args": args}]
+
+
+_HANDLERS = (
+    _size_there,
+    _alert_on_it,
+    _distance_apart,
+    _distance_from_it,
+    _alerts_named,
+    _backtest_more,
+    _backtest_it,
+)
+
+
+def object_reference(r: Reading, intent: str | None, last: Turn) -> list[Call] | None:
+    """Return calls for "backtest it", "pause that alert", "size a long there", "alert me if it
+    loses that", "list em", "compare it to gg bull" style references to the last turn (the
+    first handler that recognises the message decides), or None."""
+    if not last.calls:
+        return None
+    ref = _Ref(r, intent, last, last.calls[0], _last_level(last))
+    for handler in _HANDLERS:
+        calls = handler(ref)
+        if calls:
+            return calls
     return None

@@ -14,9 +14,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
 
+from core.errors import WhisprError
 from integrations.chat.accounts import User
 from integrations.chat.service import ChatReply, ChatService
-from core.errors import WhisprError
 from integrations.web.deps import CSRF_HEADER, Service, require
 from integrations.web.schemas import (
     THREAD_PATTERN,

@@ -8,9 +8,8 @@ permissions (viewers lack them).
 
 from __future__ import annotations
 
-import re
-
 import datetime as dt
+import re
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query

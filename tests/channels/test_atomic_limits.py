@@ -43,7 +43,7 @@ def test_simultaneous_turns_never_pass_a_one_turn_limit(service):
     activity = service.activity
     for trial in range(60):
         user = f"racer{trial}"
-        waits = _together(4, lambda _: activity.take_turn(user, 1, 60.0))
+        waits = _together(4, lambda _, user=user: activity.take_turn(user, 1, 60.0))
         assert sorted(w == 0.0 for w in waits) == [False, False, False, True], waits
 
 

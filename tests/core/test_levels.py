@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 
 from core.errors import DateOutOfRangeError, InvalidArgumentError
-from core.ta import atr
 from core.levels import (
     compute_levels,
     grid_fractions,
@@ -20,6 +19,7 @@ from core.levels import (
     round_price,
     zone,
 )
+from core.ta import atr
 
 TOL = 1e-9
 
