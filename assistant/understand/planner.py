@@ -9,7 +9,6 @@ decided, so every miss in an evaluation can be traced to it.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,13 +17,12 @@ from typing import Any
 from assistant.authoring import is_authoring, parse_strategy
 from assistant.understand import build, manage
 from assistant.understand.build import Built
-from assistant.understand.dateslot import two_digit_year
 from assistant.understand.followup import carry_context, follow_up
 from assistant.understand.intents import classify
 from assistant.understand.levels import read_levels, resolve_unsided
+from assistant.understand.questions import complete, problem, same_side, span, which_period
 from assistant.understand.reading import Reading, Setting
 from assistant.understand.turns import Turn
-from assistant.understand.vocab import alternation, months
 
 HELP = (
     "I can help with ATR levels, indicators, golden-gate and level-to-level statistics, position "
@@ -85,7 +83,7 @@ def plan(text: str, history: list[Turn], setting: Setting) -> Plan:
         return Plan(reply=HELP, rule="empty")
     last = history[-1] if history else None
     if last and last.pending and not _new_request(r):
-        completed = _complete(last.pending, r)
+        completed = complete(last.pending, r)
         if completed is not None:
             decided = plan(completed, history[:-1], setting)
             decided.rule = f"answer-to-question > {decided.rule}"
@@ -111,13 +109,11 @@ def plan(text: str, history: list[Turn], setting: Setting) -> Plan:
         decided = plan(f"{bare} {explained}", history[:-1], setting)
         decided.rule = f"about the term explained > {decided.rule}"
         return decided
-    unreadable = _problem(r, intent or "levels")  # never answered by a follow-up's defaults
+    unreadable = problem(r, intent or "levels")  # never answered by a follow-up's defaults
     if unreadable:
-        return Plan(
-            reply=unreadable, rule=f"{rule} > ask", pending={"text": text, "span": _span(r)}
-        )
+        return Plan(reply=unreadable, rule=f"{rule} > ask", pending={"text": text, "span": span(r)})
     data_turn = _last_data_turn(history)
-    which = _which_period(r, data_turn) or _same_side(r, data_turn)
+    which = which_period(r, data_turn) or same_side(r, data_turn)
     if which:
         return Plan(reply=which, rule="ambiguous-period > ask", pending={"text": text, "span": ""})
     if data_turn is not None:
@@ -153,100 +149,9 @@ def _last_data_turn(history: list[Turn]) -> Turn | None:
     return None
 
 
-def _which_period(r: Reading, turn: Turn | None) -> str | None:
-    """Return a question when "that week/month" could mean the period of either of the last two
-    sessions answered (they fall in different periods), else None."""
-    m = re.search(r"\bthat (?:whole |same |entire )?(week|month)\b", r.t)
-    if not m or turn is None or turn.earlier is None or not turn.earlier.calls or not turn.calls:
-        return None
-    days = [str((c.calls[0].get("result") or {}).get("date") or "") for c in (turn.earlier, turn)]
-    if not all(days):
-        return None
-    span = 7 if m[1] == "week" else 31
-    a, b = (dt.date.fromisoformat(d[:10]) for d in days)
-    key = (
-        (lambda d: d - dt.timedelta(days=d.weekday()))
-        if span == 7
-        else (lambda d: d.replace(day=1))
-    )
-    if key(a) == key(b):
-        return None
-    return f"Which {m[1]}: the one with {a:%Y-%m-%d} or the one with {b:%Y-%m-%d}?"
-
-
-def _same_side(r: Reading, turn: Turn | None) -> str | None:
-    """Return a question when "the bear one" is asked about a level already on the bear side
-    (the put trigger): which bearish level is meant is unclear, so it is asked, not repeated."""
-    m = re.search(
-        r"^(?:and |now |ok )?(?:the )?(bear|bull|bearish|bullish)(?: one| side| version)?\W*$", r.t
-    )
-    if turn is None or not turn.calls or m is None:
-        return None
-    level = turn.calls[0]["args"].get("level")
-    sign = "-" if m[1].startswith("bear") else "+"
-    if isinstance(level, str) and level[:1] == sign and level != "0":
-        side = "bearish" if sign == "-" else "bullish"
-        return (
-            f"{level} is already {side}: which {side} level do you mean (golden gate "
-            f"{sign}0.382, midrange {sign}0.618, {sign}1 ATR)?"
-        )
-    return None
-
-
 def _new_request(r: Reading) -> bool:
     intent, _ = classify(r)
     return intent is not None and intent not in ("smalltalk",) and r.words() > 6
-
-
-def _complete(pending: dict[str, Any], r: Reading) -> str | None:
-    """Return the earlier message completed with this answer (the unreadable part replaced)."""
-    before, span = pending["text"], pending.get("span") or ""
-    dotted = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{2,4})", span)
-    month = re.fullmatch(rf"(?:the )?({alternation(months())})\W*", r.t)
-    if dotted and month and span in before:  # "06.11.2020?" — "june": the other number is the day
-        a, b, year = int(dotted[1]), int(dotted[2]), dotted[3]
-        day = b if months()[month[1]] == a else a
-        return before.replace(span, f"{month[1]} {day} {year}")
-    if span and (r.date.found or re.search(r"\d", r.t)) and span in before:
-        answer = r.text.strip(" ?.")
-        year = re.search(r"(?:19|20)\d\d$|(?<=[./-])\d{2}$", span)
-        if year and not re.search(r"(?:19|20)\d\d|'\d\d|\d+/\d+/\d+", answer):
-            full = (
-                year[0] if len(year[0]) == 4 else str(two_digit_year(int(year[0]), r.setting.today))
-            )
-            answer += f"/{full}" if re.fullmatch(r"\d{1,2}/\d{1,2}", answer) else f" {full}"
-        fixed = before.replace(span, answer)
-        return re.sub(
-            r"\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\w*\b",
-            " ",
-            fixed,
-            flags=re.IGNORECASE,
-        )
-    if re.search(r"\b(?:above|over|up|reclaim\w*|breakout)\b", r.t):
-        return re.sub(r"\b(?:above|below|over|under|crosses|breaks)\b", "", before) + " reclaims"
-    if re.search(r"\b(?:below|under|down|lose|loses|breakdown)\b", r.t):
-        return re.sub(r"\b(?:above|below|over|under|crosses|breaks)\b", "", before) + " loses"
-    return f"{before}, {r.text}"
-
-
-def _problem(r: Reading, intent: str) -> str | None:
-    """Return a question when the message holds something unreadable the intent would use."""
-    if intent in ("explain", "remember", "recall", "forget", "strategies", "search_strategies"):
-        return None
-    if r.date.problem and intent not in ("sizing",):
-        return r.date.problem
-    if r.levels.problem and intent in ("levels", "distance", "create_alert", "level_stats"):
-        return r.levels.problem + " Which level did you mean?"
-    if r.has(r"\bnext (?:mon|tues|wednes|thurs|fri)day\b") and intent in ("levels", "context"):
-        return "Levels exist only up to the next session; which date do you mean?"
-    return None
-
-
-def _span(r: Reading) -> str:
-    if r.date.problem:
-        return r.date.text
-    m = re.search(r"[+-]\s?\d(?:\.\d+)?", r.t)
-    return m.group(0) if m else ""
 
 
 def _symbols(r: Reading, history: list[Turn], setting: Setting) -> list[str]:
