@@ -31,7 +31,12 @@ from assistant.service import Assistant
 from eval.accuracy import REFERENCE_DATE, canonical
 from tools import ToolContext
 
-FIRST_CONTACT_FILES = ("firstcontact_a.jsonl", "firstcontact_b.jsonl", "firstcontact_c.jsonl")
+FIRST_CONTACT_FILES = (
+    "firstcontact_a.jsonl",
+    "firstcontact_b.jsonl",
+    "firstcontact_c.jsonl",
+    "firstcontact_d.jsonl",
+)
 _NUMBER = re.compile(r"(?<![\w.])[-\u2212]?\d[\d,]*(?:\.\d+)?")
 _DATA_TOOLS_SKIP = {"explain_term", "recall", "remember", "list_alerts", "list_strategies"}
 

@@ -53,7 +53,8 @@ def _direction(r: Reading, _: str | None, info: FieldInfo) -> str | None:
 
 def _keys(r: Reading) -> list[str]:
     span = re.search(
-        r"\b(?:from|between) ([+-]?\d(?:\.\d+)?) (?:to|and|-) ([+-]?\d(?:\.\d+)?)\b", r.t
+        r"(?:\b(?:from|between) |\blevels? |^)([+-]?\d(?:\.\d+)?) (?:to|and|-) ([+-]?\d(?:\.\d+)?)\b",
+        r.t,
     )
     if span and len(r.levels.keys) == 2 and r.has(r"\blevels\b|\bgrid\b|\bladder\b|\beverything\b"):
         return between(*r.levels.keys)
@@ -131,7 +132,7 @@ def distance(r: Reading, symbols: list[str]) -> Built:
             keys = [pair[0][0], pair[1][0]]
     price = re.search(
         r"(?:\bat|@|from|is|was|price|of|traded|trading|hit|printed|touched|tagged|sitting at|near"
-        r"|vs\.?|versus|spx|spy)\s\$?(\d{2,6}(?:\.\d{1,4})?)(?![\d/%])",
+        r"|vs\.?|versus|spx|spy|around|about|near|~)\s?\$?(\d{3,6}(?:\.\d{1,4})?)(?![\d/%])",
         r.t,
     )
     if r.has(r"\bhalf (?:the |an? )?(?:daily |day )?atr\b") and not keys:
@@ -224,7 +225,7 @@ def sizing(r: Reading, symbols: list[str]) -> Built:
         given["multiplier"] = z.multiplier
     uses_levels = any(not str(v)[0].isdigit() or v == "0" for v in (z.entry, z.stop, *z.targets))
     sym = symbols[0] if (r.symbols or uses_levels) else None
-    if sym == "ES" and uses_levels:
+    if sym in ("ES", "MES") and uses_levels:
         sym = "SPX"  # ES futures trade off the SPX levels
     call = fill("position_size", r, sym, **given)
     if not uses_levels:

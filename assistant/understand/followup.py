@@ -280,6 +280,9 @@ def follow_up(r: Reading, intent: str | None, rule: str, last: Turn) -> list[Cal
         for sym in targets if symbols else [call["args"].get("symbol")]:
             args = {k: v for k, v in call["args"].items()}
             args.update(_changes(r, call) if not symbols else changes)
+            if sym in ("ES", "MES") and call["name"] == "position_size":
+                sym = "SPX"  # futures sized off the SPX levels, at the contract's multiplier
+                args["multiplier"] = r.sizing.multiplier or 50.0
             if sym:
                 args["symbol"] = sym
             clean = {k: v for k, v in args.items() if v is not None}

@@ -63,9 +63,9 @@ def read_named_day(t: str, today: dt.date) -> tuple[dt.date, str] | None:
             raw = int(m.group("year").lstrip("'"))
             year = raw if raw > 100 else (2000 + raw if 2000 + raw <= today.year else 1900 + raw)
             day = make(year)
-        else:
+        else:  # the coming one when it is within a week (its levels are known), else the last
             day = make(today.year)
-            if day > today:
+            if day > today + dt.timedelta(days=7):
                 day = make(today.year - 1)
         return _shifted(day, m), m.group(0)
     return None

@@ -45,7 +45,8 @@ DISTANCE = (
     r"|\b(?:pts|points|handles|cents|dollars)\b|\bgap from\b|\bhow much (?:room|space)\b|\bapart\b"
     r"|\bhow (?:many|much) \$|\$ (?:is|would) that\b|\bper (?:share|contract)\b|\bhow much is that\b"
     r"|\bhalf (?:the |an? )?(?:daily |day )?atr\b|\$ move\b|\bdollar move\b|\batr multiples?\b"
-    r"|\bin atrs?\b|(?:spx|spy) \d{3,5}(?:\.\d+)? (?:to|->|→)"
+    r"|\bin atrs?\b|(?:spx|spy) \d{3,5}(?:\.\d+)? (?:to|->|→)|\bin \$|\bin dollars\b|% move\b"
+    r"|\bmove from\b"
 )
 
 
@@ -162,6 +163,7 @@ RULES: tuple[Rule, ...] = (
         r"|\b(?:when|if|once)\b.*\bpost (?:it )?(?:in|to) #[\w-]+"
         r"|\b(?:loses?|lost|reclaim\w*|cross\w*|breaks?|broke|fails?|failed|tag\w*|hits?)\b.*\balert\b"
         r"|\balert\s*\??$|\balert,|\bnotification\b|\b(?:notify|ping|buzz|alert)(?: me)? (?:if|when|once)\b"
+        r"|\b(?:gg|gate|trigger|trig|midrange|mid|atr|close|level|[+-]?\d(?:\.\d+)?) alert\b"
         r"|\b(?:create|add|make|new) (?:an? )?alert\b|^alert\b(?! \w{8}\b)|\blet me know (?:when|if)\b"
         r"|\bgive me a (?:ping|heads up|shout)\b|\bheads up (?:when|if)\b",
         lambda r: (
@@ -223,13 +225,13 @@ RULES: tuple[Rule, ...] = (
         "explain",
         r"^(?:what(?:'s| is| are) (?:a|an)\b|what does\b|explain|define|definition|meaning of|tell me about|eli5"
         r"|what do you mean by|difference between|how (?:does|do|is) .* (?:work|calculated|computed)|what is meant by)"
-        r"|^(?:what(?:'s| is| are)|whats|wtf is|wth is)\b",
+        r"|^(?:what(?:'s| is| are)|whats|wtf is|wth is)\b|\bwhat does\b.*\bmean\b",
         lambda r: _no_market_words(r) and glossary_term(r.t) is not None,
     ),
     Rule(
         "sizing-words",
         "sizing",
-        r"\bsiz(?:e|ing)\b|\bhow many (?:shares|contracts|units|lots|cons|es|mes|spy)\b|\bposition size\b"
+        r"\bsiz(?:e|ing)\b|\bhow many (?:shares?|contracts?|units|lots|cons|es|mes|spy)\b|\bposition size\b"
         r"|\bhow much (?:to buy|should i buy|can i buy)\b|\b# of (?:shares|contracts)\b|\bnumber of (?:shares|contracts)\b"
         r"|\bhow big\b|\bqty\b|\bquantity\b|\bshares\?|\bcontracts\?",
         lambda r: (
@@ -242,7 +244,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "sizing-trade",
         "sizing",
-        r"\bstop\b|\bsl\b",
+        r"\bstop\b|\bsl\b|\bout at\b|\bnet ?liq|\baccount\b",
         lambda r: (
             r.sizing.account is not None
             and r.sizing.entry is not None

@@ -150,6 +150,15 @@ class _Scan:
                 self.take(m.start(1), m.span(1), *[k for k in keys if k])
 
     def pass_pairs(self) -> None:
+        both = (
+            r"\b(?:upper|top|bull\w*|call) (?:and|&|/) (?:lower|bottom|bear\w*|put) "
+            r"(midranges?|mids?|golden gates?|ggs?|gates?|triggers?)"
+        )
+        family = {"mid": "0.618", "gol": "0.382", "gg": "0.382", "gat": "0.382", "tri": "0.236"}
+        for m in re.finditer(both, self.t):
+            mag = next(v for k, v in family.items() if m[1].startswith(k))
+            if self.free(*m.span()):
+                self.take(m.start(), m.span(), f"+{mag}", f"-{mag}")
         for m in re.finditer(
             r"\bboth (?:golden gates|ggs|gates|gg)\b|\bgolden gates\b|\bggs\b", self.t
         ):

@@ -33,6 +33,9 @@ def backtest(r: Reading, symbols: list[str]) -> Built:
         run = re.search(r"\b(?:run|test|did)\b(?: the| my)?\s+(.+?)\s+(?:strategy|setup)\b", r.t)
         name = run[1].strip() if run else ""
     builtin = builtin_name(name) if name else None
+    before = re.split(r"\b(?:back ?test\w*|bt)\b", r.t)[0]
+    if builtin is None and before.strip():
+        builtin = builtin_name(re.sub(r"\b(?:spx|spy|the|run|a)\b", " ", before))
     name = builtin or (named[0] if named else name)
     if not name or name in ("it", "that", "this"):
         return Built(

@@ -82,9 +82,9 @@ def read_risk(t: str) -> tuple[float | None, float | None, str | None]:
     if re.search(r"\bquarter (?:of a )?(?:percent|%)", t):
         return 0.25, None, None
     m = re.search(
-        r"\brisk(?:ing)?(?: of| at| is|:)? (-?\d+(?:\.\d+)?) ?(?:%|percent)"
-        r"|(-?\d+(?:\.\d+)?) ?(?:%|percent) (?:risk|of (?:my |the )?(?:account|capital|port))"
-        r"|\brisk(?:ing)?\b[^%$\d]{0,20}?(-?\d+(?:\.\d+)?) ?(?:%|percent)"
+        r"\brisk(?:ing)?(?: of| at| is|:)? (?<![\d.])(-?\d*\.\d+|-?\d+(?:\.\d+)?) ?(?:%|percent)"
+        r"|(?<![\d.])(-?\d*\.\d+|-?\d+(?:\.\d+)?) ?(?:%|percent) (?:risk|of (?:my |the )?(?:account|capital|port))"
+        r"|\brisk(?:ing)?\b[^%$\d]{0,20}?(?<![\d.])(-?\d*\.\d+|-?\d+(?:\.\d+)?) ?(?:%|percent)"
         r"|(?<![\w.])(\d+(?:\.\d+)?) ?(?:%|percent)(?= (?:r\b|max|per trade))",
         t,
     )
@@ -109,7 +109,8 @@ def read_risk(t: str) -> tuple[float | None, float | None, str | None]:
             return None, None, f"a risk of {raw} dollars can't be right"
         return None, amount, None
     m = re.search(
-        r"(?<![\w.+-])(\d(?:\.\d+)?) ?%(?! (?:chance|odds|of (?:the time|days|sessions)))", t
+        r"(?<![\w+-])(\.\d+|(?<!\.)\d(?:\.\d+)?) ?%(?! (?:chance|odds|of (?:the time|days|sessions)))",
+        t,
     )
     if m and float(m[1]) > 0:
         return float(m[1]), None, None
@@ -165,7 +166,8 @@ def read_sizing(t: str) -> Sizing:
     out.side = read_side(t)
     side = out.side or "long"
     for pattern in (
-        r"\b(?:entry|enter(?:ing)?|in)(?: price)?(?: at| @| of| is|:|=)?",
+        r"\b(?:entry|enter(?:ing)?|in|paying|pay|paid|filled)(?: price)?(?: at| @| of| is|:|=)?",
+        r"\b\d{3,5}[cp]\b(?: at| @)",
         r"\b(?:long|short|buy(?:ing)?|sell(?:ing)?|bought|sold|shorting|longing|going long|going short|get(?:ting)? (?:long|short))\b(?: (?:\$?[a-z]{2,5}))?(?: (?:calls?|puts?|options?|shares|contracts))?(?: at| @| from)?",
         r"(?:^|\s)@\s?",
         r"\b(?:calls?|puts?|options?|premium)(?! (?:side )?trig)(?: at| @| of| for)?",
@@ -184,7 +186,7 @@ def read_sizing(t: str) -> Sizing:
         if keys and out.side:
             out.entry = keys[0]
     m = re.search(
-        r"\b(?:stop(?:ped)?(?: loss)?|sl|stp)(?: out)?(?: at| @| is| of| to| above| below|:|=)?(?: the)?",
+        r"\b(?:stop(?:ped)?(?: loss)?|sl|stp|out at)(?: out)?(?: at| @| is| of| to| above| below|:|=)?(?: the)?",
         t,
     )
     if m:
@@ -213,7 +215,8 @@ def read_sizing(t: str) -> Sizing:
     elif re.search(r"\bes\b|\bfutures?\b|/es\b|\be-?mini\b", t):
         out.multiplier, out.units = 50.0, "contracts"
     elif re.search(
-        r"\boptions?\b|\b(?:calls?|puts?)\b(?! (?:side )?trigger)|\bpremium\b|\b[01]dte\b|\bcontracts?\b|\bcons\b",
+        r"\boptions?\b|\b(?:calls?|puts?)\b(?! (?:side )?trigger| (?:my|the|a|your) stop)|\bpremium\b"
+        r"|\b[01]dte\b|\bcontracts?\b|\bcons\b|\b\d{3,5}[cp]\b",
         t,
     ):
         out.multiplier, out.units = 100.0, "contracts"

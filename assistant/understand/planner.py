@@ -82,7 +82,8 @@ def plan(text: str, history: list[Turn], setting: Setting) -> Plan:
     if not r.t:
         return Plan(reply=HELP, rule="empty")
     last = history[-1] if history else None
-    if last and last.pending and not _new_request(r):
+    weekday_answer = r.date.weekday is not None and not r.date.date and not r.symbols
+    if last and last.pending and (weekday_answer or not _new_request(r)):
         completed = complete(last.pending, r)
         if completed is not None:
             decided = plan(completed, history[:-1], setting)

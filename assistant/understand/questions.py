@@ -8,6 +8,7 @@ import datetime as dt
 import re
 from typing import Any
 
+from assistant.understand.dates import read_date
 from assistant.understand.dateslot import two_digit_year
 from assistant.understand.reading import Reading
 from assistant.understand.turns import Turn
@@ -57,6 +58,18 @@ def same_side(r: Reading, turn: Turn | None) -> str | None:
 def complete(pending: dict[str, Any], r: Reading) -> str | None:
     """Return the earlier message completed with this answer (the unreadable part replaced)."""
     before, span = pending["text"], pending.get("span") or ""
+    said = r.date.weekday
+    if span and said is not None and not r.date.date and span in before:  # "oh, tuesday"
+        written = read_date(span, r.setting.today).date
+        if written is not None:
+            day = written + dt.timedelta(days=said - written.weekday())
+            fixed = before.replace(span, day.isoformat())
+            return re.sub(
+                r"\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\w*\b",
+                " ",
+                fixed,
+                flags=re.IGNORECASE,
+            )
     dotted = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{2,4})", span)
     month = re.fullmatch(rf"(?:the )?({alternation(months())})\W*", r.t)
     if dotted and month and span in before:  # "06.11.2020?" — "june": the other number is the day

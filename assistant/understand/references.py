@@ -108,10 +108,9 @@ def _alert_on_it(x: _Ref) -> list[Call] | None:
 def _distance_apart(x: _Ref) -> list[Call] | None:
     """ "how far apart are those": the two levels of the last answer (or of the last two)."""
     r, call = x.r, x.call
-    asked = r.has(r"\b(?:how far apart|distance|how many (?:pts|points)|spread|gap)\b")
-    if not (
-        x.name == "atr_levels" and asked and r.has(r"\b(?:those|them|these|they|the two|both)\b")
-    ):
+    asked = r.has(r"\b(?:how far apart|distance|how many (?:pts|points)|spread|gap|points|pts)\b")
+    pointed = r.has(r"\b(?:those|them|these|they|the two|both)\b|\bbetween\W*$")
+    if not (x.name == "atr_levels" and asked and pointed):
         return None
     keys = call["args"].get("levels") or []
     if not keys and call["args"].get("level") and x.last.earlier is not None:
@@ -209,6 +208,17 @@ def _backtest_it(x: _Ref) -> list[Call] | None:
     r, call, name = x.r, x.call, x.name
     if not r.has(r"\b(?:back ?test|bt|run)\b"):
         return None
+    if name == "level_to_level" and r.has(_POINTING):
+        pair = (call["args"].get("from_level"), call["args"].get("to_level"))
+        named = {
+            ("+0.236", "+0.618"): "Call trigger to midrange",
+            ("-0.236", "-0.618"): "Put trigger to midrange",
+        }
+        if pair in named:
+            args = {"strategy": named[pair]}
+            if call["args"].get("symbol"):
+                args["symbol"] = call["args"]["symbol"]
+            return [{"name": "backtest_strategy", "args": args}]
     if name == "golden_gate_stats" and call["args"].get("direction") in ("bull", "bear"):
         if not r.has(_POINTING) or not r.has(r"\b(?:back ?test|bt)\b"):
             return None
@@ -231,6 +241,15 @@ def _backtest_it(x: _Ref) -> list[Call] | None:
     return [{"name": "backtest_strategy", "args": args}]
 
 
+def _sample_size(x: _Ref) -> list[Call] | None:
+    """ "how many triggers is that based on": the same statistics again (they carry the count)."""
+    stats = ("golden_gate_stats", "level_to_level", "backtest_strategy")
+    asked = x.r.has(r"\bhow many\b.*\b(?:that|this|it)\b|\bsample size\b|\bbased on\b")
+    if x.name in stats and asked:
+        return [{"name": x.name, "args": dict(x.call["args"])}]
+    return None
+
+
 _HANDLERS = (
     _size_there,
     _alert_on_it,
@@ -239,6 +258,7 @@ _HANDLERS = (
     _alerts_named,
     _backtest_more,
     _backtest_it,
+    _sample_size,
 )
 
 

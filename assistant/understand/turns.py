@@ -13,8 +13,14 @@ CUE = re.compile(
     r"but|plus|k|okay|cool|the|next|prev|previous|day|yo|nice|ty|thx|thanks|since|in|over|during|"
     r"only|just|last|past)\b"
 )
-NEXT = r"\b(?:next|following|the day after|day after|subsequent)(?: (?:day|session|trading day|one|bar))?\b(?!\s*(?:week|month|quarter|year))"
-PREV = r"\b(?:day before|session before|previous (?:day|session|trading day)|prior (?:day|session|trading day)|the day prior|one before|previous one)\b"
+NEXT = (
+    r"\b(?:next|following|the day after|day after|subsequent)(?: (?:day|session|trading day|one|bar))?"
+    r"\b(?!\s*(?:week|month|quarter|year|level))|\b(?:the )?(?:week|month|quarter|year) after\b"
+)
+PREV = (
+    r"\b(?:day before|session before|previous (?:day|session|trading day)|prior (?:day|session|trading day)"
+    r"|the day prior|one before|previous one|(?:the )?(?:week|month|quarter|year) before)\b"
+)
 FLIP = r"\b(?:other side|opposite(?: side)?|flip(?: it)?|mirror|inverse|other one)\b"
 LEVEL_TOOLS = ("atr_levels", "price_context", "level_distance")
 SIDE_PICK = (
