@@ -189,6 +189,25 @@ def context(r: Reading, symbols: list[str]) -> Built:
     return Built([fill("price_context", r, s) for s in symbols])
 
 
+def sizing_terms(r: Reading) -> dict[str, Any]:
+    """Return the risk (percent, else the remembered default, or dollars), targets, side and
+    contract multiplier a sizing message states."""
+    z = r.sizing
+    out: dict[str, Any] = {}
+    risk = z.risk_pct if z.risk_pct is not None else r.setting.default_risk
+    if z.risk_amount is not None:
+        out["risk_amount"] = z.risk_amount
+    elif risk is not None:
+        out["risk_pct"] = risk
+    if z.targets:
+        out["targets"] = z.targets
+    if z.side and z.multiplier != 100.0:  # option premiums: the trade is long the option
+        out["side"] = z.side
+    if z.multiplier:
+        out["multiplier"] = z.multiplier
+    return out
+
+
 def sizing(r: Reading, symbols: list[str]) -> Built:
     """Return a position_size call, or ask for what is missing (account, entry, stop)."""
     z = r.sizing
@@ -212,17 +231,7 @@ def sizing(r: Reading, symbols: list[str]) -> Built:
                 f"is it a {'short' if z.side == 'long' else 'long'}, or is the stop elsewhere?"
             )
     given: dict[str, Any] = {"account_size": account, "entry": z.entry, "stop": z.stop}
-    risk = z.risk_pct if z.risk_pct is not None else r.setting.default_risk
-    if z.risk_amount is not None:
-        given["risk_amount"] = z.risk_amount
-    elif risk is not None:
-        given["risk_pct"] = risk
-    if z.targets:
-        given["targets"] = z.targets
-    if z.side and z.multiplier != 100.0:  # option premiums: the trade is long the option
-        given["side"] = z.side
-    if z.multiplier:
-        given["multiplier"] = z.multiplier
+    given.update(sizing_terms(r))
     uses_levels = any(not str(v)[0].isdigit() or v == "0" for v in (z.entry, z.stop, *z.targets))
     sym = symbols[0] if (r.symbols or uses_levels) else None
     if sym in ("ES", "MES") and uses_levels:

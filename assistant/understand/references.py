@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.understand.build import alert
+from assistant.understand.build import alert, sizing_terms
 from assistant.understand.intents import strategy_names_in
 from assistant.understand.levels import read_levels
 from assistant.understand.manage import alert_action
@@ -82,16 +82,7 @@ def _size_there(x: _Ref) -> list[Call] | None:
     if not (z.stop and account):
         return None
     args: dict[str, Any] = {"account_size": account, "entry": leveled["args"]["level"]}
-    args.update(stop=z.stop, **x.session(leveled))
-    if z.multiplier:
-        args["multiplier"] = z.multiplier
-    risk = z.risk_pct if z.risk_pct is not None else r.setting.default_risk
-    if z.risk_amount is not None:
-        args["risk_amount"] = z.risk_amount
-    elif risk is not None:
-        args["risk_pct"] = risk
-    if z.side:
-        args["side"] = z.side
+    args.update(stop=z.stop, **x.session(leveled), **sizing_terms(r))
     return [{"name": "position_size", "args": args}]
 
 
