@@ -94,21 +94,21 @@ def _named_month_dates(t: str, today: dt.date) -> Found:
         rf"\b({_MON})\.? (\d{{1,2}}){_ORD}(?:,? (?:'(\d{{2}})|(\d{{4}})(?!\d)|(?<=,) ?(\d{{2}})(?!\d)))?",
         t,
     ):
-        year = _year_of((m[3], m[4], m[5]), today)
-        if year is None:
-            add(m, _no_year(months()[m[1]], int(m[2]), m[0], today))
-        else:
-            add(m, _day(year, months()[m[1]], int(m[2]), m[0]))
+        add(m, _written_day(m, months()[m[1]], int(m[2]), today))
     for m in re.finditer(
         rf"\b(?:the )?(\d{{1,2}}){_ORD}(?: of)?[ -]({_MON})\.?(?:,?[ -](?:'(\d{{2}})|(\d{{4}})(?!\d)|(\d{{2}})(?![\d:])))?",
         t,
     ):
-        year = _year_of((m[3], m[4], m[5]), today)
-        if year is None:
-            add(m, _no_year(months()[m[2]], int(m[1]), m[0], today))
-        else:
-            add(m, _day(year, months()[m[2]], int(m[1]), m[0]))
+        add(m, _written_day(m, months()[m[2]], int(m[1]), today))
     return found
+
+
+def _written_day(m: re.Match[str], month: int, day: int, today: dt.date) -> DateSlot:
+    """Return the day a month-name match names; its year groups are 3-5, none means no year."""
+    year = _year_of((m[3], m[4], m[5]), today)
+    if year is None:
+        return _no_year(month, day, m[0], today)
+    return _day(year, month, day, m[0])
 
 
 def _named_periods(t: str, today: dt.date) -> Found:
