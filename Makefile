@@ -34,9 +34,11 @@ bench: install  ## benchmarks with ratios against peers measured in the same run
 eval: install  ## understanding gate: every labelled set, silent substitutions, known misses
 	$(VENV)/bin/whispr eval --show-misses
 
-lint: install  ## ruff: pyflakes, pycodestyle, isort, bugbear, pyupgrade, complexity; formatting
+lint: install  ## ruff (lint rules, formatting), mypy (strict on core and tools), import layers
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 clean:
 	rm -rf $(VENV) .pytest_cache

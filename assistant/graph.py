@@ -116,7 +116,7 @@ def ground(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
     return {"messages": [replacement], "grounded": False, "fallback_reason": reason}
 
 
-def build_graph() -> StateGraph:
+def build_graph() -> StateGraph[State, RunContext, State, State]:
     """Return the uncompiled graph; compile it with a checkpointer (SQLite or in-memory)."""
     graph = StateGraph(State, context_schema=RunContext)
     graph.add_node("agent", agent)
@@ -132,8 +132,8 @@ def build_graph() -> StateGraph:
 def tool_records(messages: list[Any]) -> list[dict[str, Any]]:
     """Return this turn's tool calls as ``{name, args, result}`` (result parsed from JSON)."""
     start = _turn_start(messages)
-    calls: dict[str, dict[str, Any]] = {}
-    order = []
+    calls: dict[str | None, dict[str, Any]] = {}  # by tool-call id (optional in LangChain)
+    order: list[str | None] = []
     for msg in messages[start:]:
         if isinstance(msg, AIMessage):
             for call in msg.tool_calls:

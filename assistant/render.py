@@ -142,10 +142,15 @@ def _distance(r: Any) -> str:
     )
 
 
+def _away(lv: Any) -> str:
+    """'+0.236 6897.81 (18.93 pts away)': a nearby level with its distance from price."""
+    return f"{lv.key} {lv.price:.2f} ({abs(lv.distance):.2f} pts away)"
+
+
 @renders("price_context")
 def _context(r: Any) -> str:
-    above = ", ".join(f"{lv.key} {lv.price:.2f}" for lv in r.nearest_above) or "none"
-    below = ", ".join(f"{lv.key} {lv.price:.2f}" for lv in r.nearest_below) or "none"
+    above = ", ".join(_away(lv) for lv in r.nearest_above) or "none"
+    below = ", ".join(_away(lv) for lv in r.nearest_below) or "none"
     lines = [
         f"{r.symbol} {r.price:.2f} ({r.price_source}, {r.as_of}) vs {r.mode} levels for {r.date}: "
         f"{r.atr_fraction:+.3f} ATR from the previous close {r.previous_close:.2f} "
@@ -377,6 +382,7 @@ def _compare(r: Any) -> str:
 @renders("create_alert")
 @renders("list_alerts")
 @renders("change_alert")
+@renders("edit_alert")
 def _alerts(r: Any) -> str:
     rows = [
         [
@@ -397,3 +403,7 @@ def _alerts(r: Any) -> str:
         else "no alerts"
     )
     return f"{r.message}\n{listing}"
+
+
+# renderers of further tools live in their own modules; importing them registers them
+from assistant import render_counts, render_session  # noqa: E402, F401

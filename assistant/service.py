@@ -200,9 +200,10 @@ class Assistant:
                 context=ctx,
             )
         except (openai.APIError, groq.APIError) as exc:
+            status = getattr(exc, "status_code", None)  # set on API status errors only
             raise ProviderError(
                 f"the {self.provider} provider failed: {exc.__class__.__name__}"
-                f"{f' ({exc.status_code})' if getattr(exc, 'status_code', None) else ''}; "
+                f"{f' ({status})' if status else ''}; "
                 "check its API key and base URL, or use --provider offline"
             ) from exc
         latency = (time.perf_counter() - started) * 1000

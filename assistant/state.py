@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AnyMessage
+from langchain_core.language_models import LanguageModelInput
+from langchain_core.messages import AIMessage, AnyMessage
+from langchain_core.runnables import Runnable
 from langgraph.graph.message import add_messages
 from typing_extensions import TypedDict
 
@@ -31,8 +32,8 @@ class RunContext:
     """Per-run dependencies: never checkpointed, never visible to the model as arguments."""
 
     tools: ToolContext
-    model: BaseChatModel
-    """The chat model with the tools already bound."""
+    model: Runnable[LanguageModelInput, AIMessage]
+    """The chat model with the tools already bound (``bind_tools`` returns a ``Runnable``)."""
     system_prompt: str
     max_rounds: int = 3
     on_event: Any = None

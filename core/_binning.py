@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numba
+import numpy as np
+from numpy.typing import NDArray
 
 NS_PER_MIN = 60_000_000_000
 NS_PER_HOUR = 60 * NS_PER_MIN
@@ -13,7 +15,7 @@ KINDS = {"D": 1, "W": 2, "M": 3, "Q": 4, "Y": 5}
 
 
 @numba.njit(cache=True, nogil=True)
-def month_index(day):  # pragma: no cover - jit
+def month_index(day: int) -> int:  # pragma: no cover - jit
     """Return months since 1970-01 for a day number (days since 1970-01-01), proleptic Gregorian."""
     z = day + 719468
     era = z // 146097
@@ -27,7 +29,7 @@ def month_index(day):  # pragma: no cover - jit
 
 
 @numba.njit(cache=True, nogil=True)
-def _day_key(day, kind):  # pragma: no cover - jit
+def _day_key(day: int, kind: int) -> int:  # pragma: no cover - jit
     if kind == 1:
         return day
     if kind == 2:
@@ -41,7 +43,7 @@ def _day_key(day, kind):  # pragma: no cover - jit
 
 
 @numba.njit(cache=True, nogil=True)
-def _period_end_day(day, kind):  # pragma: no cover - jit
+def _period_end_day(day: int, kind: int) -> int:  # pragma: no cover - jit
     """Return the first day number after the period of ``kind`` that contains ``day``."""
     if kind == 1:
         return day + 1
@@ -63,26 +65,26 @@ def _period_end_day(day, kind):  # pragma: no cover - jit
 
 @numba.njit(cache=True, nogil=True)
 def aggregate(
-    utc,
-    seg_start,
-    seg_offset,
-    o,
-    h,
-    lo,
-    c,
-    v,
-    kind,
-    minutes,
-    rth_only,
-    out_key,
-    out_utc,
-    out_offset,
-    oo,
-    oh,
-    ol,
-    oc,
-    ov,
-):  # pragma: no cover - jit
+    utc: NDArray[np.int64],
+    seg_start: NDArray[np.int64],
+    seg_offset: NDArray[np.int64],
+    o: NDArray[np.float64],
+    h: NDArray[np.float64],
+    lo: NDArray[np.float64],
+    c: NDArray[np.float64],
+    v: NDArray[np.float64],
+    kind: int,
+    minutes: int,
+    rth_only: bool,
+    out_key: NDArray[np.int64],
+    out_utc: NDArray[np.int64],
+    out_offset: NDArray[np.int64],
+    oo: NDArray[np.float64],
+    oh: NDArray[np.float64],
+    ol: NDArray[np.float64],
+    oc: NDArray[np.float64],
+    ov: NDArray[np.float64],
+) -> int:  # pragma: no cover - jit
     """Aggregate sorted bars into bins; return the number of output bars written.
 
     ``seg_start``/``seg_offset``: where each constant UTC-offset segment starts and its offset.

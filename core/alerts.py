@@ -15,6 +15,7 @@ from typing import Literal
 
 import numba
 import numpy as np
+from numpy.typing import NDArray
 from pydantic import BaseModel, Field
 
 from core.errors import InvalidArgumentError
@@ -46,8 +47,17 @@ class Firing:
 
 @numba.njit(cache=True, nogil=True)
 def _scan_batch(
-    sym_idx, prices, offsets, level_px, level_dir, armed, last, has_last, out_rule, out_tick
-):  # pragma: no cover - jit
+    sym_idx: NDArray[np.int64],
+    prices: NDArray[np.float64],
+    offsets: NDArray[np.int64],
+    level_px: NDArray[np.float64],
+    level_dir: NDArray[np.int8],
+    armed: NDArray[np.bool_],
+    last: NDArray[np.float64],
+    has_last: NDArray[np.bool_],
+    out_rule: NDArray[np.int64],
+    out_tick: NDArray[np.int64],
+) -> int:  # pragma: no cover - jit
     """Return the number of firings written; levels of symbol s are level_px[offsets[s]:offsets[s+1]]
     sorted ascending; ``armed`` is cleared for a rule when it fires."""
     n = 0

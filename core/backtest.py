@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from core.errors import SpecError
 from core.signals import signals
@@ -34,32 +35,32 @@ REASONS = ("target", "stop", "session_end", "max_bars", "exit_signal", "end_of_d
 
 @numba.njit(cache=True, nogil=True)
 def _loop(  # noqa: C901 - one compiled pass over the bars; splitting it costs speed
-    o,
-    h,
-    lo,
-    c,
-    entry,
-    exit_sig,
-    tgt_px,
-    stp_px,
-    tgt_atr,
-    stp_atr,
-    tgt_default,
-    stp_default,
-    atr,
-    last,
-    side,
-    session_end,
-    max_bars,
-    risk_mode,
-    units,
-    risk_pct,
-    equity0,
-    commission,
-    slippage,
-    out_trades,
-    equity,
-):  # pragma: no cover - jit
+    o: NDArray[np.float64],
+    h: NDArray[np.float64],
+    lo: NDArray[np.float64],
+    c: NDArray[np.float64],
+    entry: NDArray[np.bool_],
+    exit_sig: NDArray[np.bool_],
+    tgt_px: NDArray[np.float64],
+    stp_px: NDArray[np.float64],
+    tgt_atr: float,
+    stp_atr: float,
+    tgt_default: float,
+    stp_default: float,
+    atr: NDArray[np.float64],
+    last: NDArray[np.bool_],
+    side: int,
+    session_end: bool,
+    max_bars: int,
+    risk_mode: bool,
+    units: int,
+    risk_pct: float,
+    equity0: float,
+    commission: float,
+    slippage: float,
+    out_trades: NDArray[np.float64],
+    equity: NDArray[np.float64],
+) -> int:  # pragma: no cover - jit
     n = o.size
     cash = equity0
     qty = 0
@@ -150,7 +151,9 @@ def _loop(  # noqa: C901 - one compiled pass over the bars; splitting it costs s
     return k
 
 
-def first_signals(entry: np.ndarray, session_last: np.ndarray, keep: int) -> np.ndarray:
+def first_signals(
+    entry: NDArray[np.bool_], session_last: NDArray[np.bool_], keep: int
+) -> NDArray[np.bool_]:
     """Return ``entry`` with only the first ``keep`` signals of each session left (sessions end
     where ``session_last`` is true)."""
     session = np.concatenate(([0], np.cumsum(session_last[:-1], dtype=np.int64)))
@@ -160,7 +163,8 @@ def first_signals(entry: np.ndarray, session_last: np.ndarray, keep: int) -> np.
     before_session = np.repeat(
         starts[first_of_session], np.diff(np.r_[first_of_session, len(entry)])
     )
-    return entry & (order - before_session <= keep)
+    kept: NDArray[np.bool_] = entry & (order - before_session <= keep)
+    return kept
 
 
 @dataclass
@@ -255,12 +259,14 @@ def _trade_frame(rows: np.ndarray, bars: pd.DataFrame, spec: StrategySpec) -> pd
             "exit_time": bars.index[exit_i],
             "entry_bar": entry_i,
             "exit_bar": exit_i,
-            "side": pd.Categorical.from_codes(np.zeros(len(rows), dtype=np.int8), [spec.side]),
+            "side": pd.Categorical.from_codes(
+                np.zeros(len(rows), dtype=np.int8), pd.Index([spec.side])
+            ),
             "qty": qty.astype(int),
             "entry_price": rows[:, 2],
             "exit_price": rows[:, 3],
             "stop": np.where(np.isfinite(rows[:, 6]), rows[:, 6], np.nan),
-            "reason": pd.Categorical.from_codes(rows[:, 5].astype(np.int8), REASONS),
+            "reason": pd.Categorical.from_codes(rows[:, 5].astype(np.int8), pd.Index(REASONS)),
             "pnl": pnl,
             "r_multiple": r,
         }

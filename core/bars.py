@@ -13,9 +13,11 @@ Aggregation is first open, max high, min low, last close, summed volume. Empty p
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from core._binning import KINDS, aggregate
 from core.errors import DataError, InvalidArgumentError
@@ -115,6 +117,13 @@ def make_bars(index: pd.DatetimeIndex, data: dict[str, np.ndarray]) -> pd.DataFr
     return pd.DataFrame(frame, index=idx)
 
 
+def bar_index(frame: pd.DataFrame | pd.Series) -> pd.DatetimeIndex:
+    """Return the index of a bar frame (or of a series aligned with one) as the
+    ``DatetimeIndex`` the bar contract guarantees (``validate_bars`` checks it; pandas' types
+    only know a generic ``Index``)."""
+    return cast(pd.DatetimeIndex, frame.index)
+
+
 def validate_bars(bars: pd.DataFrame, source: str = "bars", row_offset: int = 0) -> pd.DataFrame:
     """Return ``bars`` unchanged if it obeys the bar contract, else raise ``DataError``.
 
@@ -130,7 +139,7 @@ def validate_bars(bars: pd.DataFrame, source: str = "bars", row_offset: int = 0)
     if not isinstance(idx, pd.DatetimeIndex) or idx.tz is None:
         raise DataError(f"{source}: the index must be timezone-aware timestamps")
 
-    def fail(mask: np.ndarray, rule: str) -> None:
+    def fail(mask: NDArray[np.bool_] | np.bool_, rule: str) -> None:
         bad = np.flatnonzero(mask)
         if bad.size:
             i = int(bad[0])
@@ -154,12 +163,12 @@ def validate_bars(bars: pd.DataFrame, source: str = "bars", row_offset: int = 0)
     return bars
 
 
-def _utc_offsets(utc: np.ndarray) -> np.ndarray:
+def _utc_offsets(utc: NDArray[np.int64]) -> NDArray[np.int64]:
     stamps = pd.DatetimeIndex(utc, tz="UTC").tz_convert(EASTERN)
     return stamps.tz_localize(None).as_unit("ns").asi8 - utc
 
 
-def offset_segments(utc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def offset_segments(utc: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """Return (segment starts, UTC offsets in ns) of a sorted UTC array: one segment per offset.
 
     Offsets are sampled at every UTC midnight in range; a day whose two midnights disagree holds
@@ -180,7 +189,7 @@ def offset_segments(utc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return starts.astype(np.int64), np.array(values, dtype=np.int64)
 
 
-def local_ns(index: pd.DatetimeIndex) -> np.ndarray:
+def local_ns(index: pd.DatetimeIndex) -> NDArray[np.int64]:
     """Return Eastern wall-clock times as int64 nanoseconds since 1970-01-01 00:00 (no tz).
 
     The UTC offset is looked up once per distinct UTC hour, not per bar (offsets only change on
@@ -228,7 +237,7 @@ def bin_keys(local: np.ndarray, tf: Timeframe) -> tuple[np.ndarray, np.ndarray]:
     return keys, _period_start_days(keys, tf.period) * NS_PER_DAY
 
 
-def rth_mask(local: np.ndarray) -> np.ndarray:
+def rth_mask(local: NDArray[np.int64]) -> NDArray[np.bool_]:
     """Return a boolean mask of wall-clock times inside 09:30 <= t < 16:00."""
     minute = (local % NS_PER_DAY) // NS_PER_MIN
     return (minute >= RTH_OPEN_MIN) & (minute < RTH_CLOSE_MIN)
@@ -253,29 +262,38 @@ def resample(
             )
     if bars.empty:
         return bars.copy()
-    utc = bars.index.as_unit("ns").asi8
+    utc = bar_index(bars).as_unit("ns").asi8
     starts, offsets = offset_segments(utc)
     if source_tf is not None:
         intraday_input = timeframe(source_tf).intraday
     else:
-        intraday_input = bool((local_ns(bars.index) % NS_PER_DAY).any())
-    cols = [np.ascontiguousarray(bars[c].to_numpy(dtype=np.float64)) for c in COLUMNS]
+        intraday_input = bool((local_ns(bar_index(bars)) % NS_PER_DAY).any())
+    o, h, lo, c, v = (np.ascontiguousarray(bars[col].to_numpy(dtype=np.float64)) for col in COLUMNS)
     n = utc.size
     key, first_utc, first_off = (np.empty(n, dtype=np.int64) for _ in range(3))
     outs = [np.empty(n) for _ in COLUMNS]
+    oo, oh, ol, oc, ov = outs
     kind = 0 if tf.intraday else KINDS[tf.period]
     count = aggregate(
         utc,
         starts,
         offsets,
-        *cols,
+        o,
+        h,
+        lo,
+        c,
+        v,
         kind,
         max(tf.minutes, 1),
         intraday_input,
         key,
         first_utc,
         first_off,
-        *outs,
+        oo,
+        oh,
+        ol,
+        oc,
+        ov,
     )
     key, first_off = key[:count], first_off[:count]
     if tf.intraday:
@@ -290,7 +308,7 @@ def resample(
 
 def session_dates(bars: pd.DataFrame) -> np.ndarray:
     """Return each bar's Eastern calendar date as ``datetime64[D]``."""
-    return (local_ns(bars.index) // NS_PER_DAY).astype("datetime64[D]")
+    return (local_ns(bar_index(bars)) // NS_PER_DAY).astype("datetime64[D]")
 
 
 def period_start(ts: pd.Timestamp, to: str | Timeframe) -> pd.Timestamp:

@@ -127,7 +127,8 @@ def next_session(day: dt.date) -> dt.date:
         sessions = _xnys()[0]
         pos = int(np.searchsorted(sessions, np.datetime64(day, "D"), side="right"))
         if pos < sessions.size:
-            return sessions[pos].astype(object)
+            found: dt.date = sessions[pos].astype(object)
+            return found
     nxt = day + dt.timedelta(days=1)
     while not is_session(nxt):
         nxt += dt.timedelta(days=1)
@@ -140,7 +141,8 @@ def previous_session(day: dt.date) -> dt.date:
         sessions = _xnys()[0]
         pos = int(np.searchsorted(sessions, np.datetime64(day, "D"), side="left"))
         if pos > 0:
-            return sessions[pos - 1].astype(object)
+            found: dt.date = sessions[pos - 1].astype(object)
+            return found
     prev = day - dt.timedelta(days=1)
     while not is_session(prev):
         prev -= dt.timedelta(days=1)

@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Iterable
 
 import numpy as np
+from numpy.typing import NDArray
 
 from core.errors import InvalidArgumentError
 
@@ -29,7 +30,7 @@ def one_of(value: str, accepted: Iterable[str], name: str) -> str:
     )
 
 
-def same_shape_floats(*arrays: object) -> list[np.ndarray]:
+def same_shape_floats(*arrays: object) -> list[NDArray[np.float64]]:
     """Return the inputs as float64 arrays; raise if their shapes differ (naming the shapes)."""
     out = [np.asarray(a, dtype=np.float64) for a in arrays]
     if len({a.shape for a in out}) > 1:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numba
 import numpy as np
+from numpy.typing import NDArray
 
 from core.errors import InvalidArgumentError
 
@@ -70,7 +71,15 @@ def _quiet_band(levels: np.ndarray, p: float, lt_p: int) -> tuple[float, float]:
 
 
 @numba.njit(cache=True, nogil=True)
-def _scan(prices, levels, prev_price, out_tick, out_level, out_dir, begin):  # pragma: no cover
+def _scan(
+    prices: NDArray[np.float64],
+    levels: NDArray[np.float64],
+    prev_price: float,
+    out_tick: NDArray[np.int64],
+    out_level: NDArray[np.int64],
+    out_dir: NDArray[np.int8],
+    begin: int,
+) -> tuple[int, int, float]:  # pragma: no cover - jit
     """Scan prices[begin:]; fill the buffers; return (events written, next begin, last price)."""
     cap = out_tick.size
     n = 0
@@ -158,7 +167,9 @@ def find_crossings(prices: object, levels: object, *, buffer_size: int = 1 << 16
 
 
 @numba.njit(cache=True, nogil=True)
-def _count_only(prices, levels, counts):  # pragma: no cover - jit
+def _count_only(
+    prices: NDArray[np.float64], levels: NDArray[np.float64], counts: NDArray[np.int64]
+) -> None:  # pragma: no cover - jit
     p = prices[0]
     lt_p = _count_lt(levels, p, 0)
     lo, hi = _quiet_band(levels, p, lt_p)

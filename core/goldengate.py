@@ -245,8 +245,8 @@ def gate_stats(
     chosen = _bucket_filter(buckets)
     part = detail[detail["direction"] == direction] if present else detail
     part = _date_filter(part, start, end)
-    t_code = pd.Index(BUCKETS).get_indexer(part["trigger_bucket"]).astype(np.int64)
-    c_code = pd.Index(HOURS).get_indexer(part["completion_hour"]).astype(np.int64)
+    t_code = pd.Index(BUCKETS).get_indexer(pd.Index(part["trigger_bucket"])).astype(np.int64)
+    c_code = pd.Index(HOURS).get_indexer(pd.Index(part["completion_hour"])).astype(np.int64)
     trig = t_code >= 0
     done = trig & part["completed"].to_numpy(bool) & (c_code >= 0)
     failed = trig & part["failed"].to_numpy(bool)

@@ -25,11 +25,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
-from core.bars import NS_PER_DAY, NS_PER_MIN, bin_keys, local_ns, rth_mask, timeframe
+from core.bars import NS_PER_DAY, NS_PER_MIN, bar_index, bin_keys, local_ns, rth_mask, timeframe
 from core.errors import DataError, DateOutOfRangeError, InvalidArgumentError
 from core.levels import mode as find_mode
 from core.levels import parse_level_key
@@ -41,6 +43,7 @@ HOURS = ("09", "10", "11", "12", "13", "14", "15")
 _NONE = np.iinfo(np.int64).max
 
 DateLike = dt.date | str | pd.Timestamp | None
+_Scalar = TypeVar("_Scalar", bound=np.generic)
 
 
 @dataclass(frozen=True)
@@ -52,14 +55,14 @@ class SessionScan:
     """
 
     index: pd.DatetimeIndex
-    open: np.ndarray
-    high: np.ndarray
-    low: np.ndarray
+    open: NDArray[np.float64]
+    high: NDArray[np.float64]
+    low: NDArray[np.float64]
     minute: np.ndarray
     """ET minute of the day of each bar's start."""
-    starts: np.ndarray
-    ends: np.ndarray
-    period_of_bar: np.ndarray
+    starts: NDArray[np.int64]
+    ends: NDArray[np.int64]
+    period_of_bar: NDArray[np.intp]
     dates: np.ndarray
     """First session date of each period (datetime64[D])."""
     pc: np.ndarray
@@ -73,7 +76,7 @@ class SessionScan:
         """Return each period's opening price (its first bar's open)."""
         return self.open[self.starts]
 
-    def per_bar(self, values: np.ndarray) -> np.ndarray:
+    def per_bar(self, values: NDArray[_Scalar]) -> NDArray[_Scalar]:
         """Return per-period ``values`` repeated onto every bar of the period."""
         return values[self.period_of_bar]
 
@@ -85,9 +88,10 @@ class SessionScan:
         first = np.minimum.reduceat(np.where(ok, pos, _NONE), self.starts)
         return np.where(first < self.ends, first, -1)
 
-    def times(self, bar: np.ndarray) -> pd.DatetimeIndex:
+    def times(self, bar: NDArray[np.int64]) -> pd.DatetimeIndex:
         """Return the ET start time of bar positions ``bar``, NaT where ``bar`` is -1."""
-        return self.index[np.maximum(bar, 0)].where(bar >= 0)
+        # pandas-stubs: Index.where without ``other`` returns Index; pandas keeps DatetimeIndex
+        return self.index[np.maximum(bar, 0)].where(bar >= 0)  # type: ignore[return-value]
 
     def elapsed_minutes(self, since: np.ndarray, until: np.ndarray) -> pd.arrays.IntegerArray:
         """Return whole minutes between two bars' starts per period (<NA> if either is -1)."""
@@ -121,7 +125,7 @@ def _check_frame(frame: pd.DataFrame, columns: tuple[str, ...], name: str) -> No
 def _level_arrays(
     levels: pd.DataFrame, keys: np.ndarray, label: str, tf_name: str
 ) -> tuple[np.ndarray, np.ndarray]:
-    lv_keys, _ = bin_keys(local_ns(levels.index), timeframe(tf_name))
+    lv_keys, _ = bin_keys(local_ns(bar_index(levels)), timeframe(tf_name))
     if lv_keys.size > 1 and (np.diff(lv_keys) <= 0).any():
         raise InvalidArgumentError(
             f"levels must hold one row per {label} period; build them with "
@@ -157,7 +161,7 @@ def scan_sessions(
     lo, hi = _day_number(start), _day_number(end)
     if lo is not None and hi is not None and lo > hi:
         raise InvalidArgumentError(f"start {start} is after end {end}")
-    local_all = local_ns(bars.index)
+    local_all = local_ns(bar_index(bars))
     rth = np.flatnonzero(rth_mask(local_all))
     if rth.size == 0:
         raise DataError("no regular-hours bars (09:30-16:00 ET) to scan")
@@ -190,7 +194,7 @@ def scan_sessions(
     new_starts = np.r_[0, np.cumsum(lengths)[:-1]].astype(np.int64)
     positions = rth[sel]
     return SessionScan(
-        index=bars.index[positions],
+        index=bar_index(bars)[positions],
         open=bars["open"].to_numpy(np.float64)[positions],
         high=bars["high"].to_numpy(np.float64)[positions],
         low=bars["low"].to_numpy(np.float64)[positions],

@@ -17,6 +17,7 @@ from typing import overload
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from core.checks import positive_int, same_shape_floats
 from core.errors import InvalidArgumentError
@@ -27,8 +28,9 @@ RIBBON_LENGTHS = (8, 13, 21, 48, 200)
 NA = "n/a"
 
 
-def _defined(*arrays: np.ndarray) -> np.ndarray:
-    return np.logical_and.reduce([~np.isnan(a) for a in arrays])
+def _defined(*arrays: np.ndarray) -> NDArray[np.bool_]:
+    defined: NDArray[np.bool_] = np.logical_and.reduce([~np.isnan(a) for a in arrays])
+    return defined
 
 
 def _pick(cond: np.ndarray, yes: str, no: str, valid: np.ndarray) -> np.ndarray:
@@ -192,8 +194,9 @@ def trend_label(close: object, ema8: object, ema21: object, ema34: object) -> np
     return str(out) if out.ndim == 0 else out
 
 
-def _first_bars(held: np.ndarray) -> np.ndarray:
-    return held & ~np.r_[False, held[:-1]]
+def _first_bars(held: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    first: NDArray[np.bool_] = held & ~np.r_[False, held[:-1]]
+    return first
 
 
 def vomy_from_emas(ema8: object, ema13: object, ema21: object, ema48: object) -> pd.DataFrame:

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TypedDict, TypeVar, cast
 
 import numba
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from core.bars import (
     NS_PER_DAY,
     NS_PER_MIN,
+    bar_index,
     bin_keys,
     local_ns,
     offset_segments,
@@ -42,6 +44,7 @@ from core.ta import atr as wilder_atr
 from core.ta import ema, sma
 
 _DAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4}
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -70,8 +73,8 @@ def bar_levels(bars: pd.DataFrame, daily: pd.DataFrame, mode_name: str = "day") 
     else:
         periods = resample(daily, m.timeframe, "1d")
     lv = session_levels(periods)
-    _, labels = bin_keys(local_ns(bars.index), timeframe(m.timeframe))
-    period_local = local_ns(periods.index)
+    _, labels = bin_keys(local_ns(bar_index(bars)), timeframe(m.timeframe))
+    period_local = local_ns(bar_index(periods))
     pos = np.searchsorted(period_local, labels)
     found = (pos < period_local.size) & (
         period_local[np.minimum(pos, period_local.size - 1)] == labels
@@ -114,7 +117,7 @@ def _day_ends(
 
 def session_last(bars: pd.DataFrame) -> np.ndarray:
     """Return True on the last bar of each session (Eastern date)."""
-    utc = bars.index.as_unit("ns").asi8
+    utc = bar_index(bars).as_unit("ns").asi8
     if utc.size == 0:
         return np.zeros(0, dtype=bool)
     starts, offsets = offset_segments(utc)
@@ -141,10 +144,10 @@ def _cross(fast: np.ndarray, slow: np.ndarray, up: bool) -> np.ndarray:  # pragm
     return out
 
 
-def _cached(cache: dict[str, Any], key: str, compute: Callable[[], Any]) -> Any:
+def _cached(cache: dict[str, object], key: str, compute: Callable[[], _T]) -> _T:
     if key not in cache:
         cache[key] = compute()
-    return cache[key]
+    return cast(_T, cache[key])  # a key always holds what its ``compute`` returns
 
 
 def _condition(
@@ -180,8 +183,9 @@ def _condition(
         return _cross(fast, slow, cond.direction == "up")
     if isinstance(cond, Vomy):
         sig = vomy_signals(close)["signal"].to_numpy()
-        return sig == (-1 if cond.variant == "vomy" else 1)
-    local = local_ns(bars.index)
+        formed: NDArray[np.bool_] = sig == (-1 if cond.variant == "vomy" else 1)
+        return formed
+    local = local_ns(bar_index(bars))
     if isinstance(cond, TimeWindow):
         minute = (local % NS_PER_DAY) // NS_PER_MIN
         start = int(cond.start[:2]) * 60 + int(cond.start[3:])
@@ -209,7 +213,28 @@ def all_of(
     return np.ones(len(bars), dtype=bool) if out is None else out
 
 
-def signals(spec: StrategySpec, bars: pd.DataFrame, daily: pd.DataFrame) -> dict[str, np.ndarray]:
+class Signals(TypedDict):
+    """Per-bar arrays (and two constants) that ``core.backtest`` reads."""
+
+    entry: NDArray[np.bool_]
+    """Enter on this bar's close (only where the levels are defined, if the spec uses them)."""
+    exit: NDArray[np.bool_]
+    """The exit conditions hold on this bar's close."""
+    target_px: NDArray[np.float64] | None
+    """Target level price per bar; None unless the target is a level key."""
+    stop_px: NDArray[np.float64] | None
+    """Stop level price per bar; None unless the stop is a level key."""
+    target_atr: float
+    """Target as a fraction of ATR from the fill; NaN if none."""
+    stop_atr: float
+    """Stop as a fraction of ATR from the fill; NaN if none."""
+    atr: NDArray[np.float64]
+    """Rounded ATR in force at each bar."""
+    session_last: NDArray[np.bool_]
+    """The bar is the last of its session."""
+
+
+def signals(spec: StrategySpec, bars: pd.DataFrame, daily: pd.DataFrame) -> Signals:
     """Return the arrays the backtester needs: entry, exit, level prices, ATR, session ends."""
     uses_levels = _uses_levels(spec)
     nan = np.full(1, np.nan)  # no per-bar levels needed: the loop never reads them

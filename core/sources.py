@@ -48,7 +48,7 @@ def load_bars(source: BarSource, symbol: str, to: str | Timeframe) -> pd.DataFra
     """
     tf = timeframe(to)
     sym = symbol.upper().lstrip("$^")
-    memo = getattr(source, "derived", None)
+    memo: dict[tuple[str, str], pd.DataFrame] | None = getattr(source, "derived", None)
     if memo is not None and (sym, tf.name) in memo:
         return memo[(sym, tf.name)]
     out = _build(source, sym, symbol, tf)

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from core.backtest import BacktestResult
+from core.bars import bar_index
 
 
 def metrics(result: BacktestResult, capital: float = 100_000.0) -> dict[str, Any]:
@@ -22,7 +23,7 @@ def metrics(result: BacktestResult, capital: float = 100_000.0) -> dict[str, Any
     pnl = t["pnl"].to_numpy() if len(t) else np.array([])
     wins, losses = pnl[pnl > 0], pnl[pnl < 0]
     equity = result.equity
-    daily = equity.groupby(equity.index.date).last()
+    daily = equity.groupby(bar_index(equity).date).last()
     rets = daily.pct_change().dropna()
     peak = equity.cummax()
     drawdown = ((equity - peak) / peak).min() if len(equity) else 0.0

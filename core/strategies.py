@@ -2,22 +2,38 @@
 
 from __future__ import annotations
 
+from typing import NotRequired, TypedDict, Unpack
+
 from core.spec import (
+    Condition,
     ConvictionArrow,
     Exits,
     LevelCross,
     PhaseDot,
     Ribbon,
+    Side,
     StrategySpec,
     TimeWindow,
     Vomy,
 )
 
 
+class _BuiltinFields(TypedDict):
+    """The ``StrategySpec`` fields a built-in sets itself (id, symbol and tags are common)."""
+
+    name: str
+    side: Side
+    description: str
+    entry: list[Condition]
+    exit: Exits
+    bar: NotRequired[str]
+    entries_per_session: NotRequired[int]
+
+
 def builtin_strategies(symbol: str = "SPX") -> list[StrategySpec]:
     """Return the built-in strategies for ``symbol`` (ids ``builtin-…``, shared with everyone)."""
 
-    def spec(sid: str, **kw: object) -> StrategySpec:
+    def spec(sid: str, **kw: Unpack[_BuiltinFields]) -> StrategySpec:
         return StrategySpec(spec_id=f"builtin-{sid}", symbol=symbol, tags=["builtin"], **kw)
 
     return [

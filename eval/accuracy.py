@@ -162,7 +162,7 @@ SPEC_FIELDS = (
 def spec_fields(spec: dict[str, Any]) -> dict[str, Any]:
     """Return the compared fields of a drafted spec (see ``SPEC_FIELDS``)."""
     entry = spec.get("entry", [])
-    cross = next((c for c in entry if c.get("kind") == "level_cross"), {})
+    cross: dict[str, Any] = next((c for c in entry if c.get("kind") == "level_cross"), {})
     ribbon = next((c.get("state") for c in entry if c.get("kind") == "ribbon"), None)
     window = next(([c["start"], c["end"]] for c in entry if c.get("kind") == "time_window"), None)
     return {

@@ -74,6 +74,7 @@ def main() -> None:
         cwd=Path(__file__).resolve().parent.parent,
     )
     try:
+        assert proc.stdout is not None  # stdout=PIPE
         token = proc.stdout.readline().strip()
         base = f"http://127.0.0.1:{port}"
         for _ in range(300):

@@ -8,6 +8,7 @@ resampling ≥ 3× pandas. Data is synthetic (fixed seeds) so the sizes can be l
 from __future__ import annotations
 
 import argparse
+import functools
 
 import numpy as np
 import pandas as pd
@@ -106,21 +107,21 @@ def bench_crossings(n: int, repeats: int) -> str:
     )
 
 
-def _pandas_resample(bars: pd.DataFrame, rule: str, **kw: str) -> pd.DataFrame:
-    return bars.resample(rule, **kw).agg(AGG).dropna(subset=["open"])
+def _pandas_resample(bars: pd.DataFrame, rule: str, offset: str | None = None) -> pd.DataFrame:
+    return bars.resample(rule, offset=offset).agg(AGG).dropna(subset=["open"])
 
 
 def bench_resample(n: int, repeats: int) -> str:
     """Return the resampling tables: 1-minute → 1h and → daily, ours vs pandas ``resample``."""
     bars = synthetic_minutes(n)
     out = []
-    for tf, rule, kw in (("1h", "1h", {"offset": "30min"}), ("1d", "1D", {})):
-        ours, ref = resample(bars, tf, "1m"), _pandas_resample(bars, rule, **kw)
+    for tf, rule, offset in (("1h", "1h", "30min"), ("1d", "1D", None)):
+        ours, ref = resample(bars, tf, "1m"), _pandas_resample(bars, rule, offset)
         same = np.allclose(ours.to_numpy(), ref.to_numpy()) and len(ours) == len(ref)
         med = round_robin(
             {
-                "pandas resample().agg()": lambda r=rule, k=kw: _pandas_resample(bars, r, **k),
-                "whispr core.bars.resample": lambda t=tf: resample(bars, t, "1m"),
+                "pandas resample().agg()": functools.partial(_pandas_resample, bars, rule, offset),
+                "whispr core.bars.resample": functools.partial(resample, bars, tf, "1m"),
             },
             repeats,
         )

@@ -36,6 +36,8 @@ FIRST_CONTACT_FILES = (
     "firstcontact_b.jsonl",
     "firstcontact_c.jsonl",
     "firstcontact_d.jsonl",
+    "firstcontact_e.jsonl",
+    "firstcontact_f.jsonl",
 )
 _NUMBER = re.compile(r"(?<![\w.])[-\u2212]?\d[\d,]*(?:\.\d+)?")
 _DATA_TOOLS_SKIP = {"explain_term", "recall", "remember", "list_alerts", "list_strategies"}
@@ -181,6 +183,18 @@ def score_turn(item: dict[str, Any], index: int, turn: dict[str, Any], reply: An
     if expect.get("clarify"):
         passed = not [r for r in data if r["name"] not in _DATA_TOOLS_SKIP] and "?" in reply.answer
         why = "" if passed else "expected a clarifying question"
+    elif expect.get("no_data") and not numbers:
+        # The right reply is "no data for X": which level or date was asked cannot change it,
+        # so the calls only have to be about X and all end in the no-data refusal.
+        symbol = str(expect.get("symbol", "")).upper()
+        about = all(str(r["args"].get("symbol", "")).upper() == symbol for r in records)
+        passed = (
+            bool(records)
+            and about
+            and not data
+            and re.search(r"\bno (?:\w+ )?data\b", reply.answer.lower()) is not None
+        )
+        why = "" if passed else "expected a no-data reply about " + symbol
     elif numbers:
         shown = numbers_in(reply.answer)
         missing = [n for n in numbers if not shows_number(shown, n)]

@@ -1,4 +1,8 @@
-"""The ``whispr`` command line: levels, statistics, the assistant, and the data commands."""
+"""The ``whispr`` command line: levels, statistics, the assistant, and the data commands.
+
+Other packages add subcommands through the ``whispr.commands`` entry-point group: each entry
+point names a ``register(subparsers)`` function (``whispr eval`` comes from ``eval.cli``).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,9 @@ import argparse
 import datetime as dt
 import json
 import logging
-import os
 import sys
 from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
@@ -16,29 +20,25 @@ from pydantic import BaseModel
 
 from assistant.render import render_result
 from assistant.service import Assistant, sqlite_checkpointer
+from assistant.settings import get_settings
 from core.errors import WhisprError
-from eval.accuracy import evaluate_authoring
-from eval.gate import ALL_SETS, run_gate, summary
 from integrations.alerts.cli import add_alert_commands, alert_store
 from integrations.argtypes import iso_date
 from integrations.chat.cli import add_channel_commands
+from integrations.context import PROVIDER_HELP, tool_context
 from integrations.demo import briefing
+from integrations.marketdata.cache import default_cache_dir
 from integrations.marketdata.cli import add_data_commands
-from integrations.marketdata.files import FileSource
-from integrations.marketdata.registry import get_source
+from integrations.marketdata.files import default_data_dir
 from integrations.storage.knowledge import GlossaryIndex
 from integrations.storage.memory import VectorMemory
 from integrations.storage.strategies import SqliteStrategyStore
 from integrations.storage.vectors import VectorStore, make_client
-from tools import ToolContext, ToolError, run_tool
+from tools import ToolError, run_tool
 
 log = logging.getLogger("whispr")
-
-
-def _context(args: argparse.Namespace) -> ToolContext:
-    data_dir = getattr(args, "data_dir", None)
-    source = FileSource(data_dir) if data_dir else get_source(None)
-    return ToolContext(source=source, user_id=getattr(args, "user", None) or "local")
+COMMAND_GROUP = "whispr.commands"
+"""Entry-point group of subcommand plugins: each names a ``register(subparsers)`` function."""
 
 
 def _emit(name: str, result: BaseModel, as_json: bool) -> int:
@@ -57,7 +57,7 @@ def _tool_command(
 ) -> Callable[[argparse.Namespace], int]:
     def handler(args: argparse.Namespace) -> int:
         call = {k: v for k, v in build(args).items() if v is not None}
-        return _emit(name, run_tool(_context(args), name, call), args.json)
+        return _emit(name, run_tool(tool_context(args), name, call), args.json)
 
     return handler
 
@@ -141,14 +141,10 @@ def _add_stats(sub: argparse._SubParsersAction) -> None:
     )
 
 
-def _state_dir() -> Path:
-    return Path(os.environ.get("WHISPR_HOME", "~/.whispr")).expanduser()
-
-
 def _assistant(args: argparse.Namespace) -> Assistant:
-    home = _state_dir()
+    home = get_settings().home
     checkpointer = sqlite_checkpointer(home / "threads.sqlite")
-    ctx = _context(args)
+    ctx = tool_context(args)
     vectors = VectorStore(make_client(home / "chroma"))
     ctx.services["strategies"] = SqliteStrategyStore(home / "whispr.sqlite", vectors)
     ctx.services["memory"] = VectorMemory(vectors)
@@ -191,33 +187,7 @@ def _chat(args: argparse.Namespace) -> int:
         print(f"whispr> {reply.answer}\n")
 
 
-def _eval(args: argparse.Namespace) -> int:
-    sets = tuple(args.set) if args.set else ALL_SETS
-    outcomes = run_gate(_context(args), args.provider or "offline", sets)
-    for outcome in outcomes:
-        print(outcome.report.table() + "\n")
-    authoring = evaluate_authoring(_context(args), args.provider or "offline")
-    print(authoring.table())
-    if args.show_misses:
-        for outcome in outcomes:
-            for miss in outcome.report.misses:
-                status = "known" if miss.key in outcome.known else "NEW"
-                print(
-                    f"{status} {outcome.report.name} {miss.key} {miss.text!r}: {miss.why} "
-                    f"[rule: {miss.rule or 'n/a'}] got {json.dumps(miss.got)}"
-                )
-        for miss in authoring.misses:
-            print(json.dumps(miss, default=str))
-    spec_rate = authoring.exact / max(authoring.items, 1)
-    print("\n" + summary(outcomes))
-    print(f"strategy specs {100 * spec_rate:.1f}% over {authoring.items} (threshold 90%)")
-    return 0 if all(o.ok for o in outcomes) and spec_rate >= 0.9 else 1
-
-
 def _add_assistant(sub: argparse._SubParsersAction) -> None:
-    provider_help = (
-        "offline|openai|groq|openai-compatible (default: LLM_PROVIDER, a set key, or offline)"
-    )
     p = sub.add_parser(
         "ask",
         help="ask the assistant one question",
@@ -225,37 +195,80 @@ def _add_assistant(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("question")
     p.add_argument("--json", action="store_true", help="print the reply with tool calls as JSON")
-    p.add_argument("--provider", help=provider_help)
+    p.add_argument("--provider", help=PROVIDER_HELP)
     p.add_argument("--thread", help="conversation thread id (keeps memory between asks)")
     p.add_argument("--user", default="local", help="user id")
     p.set_defaults(handler=_ask)
     p = sub.add_parser("chat", help="interactive chat in the terminal")
-    p.add_argument("--provider", help=provider_help)
+    p.add_argument("--provider", help=PROVIDER_HELP)
     p.add_argument("--thread", help="resume a thread")
     p.add_argument("--user", default="local", help="user id")
     p.set_defaults(handler=_chat)
-    p = sub.add_parser(
-        "eval",
-        help="understanding gate: every labelled set, silent substitutions, known misses",
-        description="Run every labelled set through the assistant; fail on any miss not listed "
-        "in eval/known_misses.json and on any silent substitution.",
-    )
-    p.add_argument("--provider", help=provider_help)
-    p.add_argument(
-        "--set", action="append", help="only this set (repeatable), e.g. firstcontact_b.jsonl"
-    )
-    p.add_argument(
-        "--show-misses",
-        action="store_true",
-        help="print every missed turn with the rule that fired",
-    )
-    p.set_defaults(handler=_eval)
 
 
 def _demo(args: argparse.Namespace) -> int:
-    print(briefing(_context(args)), end="")
+    print(briefing(tool_context(args)), end="")
     print('Ask anything: whispr ask "SPX day levels" · whispr chat · whispr --help')
     return 0
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "(not set)"
+    return json.dumps(value) if isinstance(value, bool) else str(value)
+
+
+def _config_text(report: dict[str, Any]) -> str:
+    lines = []
+    for group, values in report["settings"].items():
+        lines.append(f"# {group}")
+        lines.extend(f"{name}={_shown(value)}" for name, value in values.items())
+        lines.append("")
+    lines.append(f"home directory: {report['home_dir']}")
+    lines.append(f"data directory: {report['data_dir']}")
+    lines.append(f"cache directory: {report['cache_dir']}")
+    return "\n".join(lines)
+
+
+def _config(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
+    report = {
+        "settings": settings.redacted(),
+        "home_dir": str(settings.home),
+        "data_dir": str(data_dir),
+        "cache_dir": str(default_cache_dir()),
+    }
+    print(json.dumps(report, indent=2) if args.json else _config_text(report))
+    return 0
+
+
+def _add_config(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "config",
+        help="print the effective settings (secrets redacted)",
+        description="Print every setting Whispr reads from the environment, grouped, as "
+        "NAME=value: secrets show as ******** when set, unset values as (not set). Ends with "
+        "where the home, data and cache directories resolve.",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=_config)
+
+
+def _add_plugins(sub: argparse._SubParsersAction) -> None:
+    """Add the subcommands of every ``whispr.commands`` entry point; one that cannot be
+    imported is skipped with a warning."""
+    seen = set(sub.choices)
+    for point in sorted(entry_points(group=COMMAND_GROUP), key=lambda ep: ep.name):
+        if point.name in seen:
+            continue
+        try:
+            register = point.load()
+        except ImportError as exc:
+            log.warning("command plugin %s (%s) cannot be loaded: %s", point.name, point.value, exc)
+            continue
+        register(sub)
+        seen.add(point.name)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -276,6 +289,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_data_commands(sub)
     add_alert_commands(sub)
     add_channel_commands(sub)
+    _add_config(sub)
+    _add_plugins(sub)
     return parser
 
 

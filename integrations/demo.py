@@ -6,7 +6,7 @@ from assistant.render import render_result
 from tools import TOOLS, ToolContext, run_tool
 from tools.market import daily_bars
 
-SECTIONS = (
+SECTIONS: tuple[tuple[str, dict[str, str]], ...] = (
     ("atr_levels", {}),
     ("indicator_state", {}),
     ("price_context", {"date": "last"}),

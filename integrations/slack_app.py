@@ -75,7 +75,9 @@ def _preformatted(text: str) -> dict[str, Any]:
 def _sections(text: str) -> list[dict[str, Any]]:
     # Cut before escaping (an entity must not be split), but count the escaped length: Slack's
     # 3000-character limit applies to what is sent.
-    chunks, chunk, size = [], [], 0
+    chunks: list[str] = []
+    chunk: list[str] = []
+    size = 0
     for char in text:
         width = len(_escape(char))
         if size + width > MAX_SECTION:

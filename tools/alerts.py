@@ -12,11 +12,13 @@ from core.alerts import AlertRule
 from core.errors import InvalidArgumentError, WhisprError
 from core.levels import parse_level_key
 from tools.base import ToolContext, tool
+from tools.levels import LEVEL_NAMES
 from tools.market import normalize_symbol
+from tools.ports import AlertStore
 
 
-def _store(ctx: ToolContext):  # noqa: ANN202 - integrations.alerts.store.SqliteAlertStore
-    store = ctx.services.get("alerts")
+def _store(ctx: ToolContext) -> AlertStore:
+    store: AlertStore | None = ctx.services.get("alerts")
     if store is None:
         raise WhisprError("alerts are not available here (no alert store configured)")
     return store
@@ -161,10 +163,16 @@ def create_alert(ctx: ToolContext, args: CreateAlertArgs) -> AlertsResult:
     if window:
         ribbon += f" between {window[0]} and {window[1]} ET"
     return AlertsResult(
-        message=f"Alert {rule.rule_id}: when {rule.symbol} {verb} {args.level}"
+        message=f"Alert {rule.rule_id}: when {rule.symbol} {verb} {_named(args.level)}"
         f"{ribbon}, I'll post to {destination}.",
         alerts=_lines(ctx),
     )
+
+
+def _named(key: str) -> str:
+    """Return 'the put trigger (-0.236)' for a level with a name, else the key."""
+    name = LEVEL_NAMES.get(key)
+    return f"the {name.split(' (')[0]} ({key})" if name and not name.startswith(key) else key
 
 
 class NoArgs(BaseModel):
@@ -177,19 +185,35 @@ def list_alerts(ctx: ToolContext, args: NoArgs) -> AlertsResult:
     return AlertsResult(message="Your alerts:", alerts=_lines(ctx))
 
 
-class AlertRef(BaseModel):
-    """Which alert (its id, or its symbol and/or level) and what to do with it."""
+class AlertPick(BaseModel):
+    """Which alert: its id, or its symbol and/or level when exactly one alert matches."""
 
     alert_id: str | None = Field(default=None, description="The alert's id, e.g. 'a1b2c3d4'.")
+    symbol: str | None = Field(default=None, description="Pick the alert by symbol (no id).")
+    level: str | None = Field(
+        default=None,
+        description="Pick the alert by level key (no id); unsigned ('0.382') matches either side.",
+    )
+
+
+class AlertRef(AlertPick):
+    """Which alert and what to do with it."""
+
     action: Literal["pause", "resume", "delete"]
     confirm: bool = Field(
         default=False, description="Required true to delete; ask the user first (never assume)."
     )
-    symbol: str | None = Field(default=None, description="Pick the alert by symbol (no id).")
-    level: str | None = Field(default=None, description="Pick the alert by level key (no id).")
 
 
-def _pick(ctx: ToolContext, args: AlertRef) -> str:
+def _level_choices(level: str) -> set[str]:
+    """Return the level keys ``level`` picks: itself, or both sides when written unsigned."""
+    key = parse_level_key(level)
+    if level.strip()[:1] in "+-" or key == "0":
+        return {key}
+    return {key, "-" + key[1:]}
+
+
+def _pick(ctx: ToolContext, args: AlertPick) -> str:
     """Return the id of the one alert ``args`` points at; raise naming the candidates."""
     if args.alert_id:
         return args.alert_id
@@ -200,7 +224,7 @@ def _pick(ctx: ToolContext, args: AlertRef) -> str:
         a
         for a in lines
         if (args.symbol is None or a.symbol == normalize_symbol(ctx.source, args.symbol))
-        and (args.level is None or a.level == parse_level_key(args.level))
+        and (args.level is None or a.level in _level_choices(args.level))
     ]
     if len(hits) == 1:
         return hits[0].id
@@ -236,3 +260,57 @@ def change_alert(ctx: ToolContext, args: AlertRef) -> AlertsResult:
         raise InvalidArgumentError(f"you have no alert {alert_id!r}")
     done = {"pause": "paused", "resume": "resumed", "delete": "deleted"}[args.action]
     return AlertsResult(message=f"Alert {alert_id} {done}.", alerts=_lines(ctx))
+
+
+class AlertEdit(AlertPick):
+    """Which alert and the filters to change; a filter not named stays as it is."""
+
+    after: str | None = Field(
+        default=None, description="Fire only at or after this time, HH:MM ET (e.g. '14:00')."
+    )
+    before: str | None = Field(
+        default=None, description="Fire only before this time, HH:MM ET (e.g. '11:00')."
+    )
+    any_time: bool = Field(default=False, description="Drop the time window: fire all session.")
+    ribbon: Literal["bullish", "bearish", "mixed"] | None = Field(
+        default=None, description="Fire only when the pivot ribbon is in this state."
+    )
+    any_ribbon: bool = Field(default=False, description="Drop the ribbon filter.")
+
+    @field_validator("after", "before")
+    @classmethod
+    def _clock(cls, value: str | None) -> str | None:
+        return None if value is None else session_clock(value)
+
+
+@tool("edit_alert", AlertEdit, AlertsResult)
+def edit_alert(ctx: ToolContext, args: AlertEdit) -> AlertsResult:
+    """Change an alert's time window or ribbon filter (by id, or by symbol and level when exactly
+    one alert matches); return the alerts after the change. A new window replaces the old one:
+    "only after 14:00" is 14:00-16:00 ET whatever the window was."""
+    if not (args.after or args.before or args.any_time or args.ribbon or args.any_ribbon):
+        raise InvalidArgumentError(
+            "say what to change: a time window (after/before HH:MM ET, or any time) or the "
+            "ribbon filter (bullish, bearish, mixed, or any)"
+        )
+    store = _store(ctx)
+    alert_id = _pick(ctx, args)
+    current = next((a for a in store.alerts(ctx.user_id) if a.rule.rule_id == alert_id), None)
+    if current is None:
+        raise InvalidArgumentError(f"you have no alert {alert_id!r}")
+    window = (
+        None
+        if args.any_time
+        else alert_window(args.after, args.before)
+        if (args.after or args.before)
+        else current.window
+    )
+    ribbon = None if args.any_ribbon else args.ribbon or current.ribbon
+    store.set_filters(ctx.user_id, alert_id, ribbon=ribbon, window=window)
+    hours = f"between {window[0]} and {window[1]} ET" if window else "all session"
+    filt = f", with a {ribbon} ribbon" if ribbon else ", any ribbon"
+    return AlertsResult(
+        message=f"Alert {alert_id} ({current.rule.symbol} {current.rule.direction} "
+        f"{current.rule.level}) now fires {hours}{filt}.",
+        alerts=_lines(ctx),
+    )

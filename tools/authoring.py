@@ -15,7 +15,7 @@ class NoStoreError(WhisprError):
 
 
 def _store(ctx: ToolContext) -> StrategyStore:
-    store = ctx.services.get("strategies")
+    store: StrategyStore | None = ctx.services.get("strategies")
     if store is None:
         raise NoStoreError("saving strategies is not available here (no strategy store configured)")
     return store

@@ -101,7 +101,8 @@ def _explain_validation(name: str, exc: ValidationError) -> str:
     parts = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"]) or "arguments"
-        parts.append(f"{loc}: {err['msg']}")
+        msg = str(err["msg"]).removeprefix("Value error, ")  # our own validators' message
+        parts.append(f"{loc}: {msg}")
     return f"{name}: " + "; ".join(parts)
 
 
@@ -120,7 +121,8 @@ def run_tool(ctx: ToolContext, name: str, args: dict[str, Any]) -> BaseModel:
     except ValidationError as exc:
         return ToolError(error=_explain_validation(name, exc), kind="invalid_arguments")
     try:
-        return spec.func(ctx, parsed)
+        result: BaseModel = spec.func(ctx, parsed)
+        return result
     except WhisprError as exc:
         kind = "invalid_arguments" if isinstance(exc, ValueError) else "data"
         return ToolError(error=str(exc), kind=kind)

@@ -14,6 +14,8 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from core.bars import bar_index
+
 _LEVEL_STYLE = {
     "0": ("black", "-"),
     "+0.236": ("green", "--"),
@@ -27,8 +29,8 @@ _LEVEL_STYLE = {
 }
 
 
-def _figure(**kwargs: object) -> Figure:
-    fig = Figure(**kwargs)
+def _figure(figsize: tuple[float, float]) -> Figure:
+    fig = Figure(figsize=figsize)
     FigureCanvasAgg(fig)
     return fig
 
@@ -67,7 +69,7 @@ def equity_chart(equity: pd.Series, title: str) -> bytes:
     """Return a PNG of the equity curve above its drawdown (in % of the running peak)."""
     fig = _figure(figsize=(9, 5))
     top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1]})
-    daily = equity.groupby(equity.index.date).last()
+    daily = equity.groupby(bar_index(equity).date).last()
     top.plot(list(daily.index), daily.to_numpy(), color="navy", lw=1.2)
     top.set_title(title)
     top.grid(alpha=0.3)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pandas as pd
 from pydantic import BaseModel, Field, field_validator
 
-from core.bars import timeframe
+from core.bars import bar_index, timeframe
 from core.levels import mode, nearest_levels, round_price, zone
 from core.sources import load_bars
 from tools.base import SessionDate, ToolContext, tool
@@ -30,11 +31,12 @@ class PriceContextArgs(BaseModel):
 
 
 class NamedLevel(BaseModel):
-    """A level with its key, friendly name and price."""
+    """A level with its key, friendly name, price and signed distance from the price used."""
 
     key: str
     name: str
     price: float
+    distance: float = Field(description="Level minus price, in points (2 decimals).")
 
 
 class PriceContextResult(BaseModel):
@@ -67,7 +69,7 @@ def _session_bars(ctx: ToolContext, symbol: str, day: dt.date) -> tuple[pd.DataF
         bars = load_bars(ctx.source, symbol, tf.name) if tf.intraday else None
         if bars is None:
             continue
-        start = pd.Timestamp(day).tz_localize(bars.index.tz)
+        start = pd.Timestamp(day).tz_localize(bar_index(bars).tz)
         part = bars.loc[start : start + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")]
         if len(part):
             return part, tf.name
@@ -86,7 +88,9 @@ def gate_status(levels: dict[str, float], open_: float, high: float, low: float,
         levels[f"{'+' if sign > 0 else '-'}0.382"],
         levels[f"{'+' if sign > 0 else '-'}0.618"],
     )
-    beyond = (lambda p, lv: p >= lv) if sign > 0 else (lambda p, lv: p <= lv)
+    beyond: Callable[[float, float], bool] = (
+        (lambda p, lv: p >= lv) if sign > 0 else (lambda p, lv: p <= lv)
+    )
     extreme = high if sign > 0 else low
     if beyond(open_, done):
         return "no gate (opened beyond the midrange)"
@@ -98,8 +102,16 @@ def gate_status(levels: dict[str, float], open_: float, high: float, low: float,
     return "not triggered"
 
 
-def _named(items: list[tuple[str, float]]) -> list[NamedLevel]:
-    return [NamedLevel(key=k, name=LEVEL_NAMES.get(k, k), price=round_price(v)) for k, v in items]
+def _named(items: list[tuple[str, float]], price: float) -> list[NamedLevel]:
+    return [
+        NamedLevel(
+            key=k,
+            name=LEVEL_NAMES.get(k, k),
+            price=round_price(v),
+            distance=round_price(round_price(v) - round_price(price)),
+        )
+        for k, v in items
+    ]
 
 
 @tool("price_context", PriceContextArgs, PriceContextResult)
@@ -107,9 +119,16 @@ def price_context(ctx: ToolContext, args: PriceContextArgs) -> PriceContextResul
     """Show where price is now relative to the ATR levels: zone, nearest levels above and below,
     levels touched this session, and the bullish and bearish golden-gate status.
     """
-    sym, session, ls, _ = levels_for_session(ctx, args.symbol, args.mode, args.date)
+    sym, session, ls, daily = levels_for_session(ctx, args.symbol, args.mode, args.date)
     bars, bar_name = _session_bars(ctx, sym, session)
     started = bool(len(bars)) or ls.current is not None
+    if not started and args.date is None and len(daily):
+        # "Now" after the data ends is the last session traded, not the next one (whose only
+        # price would be its previous close, +0.000 ATR from itself).
+        last = daily.index[-1].date()
+        sym, session, ls, daily = levels_for_session(ctx, sym, args.mode, last)
+        bars, bar_name = _session_bars(ctx, sym, session)
+        started = bool(len(bars)) or ls.current is not None
     if len(bars):
         price, as_of, source = (
             float(bars["close"].iloc[-1]),
@@ -120,7 +139,9 @@ def price_context(ctx: ToolContext, args: PriceContextArgs) -> PriceContextResul
         price, as_of, source = (
             ls.current["close"],
             ls.period_start,
-            f"{mode(ls.mode).timeframe} close",
+            "session close"
+            if mode(ls.mode).timeframe == "1d"
+            else f"{mode(ls.mode).timeframe} close",
         )
     else:
         price, as_of = ls.previous_close, ls.previous_period_start
@@ -137,15 +158,15 @@ def price_context(ctx: ToolContext, args: PriceContextArgs) -> PriceContextResul
         symbol=sym,
         mode=ls.mode,
         date=session,
-        as_of=as_of.strftime("%Y-%m-%d %H:%M %Z"),
+        as_of=as_of.strftime("%Y-%m-%d %H:%M %Z") if len(bars) else as_of.strftime("%Y-%m-%d"),
         price=round_price(price),
         price_source=source,
         previous_close=ls.previous_close,
         atr=ls.atr,
         atr_fraction=round((price - ls.previous_close) / ls.atr, 3),
         zone=zone(price, ls.previous_close, ls.atr),
-        nearest_above=_named(above),
-        nearest_below=_named(below),
+        nearest_above=_named(above, price),
+        nearest_below=_named(below, price),
         session_high=round_price(h) if started else None,
         session_low=round_price(lo) if started else None,
         levels_touched=[k for k, v in levels.items() if lo <= v <= h] if started else [],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+from numpy.typing import NDArray
 from pydantic import BaseModel, Field, field_validator
 
 from core.bars import timeframe
@@ -63,7 +64,7 @@ class IndicatorResult(BaseModel):
     vomy: str = Field(description="vomy (8<13<21<48), ivomy (8>13>21>48) or none.")
 
 
-def _last_event(mask: np.ndarray) -> int | None:
+def _last_event(mask: NDArray[np.bool_] | np.bool_) -> int | None:
     hits = np.flatnonzero(mask)
     return int(hits[-1]) if hits.size else None
 

@@ -220,7 +220,8 @@ def next_data_session(daily: pd.DataFrame, day: dt.date) -> dt.date:
         return day
     if day <= days[-1].astype(object):
         pos = int(np.searchsorted(days, np.datetime64(day, "D")))
-        return days[pos].astype(object)
+        found: dt.date = days[pos].astype(object)
+        return found
     return day if is_session(day) else next_session(day)
 
 
@@ -297,7 +298,8 @@ def _chart(
         return None
     try:
         intraday = load_bars(ctx.source, sym, "5m")
-        bars = intraday.loc[f"{session:%Y-%m-%d}"] if len(intraday) else intraday
+        day = f"{session:%Y-%m-%d}"
+        bars = intraday.loc[day:day] if len(intraday) else intraday
     except (DataError, KeyError):
         bars = daily.iloc[:0]
     if not len(bars):

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from core.bars import EASTERN
+from core.bars import EASTERN, bar_index
 from core.calendar import holidays, next_session
 from core.errors import DateOutOfRangeError, UnknownSymbolError, WhisprError
 from core.sources import BarSource, load_bars
@@ -47,7 +47,7 @@ def daily_bars(source: BarSource, symbol: str) -> pd.DataFrame:
 
 def session_days(daily: pd.DataFrame) -> np.ndarray:
     """Return the session dates of a daily frame as ``datetime64[D]``."""
-    return daily.index.tz_localize(None).to_numpy().astype("datetime64[D]")
+    return bar_index(daily).tz_localize(None).to_numpy().astype("datetime64[D]")
 
 
 def resolve_session(
@@ -77,12 +77,12 @@ def resolve_session(
         return upcoming, False
     if day < first:
         raise DateOutOfRangeError(
-            f"{symbol} data starts on {first:%Y-%m-%d}; {day:%Y-%m-%d} is before it"
+            f"no {symbol} data for {day:%Y-%m-%d}: {symbol} data starts on {first:%Y-%m-%d}"
         )
     if day > upcoming:
         raise DateOutOfRangeError(
-            f"{symbol} data ends on {last:%Y-%m-%d}; the latest session with levels is "
-            f"{upcoming:%Y-%m-%d} ({day:%Y-%m-%d} is later)"
+            f"no {symbol} data for {day:%Y-%m-%d} yet: {symbol} data ends on {last:%Y-%m-%d}, "
+            f"and the latest session with levels is {upcoming:%Y-%m-%d}"
         )
     pos = int(np.searchsorted(days, np.datetime64(day, "D")))
     has = pos < days.size and days[pos].astype(object) == day

@@ -10,7 +10,7 @@ from tools.ports import MemoryStore
 
 
 def _memory(ctx: ToolContext) -> MemoryStore:
-    store = ctx.services.get("memory")
+    store: MemoryStore | None = ctx.services.get("memory")
     if store is None:
         raise WhisprError("remembering is not available here (no memory store configured)")
     return store

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Sequence
 from typing import Protocol
 
+from core.alerts import AlertRule
 from core.spec import StrategySpec
 
 
@@ -22,7 +25,9 @@ class StrategyStore(Protocol):
         """Return the newest version of each strategy the user can see."""
         ...
 
-    def search(self, user: str, query: str, k: int = 3) -> list[tuple[StrategySpec, float]]:
+    def search(
+        self, user: str, query: str, k: int = 3
+    ) -> builtins.list[tuple[StrategySpec, float]]:
         """Return the user's and shared strategies nearest in meaning to ``query``."""
         ...
 
@@ -34,7 +39,7 @@ class StrategyStore(Protocol):
         """Share one of the user's own strategies with everyone."""
         ...
 
-    def versions(self, user: str, ref: str) -> list[StrategySpec]:
+    def versions(self, user: str, ref: str) -> builtins.list[StrategySpec]:
         """Return every version of a visible strategy, oldest first."""
         ...
 
@@ -52,4 +57,59 @@ class MemoryStore(Protocol):
 
     def forget(self, user: str, fact_id: str | None = None) -> int:
         """Forget one fact or all; return how many were removed."""
+        ...
+
+
+class StoredAlert(Protocol):
+    """An alert as an ``AlertStore`` returns it: the rule and its filters."""
+
+    @property
+    def rule(self) -> AlertRule:
+        """The symbol, level, direction, owner and destination."""
+        ...
+
+    @property
+    def ribbon(self) -> str | None:
+        """The ribbon state the crossing must agree with, if any."""
+        ...
+
+    @property
+    def paused(self) -> bool:
+        """True while the alert is paused."""
+        ...
+
+    @property
+    def window(self) -> tuple[str, str] | None:
+        """("HH:MM", "HH:MM") ET: fire only on a crossing inside it."""
+        ...
+
+
+class AlertStore(Protocol):
+    """Per-user level alerts."""
+
+    def add(
+        self, rule: AlertRule, ribbon: str | None = None, window: tuple[str, str] | None = None
+    ) -> None:
+        """Store a new alert rule (replacing one with the same id)."""
+        ...
+
+    def alerts(
+        self, owner: str | None = None, *, active_only: bool = False
+    ) -> Sequence[StoredAlert]:
+        """Return alerts (of one owner when given), oldest first."""
+        ...
+
+    def set_paused(self, owner: str, rule_id: str, paused: bool) -> bool:
+        """Pause or resume one of the owner's alerts; False if they have none by that id."""
+        ...
+
+    def delete(self, owner: str, rule_id: str) -> bool:
+        """Delete one of the owner's alerts; False if they have none by that id."""
+        ...
+
+    def set_filters(
+        self, owner: str, rule_id: str, *, ribbon: str | None, window: tuple[str, str] | None
+    ) -> bool:
+        """Replace one of the owner's alert's ribbon filter and time window (paused state,
+        creation time and firing history stay); False if they have none by that id."""
         ...

@@ -8,7 +8,7 @@ from typing import Literal
 import pandas as pd
 from pydantic import BaseModel, Field, field_validator
 
-from core.bars import timeframe
+from core.bars import bar_index, timeframe
 from core.errors import DataError, DateOutOfRangeError, InvalidArgumentError
 from core.goldengate import BUCKETS, HOURS, gate_sessions, gate_stats, level_to_level
 from core.levels import parse_level_key, session_levels
@@ -27,7 +27,7 @@ def intraday_bars(
         raise DataError(f"{sym} has no intraday data; statistics need 1-minute or 5-minute bars")
     name = "5m" if any(5 % t.minutes == 0 for t in intraday) else intraday[0].name
     bars = load_bars(ctx.source, sym, name)
-    tz = bars.index.tz
+    tz = bar_index(bars).tz
     lo = pd.Timestamp(start).tz_localize(tz) if start else None
     hi = (
         pd.Timestamp(end + dt.timedelta(days=1)).tz_localize(tz) - pd.Timedelta(1, "ns")

@@ -6,10 +6,12 @@ import datetime as dt
 import difflib
 import re
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
 
 from core.backtest import backtest
+from core.bars import bar_index
 from core.errors import InvalidArgumentError
 from core.sources import load_bars
 from core.spec import StrategySpec, describe
@@ -192,7 +194,7 @@ def backtest_strategy(ctx: ToolContext, args: BacktestArgs) -> BacktestResultMod
     sym = normalize_symbol(ctx.source, args.symbol or spec.symbol)
     bars = load_bars(ctx.source, sym, spec.bar)
     if args.start or args.end:
-        tz = bars.index.tz
+        tz = bar_index(bars).tz
         lo = pd.Timestamp(args.start).tz_localize(tz) if args.start else None
         hi = pd.Timestamp(args.end + dt.timedelta(days=1)).tz_localize(tz) if args.end else None
         bars = bars.loc[lo:hi]
@@ -205,17 +207,26 @@ def backtest_strategy(ctx: ToolContext, args: BacktestArgs) -> BacktestResultMod
     result = backtest(spec, bars, daily_bars(ctx.source, sym))
     m = metrics(result)
     trades = result.trades.tail(5)
-    last = [
+    last: list[dict[str, object]] = [
         {
-            "entry": f"{r.entry_time:%Y-%m-%d %H:%M}",
-            "exit": f"{r.exit_time:%Y-%m-%d %H:%M}",
-            "entry_price": round(float(r.entry_price), 2),
-            "exit_price": round(float(r.exit_price), 2),
-            "reason": r.reason,
-            "pnl": round(float(r.pnl), 2),
-            "r": None if pd.isna(r.r_multiple) else round(float(r.r_multiple), 2),
+            "entry": f"{entry:%Y-%m-%d %H:%M}",
+            "exit": f"{exit_:%Y-%m-%d %H:%M}",
+            "entry_price": round(float(entry_price), 2),
+            "exit_price": round(float(exit_price), 2),
+            "reason": reason,
+            "pnl": round(float(pnl), 2),
+            "r": None if pd.isna(r) else round(float(r), 2),
         }
-        for r in trades.itertuples()
+        for entry, exit_, entry_price, exit_price, reason, pnl, r in zip(
+            trades["entry_time"],
+            trades["exit_time"],
+            trades["entry_price"].to_numpy(np.float64),
+            trades["exit_price"].to_numpy(np.float64),
+            trades["reason"],
+            trades["pnl"].to_numpy(np.float64),
+            trades["r_multiple"].to_numpy(np.float64),
+            strict=True,
+        )
     ]
     rounded = {
         k: (round(v, 2) if isinstance(v, float) else v)

@@ -96,7 +96,7 @@ def fill(tool: str, r: Reading, symbol: str | None, **given: Any) -> Call:
 
 def levels(r: Reading, symbols: list[str]) -> Built:
     """Return one atr_levels call per symbol and mode named ("day + weekly" → two)."""
-    modes = r.modes or [None]
+    modes: list[str | None] = list(r.modes) or [None]
     return Built([fill("atr_levels", r, s, mode=m) for s in symbols for m in modes])
 
 
@@ -119,6 +119,25 @@ def level_stats(r: Reading, symbols: list[str]) -> Built:
         if second in clause and first not in clause:
             first, second = second, first
     return Built([fill("level_to_level", r, s, from_level=first, to_level=second) for s in symbols])
+
+
+def money_terms(r: Reading) -> dict[str, Any]:
+    """Return the quantity and multiplier a distance question asks to price ("100 shs … $$?",
+    "in $ for 300 shares", "2 ES ($50/pt)"), or {} when it asks for points only."""
+    money: dict[str, Any] = {}
+    if r.has(r"\$|\bdollars?\b|\bbucks\b|\bhow much\b|\bper (?:share|contract)\b|\bp&?l\b"):
+        qty = re.search(
+            r"\b(\d+|one|a|an) (?:\w+ )?(?:shares?|shs|sh|contracts?|cts|es|mes|lots?|cons)\b", r.t
+        )
+        if qty:
+            money["quantity"] = float({"one": 1, "a": 1, "an": 1}.get(qty[1], qty[1]))
+        per = re.search(r"\((\d+)\s?/\s?(?:pt|point)\)|\$?(\d+) (?:per|a|/) ?(?:pt|point)\b", r.t)
+        mult = r.sizing.multiplier
+        if per:
+            money["multiplier"] = float(per[1] or per[2])
+        elif mult:
+            money["multiplier"] = mult
+    return money
 
 
 def distance(r: Reading, symbols: list[str]) -> Built:
@@ -153,19 +172,7 @@ def distance(r: Reading, symbols: list[str]) -> Built:
                 for s in symbols
             ]
         )
-    money: dict[str, Any] = {}
-    if r.has(r"\$|\bdollars?\b|\bbucks\b|\bhow much\b|\bper (?:share|contract)\b|\bp&?l\b"):
-        qty = re.search(
-            r"\b(\d+|one|a|an) (?:\w+ )?(?:shares?|contracts?|es|mes|lots?|cons)\b", r.t
-        )
-        if qty:
-            money["quantity"] = float({"one": 1, "a": 1, "an": 1}.get(qty[1], qty[1]))
-        per = re.search(r"\((\d+)\s?/\s?(?:pt|point)\)|\$?(\d+) (?:per|a|/) ?(?:pt|point)\b", r.t)
-        mult = r.sizing.multiplier
-        if per:
-            money["multiplier"] = float(per[1] or per[2])
-        elif mult:
-            money["multiplier"] = mult
+    money = money_terms(r)
     if price and keys:
         a, b = price[1], keys[0]
     elif len(keys) >= 2:
@@ -223,8 +230,12 @@ def sizing(r: Reading, symbols: list[str]) -> Built:
             "long at the call trigger, stop at the previous close')"
         )
     priced = all(re.fullmatch(r"\d+(?:\.\d+)?", str(v)) for v in (z.entry, z.stop))
-    if priced and z.side and z.multiplier != 100.0 and float(z.stop) != float(z.entry):
-        stop_below = float(z.stop) < float(z.entry)
+    # two level keys of one session are ordered like their prices ("short at the ctrig, stop
+    # at the ptrig" has the stop below the entry)
+    keyed = all(re.fullmatch(r"[+-]\d+(?:\.\d+)?|0", str(v)) for v in (z.entry, z.stop))
+    entry, stop = float(z.entry or 0), float(z.stop or 0)  # both set: checked just above
+    if (priced or keyed) and z.side and z.multiplier != 100.0 and stop != entry:
+        stop_below = stop < entry
         if stop_below != (z.side == "long"):
             return Built(
                 question=f"A {z.side} at {z.entry} with the stop at {z.stop} is on the wrong side: "
@@ -246,15 +257,15 @@ def sizing(r: Reading, symbols: list[str]) -> Built:
 _DOWN = (
     r"\b(?:loses?|losing|lost|fails?|failing|failed|breaks? (?:down|below|under)|broke (?:down|below)"
     r"|drops? (?:below|under|through)|falls? (?:below|under|through)|crosses? (?:below|under|down)"
-    r"|goes? (?:below|under)|below|under|breakdown|breaks? down|rejects?|to the downside|downside"
+    r"|goes? (?:below|under)|(?<!from )below|under|breakdown|breaks? down|rejects?|to the downside|downside"
     r"|back (?:under|below)|dips? (?:below|under)|going down|heading down|moving down"
-    r"|on the way down)\b"
+    r"|on the way down|from above|from the top)\b"
 )
 _UP = (
     r"\b(?:reclaims?|reclaiming|reclaimed|crosses? (?:above|over|up)|cross up|breaks? (?:above|over|out)"
-    r"|broke (?:above|out)|gets? (?:above|over)|goes? (?:above|over)|above|over|breakout|breaks? out"
+    r"|broke (?:above|out)|gets? (?:above|over)|goes? (?:above|over)|(?<!from )above|over|breakout|breaks? out"
     r"|pops? (?:above|over)|clears?|to the upside|upside|back (?:above|over)|going up|heading up"
-    r"|moving up|on the way up)\b"
+    r"|moving up|on the way up|from below|from underneath|from the bottom)\b"
 )
 _VAGUE = (
     r"\b(?:to the upside|to the downside|upside|downside|bullish|bearish|breakdown|breakout"

@@ -89,7 +89,8 @@ def _named_month_dates(t: str, today: dt.date) -> Found:
         if m[4] and int(m[4]) <= 31:
             continue  # "may 18": a day, read below
         year = _year_of((m[2], m[3], m[4]), today)
-        add(m, _month_period(year, months()[m[1]], m[0]))
+        if year is not None:
+            add(m, _month_period(year, months()[m[1]], m[0]))
     for m in re.finditer(
         rf"\b({_MON})\.? (\d{{1,2}}){_ORD}(?:,? (?:'(\d{{2}})|(\d{{4}})(?!\d)|(?<=,) ?(\d{{2}})(?!\d)))?",
         t,
@@ -220,6 +221,20 @@ def _relative(t: str, today: dt.date) -> DateSlot | None:
     return None
 
 
+def _weekday_of_week(t: str, today: dt.date) -> DateSlot | None:
+    """Return the day a weekday names inside this or last week ("wed (this week)", "last week
+    tuesday", "thu of last week"): a session, not the week's period."""
+    week = r"(this|last|past|previous|prior) week'?s?"
+    m = re.search(
+        rf"\b({_WD})\b[^.?!;]{{0,16}}?\W(?:of |in |from )?(?:the )?{week}\b", t
+    ) or re.search(rf"\b{week}\W*(?:on )?({_WD})\b", t)
+    if not m:
+        return None
+    day_word, which = (m[1], m[2]) if m[1] in weekdays() else (m[2], m[1])
+    monday = today - dt.timedelta(days=today.weekday() + (7 if which != "this" else 0))
+    return DateSlot(date=monday + dt.timedelta(days=weekdays()[day_word]), text=m.group(0))
+
+
 def _named_period(t: str, today: dt.date) -> DateSlot | None:
     """Return this/last week, month, quarter or year as a period of its mode."""
     m = re.search(
@@ -295,17 +310,39 @@ def _weekday_check(t: str, slot: DateSlot) -> DateSlot:
     return slot
 
 
+def _year_elsewhere(t: str, slot: DateSlot) -> DateSlot:
+    """Return ``slot`` in the year written apart from a yearless date ("3/29 2024", "march 5
+    in 2021", "good friday 2024 (3/29)"); a yearless date otherwise takes its latest past
+    occurrence, which would answer for another year than the one written."""
+    if slot.date is None or slot.period or not slot.text:
+        return slot
+    if re.search(r"\d{4}|'\d{2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2}", slot.text):
+        return slot  # the date carries its own year
+    rest = t.replace(slot.text, " ")
+    years = {
+        int(y) for y in re.findall(r"(?<![\d/.$-])((?:19[5-9]|20[0-4])\d)(?![\d/.%-]|k\b)", rest)
+    }
+    if len(years) != 1:
+        return slot
+    year = years.pop()
+    try:
+        return replace(slot, date=slot.date.replace(year=year))
+    except ValueError:  # 2/29 in a year without one
+        return replace(slot, problem=f"{year} has no {slot.date:%b %d}: which date did you mean?")
+
+
 def read_date(text: str, today: dt.date) -> DateSlot:
     """Return the date or period a normalised message asks about (an empty slot if none)."""
     t = text
     slot = _absolute(t, today)
     if slot is not None:
+        slot = _year_elsewhere(t, slot)
         week = re.search(r"\bweek (?:of|starting|beginning)\s*$", t[: t.find(slot.text)])
         if week and slot.date:
             monday = slot.date - dt.timedelta(days=slot.date.weekday())
             slot = replace(slot, mode="multiday", period=f"week of {monday:%Y-%m-%d}")
         return _weekday_check(t, slot)
-    slot = _named_period(t, today)
+    slot = _weekday_of_week(t, today) or _named_period(t, today)
     if slot is not None:
         return slot
     slot = _relative(t, today)

@@ -67,8 +67,9 @@ def _year_of(groups: tuple[str | None, ...], today: dt.date) -> int | None:
     quoted, four, two = groups
     if four:
         return int(four)
-    if quoted or two:
-        return two_digit_year(int(quoted or two), today)
+    short = quoted or two
+    if short:
+        return two_digit_year(int(short), today)
     return None
 
 

@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from assistant.understand.build import _keys, fill
+from assistant.understand.build import _keys, fill, money_terms
 from assistant.understand.levels import read_levels, resolve_unsided
 from assistant.understand.reading import Reading
 from assistant.understand.references import object_reference
@@ -86,6 +86,17 @@ def _date_change(r: Reading, args: dict[str, Any], answered: dt.date | None) -> 
     """Return the new date: shifted from the session answered ("next day?", "monday after?",
     "q4?"), or the date the message names."""
     mode = args.get("mode", "day")
+    step = re.fullmatch(
+        r"(?:and |what about |how about |now |ok )?(?:for )?(?:the )?(next|following|previous|prior|last)"
+        r" (day|session|week|month|quarter|year)\W*",
+        r.t,
+    )
+    if answered and step:  # "next week" after week-of-3/9/2020 levels: the week after that one
+        unit = {"day": "day", "session": "day", "week": "multiday", "month": "swing"}.get(
+            step[2], "position" if step[2] == "quarter" else "longterm"
+        )
+        sign = 1 if step[1] in ("next", "following") else -1
+        return {"date": _shift(answered, sign, unit).isoformat()}
     if answered and re.search(NEXT, r.t) and not r.date.date:
         return {"date": _shift(answered, 1, mode).isoformat()}
     if answered and re.search(PREV, r.t) and not r.date.date:
@@ -110,8 +121,8 @@ def _date_change(r: Reading, args: dict[str, Any], answered: dt.date | None) -> 
     if answered and not r.date.found and day_only and 1 <= int(day_only[1]) <= 28:
         return {"date": answered.replace(day=int(day_only[1])).isoformat()}  # "the 17th"
     if r.date.found and not r.date.problem:
-        day = r.date.resolve(r.setting.today_for(args.get("symbol")))
-        return {"date": day.isoformat() if day else None}
+        resolved = r.date.resolve(r.setting.today_for(args.get("symbol")))
+        return {"date": resolved.isoformat() if resolved else None}
     return {}
 
 
@@ -142,6 +153,21 @@ def _side_change(r: Reading, args: dict[str, Any]) -> dict[str, Any]:
         out["direction"] = other if want is None else ("bear" if want == "-" else "bull")
     elif direction in ("up", "down"):
         out["direction"] = {"up": "down", "down": "up"}[direction]
+    return out
+
+
+def _pair_change(r: Reading, args: dict[str, Any]) -> dict[str, Any]:
+    """Return a new start or end of a level-to-level question ("and from the gg?", "to +1
+    instead"), each level on the side of the one it replaces unless the message names one."""
+    out: dict[str, Any] = {}
+    for word, key in (("from", "from_level"), ("to", "to_level")):
+        m = re.search(rf"\b{word}\b(?: the)? (.+?)(?=\b(?:to|from|instead)\b|\?|$)", r.t)
+        old = args.get(key)
+        if not (m and isinstance(old, str)):
+            continue
+        keys = resolve_unsided(read_levels(m[1]), m[1], old[:1] if old[:1] in "+-" else None)
+        if len(keys) == 1:
+            out[key] = keys[0]
     return out
 
 
@@ -221,6 +247,8 @@ def _changes(r: Reading, call: Call) -> dict[str, Any]:
         out.update(_side_change(r, args))
     if name == "atr_levels":
         out.update(_levels_change(r, args))
+    if name == "level_to_level":
+        out.update(_pair_change(r, args))
     if name == "golden_gate_stats":
         out.update(_gate_change(r, args, out))
     if name in ("golden_gate_stats", "level_to_level", "backtest_strategy"):
@@ -234,6 +262,8 @@ def _changes(r: Reading, call: Call) -> dict[str, Any]:
         out["before"] = r.window[1] if r.window[1] != "16:00" else None
     if name == "level_distance" and (keys := resolve_unsided(read_levels(r.t), r.t)):
         out["end_at"] = keys[0]
+    if name == "level_distance":
+        out.update(money_terms(r))
     if "chart" in fields and r.has(r"\b(?:chart|plot|graph|draw)\b"):
         out["chart"] = True
     return out
@@ -259,11 +289,24 @@ def follow_up(r: Reading, intent: str | None, rule: str, last: Turn) -> list[Cal
 
         sym = (r.symbols or [template["args"].get("symbol")])[0]
         return alert(r, [sym]).calls or None
+    if (
+        template["name"] == "create_alert"
+        and r.has(r"^(?:and|also|plus|now|another|one more)\b")
+        and (re.search(FLIP, r.t) or re.search(SIDE_PICK, r.t))
+    ):  # "also the bear one": the mirrored level, crossed the other way
+        mirrored = {**template["args"], **_side_change(r, template["args"])}
+        return [{"name": "create_alert", "args": mirrored}]
     if template["name"] == "create_alert" and r.symbols and r.has(r"\bsame\b|^(?:and|also|now) "):
         return [
             {"name": "create_alert", "args": {**template["args"], "symbol": s}} for s in r.symbols
         ]
-    if template["name"] in ("create_alert", "change_alert", "list_alerts", "draft_strategy"):
+    if template["name"] in (
+        "create_alert",
+        "change_alert",
+        "edit_alert",
+        "list_alerts",
+        "draft_strategy",
+    ):
         return None
     changes = _changes(r, template)
     symbols = r.symbols

@@ -13,41 +13,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
+from assistant.understand.patterns import (
+    COUNTS,
+    DISTANCE,
+    INDICATOR,
+    INDICATOR_NOW,
+    LEVELS,
+    OUTCOME,
+    STATS,
+    TRUE_RANGE,
+)
 from assistant.understand.reading import Reading
 from core.strategies import builtin_strategies
 from tools.explain import find_entry
-
-STATS = (
-    r"\bhow (?:often|many times|likely|frequently)\b|\bodds\b|\bprobab\w*|\bchances?\b|\bhit rate\b"
-    r"|\b(?:completion|success|fail\w*|win) rate\b|\bstats?\b|\bstatistic\w*|\bhistorically\b"
-    r"|\bwhat (?:%|percent\w*)\b|\b% of (?:the )?(?:time|days|sessions)\b|\blikelihood\b"
-    r"|\bhow reliable\b|\bbase rate\b|\bhit %|\bcompletes?\b|\bcompletion\b(?! (?:level|lvl|target|price))"
-    r"|\bfollow[- ]?through\b"
-    r"|%\s*\??$|\bbuckets?\b|\bsame day %|\bhow frequent\b|\bhow many\b|\bfailures?\b|\bfailed\b"
-    r"|\brate\b|\bcount\b|\bhow often\b|\bfrequency\b|\blevel to level\b|\bl2l\b"
-)
-INDICATOR_NOW = (
-    r"\b(?:right now|now|currently|on the \d+\w*|\d+ ?(?:m|min|h|hr|hour)\b|1h|daily|hourly)\b"
-)
-INDICATOR = (
-    r"\bribbon\b|\bphase\b|\boscillator\b|\bpo\b|\bcompress\w*|\bsqueez\w*|\bemas?\b|\b\d{1,3} ?ema\b"
-    r"|\bema ?\d{1,3}\b|\bthe (?:8|13|21|34|48|200)\b|\bconviction\b|\barrows?\b|\bi?vomy\b|\bclouds?\b"
-    r"|\bindicators?\b|\bpo dots?\b|\bdots?\b|\btrend\b|\bspine\b|\bexpansion\b|\bextended\b"
-)
-LEVELS = (
-    r"\blevels?\b|\btrigger\b|\b(?:the|both|call|put|2|two|spx|spy|day|weekly) triggers\b|\btrigs?\b|\batr\b|\bgolden ?gates?\b|\bgg\w*\b|\bmid ?range\b|\bmid\b"
-    r"|\bprevious close\b|\bextensions?\b|\bsupport\b|\bresistance\b|\bfib\w*|\bladder\b|\bgrid\b"
-)
-DISTANCE = (
-    r"\bdistance\b|\bhow far\b|\bhow many (?:pts|points|dollars|handles|\$|bucks|atrs?)\b"
-    r"|\b(?:points|pts|handles|dollars) (?:from|to|between|away)\b|\bspread between\b"
-    r"|\bgap between\b|\bdifference between\b|\bdiff between\b|\bwidth\b|\bhow wide\b|\bpoints? away\b"
-    r"|\b(?:pts|points|handles|cents|dollars)\b|\bgap from\b|\bhow much (?:room|space)\b|\bapart\b"
-    r"|\bhow (?:many|much) \$|\$ (?:is|would) that\b|\bper (?:share|contract)\b|\bhow much is that\b"
-    r"|\bhalf (?:the |an? )?(?:daily |day )?atr\b|\$ move\b|\bdollar move\b|\batr multiples?\b"
-    r"|\bin atrs?\b|(?:spx|spy) \d{3,5}(?:\.\d+)? (?:to|->|→)|\bin \$|\bin dollars\b|% move\b"
-    r"|\bmove from\b"
-)
 
 
 @dataclass(frozen=True)
@@ -64,12 +42,50 @@ class Rule:
         return r.has(self.pattern) and (self.test is None or self.test(r))
 
 
+def _question_follows(t: str) -> bool:
+    """Return True when a later sentence asks something: "I trade the monthly chart. For SPX in
+    January 2021 what was the upper midrange?" is a question with a preface, not a fact to keep."""
+    later = re.split(r"(?<=[.!;])\s+", t)[1:]
+    return any(
+        "?" in s
+        or re.match(r"(?:what|whats|how|where|which|when|is|are|did|does|can|give|show)\b", s)
+        for s in later
+    )
+
+
+_LEVEL_WORD = (
+    r"(?:pdc|pc|previous close|prior close|close|[+-]?\.?\d(?!\d{3})|call|put|bull|bear|gg|golden"
+    r"|mid|trig|ct|pt|full|upper|lower|long|short)"
+)
+
+
+def _one_level_or_band(r: Reading) -> bool:
+    """Return True when at most one level is named, or one band (±x: both sides of one level)."""
+    keys = set(r.levels.keys) | {f"+{u}" for u in r.levels.unsided}
+    return len({k.lstrip("+-") for k in keys}) <= 1
+
+
+def _true_range_n(r: Reading) -> int:
+    m = re.search(TRUE_RANGE, r.t)
+    return int(m[1] or m[2]) if m else 0
+
+
 def _n_levels(r: Reading) -> int:
     return len(r.levels.keys) + len(r.levels.unsided)
 
 
+TERM_THEN_WHAT = (
+    r"([a-z][\w .+-]{1,30}?)\s*\?+\s*(?:whats|what's|what is|wtf is|wat is|what does (?:that|it) mean)"
+    r"(?: (?:that|this|it))?\W*"
+)
+"""A term, then "what's that": "vomy?? whats that", "po dots? what is it"."""
+
+
 def glossary_term(t: str) -> str | None:
     """Return the glossary term a "what is …" question asks about, or None."""
+    after = re.fullmatch(TERM_THEN_WHAT, t)
+    if after:  # "vomy?? whats that": the term comes first
+        t = after[1]
     body = re.sub(
         r"^(?:what(?:'s| is| are| does)|whats|wtf is|explain|define|definition of|meaning of|tell me about"
         r"|how (?:does|do|is)|what do you mean by|eli5|difference between|what is meant by)\s*",
@@ -148,6 +164,7 @@ RULES: tuple[Rule, ...] = (
         "remember",
         r"^(?:remember|note|fyi|for the record|save (?:that|this) )|^i (?:trade|only trade|mostly trade|risk|use)\b"
         r"|^my (?:account|risk|net liq|default|usual)\b|^i have an? \$?\d|^default (?:symbol|risk|account)\b",
+        lambda r: not _question_follows(r.t),
     ),
     Rule(
         "recall",
@@ -156,10 +173,22 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule("forget", "forget", r"^forget\b|\bforget (?:my|that|what|everything)\b"),
     Rule(
+        "alert-edit",
+        "edit_alert",
+        r"\b(?:change|edit|update|make|set|move|switch|restrict|limit)\b.*\b(?:alerts?|a[0-9a-f]{7,8})\b"
+        r".*\b(?:after|before|between|from|until|till|ribbon|any ?time|all (?:day|session)|only)\b",
+        lambda r: (
+            not r.has(r"\b(?:pause|resume|delete|remove|cancel|kill|mute|unpause)\b")
+            and r.has(
+                r"\b(?:my|the|that|this|existing)\b[^.,;]{0,30}\balerts?\b|\ba[0-9a-f]{7,8}\b"
+            )
+        ),
+    ),
+    Rule(
         "alert-create",
         "create_alert",
         r"\b(?:alert|ping|notify|buzz|wake) me\b|\b(?:tell|text|message|dm) me (?:when|if|once|as soon|the moment|whenever)\b"
-        r"|\b(?:set|create|add|make|new|put)\b.{0,24}\balerts?\b|\bpost (?:in|to) #[\w-]+ (?:when|if|once)\b"
+        r"|\b(?:set|create|add|make|new|put|send|give)\b.{0,24}\balerts?\b|\bpost (?:in|to) #[\w-]+ (?:when|if|once)\b"
         r"|\b(?:when|if|once)\b.*\bpost (?:it )?(?:in|to) #[\w-]+"
         r"|\b(?:loses?|lost|reclaim\w*|cross\w*|breaks?|broke|fails?|failed|tag\w*|hits?)\b.*\balert\b"
         r"|\balert\s*\??$|\balert,|\bnotification\b|\b(?:notify|ping|buzz|alert)(?: me)? (?:if|when|once)\b"
@@ -168,7 +197,8 @@ RULES: tuple[Rule, ...] = (
         r"|\bgive me a (?:ping|heads up|shout)\b|\bheads up (?:when|if)\b",
         lambda r: (
             not r.has(
-                r"\b(?:pause|resume|delete|remove|cancel|kill|mute|unpause|list|show)\b.*\balerts?\b|\ba[0-9a-f]{7,8}\b"
+                r"\b(?:pause|resume|delete|remove|cancel|kill|mute|unmute|unpause|enable|disable|reactivate|list|show)\b.*\balerts?\b"
+                r"|\b(?:turn|switch)\b.*\balerts?\b.*\b(?:on|off)\b|\ba[0-9a-f]{7,8}\b"
             )
         ),
     ),
@@ -219,11 +249,13 @@ RULES: tuple[Rule, ...] = (
         "backtest",
         r"\bback ?test\w*\b|\bbacktest\b|\bhow did .* (?:perform|do)\b|\b(?:run|test)\b.*\bstrategy\b"
         r"|\bstrategy\b.*\b(?:win rate|profit factor|expectancy|drawdown|sharpe)\b",
+        # "trying to backtest by hand … what were the levels": the trader's own work, not ours
+        lambda r: not r.has(r"\bback ?test\w* (?:it |this |them )?(?:by hand|manually|myself)\b"),
     ),
     Rule(
         "explain",
         "explain",
-        r"^(?:what(?:'s| is| are) (?:a|an)\b|what does\b|explain|define|definition|meaning of|tell me about|eli5"
+        rf"^{TERM_THEN_WHAT}$|^(?:what(?:'s| is| are) (?:a|an)\b|what does\b|explain|define|definition|meaning of|tell me about|eli5"
         r"|what do you mean by|difference between|how (?:does|do|is) .* (?:work|calculated|computed)|what is meant by)"
         r"|^(?:what(?:'s| is| are)|whats|wtf is|wth is)\b|\bwhat does\b.*\bmean\b",
         lambda r: _no_market_words(r) and glossary_term(r.t) is not None,
@@ -249,6 +281,28 @@ RULES: tuple[Rule, ...] = (
             r.sizing.account is not None
             and r.sizing.entry is not None
             and r.sizing.stop is not None
+        ),
+    ),
+    Rule("true-range", "true_range", TRUE_RANGE, lambda r: _true_range_n(r) >= 2),
+    Rule(
+        "counts",
+        "counts",
+        COUNTS,
+        lambda r: (
+            _one_level_or_band(r)
+            and not r.has(
+                r"\bcomplet\w*|\bfail\w*|\bafter (?!\d)|\bonce\b|\bthen\b|\bif\b|\bwhen\b|->|→"
+                rf"|\b(?:from|to) (?:the )?{_LEVEL_WORD}"
+            )
+        ),
+    ),
+    Rule(
+        "outcome",
+        "outcome",
+        OUTCOME,
+        lambda r: (
+            not r.has(STATS)
+            and not r.has(r"\bwhere did\b|\bend(?:ed)? up\b|\bclose[sd]? (?:vs|from|relative)")
         ),
     ),
     Rule(
@@ -328,7 +382,9 @@ RULES: tuple[Rule, ...] = (
         r"|\bnearest levels?\b|\bnext level\b|\bbetween which\b|\bare we (?:above|below|at|over|under|near|through)\b"
         r"|\b(?:vs|versus|relative to|against)\b.*\b(?:levels?)\b|\bwhat zone\b|\bgg status\b|\bgate status\b"
         r"|\btriggered (?:yet|today)\b|\bdid\b.{0,30}\b(?:trigger|hit|tag|touch|reach)\b|\bhas\b.{0,30}\b(?:triggered|hit|tagged|touched)\b"
-        r"|\bis (?:spx|spy|it|price) (?:above|below|over|under|near|through)\b",
+        r"|\bis (?:spx|spy|it|price) (?:above|below|over|under|near|through)\b"
+        r"|\bwhich (?:levels?|lvls)\b.{0,12}\b(?:tag|hit|touch|reach)\w*|\b(?:levels?|lvls) (?:got |were )?(?:tagged|hit|touched|reached)\b"
+        r"|\bwhere (?:we|r we|are we|u at|we at)\b",
         lambda r: not r.has(INDICATOR) or r.has(r"\blevels?\b"),
     ),
     Rule(

@@ -97,7 +97,8 @@ _EXT_LIST = (
 _BARE_NUMBER = (
     r"(?<![\w.$/+-])(0?\.\d{2,3}|[123]\.\d{1,3}|[123](?=\s?(?:x\s?)?atr\b)|38\.2|61\.8|23\.6|78\.6)"
     r"(?:\s?(?:x\s?)?atr)?(?=\s?(?:level|lvl|line|ext|extension|atr|fib|s\b|$|\?|,|\)|:| (?:on|for"
-    r"|level|target|and|to|or|from|is|gg|mid|rate|odds|up|down|calls?|puts?|side)))"
+    r"|level|target|and|to|or|from|is|gg|mid|rate|odds|up|down|calls?|puts?|side|in|since|during"
+    r"|over|last|past|this|after|before)\b))"
 )
 
 
@@ -125,6 +126,12 @@ class _Scan:
         else:
             self.slot.unsided.append(magnitude)
             self.slot.order.append((m.start(), magnitude))
+            self.taken.append(m.span())
+
+    def pass_dates(self) -> None:
+        """Claim full dates first: "1/3/95" is a day, not the +1 and +3 levels."""
+        date = r"(?<![\d.+-])\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})(?![\d/])|\b\d{4}-\d{2}-\d{2}\b"
+        for m in re.finditer(date, self.t):
             self.taken.append(m.span())
 
     def pass_both_triggers(self) -> None:
@@ -165,8 +172,8 @@ class _Scan:
             if self.free(*m.span()):
                 self.take(m.start(), m.span(), "+0.382", "-0.382")
         for m in re.finditer(r"(?:\+/-|\+-|-/\+|±)\s?(\d(?:\.\d{1,3})?|\.\d{1,3})\s?(%)?", self.t):
-            mag = float(m[1]) / (100 if m[2] else 1)
-            up, down = key_of("+", mag), key_of("-", mag)
+            size = float(m[1]) / (100 if m[2] else 1)
+            up, down = key_of("+", size), key_of("-", size)
             if up and down and self.free(*m.span()):
                 self.take(m.start(), m.span(), up, down)
 
@@ -247,6 +254,7 @@ def _names_a_gate_trigger(t: str, m: re.Match[str]) -> bool:
 
 
 _PASSES = (
+    _Scan.pass_dates,
     _Scan.pass_both_triggers,
     _Scan.pass_extension_list,
     _Scan.pass_pairs,

@@ -6,6 +6,7 @@ import re
 
 from assistant.understand.build import Built
 from assistant.understand.intents import glossary_term, strategy_names_in
+from assistant.understand.levels import resolve_unsided
 from assistant.understand.reading import Reading
 from tools.strategies import builtin_name
 
@@ -130,11 +131,61 @@ def change_alert(r: Reading, symbols: list[str]) -> Built:
     keys = r.levels.keys
     if len(keys) == 1:
         args["level"] = keys[0]
+    elif not keys and len(set(r.levels.unsided)) == 1:  # "the spy gg alert": either side
+        keys = resolve_unsided(r.levels, r.t)
+        args["level"] = keys[0] if len(keys) == 1 else r.levels.unsided[0]
     if len(args) == 1 and not r.has(r"\ball\b"):
         return Built(
             question=f"Which alert should I {action}? Say 'list my alerts' to see their ids."
         )
     return Built([{"name": "change_alert", "args": args}])
+
+
+_RIBBON = r"\b(bullish|bearish|bull|bear|mixed) ribbon\b|\bribbon (?:is |turns |flips )?(bullish|bearish|bull|bear|mixed)\b"
+EDIT_WORDS = (
+    r"\b(?:make|change|edit|update|set|move|switch|restrict|limit|only|just|instead|actually)\b"
+    r"|\b(?:any ?time|all (?:day|session)|whole session)\b"
+    r"|\b(?:drop|remove|no|any|without) (?:the )?(?:ribbon|window|time|hours)\b"
+)
+
+
+def alert_filters(r: Reading) -> dict[str, object]:
+    """Return the filter changes a message asks of an alert: after/before (a new window),
+    any_time, ribbon, any_ribbon; {} when it names none."""
+    out: dict[str, object] = {}
+    if r.has(r"\b(?:any ?time|all (?:day|session)|whole session|no (?:time )?window)\b"):
+        out["any_time"] = True
+    elif r.window:
+        if r.window[0] != "09:30":
+            out["after"] = r.window[0]
+        if r.window[1] != "16:00":
+            out["before"] = r.window[1]
+    if r.has(r"\b(?:any|no|drop the|remove the|without the|ignore the) ribbon\b"):
+        out["any_ribbon"] = True
+    elif m := re.search(_RIBBON, r.t):
+        word = m[1] or m[2]
+        out["ribbon"] = {"bull": "bullish", "bear": "bearish"}.get(word, word)
+    return out
+
+
+def edit_alert(r: Reading, symbols: list[str]) -> Built:
+    """Return an edit_alert call ("change my spy +1 alert to after 2pm") by id, or by symbol and
+    level; ask when the message names no filter or no alert."""
+    filters = alert_filters(r)
+    if not filters:
+        return Built(
+            question="What should change: the hours (e.g. only after 14:00) or the ribbon?"
+        )
+    m = re.search(r"\b(a[0-9a-f]{7,8})\b", r.t)
+    pick: dict[str, object] = {"alert_id": m[1]} if m else {}
+    if not m:
+        if r.symbols:
+            pick["symbol"] = symbols[0]
+        if len(r.levels.keys) == 1:
+            pick["level"] = r.levels.keys[0]
+    if not pick:
+        return Built(question="Which alert? Say 'list my alerts' to see their ids.")
+    return Built([{"name": "edit_alert", "args": {**pick, **filters}}])
 
 
 def remember(r: Reading, symbols: list[str]) -> Built:
@@ -164,6 +215,11 @@ def forget(r: Reading, symbols: list[str]) -> Built:
 def explain(r: Reading, symbols: list[str]) -> Built:
     """Return an explain_term call for the glossary term asked about."""
     term = glossary_term(r.t)
+    if term == "ATR levels" and r.has(r"\bthe (?:level|lvl)\b") and not r.has(r"\batr\b"):
+        return Built(  # "whats the level": one level, unnamed
+            question="Which level and symbol (e.g. SPX call trigger, SPY bull golden gate today)? "
+            "Or 'what are ATR levels?' for what they are."
+        )
     if term is None:
         return Built(
             question="Which term should I explain (e.g. golden gate, ribbon, compression)?"

@@ -117,7 +117,11 @@ def read_risk(t: str) -> tuple[float | None, float | None, str | None]:
     return None, None, None
 
 
-_PRICE = r"\$?(\d+(?:\.\d+)?)(?![\d%k]|\.\d|\s?(?:%|k\b|atr|x\b|shares|contracts))"
+_PRICE = (
+    r"\$?(\d+(?:\.\d+)?)(?![\d%k]|\.\d|\s?(?:%|k\b|atr|x\b|shares|contracts)"
+    r"|\s(?:\$?[a-z]{2,5}\s)?(?:calls?|puts?|options?|contracts?|shs|cts|lots?)\b)"
+)
+"""A price (not a count: "buy 2 spy puts at 3.20" enters at 3.20, not 2)."""
 _STOP_PRICE = r"\$?(\d+(?:\.\d+)?)(?![\d%k]|\.\d|\s?(?:%|k\b|atr|x\b))"
 
 
@@ -155,6 +159,11 @@ def read_side(t: str) -> str | None:
     return None
 
 
+def _is_level(value: str | None) -> bool:
+    """Return True for a level key ("+0.236", "0"), False for a price or nothing."""
+    return value is not None and (value[:1] in "+-" or value == "0")
+
+
 def read_sizing(t: str) -> Sizing:
     """Return the sizing slots of a normalised message."""
     dates = r"(?<![\d.$])\d{1,2}/\d{1,2}(?:/\d{2,4})?(?![\d.])|\b\d{4}-\d{2}-\d{2}\b"
@@ -166,10 +175,11 @@ def read_sizing(t: str) -> Sizing:
     out.side = read_side(t)
     side = out.side or "long"
     for pattern in (
-        r"\b(?:entry|enter(?:ing)?|in|paying|pay|paid|filled)(?: price)?(?: at| @| of| is|:|=)?",
+        r"\b(?:entry|enter(?:ing)?|in|paying|pay|paid|filled)(?: price)?(?: \$?[a-z]{2,5}(?= \$?\d))?(?: at| @| of| is|:|=)?",
         r"\b\d{3,5}[cp]\b(?: at| @)",
-        r"\b(?:long|short|buy(?:ing)?|sell(?:ing)?|bought|sold|shorting|longing|going long|going short|get(?:ting)? (?:long|short))\b(?: (?:\$?[a-z]{2,5}))?(?: (?:calls?|puts?|options?|shares|contracts))?(?: at| @| from)?",
+        r"\b(?:long|short|buy(?:ing)?|sell(?:ing)?|bought|sold|shorting|longing|going long|going short|get(?:ting)? (?:long|short))\b(?: (?!stop|stp|sl|tgt|target|risk|at)(?:\$?[a-z]{2,5}))?(?: (?:calls?|puts?|options?|shares|contracts))?(?: at| @| from)?",
         r"(?:^|\s)@\s?",
+        r"\b(?:spx|spy|\$?[a-z]{2,5})(?= \$?\d+(?:\.\d+)? (?:long|short|buy|sell)\b)",
         r"\b(?:calls?|puts?|options?|premium)(?! (?:side )?trig)(?: at| @| of| for)?",
     ):
         for m in re.finditer(pattern, t):
@@ -185,12 +195,14 @@ def read_sizing(t: str) -> Sizing:
         keys = slot.keys or resolve_unsided(slot, head, "+" if side == "long" else "-")
         if keys and out.side:
             out.entry = keys[0]
-    m = re.search(
+    stop = re.search(
         r"\b(?:stop(?:ped)?(?: loss)?|sl|stp|out at)(?: out)?(?: at| @| is| of| to| above| below|:|=)?(?: the)?",
         t,
     )
-    if m:
-        out.stop = _price_or_level(t[m.end() :], "short" if side == "long" else "long", _STOP_PRICE)
+    if stop:
+        out.stop = _price_or_level(
+            t[stop.end() :], "short" if side == "long" else "long", _STOP_PRICE
+        )
     before = re.search(r"\$?(\d+(?:\.\d+)?) (?:hard |mental )?(?:stop|sl)\b", t)
     use_as = re.search(
         r"\b(?:use|using|with|make|put)\b (?:the |a )?(.+?) as (?:the |my |a )?stop\b", t
@@ -199,12 +211,12 @@ def read_sizing(t: str) -> Sizing:
         out.stop = _price_or_level(use_as[1], "short" if side == "long" else "long", _STOP_PRICE)
     elif out.stop is None and before:
         out.stop = before[1]
-    m = re.search(
+    target = re.search(
         r"\b(?:targets?|tgts?|tps?|take ?profits?|pt)(?: at| of| are| is|:|=)?(?: the)? (.+)$", t
     )
-    if m:
+    if target:
         tail = re.split(
-            r"\b(?:stop|sl|entry|risk|account|on (?:a|my)|for|using|with)\b|\d{4}-\d", m[1]
+            r"\b(?:stop|sl|entry|risk|account|on (?:a|my)|for|using|with)\b|\d{4}-\d", target[1]
         )[0]
         for piece in re.split(r",| and | & |/| then | (?=\$?\d)| (?=[+-]\d)", tail):
             found = _price_or_level(piece, side)
@@ -215,9 +227,13 @@ def read_sizing(t: str) -> Sizing:
     elif re.search(r"\bes\b|\bfutures?\b|/es\b|\be-?mini\b", t):
         out.multiplier, out.units = 50.0, "contracts"
     elif re.search(
-        r"\boptions?\b|\b(?:calls?|puts?)\b(?! (?:side )?trigger| (?:my|the|a|your) stop)|\bpremium\b"
-        r"|\b[01]dte\b|\bcontracts?\b|\bcons\b|\b\d{3,5}[cp]\b",
+        r"\boptions?\b|\bpremium\b|\b[01]dte\b|\bcontracts?\b|\bcons\b|\b\d{3,5}[cp]\b|\bx ?100\b",
         t,
+    ) or (
+        re.search(r"\b(?:calls?|puts?)\b(?! (?:side )?trigger| (?:my|the|a|your) stop)", t)
+        # "puts on spy: short at the put trig, stop at pdc" prices the underlying: the option
+        # word only names the side there
+        and not (_is_level(out.entry) or _is_level(out.stop))
     ):
         out.multiplier, out.units = 100.0, "contracts"
     elif re.search(r"\bshares?\b|\bunits?\b", t):

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.authoring import is_authoring, parse_strategy
-from assistant.understand import build, manage
+from assistant.understand import build, manage, sessions
 from assistant.understand.build import Built
 from assistant.understand.followup import carry_context, follow_up
 from assistant.understand.intents import classify
@@ -58,6 +58,10 @@ BUILDERS: dict[str, Builder] = {
     "create_alert": build.alert,
     "list_alerts": manage.no_args("list_alerts"),  # type: ignore[dict-item]
     "change_alert": manage.change_alert,
+    "edit_alert": manage.edit_alert,
+    "outcome": sessions.outcome,
+    "counts": sessions.counts,
+    "true_range": sessions.true_range,
     "backtest": manage.backtest,
     "compare": manage.compare,
     "strategies": manage.no_args("list_strategies"),  # type: ignore[dict-item]
@@ -72,6 +76,7 @@ BUILDERS: dict[str, Builder] = {
 }
 _MARKET = (
     "levels", "gg_stats", "level_stats", "distance", "indicator", "context", "create_alert", "sizing",
+    "outcome", "counts", "true_range",
 )  # fmt: skip
 _YES = r"^(?:yes|yep|yeah|y|ok|okay|sure|confirm|do it|go ahead|save|store|keep)\b|\bsave (?:it|that|this)\b"
 
@@ -101,6 +106,11 @@ def plan(text: str, history: list[Turn], setting: Setting) -> Plan:
         if last and last.calls and last.calls[0]["name"] == "explain_term"
         else None
     )
+    if explained and intent == "backtest" and r.has(r"\b(?:it|that|this)\b"):
+        named = re.sub(r"\b(?:it|that|this)\b", explained, text, count=1)  # "backtest it"
+        decided = plan(named, history[:-1], setting)
+        decided.rule = f"about the term explained > {decided.rule}"
+        return decided
     if (
         explained
         and (intent is None or rule in ("levels-by-key", "levels-by-mode"))
@@ -123,7 +133,7 @@ def plan(text: str, history: list[Turn], setting: Setting) -> Plan:
             return Plan(calls=calls, rule=f"follow-up ({rule})")
     if intent is None:
         stats = last and last.calls and re.search(r"\bhow often\b|\bodds\b|\bcomplete", r.t)
-        if stats:
+        if stats and last is not None:
             return _stats_on_last_level(last, setting)
         return Plan(reply="I didn't understand that. " + HELP, rule=rule)
     symbols = _symbols(r, history, setting)
@@ -190,7 +200,15 @@ def _stats_on_last_level(last: Turn, setting: Setting) -> Plan:
     return Plan(reply="I didn't understand that. " + HELP, rule="no-rule")
 
 
-_NOT_AUTHORING = ("sizing", "create_alert", "change_alert", "backtest", "compare", "remember")
+_NOT_AUTHORING = (
+    "sizing",
+    "create_alert",
+    "change_alert",
+    "edit_alert",
+    "backtest",
+    "compare",
+    "remember",
+)
 
 
 def _authoring(r: Reading, last: Turn | None, setting: Setting, intent: str | None) -> Plan | None:
@@ -244,10 +262,10 @@ def _authoring(r: Reading, last: Turn | None, setting: Setting, intent: str | No
         return None
     source = f"{previous}, {r.text}" if answering else r.text
     symbols = Reading(source, setting).symbols
-    draft = parse_strategy(source, symbols[0] if symbols else setting.default_symbol)
-    if draft.question:
-        return Plan(reply=draft.question, rule="author > ask")
-    return Plan(calls=[{"name": "draft_strategy", "args": {"spec": draft.spec}}], rule="author")
+    parsed = parse_strategy(source, symbols[0] if symbols else setting.default_symbol)
+    if parsed.question:
+        return Plan(reply=parsed.question, rule="author > ask")
+    return Plan(calls=[{"name": "draft_strategy", "args": {"spec": parsed.spec}}], rule="author")
 
 
 def _recent_draft(last: Turn | None) -> dict[str, Any] | None:

@@ -74,10 +74,15 @@ def complete(pending: dict[str, Any], r: Reading) -> str | None:
     month = re.fullmatch(rf"(?:the )?({alternation(months())})\W*", r.t)
     if dotted and month and span in before:  # "06.11.2020?" — "june": the other number is the day
         a, b, year = int(dotted[1]), int(dotted[2]), dotted[3]
-        day = b if months()[month[1]] == a else a
-        return before.replace(span, f"{month[1]} {day} {year}")
+        day_of_month = b if months()[month[1]] == a else a
+        return before.replace(span, f"{month[1]} {day_of_month} {year}")
     if span and (r.date.found or re.search(r"\d", r.t)) and span in before:
-        answer = r.text.strip(" ?.")
+        answer = re.sub(
+            r"^(?:(?:sorry|oops|my bad|typo|oh|ah|um|er|no|i meant|meant|i mean|should be)\W*)+",
+            "",
+            r.text.strip(" ?.!"),
+            flags=re.IGNORECASE,
+        )
         year = re.search(r"(?:19|20)\d\d$|(?<=[./-])\d{2}$", span)
         if year and not re.search(r"(?:19|20)\d\d|'\d\d|\d+/\d+/\d+", answer):
             full = (

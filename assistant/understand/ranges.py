@@ -59,7 +59,8 @@ def read_range(text: str, today: dt.date) -> tuple[dt.date | None, dt.date | Non
     m = re.search(r"\b(?:since|starting|from) (.+)$", t)
     if m:
         a = read_date(m.group(0), today)
-        if a.date:
+        # "from the gg to the 78.6, 2025" starts at a level, not at a date
+        if a.date and 0 <= m.group(0).find(a.text or "\0") <= m.start(1) - m.start() + 4:
             return a.begin or a.date, None
     slot = _absolute(t, today)
     if slot is not None and slot.period:

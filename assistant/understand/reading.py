@@ -41,6 +41,16 @@ class Setting:
         return day or self.today
 
 
+_UP = r"(?:bull\w*|upside|up|calls?|long)"
+_DOWN = r"(?:bear\w*|downside|down|puts?|short)"
+_JOIN = r"\W{0,2}(?:and|&|/|or|n|\+|vs)\W{0,2}"
+BOTH_SIDES = (
+    rf"\bboth\b|\beither\b|\beach (?:side|way|direction)\b"
+    rf"|\b{_UP}{_JOIN}{_DOWN}\b|\b{_DOWN}{_JOIN}{_UP}\b"
+)
+"""Words asking for both golden gates at once: "both up and down", "bull & bear", "either way"."""
+
+
 @dataclass
 class Reading:
     """Every slot of one message."""
@@ -132,6 +142,8 @@ class Reading:
             r"\bbear\w*|\bdownside\b|\bputs?\b|\bdown\b|\blower\b|\bshort\b|\bbelow\b", self.t
         )
         if up and down:
+            if self.has(BOTH_SIDES):
+                return None  # both sides asked: "both up and down", "bull & bear"
             return "bull" if up.start() < down.start() else "bear"
         if up or down:
             return "bull" if up else "bear"

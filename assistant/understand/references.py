@@ -11,9 +11,10 @@ from typing import Any
 from assistant.understand.build import alert, sizing_terms
 from assistant.understand.intents import strategy_names_in
 from assistant.understand.levels import read_levels
-from assistant.understand.manage import alert_action
+from assistant.understand.manage import EDIT_WORDS, alert_action, alert_filters
 from assistant.understand.reading import Reading
 from assistant.understand.turns import CUE, FLIP, SIDE_PICK, Call, Turn
+from tools.strategies import builtin_name
 
 
 def _flip_words(name: str, t: str) -> str:
@@ -45,7 +46,7 @@ def _last_level(last: Turn) -> Call | None:
     return None
 
 
-_ALERT_TOOLS = ("create_alert", "change_alert", "list_alerts")
+_ALERT_TOOLS = ("create_alert", "change_alert", "edit_alert", "list_alerts")
 _POINTING = (
     r"\b(?:it|that|this|that one|this one|the alert|that alert|the strategy|there|em|them)\b"
 )
@@ -74,7 +75,9 @@ def _size_there(x: _Ref) -> list[Call] | None:
     """ "size a long there, stop at the call trigger": the entry is the level answered."""
     r, leveled = x.r, x.leveled
     entry_part = re.split(r"\b(?:stop|sl|target|tgt)\b", r.t)[0]
-    there = r.has(r"\b(?:there|that level|at it|at that|that price)\b")
+    there = r.has(
+        r"\b(?:there|that level|at it|at that|that price)\b|\bsize (?:that|it|this)(?: (?:long|short|trade))?\b"
+    )
     if not (leveled and there and x.intent == "sizing" and not read_levels(entry_part).keys):
         return None
     z = r.sizing
@@ -166,12 +169,28 @@ def _alerts_named(x: _Ref) -> list[Call] | None:
     )
 
 
+def _alert_edited(x: _Ref) -> list[Call] | None:
+    """ "make it only after 2pm", "only with a bullish ribbon" after an alert answer."""
+    r, call = x.r, x.call
+    if x.name not in _ALERT_TOOLS or r.levels.keys or alert_action(r.t):
+        return None
+    filters = alert_filters(r)
+    if not (filters and r.has(EDIT_WORDS)):
+        return None
+    result = call.get("result") or {}
+    found = re.search(r"\b(a[0-9a-f]{7,8})\b", str(result.get("message", "")))
+    alerts = result.get("alerts") or []
+    alert_id = found[1] if found else call["args"].get("alert_id")
+    alert_id = alert_id or (alerts[0]["id"] if len(alerts) == 1 else None)
+    return [{"name": "edit_alert", "args": {"alert_id": alert_id, **filters}}] if alert_id else None
+
+
 def _backtest_more(x: _Ref) -> list[Call] | None:
     """ "compare it to gg bull", "and the bear one", "now put trigger to midrange"."""
     r, call = x.r, x.call
     if x.name != "backtest_strategy":
         return None
-    if r.has(r"\bcompare (?:it|that|this)\b"):
+    if r.has(r"\bcompare (?:it|that|this)\b|^(?:and )?(?:compare|vs\.?|versus)\b"):
         other = strategy_names_in(r.t) or [
             re.sub(r"^.*\b(?:to|with|against|vs)\b", "", r.t).strip(" ?")
         ]
@@ -206,16 +225,22 @@ def _backtest_it(x: _Ref) -> list[Call] | None:
             ("-0.236", "-0.618"): "Put trigger to midrange",
         }
         if pair in named:
-            args = {"strategy": named[pair]}
+            args: dict[str, Any] = {"strategy": named[pair]}
             if call["args"].get("symbol"):
                 args["symbol"] = call["args"]["symbol"]
             return [{"name": "backtest_strategy", "args": args}]
     if name == "golden_gate_stats" and call["args"].get("direction") in ("bull", "bear"):
         if not r.has(_POINTING) or not r.has(r"\b(?:back ?test|bt)\b"):
             return None
-        args: dict[str, Any] = {"strategy": f"Golden gate {call['args']['direction']}"}
+        args = {"strategy": f"Golden gate {call['args']['direction']}"}
         if call["args"].get("symbol"):
             args["symbol"] = call["args"]["symbol"]
+        return [{"name": "backtest_strategy", "args": args}]
+    if name == "explain_term" and r.has(_POINTING):  # "explain vomy" then "backtest it"
+        builtin = builtin_name(str(call["args"].get("term", "")))
+        if builtin is None:
+            return None
+        args = {"strategy": builtin, **({"symbol": r.symbols[0]} if r.symbols else {})}
         return [{"name": "backtest_strategy", "args": args}]
     if name not in ("draft_strategy", "save_strategy", "update_strategy", "show_strategy"):
         return None
@@ -247,6 +272,7 @@ _HANDLERS = (
     _distance_apart,
     _distance_from_it,
     _alerts_named,
+    _alert_edited,
     _backtest_more,
     _backtest_it,
     _sample_size,

@@ -33,7 +33,11 @@ def read_symbols(original: str, t: str, known: tuple[str, ...]) -> list[str]:
         if word not in _NOT_TICKERS and word not in names and not _is_vocab(word):
             found.append((_pos(clean, word), m[1]))
     known_named = any(sym in known or sym in names.values() for _, sym in found)
-    head = re.match(rf"^\$?([a-z]{{2,5}}) (?:[+-]?\d(?:\.\d+)? )?{_DOMAIN_AFTER}\b", clean)
+    head = re.match(
+        rf"^\$?([a-z]{{2,5}}) (?:[+-]?\d(?:\.\d+)? |\d{{1,3}} ?(?:m|min|h|hr|d) |hourly |daily )?"
+        rf"{_DOMAIN_AFTER}\b",
+        clean,
+    )
     if (
         head
         and not known_named

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import uuid
-from pathlib import Path
 
+from assistant.settings import get_settings
 from core.alerts import AlertRule
 from core.errors import InvalidArgumentError
 from core.levels import parse_level_key
@@ -32,9 +31,7 @@ def clock(text: str) -> str:
 
 def alert_store() -> SqliteAlertStore:
     """Return the alert store under ``WHISPR_HOME`` (``~/.whispr/alerts.sqlite``)."""
-    return SqliteAlertStore(
-        Path(os.environ.get("WHISPR_HOME", "~/.whispr")).expanduser() / "alerts.sqlite"
-    )
+    return SqliteAlertStore(get_settings().home / "alerts.sqlite")
 
 
 def _add(args: argparse.Namespace) -> int:

@@ -12,12 +12,13 @@ import datetime as dt
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from core.alerts import AlertEngine, Firing
-from core.bars import EASTERN
+from core.bars import EASTERN, bar_index
 from core.errors import DataError
 from core.goldengate import gate_sessions, gate_stats, level_to_level
 from core.levels import grid_fractions, level_key, session_levels
@@ -38,7 +39,7 @@ def tick_path(bars: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return path, np.repeat(np.arange(len(bars)), 4)
 
 
-def _eastern(stamp: object) -> pd.Timestamp:
+def _eastern(stamp: Any) -> pd.Timestamp:
     """Return ``stamp`` in US/Eastern; a naive stamp is taken as UTC (as providers send)."""
     moment = pd.Timestamp(stamp)
     if moment.tzinfo is None:
@@ -74,7 +75,7 @@ class Monitor:
                 bars = load_bars(self.source, symbol, bar)
             except DataError:
                 continue
-            start = pd.Timestamp(day).tz_localize(bars.index.tz)
+            start = pd.Timestamp(day).tz_localize(bar_index(bars).tz)
             end = start + pd.Timedelta(days=1) - pd.Timedelta(1, "ns")
             upto = bars.loc[:end]
             part = upto.loc[start:]
@@ -83,7 +84,7 @@ class Monitor:
                 return part, spine
         raise DataError(f"no intraday bars of {symbol} on {day} to replay")
 
-    def _ribbon_at(self, symbol: str, stamp: object) -> str | None:
+    def _ribbon_at(self, symbol: str, stamp: Any) -> str | None:
         """Return the pivot-ribbon state on the last bar completed before ``stamp`` (1-minute
         bars if the source has them, else 5-minute), from the source's history; None if none."""
         moment = pd.Timestamp(stamp)
@@ -104,7 +105,7 @@ class Monitor:
         except DataError:
             return ""
         history = history.loc[
-            : pd.Timestamp(day).tz_localize(history.index.tz) - pd.Timedelta(1, "ns")
+            : pd.Timestamp(day).tz_localize(bar_index(history).tz) - pd.Timedelta(1, "ns")
         ]
         if not len(history):
             return ""
@@ -170,10 +171,11 @@ class Monitor:
         stored = [a for a in self.store.alerts(active_only=True) if a.rule.symbol == symbol]
         bars, spine = self._session_bars(symbol, day)
         if until:
-            keep = bars.index.strftime("%H:%M") < until
+            keep = bar_index(bars).strftime("%H:%M") < until
             bars, spine = bars[keep], spine[keep]
         levels = session_levels(load_bars(self.source, symbol, "1d"))
-        at = levels.index.searchsorted(pd.Timestamp(day).tz_localize(levels.index.tz))
+        days = bar_index(levels)
+        at = int(days.searchsorted(pd.Timestamp(day).tz_localize(days.tz)))
         if at >= len(levels) or levels.index[at].date() != day:
             raise DataError(f"no daily levels for {symbol} on {day}")
         pc, atr = float(levels["previous_close"].iloc[at]), float(levels["atr"].iloc[at])

@@ -8,6 +8,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from core.alerts import AlertRule
 
@@ -66,7 +67,7 @@ class SqliteAlertStore:
         self.db.commit()
         self._lock = threading.Lock()
 
-    def _exec(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    def _exec(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             rows = self.db.execute(sql, params).fetchall()
             self.db.commit()
@@ -134,6 +135,21 @@ class SqliteAlertStore:
             cur = self.db.execute(
                 "UPDATE alerts SET paused=? WHERE owner=? AND rule_id=?",
                 (int(paused), owner, rule_id),
+            )
+            self.db.commit()
+        return cur.rowcount > 0
+
+    def set_filters(
+        self, owner: str, rule_id: str, *, ribbon: str | None, window: tuple[str, str] | None
+    ) -> bool:
+        """Replace one of the owner's alert's ribbon filter and time window (paused state,
+        creation time and firing history stay); False if they have none by that id."""
+        start, end = window or (None, None)
+        with self._lock:
+            cur = self.db.execute(
+                "UPDATE alerts SET ribbon=?, window_start=?, window_end=? "
+                "WHERE owner=? AND rule_id=?",
+                (ribbon, start, end, owner, rule_id),
             )
             self.db.commit()
         return cur.rowcount > 0

@@ -1,4 +1,4 @@
-"""Settings of the channels (web, Slack, Discord), read from the environment by a function.
+"""Settings of the channels (web, Slack, Discord), taken from ``assistant.settings`` by a function.
 
 | variable | meaning | default |
 |---|---|---|
@@ -16,38 +16,11 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.errors import InvalidArgumentError
-
-_UNITS = {
-    "s": 1,
-    "second": 1,
-    "m": 60,
-    "minute": 60,
-    "h": 3600,
-    "hour": 3600,
-    "d": 86400,
-    "day": 86400,
-}
-
-
-def parse_rate(text: str) -> tuple[int, float]:
-    """Return ``(turns, seconds)`` from ``"60/hour"``, ``"10/minute"`` or ``"5/30"`` (seconds)."""
-    try:
-        count, unit = text.strip().lower().split("/")
-        seconds = float(unit) if unit.replace(".", "", 1).isdigit() else _UNITS[unit.rstrip("s")]
-        turns = int(count)
-    except (ValueError, KeyError):
-        raise InvalidArgumentError(
-            f"invalid rate limit {text!r}; use N/second, N/minute, N/hour, N/day or N/SECONDS"
-        ) from None
-    if turns < 1 or seconds <= 0:
-        raise InvalidArgumentError(f"invalid rate limit {text!r}: both numbers must be positive")
-    return turns, float(seconds)
+from assistant.settings import get_settings, reveal
 
 
 @dataclass(frozen=True)
@@ -87,35 +60,25 @@ class ChannelSettings:
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> ChannelSettings:
-    """Return the settings from ``env`` (default: the process environment)."""
-    env = os.environ if env is None else env
+    """Return the settings from ``env`` (default: the process environment).
 
-    def get(name: str) -> str | None:
-        value = env.get(name, "").strip()
-        return value or None
-
-    port = get("WHISPR_PORT") or "8000"
-    if not port.isdigit() or not 0 <= int(port) < 65536:
-        raise InvalidArgumentError(f"WHISPR_PORT must be a port number 0-65535, got {port!r}")
-    hours = get("WHISPR_SESSION_HOURS") or "168"
-    try:
-        session_hours = float(hours)
-    except ValueError:
-        raise InvalidArgumentError(
-            f"WHISPR_SESSION_HOURS must be a number, got {hours!r}"
-        ) from None
+    Raises:
+        InvalidArgumentError: a value is not accepted (``WHISPR_PORT``, ``WHISPR_RATE_LIMIT``,
+            ...); the message names the variable.
+    """
+    settings = get_settings(env)
     return ChannelSettings(
-        home=Path(get("WHISPR_HOME") or "~/.whispr").expanduser(),
-        host=get("WHISPR_HOST") or "127.0.0.1",
-        port=int(port),
-        rate_limit=parse_rate(get("WHISPR_RATE_LIMIT") or "60/hour"),
-        session_hours=session_hours,
-        secure_cookies=(get("WHISPR_SECURE_COOKIES") or "").lower() in ("1", "true", "yes"),
-        admin_user=get("WHISPR_ADMIN_USER") or "admin",
-        admin_password=get("WHISPR_ADMIN_PASSWORD"),
-        slack_bot_token=get("SLACK_BOT_TOKEN"),
-        slack_signing_secret=get("SLACK_SIGNING_SECRET"),
-        slack_app_token=get("SLACK_APP_TOKEN"),
-        discord_bot_token=get("DISCORD_BOT_TOKEN"),
-        provider=get("LLM_PROVIDER"),
+        home=settings.home,
+        host=settings.whispr_host,
+        port=settings.whispr_port,
+        rate_limit=settings.rate_limit,
+        session_hours=settings.whispr_session_hours,
+        secure_cookies=settings.whispr_secure_cookies,
+        admin_user=settings.whispr_admin_user,
+        admin_password=reveal(settings.whispr_admin_password),
+        slack_bot_token=reveal(settings.slack_bot_token),
+        slack_signing_secret=reveal(settings.slack_signing_secret),
+        slack_app_token=reveal(settings.slack_app_token),
+        discord_bot_token=reveal(settings.discord_bot_token),
+        provider=settings.llm_provider,
     )

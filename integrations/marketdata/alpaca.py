@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import httpx
 import pandas as pd
 
+from assistant.settings import get_settings, reveal
 from core.bars import EASTERN
 from core.errors import UnknownSymbolError
 from integrations.marketdata.http import (
@@ -65,16 +65,12 @@ class AlpacaConfig:
     ws_url: str = ""
 
     def __post_init__(self) -> None:
-        env = os.environ
-        self.key_id = self.key_id or env.get("APCA_API_KEY_ID", "")
-        self.secret_key = self.secret_key or env.get("APCA_API_SECRET_KEY", "")
-        self.feed = self.feed or env.get("WHISPR_ALPACA_FEED", "iex")
-        self.base_url = (
-            self.base_url or env.get("WHISPR_ALPACA_BASE_URL") or "https://data.alpaca.markets"
-        ).rstrip("/")
-        self.ws_url = (
-            self.ws_url or env.get("WHISPR_ALPACA_WS_URL") or "wss://stream.data.alpaca.markets"
-        ).rstrip("/")
+        settings = get_settings()
+        self.key_id = self.key_id or reveal(settings.apca_api_key_id) or ""
+        self.secret_key = self.secret_key or reveal(settings.apca_api_secret_key) or ""
+        self.feed = self.feed or settings.whispr_alpaca_feed
+        self.base_url = (self.base_url or settings.whispr_alpaca_base_url).rstrip("/")
+        self.ws_url = (self.ws_url or settings.whispr_alpaca_ws_url).rstrip("/")
 
     def headers(self) -> dict[str, str]:
         """Return the authentication headers; raise ``AuthError`` when keys are missing."""

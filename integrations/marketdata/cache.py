@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from assistant.settings import get_settings
 from core.bars import timeframe, validate_bars
 from core.errors import DataError, InvalidArgumentError
 from integrations.marketdata.http import ProviderError
@@ -40,7 +41,7 @@ class PartialFetchError(ProviderError):
 
 def default_cache_dir() -> Path:
     """Return ``$WHISPR_CACHE_DIR`` or ``~/.cache/whispr``."""
-    return Path(os.environ.get("WHISPR_CACHE_DIR") or "~/.cache/whispr").expanduser()
+    return get_settings().cache_dir
 
 
 @dataclass(frozen=True)
@@ -140,13 +141,13 @@ class CachedSource:
             have = self._store(symbol, bar, have, fresh)
         window = _window(have, lo, hi)
         if failure is not None:
-            (a, b), exc = failure
+            (a, b), error = failure
             raise PartialFetchError(
                 f"{self.remote.name}: fetched and cached {len(window)} {bar} bars of "
                 f"{symbol.upper()}, but {_moment(a):%Y-%m-%d %H:%M} to {_moment(b):%Y-%m-%d %H:%M} "
-                f"UTC failed: {exc}. Run the same request again to fetch only the rest.",
+                f"UTC failed: {error}. Run the same request again to fetch only the rest.",
                 window,
-            ) from exc
+            ) from error
         return window
 
     def _store(

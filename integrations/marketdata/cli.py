@@ -29,12 +29,16 @@ def fetch_command(args: argparse.Namespace) -> int:
     if not isinstance(source, CachedSource):
         print("error: choose a remote provider (schwab, alpaca, polygon) to fetch from")
         return 2
-    end = args.end or dt.date.today()
-    start = args.start or end - dt.timedelta(days=30)
+    end: dt.date = args.end or dt.date.today()
+    start: dt.date = args.start or end - dt.timedelta(days=30)
     bar = timeframe(args.bar).name
     code = 0
+    # Sources take moments; a day starts at 00:00 ET (naive datetimes are Eastern), and the
+    # request runs to the start of the day after ``end``.
+    first = dt.datetime.combine(start, dt.time())
+    after = dt.datetime.combine(end + dt.timedelta(days=1), dt.time())
     try:
-        bars = source.fetch(args.symbol, bar, start, end + dt.timedelta(days=1))
+        bars = source.fetch(args.symbol, bar, first, after)
     except PartialFetchError as exc:
         print(f"warning: {exc}")
         bars, code = exc.bars, 1

@@ -8,7 +8,6 @@ come from the file name: ``spy_daily_1993.csv`` is SPY daily, ``spx_5min_rth.csv
 
 from __future__ import annotations
 
-import os
 import re
 from functools import cached_property
 from importlib import resources
@@ -17,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from assistant.settings import get_settings
 from core.bars import COLUMNS, EASTERN, make_bars, timeframe, validate_bars
 from core.errors import DataError, UnknownSymbolError
 
@@ -32,8 +32,7 @@ def samples_dir() -> Path:
 
 def default_data_dir() -> Path:
     """Return ``$WHISPR_DATA_DIR`` if set, else the shipped samples directory."""
-    env = os.environ.get("WHISPR_DATA_DIR", "").strip()
-    return Path(env).expanduser() if env else samples_dir()
+    return get_settings().data_dir or samples_dir()
 
 
 def _bar_name(token: str) -> str:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 import httpx
 import pandas as pd
 
+from assistant.settings import get_settings, reveal
 from core.bars import EASTERN
 from core.errors import InvalidArgumentError
 from integrations.marketdata.http import (
@@ -75,19 +75,11 @@ class PolygonConfig:
     indices_ws_url: str = ""
 
     def __post_init__(self) -> None:
-        env = os.environ
-        self.api_key = self.api_key or env.get("POLYGON_API_KEY", "")
-        self.base_url = (
-            self.base_url or env.get("WHISPR_POLYGON_BASE_URL") or "https://api.polygon.io"
-        ).rstrip("/")
-        self.ws_url = (
-            self.ws_url or env.get("WHISPR_POLYGON_WS_URL") or "wss://socket.polygon.io/stocks"
-        )
-        self.indices_ws_url = (
-            self.indices_ws_url
-            or env.get("WHISPR_POLYGON_INDICES_WS_URL")
-            or "wss://socket.polygon.io/indices"
-        )
+        settings = get_settings()
+        self.api_key = self.api_key or reveal(settings.polygon_api_key) or ""
+        self.base_url = (self.base_url or settings.whispr_polygon_base_url).rstrip("/")
+        self.ws_url = self.ws_url or settings.whispr_polygon_ws_url
+        self.indices_ws_url = self.indices_ws_url or settings.whispr_polygon_indices_ws_url
 
     def headers(self) -> dict[str, str]:
         """Return the authentication header; raise ``AuthError`` when no key is set."""

@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from core.bars import NS_PER_DAY, NS_PER_MIN, RTH_CLOSE_MIN, RTH_OPEN_MIN, local_ns, timeframe
+from core.bars import (
+    NS_PER_DAY,
+    NS_PER_MIN,
+    RTH_CLOSE_MIN,
+    RTH_OPEN_MIN,
+    bar_index,
+    local_ns,
+    timeframe,
+)
 from core.calendar import early_close
 
 
@@ -73,7 +81,7 @@ class QualityReport:
 def check_bars(bars: pd.DataFrame, bar: str) -> QualityReport:
     """Return the quality report of a bar frame of size ``bar`` (validation never stops it)."""
     tf = timeframe(bar)
-    idx = bars.index
+    idx = bar_index(bars)
     stamps = [str(t) for t in idx]
     ns = idx.as_unit("ns").asi8
     o, h, lo, c = (bars[k].to_numpy(dtype=float) for k in ("open", "high", "low", "close"))

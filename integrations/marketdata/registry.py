@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import os
-
+from assistant.settings import get_settings
 from core.checks import one_of
 from core.sources import BarSource
 from integrations.marketdata.alpaca import AlpacaSource
@@ -19,7 +18,7 @@ def get_source(name: str | None = None) -> BarSource:
     """Return the source named ``name``, else ``WHISPR_DATA_PROVIDER``, else the data directory.
     Remote providers are wrapped in the local Parquet cache."""
     chosen = one_of(
-        (name or os.environ.get("WHISPR_DATA_PROVIDER") or "files").lower(),
+        (name or get_settings().whispr_data_provider).lower(),
         PROVIDERS,
         "data provider",
     )

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ import websockets
 from websockets.asyncio.client import ClientConnection
 from websockets.exceptions import ConnectionClosedError, InvalidStatus, WebSocketException
 
+from assistant.settings import get_settings
 from core.bars import EASTERN, local_ns, make_bars, rth_mask, timeframe, validate_bars
 from integrations.marketdata.http import AuthError, ProviderError
 
@@ -51,12 +51,11 @@ class StreamBar:
 
 def configured_symbols() -> list[str]:
     """Return the symbols a remote source offers: ``WHISPR_SYMBOLS`` (comma list) or SPX,SPY."""
-    raw = os.environ.get("WHISPR_SYMBOLS", "SPX,SPY")
-    return [s.strip().upper().lstrip("$^") for s in raw.split(",") if s.strip()]
+    return get_settings().symbols
 
 
 def frame_from_rows(
-    provider: str, times_ms: Sequence[float], rows: dict[str, Sequence[float]], bar: str
+    provider: str, times_ms: Sequence[float], rows: Mapping[str, Sequence[float]], bar: str
 ) -> pd.DataFrame:
     """Return a validated bar frame from epoch-ms start times and OHLCV columns.
 

@@ -24,6 +24,7 @@ from urllib.parse import urlencode
 import httpx
 import pandas as pd
 
+from assistant.settings import get_settings, reveal
 from core.bars import EASTERN
 from integrations.marketdata.http import AuthError, ProviderError, Retry, get_json
 from integrations.marketdata.remote import (
@@ -72,17 +73,12 @@ class SchwabConfig:
     token_file: Path | None = None
 
     def __post_init__(self) -> None:
-        env = os.environ
-        self.client_id = self.client_id or env.get("SCHWAB_CLIENT_ID", "")
-        self.client_secret = self.client_secret or env.get("SCHWAB_CLIENT_SECRET", "")
-        self.redirect_uri = self.redirect_uri or env.get(
-            "SCHWAB_REDIRECT_URI", "https://127.0.0.1:8182"
-        )
-        self.base_url = (
-            self.base_url or env.get("WHISPR_SCHWAB_BASE_URL") or "https://api.schwabapi.com"
-        ).rstrip("/")
-        default = Path("~/.config/whispr/schwab_token.json").expanduser()
-        chosen = self.token_file or env.get("WHISPR_SCHWAB_TOKEN_FILE") or default
+        settings = get_settings()
+        self.client_id = self.client_id or reveal(settings.schwab_client_id) or ""
+        self.client_secret = self.client_secret or reveal(settings.schwab_client_secret) or ""
+        self.redirect_uri = self.redirect_uri or settings.schwab_redirect_uri
+        self.base_url = (self.base_url or settings.whispr_schwab_base_url).rstrip("/")
+        chosen = self.token_file or settings.whispr_schwab_token_file
         self.token_file = Path(chosen).expanduser()
 
 

@@ -9,10 +9,12 @@ stores a new version and keeps the old ones (and their results) intact.
 
 from __future__ import annotations
 
+import builtins
 import sqlite3
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from core.spec import StrategySpec, describe
 from integrations.storage.vectors import VectorStore
@@ -40,6 +42,9 @@ class SqliteStrategyStore:
     def reconcile(self) -> int:
         """Index every newest version the vector store lacks (a save cut off between the SQLite
         commit and the index write); return how many were added."""
+        vectors = self.vectors
+        if vectors is None:
+            return 0
         rows = self._rows(
             "SELECT owner, spec, shared FROM strategies s WHERE version = (SELECT MAX(version) "
             "FROM strategies t WHERE t.owner=s.owner AND t.spec_id=s.spec_id)",
@@ -49,11 +54,11 @@ class SqliteStrategyStore:
         known: dict[str, set[str]] = {}
         for owner, raw, shared in rows:
             if owner not in known:
-                known[owner] = {i for i, _, _ in self.vectors.items("strategies", owner)}
+                known[owner] = {i for i, _, _ in vectors.items("strategies", owner)}
             spec = StrategySpec.model_validate_json(raw)
             if f"{owner}:{spec.spec_id}" in known[owner]:
                 continue
-            self.vectors.upsert(
+            vectors.upsert(
                 "strategies",
                 f"{owner}:{spec.spec_id}",
                 self._text(spec),
@@ -66,7 +71,7 @@ class SqliteStrategyStore:
             added += 1
         return added
 
-    def _rows(self, sql: str, params: tuple[object, ...]) -> list[tuple[str, int, str]]:
+    def _rows(self, sql: str, params: tuple[object, ...]) -> list[tuple[Any, ...]]:
         with self._lock:
             return self.db.execute(sql, params).fetchall()
 
@@ -150,7 +155,7 @@ class SqliteStrategyStore:
                 return self._as_seen(user, spec, owner)
         return None
 
-    def versions(self, user: str, ref: str) -> list[StrategySpec]:
+    def versions(self, user: str, ref: str) -> builtins.list[StrategySpec]:
         """Return every stored version of a visible strategy, oldest first."""
         where, owner, key = self._scope(user, ref)
         rows = self._rows(
@@ -160,7 +165,9 @@ class SqliteStrategyStore:
         )
         return [self._as_seen(user, r[0], owner) for r in rows]
 
-    def search(self, user: str, query: str, k: int = 3) -> list[tuple[StrategySpec, float]]:
+    def search(
+        self, user: str, query: str, k: int = 3
+    ) -> builtins.list[tuple[StrategySpec, float]]:
         """Return up to ``k`` visible strategies nearest in meaning to ``query`` (distance)."""
         if self.vectors is None:
             return []

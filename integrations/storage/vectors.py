@@ -15,7 +15,6 @@ sees their own items plus items shared with everyone; nothing else, whatever the
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ import chromadb
 from chromadb.api import ClientAPI
 from chromadb.config import Settings
 
+from assistant.settings import get_settings
 from core.errors import InvalidArgumentError
 from integrations.storage.embeddings import MiniLMEmbedding, domain_tags
 
@@ -49,7 +49,7 @@ class Hit:
 def make_client(path: Path | str | None = None, url: str | None = None) -> ClientAPI:
     """Return a Chroma client: HTTP when ``url`` (or ``WHISPR_CHROMA_URL``) is set, else embedded
     and persistent at ``path`` (default ``$WHISPR_HOME/chroma``). Telemetry is off."""
-    url = url or os.environ.get("WHISPR_CHROMA_URL") or None
+    url = url or get_settings().whispr_chroma_url
     settings = Settings(anonymized_telemetry=False)
     if url:
         parsed = urlparse(url)
@@ -59,8 +59,7 @@ def make_client(path: Path | str | None = None, url: str | None = None) -> Clien
             ssl=parsed.scheme == "https",
             settings=settings,
         )
-    home = Path(os.environ.get("WHISPR_HOME", "~/.whispr")).expanduser()
-    root = Path(path) if path else home / "chroma"
+    root = Path(path) if path else get_settings().home / "chroma"
     root.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(path=str(root), settings=settings)
 
@@ -78,8 +77,14 @@ class VectorStore:
         if name not in COLLECTIONS:
             raise InvalidArgumentError(f"unknown collection {name!r}; accepted: {COLLECTIONS}")
         if name not in self._collections:
+            # MiniLMEmbedding is an EmbeddingFunction[Documents] (text only). chromadb types the
+            # parameter as EmbeddingFunction[Documents | Images] with a contravariant type
+            # variable, which no text-only function satisfies, chromadb's own default included
+            # (it carries a type: ignore too): chroma-core/chroma#5241.
             self._collections[name] = self.client.get_or_create_collection(
-                name, embedding_function=self.embedding, metadata={"hnsw:space": "cosine"}
+                name,
+                embedding_function=self.embedding,  # type: ignore[arg-type]
+                metadata={"hnsw:space": "cosine"},
             )
         return self._collections[name]
 

@@ -83,9 +83,14 @@ class AlertBody(_Body):
 
 
 class AlertChange(_Body):
-    """Pause or resume an alert."""
+    """Pause or resume an alert, and/or change its time window or ribbon filter."""
 
-    paused: bool
+    paused: bool | None = None
+    after: str | None = Field(default=None, description="Fire at or after HH:MM ET.")
+    before: str | None = Field(default=None, description="Fire before HH:MM ET.")
+    any_time: bool = Field(default=False, description="Drop the time window.")
+    ribbon: Literal["bullish", "bearish", "mixed"] | None = None
+    any_ribbon: bool = Field(default=False, description="Drop the ribbon filter.")
 
 
 class ReadBody(_Body):
@@ -195,9 +200,20 @@ def create_alert(body: AlertBody, user: AlertWriter, service: Service) -> dict[s
 def change_alert(
     alert_id: AlertId, body: AlertChange, user: AlertWriter, service: Service
 ) -> dict[str, Any]:
-    """Pause or resume one of your alerts."""
-    action = "pause" if body.paused else "resume"
-    return call_tool(service, user, "change_alert", {"alert_id": alert_id, "action": action})
+    """Pause or resume one of your alerts, and/or change its window or ribbon filter."""
+    filters = body.model_dump(exclude_none=True, exclude={"paused"})
+    filters = {k: v for k, v in filters.items() if v is not False}
+    if body.paused is None and not filters:
+        raise HTTPException(
+            422, "send paused, or a filter: after, before, any_time, ribbon, any_ribbon"
+        )
+    out: dict[str, Any] = {}
+    if filters:
+        out = call_tool(service, user, "edit_alert", {"alert_id": alert_id, **filters})
+    if body.paused is not None:
+        action = "pause" if body.paused else "resume"
+        out = call_tool(service, user, "change_alert", {"alert_id": alert_id, "action": action})
+    return out
 
 
 @router.delete("/api/alerts/{alert_id}")

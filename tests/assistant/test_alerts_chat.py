@@ -85,3 +85,34 @@ def test_list_pause_delete_are_per_user(source, store):
     assert len(store.alerts("alice")) == 1
     alice.ask("yes", "t-del")
     assert store.alerts("alice") == []
+
+
+def test_a_follow_up_changes_the_alerts_hours_and_ribbon_in_place(source, store):
+    alice, bob = _assistant(source, store, "alice"), _assistant(source, store, "bob")
+    alice.ask("alert spy +1 crossed", "t-edit")
+    alert_id = store.alerts("alice")[0].rule.rule_id
+    alice.ask(f"pause alert {alert_id}", "t-other")
+    reply = alice.ask("make it only after 2pm", "t-edit")
+    assert [(c["name"], c["args"]) for c in reply.tool_calls] == [
+        ("edit_alert", {"alert_id": alert_id, "after": "14:00"})
+    ]
+    (stored,) = store.alerts("alice")
+    # the same alert, still paused, now 14:00 to the close; no second alert was created
+    assert (stored.rule.rule_id, stored.window, stored.paused) == (
+        alert_id,
+        ("14:00", "16:00"),
+        True,
+    )
+    alice.ask("only with a bullish ribbon", "t-edit")
+    assert (store.alerts("alice")[0].ribbon, store.alerts("alice")[0].window) == (
+        "bullish",
+        ("14:00", "16:00"),
+    )
+    alice.ask("actually any time", "t-edit")
+    assert store.alerts("alice")[0].window is None
+    # a time outside the session is refused, naming what is accepted; nothing changes
+    answer = alice.ask("change my spy +1 alert to before 9am").answer
+    assert "09:30 to 16:00" in answer and store.alerts("alice")[0].window is None
+    # bob cannot edit alice's alert
+    assert "no alert" in bob.ask(f"change alert {alert_id} to only after 1pm").answer
+    assert store.alerts("alice")[0].window is None

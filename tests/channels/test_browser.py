@@ -395,6 +395,33 @@ def test_screenshot_of_a_conversation(browser: WebDriver, server: str, tmp_path:
     assert shot.read_bytes()[:4] == b"\x89PNG"
 
 
+def test_phone_width_has_no_sideways_scroll_and_send_is_visible(
+    browser: WebDriver, server: str, tmp_path: Path
+):
+    """At 390 px (a phone) a wide levels table and an alert list scroll inside their answer;
+    the page itself never scrolls sideways and Send stays on screen."""
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
+    )
+    try:
+        signed_in(browser, server)
+        ask(browser, TABLE_QUESTION)
+        ask(browser, "alert me when SPY loses the put trigger after 2pm")
+        width = browser.execute_script("return document.documentElement.clientWidth")
+        assert width == 390
+        overflow = browser.execute_script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, "the page scrolls sideways at phone width"
+        send = browser.find_element(By.ID, "send").rect
+        assert send["x"] >= 0 and send["x"] + send["width"] <= 390, send
+        shot = tmp_path / "whispr-phone.png"
+        assert browser.save_screenshot(str(shot))
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
 ALERT_QUESTION = "alert me when SPY loses the put trigger"
 POLL_MS = 300  # the page's inbox poll in these tests (10 s by default)
 

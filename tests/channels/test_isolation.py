@@ -120,6 +120,8 @@ def test_bob_cannot_change_or_delete_alices_things(two: Two):
     assert (
         c.patch(f"/api/alerts/{two.alert_id}", json={"paused": True}, headers=b).status_code == 422
     )
+    edit = {"after": "14:00", "ribbon": "bullish"}
+    assert c.patch(f"/api/alerts/{two.alert_id}", json=edit, headers=b).status_code == 422
     assert c.delete(f"/api/alerts/{two.alert_id}", headers=b).status_code == 422
     assert c.delete("/api/threads/alice-main", headers=b).status_code == 404
     assert c.delete(f"/api/tokens/{two.token_id}", headers=b).status_code == 404
@@ -128,7 +130,7 @@ def test_bob_cannot_change_or_delete_alices_things(two: Two):
     }
     # all still there and unchanged for alice
     alerts = c.get("/api/alerts", headers=a).json()["alerts"]
-    assert [(x["id"], x["paused"]) for x in alerts] == [(two.alert_id, False)]
+    assert [(x["id"], x["paused"], x["window"]) for x in alerts] == [(two.alert_id, False, None)]
     assert c.get(f"/api/strategies/{two.spec_id}", headers=a).status_code == 200
     assert c.get("/api/threads/alice-main", headers=a).status_code == 200
     assert c.get("/api/me", headers=a).status_code == 200
@@ -192,6 +194,9 @@ MARKET_TOOLS = {
     "golden_gate_stats",
     "level_to_level",
     "draft_strategy",
+    "session_outcome",
+    "session_counts",
+    "average_true_range",
 }
 """Tools that read market data or echo their input only: no user data to leak."""
 
@@ -208,6 +213,7 @@ def test_every_user_data_tool_run_as_bob_on_alices_things_leaks_nothing(two: Two
     calls = {
         "list_alerts": {},
         "change_alert": {"alert_id": two.alert_id, "action": "delete"},
+        "edit_alert": {"alert_id": two.alert_id, "after": "14:00", "ribbon": "bullish"},
         "create_alert": {
             "symbol": "SPY", "level": "+0.382", "direction": "up", "destination": "web:alice"
         },
@@ -271,3 +277,21 @@ def test_users_asking_at_the_same_time_get_their_own_answers_and_threads(tmp_pat
         for thread in {t for w, _, t in results if w == who}:
             texts = [m["text"] for m in service.activity.messages(who, thread)]
             assert texts and all(ask[who][1] in t or t == ask[who][0] for t in texts), (who, thread)
+
+
+def test_an_alert_is_edited_through_the_api(two: Two):
+    a, c = two.headers["alice"], two.client
+    edited = c.patch(
+        f"/api/alerts/{two.alert_id}", json={"after": "13:30", "ribbon": "bearish"}, headers=a
+    )
+    assert edited.status_code == 200, edited.text
+    (line,) = [x for x in edited.json()["alerts"] if x["id"] == two.alert_id]
+    assert (line["window"], line["ribbon"], line["paused"]) == ("13:30-16:00", "bearish", False)
+    bad = c.patch(f"/api/alerts/{two.alert_id}", json={"before": "17:00"}, headers=a)
+    assert bad.status_code == 422 and "09:30 to 16:00" in bad.text
+    assert c.patch(f"/api/alerts/{two.alert_id}", json={}, headers=a).status_code == 422
+    cleared = c.patch(
+        f"/api/alerts/{two.alert_id}", json={"any_time": True, "any_ribbon": True}, headers=a
+    ).json()
+    (line,) = [x for x in cleared["alerts"] if x["id"] == two.alert_id]
+    assert (line["window"], line["ribbon"]) == (None, None)

@@ -1,0 +1,64 @@
+"""Word patterns the intent table shares: statistics words, indicator words, level words,
+distance words, and the session-outcome, counting and true-range questions."""
+
+from __future__ import annotations
+
+STATS = (
+    r"\bhow (?:often|many times|likely|frequently)\b|\bodds\b|\bprobab\w*|\bchances?\b|\bhit rate\b"
+    r"|\b(?:completion|success|fail\w*|win) rate\b|\bstats?\b|\bstatistic\w*|\bhistorically\b"
+    r"|\bwhat (?:%|percent\w*)\b|\b% of (?:the )?(?:time|days|sessions)\b|\blikelihood\b"
+    r"|\bhow reliable\b|\bbase rate\b|\bhit %|\bcompletes?\b|\bcompletion\b(?! (?:level|lvl|target|price))"
+    r"|\bfollow[- ]?through\b"
+    r"|(?<!in )%\s*\??$|\bbuckets?\b|\bsame day %|\bhow frequent\b|\bhow many\b|\bfailures?\b|\bfailed\b"
+    r"|\brate\b|\bcount\b|\bhow often\b|\bfrequency\b|\blevel to level\b|\bl2l\b"
+)
+INDICATOR_NOW = (
+    r"\b(?:right now|now|currently|on the \d+\w*|\d+ ?(?:m|min|h|hr|hour)\b|1h|daily|hourly)\b"
+)
+INDICATOR = (
+    r"\bribbon\b|\bphase\b|\boscillator\b|\bpo\b|\bcompress\w*|\bsqueez\w*|\bemas?\b|\b\d{1,3} ?ema\b"
+    r"|\bema ?\d{1,3}\b|\bthe (?:8|13|21|34|48|200)\b|\bconviction\b|\barrows?\b|\bi?vomy\b|\bclouds?\b"
+    r"|\bindicators?\b|\bpo dots?\b|\bdots?\b|\btrend\b|\bspine\b|\bexpansion\b|\bextended\b"
+)
+LEVELS = (
+    r"\blevels?\b|\btrigger\b|\b(?:the|both|call|put|2|two|spx|spy|day|weekly) triggers\b|\btrigs?\b|\batr\b|\bgolden ?gates?\b|\bgg\w*\b|\bmid ?range\b|\bmid\b"
+    r"|\bprevious close\b|\bextensions?\b|\bsupport\b|\bresistance\b|\bfib\w*|\bladder\b|\bgrid\b"
+)
+DISTANCE = (
+    r"\bdistance\b|\bhow far\b|\bhow many (?:pts|points|dollars|handles|\$|bucks|atrs?)\b"
+    r"|\b(?:points|pts|handles|dollars) (?:from|to|between|away)\b|\bspread between\b"
+    r"|\bgap between\b|\bdifference between\b|\bdiff between\b|\bwidth\b|\bhow wide\b|\bpoints? away\b"
+    r"|\b(?:pts|points|handles|cents|dollars)\b|\bgap from\b|\bhow much (?:room|space)\b|\bapart\b"
+    r"|\bhow (?:many|much) \$|\$ (?:is|would) that\b|\bper (?:share|contract)\b|\bhow much is that\b"
+    r"|\bhalf (?:the |an? )?(?:daily |day )?atr\b|\$ move\b|\bdollar move\b|\batr multiples?\b"
+    r"|\bin atrs?\b|(?:spx|spy) \d{3,5}(?:\.\d+)? (?:to|->|→)|\bin \$|\bin dollars\b|% move\b"
+    r"|\bmove from\b|\$\$+"
+)
+
+OUTCOME = (
+    r"\bwhat time did\b|\bwhen did\b.*\b(?:hit|tag|touch|reach|trigger|break|complete|fail)\w*"
+    r"|\bdid\b.{0,40}\b(?:trigger|hit|tag|touch|reach|complete|fail|break)\w*\b"
+    r"|\bwhich (?:levels?|lvls)\b.{0,16}\b(?:tag|hit|touch|reach)\w*|\b(?:levels?|lvls) (?:got |were )?(?:tagged|hit|touched|reached)\b"
+    r"|\bhow far did (?:it|we|price|spx|spy|\w+) (?:go|run|move|drop|fall|rally|get|push)\b|\brecap\b"
+    r"|\bgap\b.{0,20}\b(?:vs|versus|in|relative to|as a % of) (?:the )?atrs?\b"
+    r"|\bclose[- ]to[- ]close\b|\bhow much did\b.*\b(?:move|drop|fall|fell|rally|gain|lose|go)\b"
+    r"|\bwhat happened\b|\bwhat did\b.*\bdo\b"
+)
+"""What happened in one session: touches and their times, the golden gate's fate, the close."""
+
+COUNTS = (
+    r"(?:\b(?:how many|what percent\w*|how often|how frequently|count|which (?:days|dates|sessions)"
+    r"|what (?:days|dates|sessions)|list (?:the |all )?(?:days|dates|sessions))\b|\bwhat %"
+    r"|% of (?:the )?(?:days|sessions|time|trading days|closes))\b.*"
+    r"\b(?:close[sd]?|closing|settle[sd]?|open(?:s|ed)?|gap(?:s|ped)?|tag(?:s|ged)?|touch(?:es|ed)?"
+    r"|hit|hits|reach(?:es|ed)?)\b"
+)
+"""How many sessions did something (close above a level, open beyond one, tag one)."""
+
+TRUE_RANGE = (
+    r"\b(?:average true range|avg true range|atr|average (?:daily )?range|avg (?:daily )?range|adr)"
+    r"\s?(?:\(|over |of |for )?(?:the )?(?:last |past )?(\d{1,3})(?![\d/.-]|\s?[/-]\s?\d)\)?"
+    r"(?: (?:days?|sessions?|bars?|periods?))?\b"
+    r"|\b(\d{1,3})[- ]?(?:day|session|period|d) (?:atr|average true range|avg true range|average range|adr)\b"
+)
+"""An average true range over N sessions: "atr(20)", "20-day atr", "average true range over 10"."""
