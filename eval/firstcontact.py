@@ -132,13 +132,26 @@ def substitution(expect: dict[str, Any], records: list[dict[str, Any]]) -> str |
     return None
 
 
+def _alert_named(record: dict[str, Any], alert_id: str) -> dict[str, str]:
+    """Return the symbol and level of the alert ``alert_id`` as the call's result shows it."""
+    result = record.get("result") or {}
+    for line in result.get("alerts") or []:
+        if line.get("id") == alert_id:
+            return {"symbol": line["symbol"], "level": line["level"]}
+    m = re.search(r"\((\w+) (?:up|down) ([+-]?[\d.]+)\)", str(result.get("message", "")))
+    return {"symbol": m[1], "level": m[2]} if m else {}
+
+
 def _comparable(got: list[dict[str, Any]], want: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Return ``got`` without arguments the author could not know (a new alert's id)."""
+    """Return ``got`` without arguments the author could not know: an alert picked by its id
+    (which only the assistant saw) is compared by the symbol and level of that same alert."""
     out = []
     for g, w in zip(got, want + [{}] * len(got), strict=False):
         args = dict(g.get("args") or {})
-        if g["name"] == "change_alert" and "alert_id" not in (w.get("args") or {}):
-            args.pop("alert_id", None)
+        wanted = w.get("args") or {}
+        if g["name"] in ("change_alert", "edit_alert") and "alert_id" not in wanted:
+            named = _alert_named(g, str(args.pop("alert_id", "")))
+            args.update({k: v for k, v in named.items() if k in wanted})
         out.append({"name": g["name"], "args": args})
     return out
 
@@ -175,7 +188,7 @@ def score_turn(item: dict[str, Any], index: int, turn: dict[str, Any], reply: An
     calls_ok = (
         None
         if want is None
-        else [canonical(c) for c in _comparable(got, want)] == [canonical(c) for c in want]
+        else [canonical(c) for c in _comparable(records, want)] == [canonical(c) for c in want]
     )
     substituted = None if expect.get("clarify") else substitution(expect, records)
     numbers = [str(n) for n in expect.get("numbers") or []]
@@ -192,7 +205,7 @@ def score_turn(item: dict[str, Any], index: int, turn: dict[str, Any], reply: An
             bool(records)
             and about
             and not data
-            and re.search(r"\bno (?:\w+ )?data\b", reply.answer.lower()) is not None
+            and re.search(r"\bno (?:\w+ ){0,2}data\b", reply.answer.lower()) is not None
         )
         why = "" if passed else "expected a no-data reply about " + symbol
     elif numbers:
@@ -200,6 +213,13 @@ def score_turn(item: dict[str, Any], index: int, turn: dict[str, Any], reply: An
         missing = [n for n in numbers if not shows_number(shown, n)]
         passed = not missing and substituted is None
         why = f"missing {', '.join(missing)}" if missing else ""
+    elif expect.get("text_contains"):
+        # the author named what the answer must say ("completed"): any tool that says it about
+        # the asked symbol and session answers the question
+        words = [str(w).lower() for w in expect["text_contains"]]
+        missing_words = [w for w in words if w not in reply.answer.lower()]
+        passed = bool(records) and not missing_words and substituted is None
+        why = f"missing the word(s) {', '.join(missing_words)}" if missing_words else ""
     elif want is not None:
         passed = bool(calls_ok) and substituted is None
         why = "" if passed else "tool calls differ"

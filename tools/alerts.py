@@ -251,15 +251,17 @@ def change_alert(ctx: ToolContext, args: AlertRef) -> AlertsResult:
             alerts=_lines(ctx),
             pending=alert_id,
         )
+    line = next((a for a in _lines(ctx) if a.id == alert_id), None)
     ok = (
         store.delete(ctx.user_id, alert_id)
         if args.action == "delete"
         else store.set_paused(ctx.user_id, alert_id, args.action == "pause")
     )
-    if not ok:
+    if not ok or line is None:
         raise InvalidArgumentError(f"you have no alert {alert_id!r}")
     done = {"pause": "paused", "resume": "resumed", "delete": "deleted"}[args.action]
-    return AlertsResult(message=f"Alert {alert_id} {done}.", alerts=_lines(ctx))
+    what = f"{line.symbol} {line.direction} {line.level}"
+    return AlertsResult(message=f"Alert {alert_id} ({what}) {done}.", alerts=_lines(ctx))
 
 
 class AlertEdit(AlertPick):

@@ -76,6 +76,8 @@ def indicator_state(ctx: ToolContext, args: IndicatorArgs) -> IndicatorResult:
     """
     sym = normalize_symbol(ctx.source, args.symbol)
     bars = load_bars(ctx.source, sym, args.timeframe)
+    if args.date is None and ctx.today is not None and len(bars):
+        bars = through_day(bars, ctx.today)  # "now" is today's last bar, never a later one
     if args.date is not None:
         bars = through_day(bars, args.date)
         if not len(bars) or bars.index[-1].date() < args.date - dt.timedelta(days=7):

@@ -37,8 +37,8 @@ def intraday_bars(
     part = bars.loc[lo:hi]
     if not len(part):
         raise DateOutOfRangeError(
-            f"no {sym} intraday bars between {start or 'the start'} and {end or 'the end'}; "
-            f"they cover {bars.index[0].date()} to {bars.index[-1].date()}"
+            f"no {sym} intraday data between {start or 'the start'} and {end or 'the end'}: "
+            f"its intraday bars cover {bars.index[0].date()} to {bars.index[-1].date()}"
         )
     return part
 

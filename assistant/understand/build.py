@@ -125,12 +125,18 @@ def money_terms(r: Reading) -> dict[str, Any]:
     """Return the quantity and multiplier a distance question asks to price ("100 shs … $$?",
     "in $ for 300 shares", "2 ES ($50/pt)"), or {} when it asks for points only."""
     money: dict[str, Any] = {}
-    if r.has(r"\$|\bdollars?\b|\bbucks\b|\bhow much\b|\bper (?:share|contract)\b|\bp&?l\b"):
+    if r.has(
+        r"\$|\bdollars?\b|\bbucks\b|\bhow much\b|\bper (?:share|contract)\b|\bp&?n?l\b|\bpnl\b"
+        r"|^x ?\d|=\s*\??$|\bworth\b|\bmake\b"
+    ):
         qty = re.search(
-            r"\b(\d+|one|a|an) (?:\w+ )?(?:shares?|shs|sh|contracts?|cts|es|mes|lots?|cons)\b", r.t
+            r"\b(\d+|one|a|an) (?:\w+ )?(?:shares?|shs|sh|contracts?|cts|es|mes|lots?|cons)\b"
+            r"|\b(?:buy|bought|sell|sold|short|shorted|long|x) ?(\d+) (?:\$?[a-z]{2,5})\b",
+            r.t,
         )
         if qty:
-            money["quantity"] = float({"one": 1, "a": 1, "an": 1}.get(qty[1], qty[1]))
+            n = qty[1] or qty[2]
+            money["quantity"] = float({"one": 1, "a": 1, "an": 1}.get(n, n))
         per = re.search(r"\((\d+)\s?/\s?(?:pt|point)\)|\$?(\d+) (?:per|a|/) ?(?:pt|point)\b", r.t)
         mult = r.sizing.multiplier
         if per:
@@ -138,6 +144,9 @@ def money_terms(r: Reading) -> dict[str, Any]:
         elif mult:
             money["multiplier"] = mult
     return money
+
+
+_FROM_CLOSE = r"\b(?:above|below|over|under|from|off) (?:the )?(?:pdc|pc|previous close|prior close|yday close|0)\b"
 
 
 def distance(r: Reading, symbols: list[str]) -> Built:
@@ -175,6 +184,9 @@ def distance(r: Reading, symbols: list[str]) -> Built:
     money = money_terms(r)
     if price and keys:
         a, b = price[1], keys[0]
+    elif len(keys) >= 2 and "0" in keys[:2] and r.has(_FROM_CLOSE):
+        # "+1 was how many % above pdc": measured from the previous close
+        a, b = "0", next(k for k in keys[:2] if k != "0")
     elif len(keys) >= 2:
         a, b = keys[0], keys[1]
     elif keys and r.has(r"\b(?:close|closed|price|now|current|it|spx|spy)\b"):

@@ -91,6 +91,14 @@ def trigger_buckets(t: str) -> list[str] | None:
         return [f"{max(9, min(15, int((_clock(m, 1) or '09')[:2]))):02d}"]
     if re.search(r"\bfirst (?:30|half hour|30 min\w*)\b", t):
         return ["09"]
+    later = re.search(
+        r"(?<![\d:.$])(\d{1,2})(?::\d{2})?\s*(am|pm)?\s*(?:or later|and later|onwards?|or after|and after|\+)",
+        t,
+    )
+    if later:  # "2pm or later": that hour's bucket to the close
+        first = _hour24(int(later[1]), later[2] or ("pm" if int(later[1]) < 9 else "am"))
+        if 9 <= first <= 15:
+            return [f"{h:02d}" for h in range(first, 16)]
     window = read_window(t)
     bare = re.search(
         r"(?<![\d:.$])(\d{1,2})(?::(\d{2}))?\s*(am|pm)\b|(?<![\d:.$])(\d{1,2}):(\d{2})(?!\d)", t

@@ -57,7 +57,7 @@ def _numeric_dates(t: str, today: dt.date) -> Found:
     for m in re.finditer(r"(?<![\d.$])((?:19|20)\d\d)(\d\d)(\d\d)(?![\d.])", t):
         add(m, _day(int(m[1]), int(m[2]), int(m[3]), m[0]))
     for m in re.finditer(
-        r"(?<![\d.$/+-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/.]|\s?(?:emas?|ribbon|clouds?|stack|cross))",
+        r"(?<![\d.$/+-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/]|\.\d|\s?(?:emas?|ribbon|clouds?|stack|cross))",
         t,
     ):
         a, b, year = int(m[1]), int(m[3]), m[4]
@@ -118,9 +118,10 @@ def _named_periods(t: str, today: dt.date) -> Found:
     add = _adder(found)
     for m in re.finditer(r"\bq([1-4])[ -]?(?:'(\d{2})|(\d{4})|(\d{2}))?\b", t):
         year = _year_of((m[2], m[3], m[4]), today)
+        yearless = year is None  # "the q2 pdc" in a 2020 thread is 2020's
         if year is None:
             year = today.year if (int(m[1]) - 1) * 3 < today.month else today.year - 1
-        add(m, _quarter_period(year, int(m[1]), m[0]))
+        add(m, replace(_quarter_period(year, int(m[1]), m[0]), yearless=yearless))
     for m in re.finditer(r"\b(\d{4}) ?q([1-4])\b", t):
         add(m, _quarter_period(int(m[1]), int(m[2]), m[0]))
     ordinal = r"([1-4])(?:st|nd|rd|th)|(first|second|third|fourth)"

@@ -160,6 +160,15 @@ def _pair_change(r: Reading, args: dict[str, Any]) -> dict[str, Any]:
     """Return a new start or end of a level-to-level question ("and from the gg?", "to +1
     instead"), each level on the side of the one it replaces unless the message names one."""
     out: dict[str, Any] = {}
+    both = re.fullmatch(
+        r"(?:and |what about |how about |now |ok )?(?:from )?(?:the )?(.+?) (?:to|->|→) (?:the )?(.+?)\??",
+        r.t,
+    )
+    if both:  # "what about +1 to +1.236"
+        a = resolve_unsided(read_levels(both[1]), both[1], str(args.get("from_level", "+"))[:1])
+        b = resolve_unsided(read_levels(both[2]), both[2], str(args.get("to_level", "+"))[:1])
+        if len(a) == 1 and len(b) == 1:
+            return {"from_level": a[0], "to_level": b[0]}
     for word, key in (("from", "from_level"), ("to", "to_level")):
         m = re.search(rf"\b{word}\b(?: the)? (.+?)(?=\b(?:to|from|instead)\b|\?|$)", r.t)
         old = args.get(key)
@@ -339,13 +348,19 @@ def follow_up(r: Reading, intent: str | None, rule: str, last: Turn) -> list[Cal
 def carry_context(r: Reading, last: Turn, call: Call) -> Call:
     """Return ``call`` with the date of the previous turn when this short message names none
     ("Spx lvls 10/31/24" then "where was the ribbon?" asks about 10/31/24 too)."""
-    if r.date.found or not last.calls:
+    if not last.calls:
+        return call
+    answered = _answered_date(last.calls[0])
+    if r.date.found and r.date.yearless and r.date.date and answered and "date" in call["args"]:
+        # "the q2 pdc" right after Q2 2020 levels: the year of the thread, not this year
+        moved = r.date.date.replace(year=answered.year).isoformat()
+        return {**call, "args": {**call["args"], "date": moved}}
+    if r.date.found:
         return call
     named = [{"ES": "SPX"}.get(s, s) for s in r.symbols]
     if named and named != [last.calls[0]["args"].get("symbol")]:
         return call
     fields = TOOLS[call["name"]].args_model.model_fields
-    answered = _answered_date(last.calls[0])
     if call["name"] == "position_size" and not any(
         str(call["args"].get(k, "1"))[:1] in "+-0" for k in ("entry", "stop")
     ):

@@ -59,6 +59,12 @@ _LEVEL_WORD = (
 )
 
 
+_STATS_STRONG = (
+    r"\bhow often|\bodds\b|%|\bpercent|\brate\b|\bstats?\b|\bprobab|\bhistoric|\busually\b"
+)
+"""Statistics words that a past-tense "did it complete?" about one session never has."""
+
+
 def _one_level_or_band(r: Reading) -> bool:
     """Return True when at most one level is named, or one band (±x: both sides of one level)."""
     keys = set(r.levels.keys) | {f"+{u}" for u in r.levels.unsided}
@@ -75,7 +81,8 @@ def _n_levels(r: Reading) -> int:
 
 
 TERM_THEN_WHAT = (
-    r"([a-z][\w .+-]{1,30}?)\s*\?+\s*(?:whats|what's|what is|wtf is|wat is|what does (?:that|it) mean)"
+    r"([a-z][\w .+-]{1,30}?)\s*\?+\s*(?:whats|what's|what is|wtf is|wat is|what does (?:that|it) mean"
+    r"|explain(?: (?:pls|please|plz))?|meaning)"
     r"(?: (?:that|this|it))?\W*"
 )
 """A term, then "what's that": "vomy?? whats that", "po dots? what is it"."""
@@ -86,6 +93,8 @@ def glossary_term(t: str) -> str | None:
     after = re.fullmatch(TERM_THEN_WHAT, t)
     if after:  # "vomy?? whats that": the term comes first
         t = after[1]
+    else:  # "sorry, total beginner here, what's a trigger?": the question after a preface
+        t = re.sub(r"^.*?[,.!?;:] (?=(?:what|whats|explain|define|tell me about)\b)", "", t)
     body = re.sub(
         r"^(?:what(?:'s| is| are| does)|whats|wtf is|explain|define|definition of|meaning of|tell me about"
         r"|how (?:does|do|is)|what do you mean by|eli5|difference between|what is meant by)\s*",
@@ -187,7 +196,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "alert-create",
         "create_alert",
-        r"\b(?:alert|ping|notify|buzz|wake) me\b|\b(?:tell|text|message|dm) me (?:when|if|once|as soon|the moment|whenever)\b"
+        r"\b(?:alert|ping|notify|buzz|wake|warn) me\b|\b(?:tell|text|message|dm) me (?:when|if|once|as soon|the moment|whenever)\b"
         r"|\b(?:set|create|add|make|new|put|send|give)\b.{0,24}\balerts?\b|\bpost (?:in|to) #[\w-]+ (?:when|if|once)\b"
         r"|\b(?:when|if|once)\b.*\bpost (?:it )?(?:in|to) #[\w-]+"
         r"|\b(?:loses?|lost|reclaim\w*|cross\w*|breaks?|broke|fails?|failed|tag\w*|hits?)\b.*\balert\b"
@@ -255,7 +264,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "explain",
         "explain",
-        rf"^{TERM_THEN_WHAT}$|^(?:what(?:'s| is| are) (?:a|an)\b|what does\b|explain|define|definition|meaning of|tell me about|eli5"
+        rf"^{TERM_THEN_WHAT}$|(?:^|[,.!?;:] )(?:what(?:'s| is| are) (?:a|an)\b|what does\b|explain|define|definition|meaning of|tell me about|eli5"
         r"|what do you mean by|difference between|how (?:does|do|is) .* (?:work|calculated|computed)|what is meant by)"
         r"|^(?:what(?:'s| is| are)|whats|wtf is|wth is)\b|\bwhat does\b.*\bmean\b",
         lambda r: _no_market_words(r) and glossary_term(r.t) is not None,
@@ -301,7 +310,7 @@ RULES: tuple[Rule, ...] = (
         "outcome",
         OUTCOME,
         lambda r: (
-            not r.has(STATS)
+            (not r.has(STATS) or (r.has(r"\bdid\b|\bwas\b") and not r.has(_STATS_STRONG)))
             and not r.has(r"\bwhere did\b|\bend(?:ed)? up\b|\bclose[sd]? (?:vs|from|relative)")
         ),
     ),
@@ -380,7 +389,7 @@ RULES: tuple[Rule, ...] = (
         "context",
         r"\bprice context\b|\bwhere (?:is|are|'s|r|was|were|did|does|do we)\b|\bwhere's\b|\bwhat level (?:is|are) (?:we|\S+ (?:at|on|near|sitting))\b"
         r"|\bnearest levels?\b|\bnext level\b|\bbetween which\b|\bare we (?:above|below|at|over|under|near|through)\b"
-        r"|\b(?:vs|versus|relative to|against)\b.*\b(?:levels?)\b|\bwhat zone\b|\bgg status\b|\bgate status\b"
+        r"|\b(?:vs|versus|relative to|against)\b.*\b(?:levels?)\b|\b(?:what|which) zone\b|\bgg status\b|\bgate status\b"
         r"|\btriggered (?:yet|today)\b|\bdid\b.{0,30}\b(?:trigger|hit|tag|touch|reach)\b|\bhas\b.{0,30}\b(?:triggered|hit|tagged|touched)\b"
         r"|\bis (?:spx|spy|it|price) (?:above|below|over|under|near|through)\b"
         r"|\bwhich (?:levels?|lvls)\b.{0,12}\b(?:tag|hit|touch|reach)\w*|\b(?:levels?|lvls) (?:got |were )?(?:tagged|hit|touched|reached)\b"

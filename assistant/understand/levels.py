@@ -98,7 +98,7 @@ _BARE_NUMBER = (
     r"(?<![\w.$/+-])(0?\.\d{2,3}|[123]\.\d{1,3}|[123](?=\s?(?:x\s?)?atr\b)|38\.2|61\.8|23\.6|78\.6)"
     r"(?:\s?(?:x\s?)?atr)?(?=\s?(?:level|lvl|line|ext|extension|atr|fib|s\b|$|\?|,|\)|:| (?:on|for"
     r"|level|target|and|to|or|from|is|gg|mid|rate|odds|up|down|calls?|puts?|side|in|since|during"
-    r"|over|last|past|this|after|before)\b))"
+    r"|over|last|past|this|after|before)\b| \d{1,2}/\d| \d{4}-\d))"
 )
 
 
@@ -171,6 +171,12 @@ class _Scan:
         ):
             if self.free(*m.span()):
                 self.take(m.start(), m.span(), "+0.382", "-0.382")
+        for m in re.finditer(
+            r"(?<![\w.])([+-]\d(?:\.\d{1,3})?)\s?/\s?([+-]\d(?:\.\d{1,3})?)(?![\d/])", self.t
+        ):
+            a, b = key_of(m[1][0], float(m[1][1:])), key_of(m[2][0], float(m[2][1:]))
+            if a and b and self.free(*m.span()):  # "+1/-1"
+                self.take(m.start(), m.span(), a, b)
         for m in re.finditer(r"(?:\+/-|\+-|-/\+|±)\s?(\d(?:\.\d{1,3})?|\.\d{1,3})\s?(%)?", self.t):
             size = float(m[1]) / (100 if m[2] else 1)
             up, down = key_of("+", size), key_of("-", size)
@@ -245,11 +251,15 @@ def _names_a_gate_trigger(t: str, m: re.Match[str]) -> bool:
     the trigger level."""
     before = t[max(0, m.start() - 30) : m.start()]
     after_words = (
-        r"s?\s(?:in|at|after|before|between|during|time|hour|bucket|window|odds|stats|rate)\b"
+        r"s?\s(?:in|at|after|before|between|during|time|hour|bucket|window|odds|stats|rate|by|from|until)\b"
+        r"|s?\s\d{1,2}(?::\d{2})?\s?(?:am|pm)\b"
     )
+    clock = r"(?:\d{1,2}(?::\d{2})?\s?(?:am|pm)?(?:\s?-\s?\d{1,2}(?::\d{2})?\s?(?:am|pm)?)?|open(?:ing)?|morning|afternoon|lunch|late|early)\s?$"
     return bool(
         re.search(rf"{_GATE_WORDS}\s*(?:\w+\s){{0,3}}$", before)
         or re.match(after_words, t[m.end() :])
+        # "a 10am trigger", "9:30-10 trigger" beside golden-gate words: when the gate triggered
+        or (re.search(clock, before) and re.search(_GATE_WORDS, t))
     )
 
 

@@ -55,6 +55,9 @@ def compare(r: Reading, symbols: list[str]) -> Built:
     names = [n.strip(" .?,") for n in re.split(r",| and | vs\.? | versus | with | against ", body)]
     names = [re.sub(r"\b(?:strateg(?:y|ies)|the|my)\b", "", n).strip() for n in names]
     names = [builtin_name(n) or n for n in names if n]
+    builtins = [n for n in names if builtin_name(n)]
+    if len(builtins) >= 2:  # "call trig vs put trig strats, spx q3 2025, which won more"
+        names = builtins
     if len(names) < 2:
         names = strategy_names_in(r.t)
     if len(names) < 2:

@@ -159,6 +159,16 @@ def read_side(t: str) -> str | None:
     return None
 
 
+def _underlying_price(value: str | None) -> bool:
+    """Return True for an entry of 100 or more: "puts on spy: short at 681" is SPY's price, not
+    an option's premium (a premium that high has a strike written: "6000c at 120")."""
+    return (
+        value is not None
+        and re.fullmatch(r"\d+(?:\.\d+)?", value) is not None
+        and float(value) >= 100
+    )
+
+
 def _is_level(value: str | None) -> bool:
     """Return True for a level key ("+0.236", "0"), False for a price or nothing."""
     return value is not None and (value[:1] in "+-" or value == "0")
@@ -234,6 +244,7 @@ def read_sizing(t: str) -> Sizing:
         # "puts on spy: short at the put trig, stop at pdc" prices the underlying: the option
         # word only names the side there
         and not (_is_level(out.entry) or _is_level(out.stop))
+        and not _underlying_price(out.entry)
     ):
         out.multiplier, out.units = 100.0, "contracts"
     elif re.search(r"\bshares?\b|\bunits?\b", t):

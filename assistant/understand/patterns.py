@@ -9,8 +9,9 @@ STATS = (
     r"|\bwhat (?:%|percent\w*)\b|\b% of (?:the )?(?:time|days|sessions)\b|\blikelihood\b"
     r"|\bhow reliable\b|\bbase rate\b|\bhit %|\bcompletes?\b|\bcompletion\b(?! (?:level|lvl|target|price))"
     r"|\bfollow[- ]?through\b"
-    r"|(?<!in )%\s*\??$|\bbuckets?\b|\bsame day %|\bhow frequent\b|\bhow many\b|\bfailures?\b|\bfailed\b"
+    r"|(?<!in )(?<!and )(?<!& )(?<!\+ )%\s*\??$|\bbuckets?\b|\bsame day %|\bhow frequent\b|\bhow many\b|\bfailures?\b|\bfailed\b"
     r"|\brate\b|\bcount\b|\bhow often\b|\bfrequency\b|\blevel to level\b|\bl2l\b"
+    r"|\bworth (?:it|taking|trading)\b|\busually\b"
 )
 INDICATOR_NOW = (
     r"\b(?:right now|now|currently|on the \d+\w*|\d+ ?(?:m|min|h|hr|hour)\b|1h|daily|hourly)\b"
@@ -32,7 +33,8 @@ DISTANCE = (
     r"|\bhow (?:many|much) \$|\$ (?:is|would) that\b|\bper (?:share|contract)\b|\bhow much is that\b"
     r"|\bhalf (?:the |an? )?(?:daily |day )?atr\b|\$ move\b|\bdollar move\b|\batr multiples?\b"
     r"|\bin atrs?\b|(?:spx|spy) \d{3,5}(?:\.\d+)? (?:to|->|→)|\bin \$|\bin dollars\b|% move\b"
-    r"|\bmove from\b|\$\$+"
+    r"|\bmove from\b|\$\$+|\bp&?n?l\b|\bpnl\b|\bhow many %|\bhow much (?:would|will|does|did|do) (?:that|it|i|this|we) (?:make|earn|be worth|pay|lose|net)\b"
+    r"|\bhow many (?:pts|points) (?:under|over|above|below)\b"
 )
 
 OUTCOME = (
@@ -43,11 +45,12 @@ OUTCOME = (
     r"|\bgap\b.{0,20}\b(?:vs|versus|in|relative to|as a % of) (?:the )?atrs?\b"
     r"|\bclose[- ]to[- ]close\b|\bhow much did\b.*\b(?:move|drop|fall|fell|rally|gain|lose|go)\b"
     r"|\bwhat happened\b|\bwhat did\b.*\bdo\b"
+    r"|\b(?:was|is|were) (?:the )?(?:\w+ )?(?:gg|golden gate|gate|trigger|trig)s? (?:done|complete\w*|hit|triggered|tagged|touched|reached)\b"
 )
 """What happened in one session: touches and their times, the golden gate's fate, the close."""
 
 COUNTS = (
-    r"(?:\b(?:how many|what percent\w*|how often|how frequently|count|which (?:days|dates|sessions)"
+    r"(?:\b(?:how many (?:times|days|sessions|occasions|closes|opens)|what percent\w*|how often|how frequently|count|which (?:days|dates|sessions)"
     r"|what (?:days|dates|sessions)|list (?:the |all )?(?:days|dates|sessions))\b|\bwhat %"
     r"|% of (?:the )?(?:days|sessions|time|trading days|closes))\b.*"
     r"\b(?:close[sd]?|closing|settle[sd]?|open(?:s|ed)?|gap(?:s|ped)?|tag(?:s|ged)?|touch(?:es|ed)?"

@@ -8,6 +8,7 @@ import datetime as dt
 import re
 
 from assistant.understand.dates import _absolute, read_date
+from assistant.understand.dateslot import two_digit_year
 from assistant.understand.vocab import alternation, months
 from core.calendar import previous_session
 
@@ -42,6 +43,9 @@ def read_range(text: str, today: dt.date) -> tuple[dt.date | None, dt.date | Non
         return start, None
     if re.search(r"\bytd\b|\byear to date\b|\bthis year\b", t):
         return dt.date(today.year, 1, 1), None
+    spans = _month_span(t, today) or _half_year(t, today) or _date_span(t, today)
+    if spans:
+        return spans
     m = re.search(r"\b(?:since|from|after) (\d{4})(?![\d/-])", t)
     if m and not re.search(r"\b(?:to|through|until|-) \d", t[m.end() :]):
         return dt.date(int(m[1]), 1, 1), None
@@ -69,3 +73,58 @@ def read_range(text: str, today: dt.date) -> tuple[dt.date | None, dt.date | Non
     if m and int(m[1]) <= today.year:
         return dt.date(int(m[1]), 1, 1), dt.date(int(m[1]), 12, 31)
     return None, None
+
+
+def _year(two: str | None, four: str | None, today: dt.date) -> int | None:
+    if four:
+        return int(four)
+    return two_digit_year(int(two), today) if two else None
+
+
+def _month_span(t: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
+    """Return "aug 2025 thru jan 2026", "jun25-jan26", "jul to dec 25", "may 25 thru jan 26" as
+    the first day of the first month to the last day of the last (a number beside a month in a
+    span of months is its year)."""
+    mon = alternation(months())
+    side = rf"({mon})\.?\s?(?:'?(\d{{2}})(?![\d/:])|(\d{{4}}))?"
+    m = re.search(rf"\b{side}\s?(?:-|–|to|thru|through|until|till)\s?{side}(?![\d/]|\s\d)", t)
+    if not m:
+        return None
+    end_year = _year(m[5], m[6], today)
+    start_year = _year(m[2], m[3], today)
+    first, last = months()[m[1]], months()[m[4]]
+    if end_year is None:
+        return None  # "mar-apr 2024" and bare month spans are read elsewhere
+    if start_year is None:
+        start_year = end_year - (1 if first > last else 0)
+    if (start_year, first) > (end_year, last):
+        return None
+    return dt.date(start_year, first, 1), dt.date(
+        end_year, last, calendar.monthrange(end_year, last)[1]
+    )
+
+
+def _half_year(t: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
+    """Return "h1 2025", "2nd half of 2025", "first half '24", "2025 h2" as its six months."""
+    m = re.search(
+        r"\b(?:h([12])|([12])(?:st|nd)? half|(first|second) half)(?: of)?,? (?:'(\d{2})|(\d{4}))\b"
+        r"|\b(\d{4}) h([12])\b",
+        t,
+    )
+    if not m:
+        return None
+    half = int(m[1] or m[2] or m[7] or (1 if m[3] == "first" else 2))
+    year = int(m[5] or m[6]) if (m[5] or m[6]) else two_digit_year(int(m[4]), today)
+    if half == 1:
+        return dt.date(year, 1, 1), dt.date(year, 6, 30)
+    return dt.date(year, 7, 1), dt.date(year, 12, 31)
+
+
+def _date_span(t: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
+    """Return two written dates joined by to/thru/-, with or without "from"."""
+    day = r"\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})"
+    m = re.search(rf"(?<![\d/-])({day})\s?(?:-|–|to|thru|through|until|till)\s?({day})(?![\d/])", t)
+    if not m:
+        return None
+    a, b = read_date(m[1], today).date, read_date(m[2], today).date
+    return (a, b) if a and b and a <= b else None

@@ -127,6 +127,10 @@ def _distance_from_it(x: _Ref) -> list[Call] | None:
     priced = re.search(r"(?<![+-])\b\d{2,}(?:\.\d+)?\b", undated)
     if x.intent == "distance" and r.levels.keys and not priced:
         start, end = leveled["args"]["level"], r.levels.keys[0]
+        if r.has(
+            r"\bdid (?:it|we|spx|spy|price) close\b|\bclosed? (?:above|below|over|under|from)\b"
+        ):
+            start = "close"  # "how many pts did it close above the +1": from that session's close
         if start == end:
             return None
         return [
@@ -136,7 +140,10 @@ def _distance_from_it(x: _Ref) -> list[Call] | None:
             }
         ]
     price = re.search(r"\b(?:from|to|at|vs) \$?(\d{3,6}(?:\.\d+)?)\b", r.t)
-    far = r.has(r"\bhow far\b|\bdistance\b|\bhow many (?:pts|points)\b")
+    far = r.has(
+        r"\bhow far\b|\bdistance\b|\bhow many (?:pts|points)\b|\bin (?:%|pts|points|atr|\$)"
+        r"|^(?:and )?from \$?\d[\d.]* to (?:it|that|there)\b"
+    )
     if far and price and not r.levels.keys:
         args = {**x.session(leveled), "start_at": price[1], "end_at": leveled["args"]["level"]}
         return [{"name": "level_distance", "args": args}]
@@ -153,6 +160,8 @@ def _alerts_named(x: _Ref) -> list[Call] | None:
         sym = r.symbols[0] if r.symbols else call["args"].get("symbol")
         args = {"action": action, "level": r.levels.keys[0], **({"symbol": sym} if sym else {})}
         return [{"name": "change_alert", "args": args}]
+    if action and r.symbols and r.has(r"\b(?:one|alert)\b"):  # "pause the spy one for now"
+        return [{"name": "change_alert", "args": {"action": action, "symbol": r.symbols[0]}}]
     if r.has(r"^(?:list|show|see)(?: me)? (?:em|them|all|those|my alerts?)\b"):
         return [{"name": "list_alerts", "args": {}}]
     if not (action and r.has(_POINTING)):
@@ -190,13 +199,19 @@ def _backtest_more(x: _Ref) -> list[Call] | None:
     r, call = x.r, x.call
     if x.name != "backtest_strategy":
         return None
-    if r.has(r"\bcompare (?:it|that|this)\b|^(?:and )?(?:compare|vs\.?|versus)\b"):
+    if r.has(
+        r"\bcompare (?:it|that|this|them|both|the two)\b|^(?:and )?(?:compare|vs\.?|versus)\b"
+    ):
         other = strategy_names_in(r.t) or [
             re.sub(r"^.*\b(?:to|with|against|vs)\b", "", r.t).strip(" ?")
         ]
+        if re.search(FLIP, r.t) or re.search(SIDE_PICK, r.t):  # "compare it with the bear one"
+            flipped = _flip_words(call["args"]["strategy"], r.t)
+            other = [flipped] if flipped != call["args"]["strategy"] else other
         args: dict[str, Any] = {"strategies": [call["args"]["strategy"], *other]}
-        if call["args"].get("symbol"):
-            args["symbol"] = call["args"]["symbol"]
+        for key in ("symbol", "start", "end"):  # compared on the data just backtested
+            if call["args"].get(key):
+                args[key] = call["args"][key]
         return [{"name": "compare_strategies", "args": args}]
     if re.search(FLIP, r.t) or re.search(SIDE_PICK, r.t):
         flipped = _flip_words(call["args"]["strategy"], r.t)

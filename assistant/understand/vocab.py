@@ -236,6 +236,7 @@ def normalize(text: str) -> str:
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u2212", "-")
     text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u00b1", "+/-")
     text = re.sub(r"\s+", " ", text.lower()).strip()
+    text = re.sub(r"\bs/l\b", "sl", text)  # stop loss
     # "pt" is the put trigger, except as a price target ("pt 460", "pt at 5980")
     text = re.sub(
         r"\bpt\b(?=\s*(?:at |@ |of |is |= |: )?\$?\d{2})(?!\s*\d{1,2}[./-]\d{1,2}[./-])",
