@@ -14,6 +14,9 @@ Rules (Day mode unless a mode is given; * marks a decision the spec leaves open)
   reversal +0.382 → +0.236. Hence the trigger bar counts only when it opened at or beyond the
   trigger (open bucket or a gap: the dip surely came after); the completion bar never counts.
 - Momentum gate: ``trigger=1.382, target=1.618, fail=1.236``.
+- Conditions (``core.conditions``): ``gate_sessions(where=...)`` marks each row with
+  ``session_ok`` (weekday, open location) and ``trigger_ok`` (ribbon, oscillator zone at the
+  trigger); ``gate_stats`` then counts only ``session_ok`` sessions and ``trigger_ok`` triggers.
 Counts are raw; percentages are computed unrounded and rounded only by whoever displays them.
 """
 
@@ -24,6 +27,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
+from core.conditions import Conditions
 from core.errors import InvalidArgumentError
 from core.levelstats import (
     BUCKETS,
@@ -33,6 +37,7 @@ from core.levelstats import (
     SessionScan,
     level_prices,
     level_to_level,
+    scan_conditions,
     scan_sessions,
     trace,
 )
@@ -43,8 +48,13 @@ _HOUR_NAMES = np.asarray(("", *HOURS), dtype=object)
 
 
 def _gate_frame(
-    scan: SessionScan, direction: str, trigger: float, target: float, fail: float
+    scan: SessionScan,
+    direction: str,
+    levels: tuple[float, float, float],
+    where: Conditions | None,
+    indicator_bars: pd.DataFrame,
 ) -> pd.DataFrame:
+    trigger, target, fail = levels
     side = 1 if direction == "bull" else -1
     gate = trace(scan, side * trigger, side * target)
     t, c = gate.touch, gate.reach
@@ -55,7 +65,7 @@ def _gate_frame(
     f = np.where(failed, back, -1)
     t_code = scan.bucket_codes(t, gate.at_open)
     c_code = scan.bucket_codes(c, np.zeros(c.size, bool))  # 1..7 = 09..15
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "date": scan.dates,
             "direction": direction,
@@ -74,6 +84,9 @@ def _gate_frame(
             "minutes_to_complete": scan.elapsed_minutes(t, c),
         }
     )
+    if where is not None:
+        frame["session_ok"], frame["trigger_ok"] = scan_conditions(scan, t, where, indicator_bars)
+    return frame
 
 
 def gate_sessions(
@@ -87,6 +100,8 @@ def gate_sessions(
     mode: str = "day",
     start: DateLike = None,
     end: DateLike = None,
+    where: Conditions | None = None,
+    indicator_bars: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Return one row per session and direction describing its golden gate.
 
@@ -107,6 +122,11 @@ def gate_sessions(
         mode: Levels mode whose period bounds a gate (``day`` = the session).
         start: First session date to scan (inclusive), None for all.
         end: Last session date to scan (inclusive), None for all.
+        where: Conditions to mark: adds boolean columns ``session_ok`` (weekday and open
+            location hold) and ``trigger_ok`` (ribbon and oscillator zone held at the trigger,
+            read as ``core.conditions`` says; False without a trigger). None adds nothing.
+        indicator_bars: Bars the ribbon and oscillator are computed on (default ``bars``; pass
+            the whole intraday history when ``bars`` is a slice, so the EMAs are warmed up).
     """
     if direction not in (*DIRECTIONS, "both"):
         raise InvalidArgumentError(f"direction must be bull, bear or both, got {direction!r}")
@@ -116,7 +136,8 @@ def gate_sessions(
         )
     scan = scan_sessions(bars, levels, mode=mode, start=start, end=end)
     sides = DIRECTIONS if direction == "both" else (direction,)
-    frames = [_gate_frame(scan, side, trigger, target, fail) for side in sides]
+    ind = bars if indicator_bars is None else indicator_bars
+    frames = [_gate_frame(scan, side, (trigger, target, fail), where, ind) for side in sides]
     return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
@@ -234,6 +255,10 @@ def gate_stats(
         buckets: Keep only triggers in these buckets (e.g. after 1pm = ["13", "14", "15"]).
         start: First session date counted (inclusive), None for all.
         end: Last session date counted (inclusive), None for all.
+
+    When ``detail`` has the ``session_ok``/``trigger_ok`` columns of ``gate_sessions(where=...)``,
+    only sessions with ``session_ok`` are counted (sessions, excluded, dates) and only triggers
+    with ``trigger_ok`` (triggers, completions, failures, minutes).
     """
     present = list(pd.unique(detail["direction"])) if "direction" in detail else []
     if direction is None:
@@ -245,9 +270,13 @@ def gate_stats(
     chosen = _bucket_filter(buckets)
     part = detail[detail["direction"] == direction] if present else detail
     part = _date_filter(part, start, end)
+    if "session_ok" in part:
+        part = part[part["session_ok"].to_numpy(bool)]
     t_code = pd.Index(BUCKETS).get_indexer(pd.Index(part["trigger_bucket"])).astype(np.int64)
     c_code = pd.Index(HOURS).get_indexer(pd.Index(part["completion_hour"])).astype(np.int64)
     trig = t_code >= 0
+    if "trigger_ok" in part:
+        trig &= part["trigger_ok"].to_numpy(bool)
     done = trig & part["completed"].to_numpy(bool) & (c_code >= 0)
     failed = trig & part["failed"].to_numpy(bool)
     nb, nh = len(BUCKETS), len(HOURS)

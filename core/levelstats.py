@@ -32,6 +32,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from core.bars import NS_PER_DAY, NS_PER_MIN, bar_index, bin_keys, local_ns, rth_mask, timeframe
+from core.conditions import Conditions, condition_masks, session_context
 from core.errors import DataError, DateOutOfRangeError, InvalidArgumentError
 from core.levels import mode as find_mode
 from core.levels import parse_level_key
@@ -227,6 +228,16 @@ def level_prices(pc: np.ndarray, atr: np.ndarray, fraction: float) -> np.ndarray
     return two + sign * atr if k == 3 else two + sign * round(k - 2, 3) * atr
 
 
+def scan_conditions(
+    scan: SessionScan, touch: np.ndarray, where: Conditions, indicator_bars: pd.DataFrame
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """Return ``(session_ok, trigger_ok)`` per period of ``scan`` (see ``core.conditions``), the
+    ribbon and oscillator read at the bars ``touch`` (scan positions, -1 none), computed on
+    ``indicator_bars`` (give all the intraday history there is: the EMAs are recursive)."""
+    context = session_context(scan.dates, scan.first_open, scan.pc, scan.atr)
+    return condition_masks(where, context, scan.times(touch), indicator_bars)
+
+
 @dataclass(frozen=True)
 class Trace:
     """Per period: the bar that touched A and the bar that reached B (scan positions, -1 none)."""
@@ -291,6 +302,10 @@ class LevelToLevel:
     mode: str = "day"
     median_minutes_to_reach: float | None = None
     sessions_without_levels: int = 0
+    sessions_scanned: int | None = None
+    """Periods scanned before any condition (``sessions`` counts those meeting them)."""
+    conditions: tuple[str, ...] = ()
+    """The conditions applied, in words (``Conditions.describe``); empty = none."""
 
     @property
     def rate(self) -> float | None:
@@ -314,37 +329,57 @@ def level_to_level(
     mode: str = "day",
     start: DateLike = None,
     end: DateLike = None,
+    where: Conditions | None = None,
+    indicator_bars: pd.DataFrame | None = None,
 ) -> LevelToLevel:
     """Return the odds of reaching ``to_level`` after touching ``from_level`` in the same period.
 
     Levels are grid keys or text ``parse_level_key`` accepts ("+0.236", "-61.8%", "0", "1").
     ``levels`` and ``mode`` as for ``scan_sessions``; the rules are in the module docstring.
     The result counts sessions touching A and reaching B, by the bucket of A's touch.
+
+    With ``where`` (``core.conditions``), ``sessions``, ``excluded`` and the dates count only the
+    periods meeting its weekday and open-location conditions, and a touch counts only when its
+    period does and the ribbon/oscillator conditions held at the touch, read on
+    ``indicator_bars`` (default ``bars``; pass the whole intraday history when ``bars`` is a
+    slice, so the EMAs are warmed up). Without it the result is exactly the unconditional one.
     """
     a_key, b_key = parse_level_key(from_level), parse_level_key(to_level)
     if a_key == b_key:
         raise InvalidArgumentError(f"from and to are the same level ({a_key})")
     scan = scan_sessions(bars, levels, mode=mode, start=start, end=end)
     tr = trace(scan, float(a_key), float(b_key))
-    touched, reached = tr.touch >= 0, tr.reach >= 0
-    codes = scan.bucket_codes(tr.touch, tr.at_open)
+    touch, reach, kept = tr.touch, tr.reach, np.ones(scan.pc.size, bool)
+    words: tuple[str, ...] = ()
+    if where is not None and not where.empty:
+        kept, at_touch = scan_conditions(
+            scan, tr.touch, where, bars if indicator_bars is None else indicator_bars
+        )
+        touch, reach = np.where(kept & at_touch, touch, -1), np.where(kept & at_touch, reach, -1)
+        name = "the previous close" if a_key == "0" else a_key
+        words = tuple(where.describe(f"touched {name}", f"the touch of {name}"))
+    touched, reached = touch >= 0, reach >= 0
+    codes = scan.bucket_codes(touch, tr.at_open)
     n_touch = np.bincount(codes[touched], minlength=len(BUCKETS))
     n_reach = np.bincount(codes[reached], minlength=len(BUCKETS))
-    minutes = pd.Series(scan.elapsed_minutes(tr.touch, tr.reach)).dropna()
+    minutes = pd.Series(scan.elapsed_minutes(touch, reach)).dropna()
+    dates = scan.dates[kept]
     return LevelToLevel(
         from_level=a_key,
         to_level=b_key,
-        sessions=int(scan.pc.size),
-        excluded=int(tr.excluded.sum()),
+        sessions=int(kept.sum()),
+        excluded=int((tr.excluded & kept).sum()),
         touched=int(touched.sum()),
         reached=int(reached.sum()),
         by_touch_bucket={
             bucket: (int(n_touch[i]), int(n_reach[i])) for i, bucket in enumerate(BUCKETS)
         },
-        first_date=str(scan.dates[0]),
-        last_date=str(scan.dates[-1]),
+        first_date=str(dates[0]) if dates.size else "",
+        last_date=str(dates[-1]) if dates.size else "",
         direction="up" if tr.direction > 0 else "down",
         mode=scan.mode,
         median_minutes_to_reach=float(minutes.median()) if len(minutes) else None,
         sessions_without_levels=scan.without_levels,
+        sessions_scanned=int(scan.pc.size),
+        conditions=words,
     )

@@ -102,7 +102,9 @@ class OfflinePlanner(BaseChatModel):
         else:
             setting = kwargs.get("setting") or setting_from_system(messages)
             decided = plan(str(last.content), history(messages), setting)
-            meta = {"whispr": {"rule": decided.rule, "pending": decided.pending}}
+            meta = {
+                "whispr": {"rule": decided.rule, "pending": decided.pending, "note": decided.note}
+            }
             if decided.calls:
                 calls = [
                     {
@@ -121,9 +123,13 @@ class OfflinePlanner(BaseChatModel):
     @staticmethod
     def _answer(messages: Sequence[BaseMessage]) -> str:
         results: list[ToolMessage] = []
+        note = None
         for msg in reversed(messages):
             if isinstance(msg, ToolMessage):
                 results.append(msg)
+            elif isinstance(msg, AIMessage) and msg.tool_calls:
+                note = (msg.additional_kwargs.get("whispr") or {}).get("note") or note
             elif isinstance(msg, HumanMessage):
                 break
-        return "\n\n".join(render_json(m.name or "", str(m.content)) for m in reversed(results))
+        text = "\n\n".join(render_json(m.name or "", str(m.content)) for m in reversed(results))
+        return f"{text}\n\n{note}" if note else text

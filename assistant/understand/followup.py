@@ -236,6 +236,19 @@ def _sizing_change(r: Reading, args: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _counts_change(r: Reading, args: dict[str, Any]) -> dict[str, Any]:
+    """Return "which days" (list them) or another level ("and the call trigger?") of a count."""
+    out: dict[str, Any] = {}
+    if r.has(
+        r"\b(?:which|what) (?:days|dates|sessions)\b|\blist\b|\bdates\b|^which (?:ones|days)\b|\bshow (?:me )?(?:them|the days)\b"
+    ):
+        out["list_dates"] = True
+    keys = resolve_unsided(read_levels(r.t), r.t, str(args.get("level", "+"))[:1])
+    if len(keys) == 1 and args.get("event") not in ("close_inside", "open_beyond"):
+        out["level"] = keys[0]
+    return out
+
+
 def _range_change(r: Reading) -> dict[str, Any]:
     start, end = r.range
     if not (start or end):
@@ -260,8 +273,10 @@ def _changes(r: Reading, call: Call) -> dict[str, Any]:
         out.update(_pair_change(r, args))
     if name == "golden_gate_stats":
         out.update(_gate_change(r, args, out))
-    if name in ("golden_gate_stats", "level_to_level", "backtest_strategy"):
+    if name in ("golden_gate_stats", "level_to_level", "backtest_strategy", "session_counts"):
         out.update(_range_change(r))
+    if name == "session_counts":
+        out.update(_counts_change(r, args))
     if name == "indicator_state" and r.timeframe:
         out["timeframe"] = r.timeframe
     if name == "position_size":

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
+from assistant.understand.glossary import TERM_THEN_WHAT, glossary_term
 from assistant.understand.patterns import (
     COUNTS,
     DISTANCE,
@@ -25,7 +26,6 @@ from assistant.understand.patterns import (
 )
 from assistant.understand.reading import Reading
 from core.strategies import builtin_strategies
-from tools.explain import find_entry
 
 
 @dataclass(frozen=True)
@@ -53,12 +53,6 @@ def _question_follows(t: str) -> bool:
     )
 
 
-_LEVEL_WORD = (
-    r"(?:pdc|pc|previous close|prior close|close|[+-]?\.?\d(?!\d{3})|call|put|bull|bear|gg|golden"
-    r"|mid|trig|ct|pt|full|upper|lower|long|short)"
-)
-
-
 _STATS_STRONG = (
     r"\bhow often|\bodds\b|%|\bpercent|\brate\b|\bstats?\b|\bprobab|\bhistoric|\busually\b"
 )
@@ -78,39 +72,6 @@ def _true_range_n(r: Reading) -> int:
 
 def _n_levels(r: Reading) -> int:
     return len(r.levels.keys) + len(r.levels.unsided)
-
-
-TERM_THEN_WHAT = (
-    r"([a-z][\w .+-]{1,30}?)\s*\?+\s*(?:whats|what's|what is|wtf is|wat is|what does (?:that|it) mean"
-    r"|explain(?: (?:pls|please|plz))?|meaning)"
-    r"(?: (?:that|this|it))?\W*"
-)
-"""A term, then "what's that": "vomy?? whats that", "po dots? what is it"."""
-
-
-def glossary_term(t: str) -> str | None:
-    """Return the glossary term a "what is …" question asks about, or None."""
-    after = re.fullmatch(TERM_THEN_WHAT, t)
-    if after:  # "vomy?? whats that": the term comes first
-        t = after[1]
-    else:  # "sorry, total beginner here, what's a trigger?": the question after a preface
-        t = re.sub(r"^.*?[,.!?;:] (?=(?:what|whats|explain|define|tell me about)\b)", "", t)
-    body = re.sub(
-        r"^(?:what(?:'s| is| are| does)|whats|wtf is|explain|define|definition of|meaning of|tell me about"
-        r"|how (?:does|do|is)|what do you mean by|eli5|difference between|what is meant by)\s*",
-        "",
-        t,
-    ).strip(" ?.!")
-    body = re.sub(r"^(?:a|an|the|by)\s+", "", body)
-    body = re.sub(
-        r"\s+(?:mean|means|work|works|in trading|indicator|calculated|computed)$", "", body
-    )
-    for candidate in (body, t):
-        try:
-            return find_entry(candidate).term
-        except ValueError:
-            continue
-    return None
 
 
 def _gate_only(r: Reading) -> bool:
@@ -297,13 +258,7 @@ RULES: tuple[Rule, ...] = (
         "counts",
         "counts",
         COUNTS,
-        lambda r: (
-            _one_level_or_band(r)
-            and not r.has(
-                r"\bcomplet\w*|\bfail\w*|\bafter (?!\d)|\bonce\b|\bthen\b|\bif\b|\bwhen\b|->|→"
-                rf"|\b(?:from|to) (?:the )?{_LEVEL_WORD}"
-            )
-        ),
+        lambda r: _one_level_or_band(r) and not r.has(r"\bcomplet\w*|\bfail\w*|->|→"),
     ),
     Rule(
         "outcome",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from assistant.understand.build import Built
-from assistant.understand.intents import glossary_term, strategy_names_in
+from assistant.understand.glossary import glossary_term
+from assistant.understand.intents import strategy_names_in
 from assistant.understand.levels import resolve_unsided
 from assistant.understand.reading import Reading
 from tools.strategies import builtin_name

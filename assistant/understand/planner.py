@@ -17,6 +17,7 @@ from typing import Any
 from assistant.authoring import is_authoring, parse_strategy
 from assistant.understand import build, manage, sessions
 from assistant.understand.build import Built
+from assistant.understand.conditions import not_applied_note, read_conditions, without_conditions
 from assistant.understand.followup import carry_context, follow_up
 from assistant.understand.intents import classify
 from assistant.understand.levels import read_levels, resolve_unsided
@@ -44,6 +45,8 @@ class Plan:
     rule: str = ""
     pending: dict[str, Any] | None = None
     """Set when ``reply`` is a question: what to complete with the user's answer."""
+    note: str | None = None
+    """A sentence shown after the answer to ``calls`` (conditions the tools did not apply)."""
 
 
 Builder = Callable[[Reading, list[str]], Built]
@@ -86,6 +89,10 @@ def plan(text: str, history: list[Turn], setting: Setting) -> Plan:
     r = Reading(text, setting)
     if not r.t:
         return Plan(reply=HELP, rule="empty")
+    asked = r  # conditions are read from the whole message
+    plain = without_conditions(r.t)
+    if plain != r.t and classify(Reading(plain, setting))[0] in ("gg_stats", "level_stats"):
+        r = Reading(plain, setting)
     last = history[-1] if history else None
     weekday_answer = r.date.weekday is not None and not r.date.date and not r.symbols
     if last and last.pending and (weekday_answer or not _new_request(r)):
@@ -130,7 +137,7 @@ def plan(text: str, history: list[Turn], setting: Setting) -> Plan:
     if data_turn is not None:
         calls = follow_up(r, intent, rule, data_turn)
         if calls:
-            return Plan(calls=calls, rule=f"follow-up ({rule})")
+            return _conditioned(Plan(calls=calls, rule=f"follow-up ({rule})"), asked)
     if intent is None:
         stats = last and last.calls and re.search(r"\bhow often\b|\bodds\b|\bcomplete", r.t)
         if stats and last is not None:
@@ -143,7 +150,19 @@ def plan(text: str, history: list[Turn], setting: Setting) -> Plan:
     calls = built.calls
     if data_turn is not None and intent in _MARKET:
         calls = [carry_context(r, data_turn, c) for c in calls]
-    return Plan(calls=calls, rule=rule)
+    return _conditioned(Plan(calls=calls, rule=rule), asked)
+
+
+def _conditioned(decided: Plan, r: Reading) -> Plan:
+    """Return ``decided`` with the message's conditions ("on fridays", "when it opens below the
+    put trigger") passed to each statistics call that takes them, and the rest named in a note."""
+    unapplied: list[str] = []
+    for call in decided.calls:
+        found = read_conditions(r, call["name"])
+        call["args"].update(found.args)
+        unapplied += found.not_applied
+    decided.note = not_applied_note(unapplied)
+    return decided
 
 
 _NO_DATA = ("explain_term", "remember", "recall", "forget")

@@ -1,0 +1,119 @@
+"""Conditions on a statistics question: "on fridays", "when it opens below the put trigger",
+"with a bullish ribbon", "po in mark up". Each is either passed to the tool (when its schema
+takes it) or named in the answer as *not applied* — a condition is never dropped in silence
+(the unconditional figure must not read as the answer to the conditional question)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.understand.reading import Reading
+from tools import TOOLS
+
+_DAYS = {"mon": "mon", "tue": "tue", "wed": "wed", "thu": "thu", "fri": "fri"}
+_DAY_WORD = r"(mon|tue|wed|thu|fri)[a-z]*"
+
+_OPEN = (
+    (r"\bopen\w*\b[^.?]{0,25}\bbelow (?:the )?(?:put trig\w*|pt|-0?\.236|short trig\w*)", "below_put_trigger"),
+    (r"\bopen\w*\b[^.?]{0,25}\babove (?:the )?(?:call trig\w*|ct|\+?0?\.236|long trig\w*)", "above_call_trigger"),
+    (r"\bopen\w*\b[^.?]{0,25}\b(?:inside|between|within) (?:the )?(?:trig\w*|triggers)", "inside_triggers"),
+    (r"\b(?:open\w*|gap\w*)\b[^.?]{0,25}\b(?:above|beyond|over) (?:the )?(?:\+?0?\.618|\+?61\.8|upper mid\w*|bull\w* mid\w*|midrange)|\bgap(?:s|ped)? up (?:beyond|past|over) ", "beyond_midrange_up"),
+    (r"\b(?:open\w*|gap\w*)\b[^.?]{0,25}\b(?:below|beyond|under) (?:the )?(?:-0?\.618|-61\.8|lower mid\w*|bear\w* mid\w*)|\bgap(?:s|ped)? down (?:beyond|past|below) ", "beyond_midrange_down"),
+    (r"\bopen\w*\b[^.?]{0,25}\babove (?:the )?(?:pdc|pc|previous close|prior close|yday close)|\bgap(?:s|ped)? up\b", "above_previous_close"),
+    (r"\bopen\w*\b[^.?]{0,25}\bbelow (?:the )?(?:pdc|pc|previous close|prior close|yday close)|\bgap(?:s|ped)? down\b", "below_previous_close"),
+)  # fmt: skip
+_RIBBON = r"\b(?:with|when|while|if)? ?(?:the |a )?(?:ribbon (?:is |was |being )?(bullish|bearish|mixed|bull|bear)|(bullish|bearish|mixed|bull|bear) ribbon)\b"
+_PO = r"\b(?:po|phase osc\w*|oscillator)\b[^.?]{0,12}\b(extended up|distribution|mark up|markup|launch box|mark down|markdown|accumulation|extended down)\b"
+_UNSUPPORTED = (
+    r"\bvix\b[^.?]{0,20}", r"\b(?:fomc|cpi|nfp|opex|earnings|fed) (?:days?|weeks?)\b", r"\bon (?:fomc|cpi|nfp|opex)\b",
+    r"\bafter an? (?:red|green|up|down|inside|outside|trend) day\b", r"\b(?:high|low|above average|heavy) volume\b",
+    r"\bwhen (?:the )?(?:market|futures|es|nq|qqq|dxy|bonds?|yields?)\b[^.?]{0,25}", r"\bin (?:a )?(?:bull|bear) market\b",
+)  # fmt: skip
+_STATS_TOOLS = ("golden_gate_stats", "level_to_level", "session_counts")
+
+
+@dataclass
+class Conditions:
+    """What a question conditions its statistics on."""
+
+    args: dict[str, Any] = field(default_factory=dict)
+    """Tool arguments that apply them (only those the tool's schema takes)."""
+    not_applied: list[str] = field(default_factory=list)
+    """The message's words for each condition no tool argument can apply."""
+
+
+def read_conditions(r: Reading, tool: str) -> Conditions:
+    """Return the conditions of a statistics question for ``tool``."""
+    out = Conditions()
+    if tool not in _STATS_TOOLS:
+        return out
+    fields = TOOLS[tool].args_model.model_fields
+    wanted: list[tuple[str, Any, str]] = []
+    days = _weekdays(r.t)
+    if days:
+        wanted.append(("weekdays", days, _said(r.t, _DAY_WORD)))
+    for pattern, where in _OPEN if tool != "session_counts" else ():  # there the open is counted
+        m = re.search(pattern, r.t)
+        if m:
+            wanted.append(("open_location", where, m.group(0).strip()))
+            break
+    m = re.search(_RIBBON, r.t)
+    if m:
+        state = {"bull": "bullish", "bear": "bearish"}.get(m[1] or m[2], m[1] or m[2])
+        wanted.append(("ribbon", state, m.group(0).strip()))
+    m = re.search(_PO, r.t)
+    if m:
+        zone = m[1].replace("markup", "mark up").replace("markdown", "mark down").replace(" ", "_")
+        wanted.append(("po_zone", zone, m.group(0).strip()))
+    for name, value, said in wanted:
+        if name in fields:
+            out.args[name] = value
+        else:
+            out.not_applied.append(said)
+    for pattern in _UNSUPPORTED:
+        m = re.search(pattern, r.t)
+        if m:
+            out.not_applied.append(m.group(0).strip())
+    return out
+
+
+def _weekdays(t: str) -> list[str] | None:
+    """Return the weekdays named as a condition ("on fridays", "mon-wed", "tuesdays and
+    thursdays"); a single weekday naming a date ("last friday", "fri 6/14") is not one."""
+    span = re.search(rf"\b{_DAY_WORD}\s?(?:-|to|thru|through)\s?{_DAY_WORD}\b", t)
+    if span:
+        order = list(_DAYS)
+        a, b = order.index(span[1][:3]), order.index(span[2][:3])
+        return order[a : b + 1] if a <= b else None
+    plural = re.findall(r"\b(mon|tues?|wednes|thurs?|fri)days\b", t)
+    if plural:
+        return sorted({p[:3] for p in plural}, key=list(_DAYS).index)
+    return None
+
+
+def _said(t: str, pattern: str) -> str:
+    m = re.search(pattern, t)
+    return m.group(0) if m else ""
+
+
+def without_conditions(t: str) -> str:
+    """Return the normalised text without its open-location conditions, so "gg odds when it
+    opens below the put trigger" is read as golden-gate odds, not put-trigger odds."""
+    for pattern, _ in _OPEN:
+        t = re.sub(pattern, " ", t)
+    return re.sub(
+        r"\b(?:when|if|on days?|days?) (?:it|spx|spy|price|we|the market)?\s*$", "", t
+    ).strip()
+
+
+def not_applied_note(items: list[str]) -> str | None:
+    """Return the sentence that names the conditions the figures above do not apply."""
+    if not items:
+        return None
+    listed = "; ".join(f"'{i}'" for i in dict.fromkeys(items))
+    return (
+        f"Not applied: {listed}: the statistics above count every session in the period, "
+        "not only those; I can't filter on that yet."
+    )
