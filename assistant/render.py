@@ -238,15 +238,26 @@ def _pct(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.1f}%"
 
 
+def _conditions(r: Any) -> str:
+    words = list(getattr(r, "conditions", None) or [])
+    if not words:
+        return ""
+    of = "" if r.sessions == r.sessions_scanned else f" (of {r.sessions_scanned} sessions scanned)"
+    return f"; conditions: {'; '.join(words)}{of}"
+
+
 @renders("golden_gate_stats")
 def _gate_stats(r: Any) -> str:
     every = ["open", "09", "10", "11", "12", "13", "14", "15"]
     only = "" if list(r.buckets) == every else f", triggers in {', '.join(r.buckets)} only"
     out = [
         f"{r.symbol} golden gate completion, {r.sessions} sessions {r.first_date} to "
-        f"{r.last_date}{only}:"
+        f"{r.last_date}{only}{_conditions(r)}:"
     ]
     for side in r.sides:
+        if r.conditions and not side.triggers:
+            out.append(f"{side.direction}: no trigger met the conditions.")
+            continue
         rows = [
             [row.bucket, str(row.triggers), str(row.completions), _pct(row.completion_pct)]
             for row in side.rows
@@ -269,10 +280,11 @@ def _gate_stats(r: Any) -> str:
 
 @renders("level_to_level")
 def _level_stats(r: Any) -> str:
+    scanned = f"{r.sessions} sessions" + ("" if r.conditions else " scanned")
     return (
         f"{r.symbol}: after touching {r.from_level}, price reached {r.to_level} the same session "
         f"in {r.reached} of {r.touched} sessions ({_pct(r.rate_pct)}), {r.first_date} to "
-        f"{r.last_date}, {r.sessions} sessions scanned."
+        f"{r.last_date}, {scanned}{_conditions(r)}."
     )
 
 

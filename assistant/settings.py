@@ -179,6 +179,11 @@ class Web(_Group):
     whispr_rate_limit: str = Field(
         "60/hour", alias="WHISPR_RATE_LIMIT", description="LLM turns per user: N/second|minute|..."
     )
+    whispr_abuse_limit: str = Field(
+        "600/hour",
+        alias="WHISPR_ABUSE_LIMIT",
+        description="every turn per user, offline ones included (flood guard)",
+    )
     whispr_session_hours: float = Field(
         168.0, alias="WHISPR_SESSION_HOURS", description="web login lifetime"
     )
@@ -290,7 +295,7 @@ class Settings(
     def _flag(cls, value: Any) -> Any:
         return str(value).lower() in ("1", "true", "yes")
 
-    @field_validator("whispr_rate_limit")
+    @field_validator("whispr_rate_limit", "whispr_abuse_limit")
     @classmethod
     def _rate(cls, value: str) -> str:
         parse_rate(value)
@@ -326,6 +331,11 @@ class Settings(
     def rate_limit(self) -> tuple[int, float]:
         """Return ``WHISPR_RATE_LIMIT`` as ``(turns, seconds)``."""
         return parse_rate(self.whispr_rate_limit)
+
+    @property
+    def abuse_limit(self) -> tuple[int, float]:
+        """Return ``WHISPR_ABUSE_LIMIT`` as ``(turns, seconds)``."""
+        return parse_rate(self.whispr_abuse_limit)
 
     def redacted(self) -> dict[str, dict[str, Any]]:
         """Return every setting by group title and environment name, secrets masked.

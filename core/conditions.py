@@ -55,13 +55,13 @@ MIDRANGE = 0.618
 _DAY_NAMES = np.asarray(("mon", "tue", "wed", "thu", "fri", "sat", "sun"), dtype=object)
 _DAY_LABELS = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri"}
 _OPEN_TEXT = {
-    "below_put_trigger": "below the put trigger (-0.236)",
-    "inside_triggers": "inside the triggers (between -0.236 and +0.236)",
-    "above_call_trigger": "above the call trigger (+0.236)",
-    "beyond_midrange_up": "beyond +0.618 (gap above the midrange)",
-    "beyond_midrange_down": "beyond -0.618 (gap below the midrange)",
-    "above_previous_close": "above the previous close",
-    "below_previous_close": "below the previous close",
+    "below_put_trigger": "session opened below the put trigger",
+    "inside_triggers": "session opened inside the triggers",
+    "above_call_trigger": "session opened above the call trigger",
+    "beyond_midrange_up": "session gapped up beyond +0.618",
+    "beyond_midrange_down": "session gapped down beyond -0.618",
+    "above_previous_close": "session opened above the previous close",
+    "below_previous_close": "session opened below the previous close",
 }
 
 
@@ -114,7 +114,7 @@ class Conditions:
             listed = days[0] if len(days) == 1 else f"{', '.join(days[:-1])} or {days[-1]}"
             out.append(f"{verb} on {listed}")
         if self.open_location is not None:
-            out.append(f"session opened {_OPEN_TEXT[self.open_location]}")
+            out.append(_OPEN_TEXT[self.open_location])
         if self.ribbon is not None:
             out.append(f"ribbon {self.ribbon} ({self.timeframe}) at {at}")
         if self.po_zone is not None:

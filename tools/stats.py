@@ -3,30 +3,36 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
 import pandas as pd
 from pydantic import BaseModel, Field, field_validator
 
 from core.bars import bar_index, timeframe
+from core.conditions import Conditions
 from core.errors import DataError, DateOutOfRangeError, InvalidArgumentError
-from core.goldengate import BUCKETS, HOURS, gate_sessions, gate_stats, level_to_level
+from core.goldengate import BUCKETS, HOURS, GateStats, gate_sessions, gate_stats, level_to_level
 from core.levels import parse_level_key, session_levels
 from core.sources import load_bars
 from tools.base import SessionDate, ToolContext, tool
 from tools.market import daily_bars, normalize_symbol
 
 
-def intraday_bars(
-    ctx: ToolContext, sym: str, start: dt.date | None, end: dt.date | None
-) -> pd.DataFrame:
-    """Return the symbol's intraday bars (5-minute where possible) between two dates."""
+def intraday_history(ctx: ToolContext, sym: str) -> pd.DataFrame:
+    """Return all the symbol's intraday bars (5-minute where possible)."""
     natives = [timeframe(n) for n in ctx.source.native_timeframes(sym)]
     intraday = sorted((t for t in natives if t.intraday), key=lambda t: t.rank)
     if not intraday:
         raise DataError(f"{sym} has no intraday data; statistics need 1-minute or 5-minute bars")
     name = "5m" if any(5 % t.minutes == 0 for t in intraday) else intraday[0].name
-    bars = load_bars(ctx.source, sym, name)
+    return load_bars(ctx.source, sym, name)
+
+
+def intraday_bars(
+    ctx: ToolContext, sym: str, start: dt.date | None, end: dt.date | None
+) -> pd.DataFrame:
+    """Return the symbol's intraday bars (5-minute where possible) between two dates."""
+    bars = intraday_history(ctx, sym)
     tz = bar_index(bars).tz
     lo = pd.Timestamp(start).tz_localize(tz) if start else None
     hi = (
@@ -43,6 +49,75 @@ def intraday_bars(
     return part
 
 
+Weekday = Literal["mon", "tue", "wed", "thu", "fri"]
+OpenLocation = Literal[
+    "below_put_trigger",
+    "inside_triggers",
+    "above_call_trigger",
+    "beyond_midrange_up",
+    "beyond_midrange_down",
+    "above_previous_close",
+    "below_previous_close",
+]
+RibbonState = Literal["bullish", "bearish", "mixed"]
+PoZone = Literal[
+    "extended_up",
+    "distribution",
+    "mark_up",
+    "launch_box",
+    "mark_down",
+    "accumulation",
+    "extended_down",
+]
+Weekdays = Annotated[
+    list[Weekday] | None,
+    Field(description="Only sessions on these weekdays, e.g. ['fri'] or ['mon', 'tue', 'wed']."),
+]
+OpenAt = Annotated[
+    OpenLocation | None,
+    Field(
+        description="Only sessions whose open was: below_put_trigger (at or below -0.236), "
+        "inside_triggers, above_call_trigger (at or above +0.236), beyond_midrange_up (gap to "
+        "+0.618 or beyond), beyond_midrange_down, above_previous_close, below_previous_close."
+    ),
+]
+Ribbon = Annotated[
+    RibbonState | None,
+    Field(
+        description="Only triggers when the pivot ribbon was bullish (8>13>21>48), bearish "
+        "(8<13<21<48) or mixed, on the last indicator_timeframe bar closed before the trigger."
+    ),
+]
+Zone = Annotated[
+    PoZone | None,
+    Field(
+        description="Only triggers when the phase oscillator was in this zone, on the last "
+        "indicator_timeframe bar closed before the trigger."
+    ),
+]
+IndicatorTimeframe = Annotated[
+    Literal["5m", "1h"],
+    Field(description="Bar size the ribbon and po_zone conditions are read on."),
+]
+
+
+def _conditions(
+    weekdays: list[Weekday] | None,
+    open_location: OpenLocation | None,
+    ribbon: RibbonState | None,
+    po_zone: PoZone | None,
+    indicator_timeframe: str,
+) -> Conditions | None:
+    where = Conditions(
+        weekdays=tuple(weekdays or ()),
+        open_location=open_location,
+        ribbon=ribbon,
+        po_zone=po_zone,
+        timeframe=indicator_timeframe,
+    )
+    return None if where.empty else where
+
+
 class GateStatsArgs(BaseModel):
     """Arguments of ``golden_gate_stats``."""
 
@@ -57,6 +132,11 @@ class GateStatsArgs(BaseModel):
     )
     start: SessionDate | None = Field(default=None, description="First session (YYYY-MM-DD).")
     end: SessionDate | None = Field(default=None, description="Last session (YYYY-MM-DD).")
+    weekdays: Weekdays = None
+    open_location: OpenAt = None
+    ribbon: Ribbon = None
+    po_zone: Zone = None
+    indicator_timeframe: IndicatorTimeframe = "5m"
 
     @field_validator("trigger_buckets")
     @classmethod
@@ -104,55 +184,101 @@ class GateStatsResult(BaseModel):
     last_date: str
     buckets: list[str]
     sides: list[GateSide]
+    conditions: list[str] = Field(
+        default_factory=list, description="Every condition applied, in words; empty = none."
+    )
+    sessions_scanned: int = Field(
+        description="Sessions in the date range before the conditions; `sessions` counts those "
+        "meeting the weekday/open conditions, each side's triggers those meeting all of them."
+    )
 
 
 def _pct(num: int, den: int) -> float | None:
     return None if den == 0 else round(100.0 * num / den, 1)
 
 
+def _sides(stats: list[GateStats]) -> list[GateSide]:
+    return [
+        GateSide(
+            direction=st.direction,
+            triggers=st.triggers,
+            completions=st.completions,
+            completion_pct=_pct(st.completions, st.triggers),
+            failures=st.failures,
+            excluded_sessions=st.excluded,
+            median_minutes_to_complete=st.median_minutes_to_complete,
+            rows=[
+                GateRowOut(
+                    bucket=r.bucket,
+                    triggers=r.triggers,
+                    completions=r.completions,
+                    completion_pct=_pct(r.completions, r.triggers),
+                    by_hour=r.by_hour,
+                )
+                for r in st.rows
+            ],
+        )
+        for st in stats
+    ]
+
+
+def _no_sample(
+    sym: str, detail: pd.DataFrame, words: list[str], what: str, why: str = ""
+) -> DataError:
+    dates = pd.to_datetime(detail["date"])
+    return DataError(
+        f"{what} the conditions ({'; '.join(words)}){why}: {len(dates)} {sym} sessions scanned, "
+        f"{dates.min():%Y-%m-%d} to {dates.max():%Y-%m-%d}. There are no odds to give; drop a "
+        "condition or widen the dates."
+    )
+
+
 @tool("golden_gate_stats", GateStatsArgs, GateStatsResult)
 def golden_gate_stats(ctx: ToolContext, args: GateStatsArgs) -> GateStatsResult:
     """Measure how often golden gates complete the same session (trigger at ±38.2 % of ATR,
     completion at ±61.8 %), by the hour they triggered, from the intraday data.
-    Every rate comes with its trigger count, session count and date range.
+    Optional conditions: weekdays, where the session opened, the pivot ribbon and the phase
+    oscillator zone when the gate triggered (on the last 5m/1h bar closed before the trigger).
+    Every rate comes with its trigger count, session count, date range and conditions.
     """
     sym = normalize_symbol(ctx.source, args.symbol)
+    where = _conditions(
+        args.weekdays, args.open_location, args.ribbon, args.po_zone, args.indicator_timeframe
+    )
     bars = intraday_bars(ctx, sym, args.start, args.end)
+    history = intraday_history(ctx, sym) if where is not None and where.at_trigger else None
     levels = session_levels(daily_bars(ctx.source, sym))
-    sides = []
-    stats = None
-    for direction in ["bull", "bear"] if args.direction == "both" else [args.direction]:
-        stats = gate_stats(gate_sessions(bars, levels, direction), direction, args.trigger_buckets)
-        rows = [
-            GateRowOut(
-                bucket=r.bucket,
-                triggers=r.triggers,
-                completions=r.completions,
-                completion_pct=_pct(r.completions, r.triggers),
-                by_hour=r.by_hour,
-            )
-            for r in stats.rows
-        ]
-        sides.append(
-            GateSide(
-                direction=direction,
-                triggers=stats.triggers,
-                completions=stats.completions,
-                completion_pct=_pct(stats.completions, stats.triggers),
-                failures=stats.failures,
-                excluded_sessions=stats.excluded,
-                median_minutes_to_complete=stats.median_minutes_to_complete,
-                rows=rows,
-            )
+    directions = ["bull", "bear"] if args.direction == "both" else [args.direction]
+    details = [
+        gate_sessions(bars, levels, d, where=where, indicator_bars=history) for d in directions
+    ]
+    stats = [
+        gate_stats(x, d, args.trigger_buckets) for x, d in zip(details, directions, strict=True)
+    ]
+    words = where.describe() if where is not None else []
+    if where is not None and stats[0].sessions == 0:
+        raise _no_sample(sym, details[0], words, f"No {sym} session meets")
+    if where is not None and not any(st.triggers for st in stats):
+        what = f"No {' or '.join(directions)} golden-gate trigger"
+        if args.trigger_buckets:
+            what += f" in buckets {', '.join(stats[0].buckets)}"
+        why = (
+            f", as all {stats[0].sessions} sessions meeting them opened beyond the midrange "
+            "(no gate that way)"
+            if all(st.excluded == st.sessions for st in stats)
+            else ""
         )
-    assert stats is not None
+        raise _no_sample(sym, details[0], words, f"{what} meets", why)
+    last = stats[-1]
     return GateStatsResult(
         symbol=sym,
-        sessions=stats.sessions,
-        first_date=stats.first_date,
-        last_date=stats.last_date,
-        buckets=stats.buckets,
-        sides=sides,
+        sessions=last.sessions,
+        first_date=last.first_date,
+        last_date=last.last_date,
+        buckets=last.buckets,
+        sides=_sides(stats),
+        conditions=words,
+        sessions_scanned=len(details[-1]),
     )
 
 
@@ -164,6 +290,11 @@ class LevelStatsArgs(BaseModel):
     to_level: str = Field(description="Level to reach later the same session, e.g. '+1'.")
     start: SessionDate | None = Field(default=None, description="First session (YYYY-MM-DD).")
     end: SessionDate | None = Field(default=None, description="Last session (YYYY-MM-DD).")
+    weekdays: Weekdays = None
+    open_location: OpenAt = None
+    ribbon: Ribbon = None
+    po_zone: Zone = None
+    indicator_timeframe: IndicatorTimeframe = "5m"
 
     @field_validator("from_level", "to_level")
     @classmethod
@@ -185,18 +316,48 @@ class LevelStatsResult(BaseModel):
     by_touch_hour: dict[str, tuple[int, int]] = Field(description="bucket → (touched, reached).")
     first_date: str
     last_date: str
+    conditions: list[str] = Field(
+        default_factory=list, description="Every condition applied, in words; empty = none."
+    )
+    sessions_scanned: int = Field(
+        description="Sessions in the date range before the conditions; `sessions` counts those "
+        "meeting the weekday/open conditions, `touched` the touches meeting all of them."
+    )
 
 
 @tool("level_to_level", LevelStatsArgs, LevelStatsResult)
 def level_to_level_stats(ctx: ToolContext, args: LevelStatsArgs) -> LevelStatsResult:
     """Measure how often price reached one ATR level after touching another the same session
     (e.g. call trigger → +1 ATR), with counts, date range and the hour of the first touch.
+    Optional conditions: weekdays, where the session opened, the pivot ribbon and the phase
+    oscillator zone at the first touch (on the last 5m/1h bar closed before it).
     """
     sym = normalize_symbol(ctx.source, args.symbol)
-    bars = intraday_bars(ctx, sym, args.start, args.end)
-    result = level_to_level(
-        bars, session_levels(daily_bars(ctx.source, sym)), args.from_level, args.to_level
+    where = _conditions(
+        args.weekdays, args.open_location, args.ribbon, args.po_zone, args.indicator_timeframe
     )
+    bars = intraday_bars(ctx, sym, args.start, args.end)
+    history = intraday_history(ctx, sym) if where is not None and where.at_trigger else None
+    result = level_to_level(
+        bars,
+        session_levels(daily_bars(ctx.source, sym)),
+        args.from_level,
+        args.to_level,
+        where=where,
+        indicator_bars=history,
+    )
+    if where is not None and result.touched == 0:
+        conds = "; ".join(result.conditions)
+        what = (
+            f"No {sym} session meets the conditions ({conds})"
+            if result.sessions == 0
+            else f"No touch of {result.from_level} meets the conditions ({conds})"
+        )
+        raise DataError(
+            f"{what}: {result.sessions_scanned} sessions scanned, {bars.index[0]:%Y-%m-%d} to "
+            f"{bars.index[-1]:%Y-%m-%d}. There are no odds to give; drop a condition or widen "
+            "the dates."
+        )
     return LevelStatsResult(
         symbol=sym,
         from_level=result.from_level,
@@ -209,6 +370,8 @@ def level_to_level_stats(ctx: ToolContext, args: LevelStatsArgs) -> LevelStatsRe
         by_touch_hour={k: v for k, v in result.by_touch_bucket.items() if v[0]},
         first_date=result.first_date,
         last_date=result.last_date,
+        conditions=list(result.conditions),
+        sessions_scanned=result.sessions_scanned or result.sessions,
     )
 
 

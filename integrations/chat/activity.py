@@ -220,6 +220,15 @@ class ActivityStore:
         return cur.rowcount == 1
 
     # rate limiting
+    def turns_taken(self, username: str, window: float) -> int:
+        """Return how many turns ``username`` (a limit's key) took in the last ``window`` seconds."""
+        with self.db.atomic() as conn:
+            row = conn.execute(
+                "SELECT COUNT(*) FROM turns WHERE username = ? AND ts > ?",
+                (username, time.time() - window),
+            ).fetchone()
+        return int(row[0])
+
     def take_turn(self, username: str, limit: int, window: float) -> float:
         """Count one LLM turn for ``username`` unless ``limit`` turns were taken in the last
         ``window`` seconds; return 0 when counted, else the seconds until the next free turn."""

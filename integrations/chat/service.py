@@ -14,7 +14,7 @@ import logging
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +117,7 @@ class ChatService:
         services: dict[str, Any] | None = None,
         charts_root: Path | None = None,
         rate_limit: tuple[int, float] = (60, 3600.0),
+        abuse_limit: tuple[int, float] = (600, 3600.0),
         max_chars: int = 2000,
     ) -> None:
         self.accounts = accounts
@@ -128,6 +129,7 @@ class ChatService:
         self.services = services or {}
         self.charts_root = charts_root
         self.rate_limit = rate_limit
+        self.abuse_limit = abuse_limit
         self.max_chars = max_chars
 
     def charts_dir(self, user: User) -> Path | None:
@@ -170,19 +172,17 @@ class ChatService:
         problem = self._check(user, text, thread)
         if problem is not None:
             return problem
-        wait = self.activity.take_turn(user.username, *self.rate_limit)
-        if wait:
-            self.activity.audit(user.username, channel, "rate_limited", "refused")
-            turns, window = self.rate_limit
-            return ChatReply(
-                f"You have reached your limit of {turns} questions per {_minutes(window)}. "
-                f"Please try again in {_minutes(wait)}.",
-                thread,
-                status="rate_limited",
-                retry_after=wait,
-            )
+        refused = self._limits(user, channel, thread)
+        if isinstance(refused, ChatReply):
+            return refused
         self.activity.add_message(user.username, thread, channel, "user", {"text": text})
         reply = self._ask(user, channel, text, thread, destination, on_progress)
+        if refused and reply.status == "ok":  # a warning before the model quota runs out
+            reply = replace(
+                reply,
+                text=f"{reply.text}\n\n{refused}",
+                pieces=[*reply.pieces, *segments(f"\n\n{refused}", [])],
+            )
         self.activity.add_message(
             user.username,
             thread,
@@ -196,6 +196,41 @@ class ChatService:
             },
         )
         return reply
+
+    @property
+    def uses_llm(self) -> bool:
+        """True when turns are answered by a language model (they count against the quota)."""
+        return self.provider not in (None, "offline")
+
+    def _limits(self, user: User, channel: str, thread: str) -> ChatReply | str | None:
+        """Count this turn; return a refusal, a quota warning, or None.
+
+        Every turn counts against the flood guard (``abuse_limit``, generous); only turns a
+        language model answers count against the per-user quota (``rate_limit``): offline
+        answers cost nothing. A warning is returned once 90 % of the quota is used."""
+        checks = [("any", self.abuse_limit)] + ([("llm", self.rate_limit)] if self.uses_llm else [])
+        for kind, (turns, window) in checks:
+            key = user.username if kind == "llm" else f"{kind}:{user.username}"
+            wait = self.activity.take_turn(key, turns, window)
+            if wait:
+                self.activity.audit(user.username, channel, "rate_limited", f"refused ({kind})")
+                what = "questions" if kind == "llm" else "messages (all kinds)"
+                return ChatReply(
+                    f"You have reached your limit of {turns} {what} per {_minutes(window)}. "
+                    f"Please try again in {_minutes(wait)}.",
+                    thread,
+                    status="rate_limited",
+                    retry_after=wait,
+                )
+        if self.uses_llm:
+            turns, window = self.rate_limit
+            left = turns - self.activity.turns_taken(user.username, window)
+            if left <= max(1, turns // 10):
+                return (
+                    f"(Note: {left} of your {turns} language-model questions per "
+                    f"{_minutes(window)} left.)"
+                )
+        return None
 
     def _check(self, user: User, text: str, thread: str) -> ChatReply | None:
         if not user.can("ask"):

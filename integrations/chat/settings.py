@@ -31,6 +31,9 @@ class ChannelSettings:
     host: str = "127.0.0.1"
     port: int = 8000
     rate_limit: tuple[int, float] = (60, 3600.0)
+    """Turns answered by a language model, per user (they cost money)."""
+    abuse_limit: tuple[int, float] = (600, 3600.0)
+    """Every turn per user, offline ones included: a flood guard, not a quota."""
     session_hours: float = 168.0
     secure_cookies: bool = False
     max_question_chars: int = 2000
@@ -72,6 +75,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> ChannelSettings:
         host=settings.whispr_host,
         port=settings.whispr_port,
         rate_limit=settings.rate_limit,
+        abuse_limit=settings.abuse_limit,
         session_hours=settings.whispr_session_hours,
         secure_cookies=settings.whispr_secure_cookies,
         admin_user=settings.whispr_admin_user,

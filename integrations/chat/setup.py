@@ -52,6 +52,7 @@ def build_service(
         services=default_services(settings.home) if services is None else services,
         charts_root=settings.charts_root,
         rate_limit=settings.rate_limit,
+        abuse_limit=settings.abuse_limit,
         max_chars=settings.max_question_chars,
     )
 

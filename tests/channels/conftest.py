@@ -50,10 +50,16 @@ class World:
 
 
 def make_service(
-    home: Path, rate_limit: tuple[int, float] = (1000, 60.0)
+    home: Path,
+    rate_limit: tuple[int, float] = (1000, 60.0),
+    abuse_limit: tuple[int, float] = (1000, 60.0),
 ) -> tuple[ChatService, ChannelSettings]:
     """Return a real service on ``home`` with the offline planner and the shipped data."""
-    settings = replace(ChannelSettings(home=home, provider="offline"), rate_limit=rate_limit)
+    settings = replace(
+        ChannelSettings(home=home, provider="offline"),
+        rate_limit=rate_limit,
+        abuse_limit=abuse_limit,
+    )
     services = {
         "alerts": SqliteAlertStore(home / "alerts.sqlite"),
         "strategies": SqliteStrategyStore(home / "whispr.sqlite"),
@@ -67,9 +73,13 @@ def make_service(
     return service, settings
 
 
-def make_world(home: Path, rate_limit: tuple[int, float] = (1000, 60.0)) -> World:
+def make_world(
+    home: Path,
+    rate_limit: tuple[int, float] = (1000, 60.0),
+    abuse_limit: tuple[int, float] = (1000, 60.0),
+) -> World:
     """Return a world with the four users of ``USERS`` and their API tokens."""
-    service, settings = make_service(home, rate_limit)
+    service, settings = make_service(home, rate_limit, abuse_limit)
     tokens = {}
     for name, role in USERS.items():
         service.accounts.add_user(name, PASSWORD, role)

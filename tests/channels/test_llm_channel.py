@@ -20,9 +20,9 @@ from tests.channels.conftest import PUT_TRIGGER_QUESTION
 from tests.wire import ChatCompletionsServer, text_reply, tool_call_reply
 
 
-def _client(tmp_path, url: str) -> TestClient:
+def _client(tmp_path, url: str, rate_limit: tuple[int, float] = (100, 60.0)) -> TestClient:
     env = {"OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": url + "/v1", "LLM_MODEL": "gpt-4o-mini"}
-    settings = replace(ChannelSettings(home=tmp_path, provider="openai"), rate_limit=(100, 60.0))
+    settings = replace(ChannelSettings(home=tmp_path, provider="openai"), rate_limit=rate_limit)
     service = build_service(
         settings,
         source=FileSource(samples_dir()),
@@ -84,3 +84,16 @@ def test_provider_failure_is_a_polite_reply_not_a_500(tmp_path):
     assert "Traceback" not in body["answer"] and "sk-test" not in body["answer"]
     turns = [e for e in client.get("/api/audit").json() if e["event"] == "turn"]
     assert turns and turns[0]["outcome"].startswith("error")
+
+
+def test_model_turns_warn_before_the_quota_and_stop_at_it(tmp_path):
+    # quota 3 model turns: the 3rd answer warns that 0 are left (90 % used), the 4th is refused
+    with ChatCompletionsServer(_script) as server:
+        client = _client(tmp_path, server.url, rate_limit=(3, 3600.0))
+        answers = [
+            client.post("/api/ask", json={"question": PUT_TRIGGER_QUESTION}) for _ in range(4)
+        ]
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert "left" not in answers[0].json()["answer"]
+    assert "0 of your 3 language-model questions per 60 minutes left" in answers[2].json()["answer"]
+    assert "limit of 3 questions per 60 minutes" in answers[3].json()["error"]

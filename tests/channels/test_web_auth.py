@@ -237,14 +237,16 @@ def test_oversized_and_malformed_bodies_are_refused_without_a_500(world: World):
         assert r.status_code == 422, (junk, r.text)
 
 
-def test_rate_limit_per_user_with_a_clear_message(tmp_path):
-    world = make_world(tmp_path, rate_limit=(2, 3600.0))
-    for _ in range(2):
+def test_offline_turns_skip_the_model_quota_but_not_the_flood_guard(tmp_path):
+    # the language-model quota is 1 turn; offline answers cost nothing, so 3 pass, and the
+    # flood guard (every turn, 3 per hour here) refuses the 4th with a clear message
+    world = make_world(tmp_path, rate_limit=(1, 3600.0), abuse_limit=(3, 3600.0))
+    for _ in range(3):
         r = world.client.post("/api/ask", json={"question": "SPY atr"}, headers=world.auth("alice"))
         assert r.status_code == 200
     r = world.client.post("/api/ask", json={"question": "SPY atr"}, headers=world.auth("alice"))
     assert r.status_code == 429
-    assert "limit of 2 questions per 60 minutes" in r.json()["error"]
+    assert "limit of 3 messages (all kinds) per 60 minutes" in r.json()["error"]
     assert 3000 < int(r.headers["Retry-After"]) <= 3600
     # bob's budget is his own; data endpoints are not LLM turns
     assert (
