@@ -108,6 +108,60 @@ def level_to_level(
     return call_tool(service, user, "level_to_level", args)
 
 
+@router.get("/api/sessions/{symbol}")
+def session_outcome(
+    symbol: Symbol,
+    user: StatsReader,
+    service: Service,
+    date: Annotated[dt.date | None, Query(description="Session; default the latest.")] = None,
+    mode: Annotated[str, Query(max_length=16, description="day, multiday, swing, …")] = "day",
+) -> dict[str, Any]:
+    """Return what happened in one session: level touches with their times, each golden gate's
+    fate, gap, range and change vs ATR (tool ``session_outcome``)."""
+    args = {"symbol": symbol, "date": date, "mode": mode}
+    return call_tool(service, user, "session_outcome", args)
+
+
+@router.get("/api/stats/counts/{symbol}")
+def session_counts(
+    symbol: Symbol,
+    user: StatsReader,
+    service: Service,
+    event: Literal["close_above", "close_below", "touch", "close_inside", "open_beyond"],
+    level: Annotated[str, Query(max_length=16, description="e.g. +0.236, 0, 0.382.")],
+    side: Literal["above", "below", "either"] = "either",
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    dates: Annotated[bool, Query(description="Also list the matching dates.")] = False,
+) -> dict[str, Any]:
+    """Return how many sessions closed above/below, touched, closed inside or opened beyond a
+    level over a period (tool ``session_counts``)."""
+    args = {
+        "symbol": symbol,
+        "event": event,
+        "level": level,
+        "side": side,
+        "start": start,
+        "end": end,
+        "list_dates": dates,
+    }
+    return call_tool(service, user, "session_counts", args)
+
+
+@router.get("/api/stats/atr/{symbol}")
+def average_true_range(
+    symbol: Symbol,
+    user: StatsReader,
+    service: Service,
+    sessions: Annotated[int, Query(ge=2, le=250, description="N sessions.")] = 14,
+    date: Annotated[dt.date | None, Query(description="Last session; default the latest.")] = None,
+) -> dict[str, Any]:
+    """Return Wilder's ATR(N) and the mean true range of the last N sessions (tool
+    ``average_true_range``)."""
+    args = {"symbol": symbol, "sessions": sessions, "date": date}
+    return call_tool(service, user, "average_true_range", args)
+
+
 @router.get("/api/tools", response_model=list[ToolInfo])
 def list_tools(user: CurrentUser) -> list[ToolInfo]:
     """List the tools the assistant can call, with their argument schemas."""
