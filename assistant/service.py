@@ -22,6 +22,7 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 
 from assistant.graph import build_graph, tool_records
 from assistant.preferences import from_facts
+from assistant.private import private_file
 from assistant.providers.pricing import estimate_cost
 from assistant.providers.registry import build_model, choose_provider
 from assistant.state import RunContext
@@ -65,7 +66,7 @@ class Reply:
 def sqlite_checkpointer(path: Path | str) -> SqliteSaver:
     """Return a LangGraph SQLite checkpointer on ``path`` (created with its folder)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_file(path)
     return SqliteSaver(sqlite3.connect(str(path), check_same_thread=False))
 
 

@@ -200,7 +200,7 @@ def trigger_states(
     holding = np.searchsorted(starts, t, side="right") - 1  # last bar starting at or before t
     safe = np.maximum(holding, 0)
     still_open = (holding >= 0) & (t < starts[safe] + tf.minutes * NS_PER_MIN)
-    read = holding
+    read = np.where(still_open, holding - 1, holding)
     ok = ~np.asarray(times.isna()) & (read >= 0)
     at = np.maximum(read, 0)
     return pd.DataFrame(

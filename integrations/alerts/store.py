@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.private import private_file
 from core.alerts import AlertRule
 
 SCHEMA = (
@@ -56,7 +57,7 @@ class SqliteAlertStore:
     """Alerts and firings on disk."""
 
     def __init__(self, path: Path | str) -> None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        private_file(Path(path))
         self.db = sqlite3.connect(str(path), check_same_thread=False)
         for statement in SCHEMA:
             self.db.execute(statement)

@@ -9,13 +9,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from assistant.private import private_file
+
 
 class Db:
     """One SQLite connection shared by threads; every call runs under a lock and commits."""
 
     def __init__(self, path: Path | str, schema: Iterable[str]) -> None:
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)
         self.path = path
         self._conn = sqlite3.connect(str(path), check_same_thread=False, timeout=10)
         self._conn.execute("PRAGMA journal_mode=WAL")

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from assistant.private import private_file
 from core.spec import StrategySpec, describe
 from integrations.storage.vectors import VectorStore
 
@@ -31,7 +32,7 @@ class SqliteStrategyStore:
     """``tools.ports.StrategyStore`` over SQLite (versions) and Chroma (search by meaning)."""
 
     def __init__(self, path: Path | str, vectors: VectorStore | None = None) -> None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        private_file(Path(path))
         self.db = sqlite3.connect(str(path), check_same_thread=False)
         self.db.execute(SCHEMA)
         self.vectors = vectors

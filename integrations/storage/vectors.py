@@ -24,6 +24,7 @@ import chromadb
 from chromadb.api import ClientAPI
 from chromadb.config import Settings
 
+from assistant.private import private_dir
 from assistant.settings import get_settings
 from core.errors import InvalidArgumentError
 from integrations.storage.embeddings import MiniLMEmbedding, domain_tags
@@ -60,7 +61,7 @@ def make_client(path: Path | str | None = None, url: str | None = None) -> Clien
             settings=settings,
         )
     root = Path(path) if path else get_settings().home / "chroma"
-    root.mkdir(parents=True, exist_ok=True)
+    private_dir(root)
     return chromadb.PersistentClient(path=str(root), settings=settings)
 
 

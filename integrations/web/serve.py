@@ -26,6 +26,7 @@ from typing import IO, Any
 import uvicorn
 from fastapi import FastAPI
 
+from assistant.private import private_dir
 from integrations.alerts.delivery import ChannelRouter, channel_router
 from integrations.alerts.live import session_today, streaming, watch_live
 from integrations.alerts.monitor import Monitor
@@ -173,7 +174,7 @@ def state_lock(home: Path) -> IO[str] | None:
     """Return the open lock file of the state folder ``home``, or None when another
     ``whispr serve`` already holds it (two servers on one folder would both deliver alerts and
     race on the SQLite and Chroma files)."""
-    home.mkdir(parents=True, exist_ok=True)
+    private_dir(home)
     handle = (home / "serve.lock").open("a+")
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
