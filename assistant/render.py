@@ -163,6 +163,11 @@ def _context(r: Any) -> str:
             f"{', '.join(r.levels_touched) or 'none'}."
         )
     lines.append(f"Golden gate: bull {r.golden_gate_bull}; bear {r.golden_gate_bear}.")
+    if getattr(r, "session_close", None) is not None and r.session_close != r.price:
+        lines.append(
+            f"Official close {r.session_close:.2f} ({r.session_close_atr:+.3f} ATR from the "
+            "previous close)."
+        )
     return "\n".join(lines)
 
 

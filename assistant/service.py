@@ -31,7 +31,7 @@ from core.calendar import next_session
 from core.errors import WhisprError
 from prompts import load_prompt
 from tools import TOOLS, ToolContext
-from tools.market import daily_bars, latest_session
+from tools.market import last_bar_date, latest_session
 
 log = logging.getLogger(__name__)
 
@@ -72,12 +72,14 @@ def sqlite_checkpointer(path: Path | str) -> SqliteSaver:
 
 def reference_date(tools_ctx: ToolContext, clock: dt.date | None = None) -> dt.date:
     """Return the date "today" means: the clock's date, or the session after the newest data
-    when the data ends before the clock (the shipped samples) so relative dates stay useful."""
+    when the data ends before the clock (the shipped samples) so relative dates stay useful.
+    Each symbol's last bar comes from ``last_bar_date``: the data directory's file names and
+    last lines, not a read of every file."""
     clock = clock or dt.date.today()
     latest = None
     for sym in tools_ctx.source.symbols():
         try:
-            last = daily_bars(tools_ctx.source, sym).index[-1].date()
+            last = last_bar_date(tools_ctx.source, sym)
         except WhisprError:
             continue
         latest = last if latest is None or last > latest else latest

@@ -2,6 +2,8 @@
 
 The ``whispr`` command line finds this through the entry point in ``pyproject.toml``
 (``[project.entry-points."whispr.commands"]``), so ``integrations`` never imports ``eval``.
+``register`` runs on every ``whispr`` start, so this module imports argparse-level code only;
+``run`` imports the gate when ``whispr eval`` runs.
 """
 
 from __future__ import annotations
@@ -9,14 +11,16 @@ from __future__ import annotations
 import argparse
 import json
 
-from eval.accuracy import evaluate_authoring
-from eval.gate import ALL_SETS, run_gate, summary
-from integrations.context import PROVIDER_HELP, tool_context
+from integrations.argtypes import PROVIDER_HELP
 
 
 def run(args: argparse.Namespace) -> int:
     """Run every labelled set (or ``--set``) and the authoring set; return 0 when the gate
     passes, 1 otherwise."""
+    from eval.accuracy import evaluate_authoring
+    from eval.gate import ALL_SETS, run_gate, summary
+    from integrations.context import tool_context
+
     sets = tuple(args.set) if args.set else ALL_SETS
     outcomes = run_gate(tool_context(args), args.provider or "offline", sets)
     for outcome in outcomes:

@@ -38,6 +38,7 @@ FIRST_CONTACT_FILES = (
     "firstcontact_d.jsonl",
     "firstcontact_e.jsonl",
     "firstcontact_f.jsonl",
+    "firstcontact_g.jsonl",
 )
 _NUMBER = re.compile(r"(?<![\w.])[-\u2212]?\d[\d,]*(?:\.\d+)?")
 _DATA_TOOLS_SKIP = {"explain_term", "recall", "remember", "list_alerts", "list_strategies"}
@@ -57,6 +58,14 @@ def load_set(name_or_path: str | Path) -> list[dict[str, Any]]:
 def numbers_in(text: str) -> list[float]:
     """Return every number written in ``text`` (thousands separators and − signs allowed)."""
     return [float(m.replace("\u2212", "-").replace(",", "")) for m in _NUMBER.findall(text)]
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace(",", "").rstrip("%"))
+    except ValueError:
+        return False
+    return True
 
 
 def shows_number(answer_numbers: list[float], expected: str) -> bool:
@@ -191,7 +200,9 @@ def score_turn(item: dict[str, Any], index: int, turn: dict[str, Any], reply: An
         else [canonical(c) for c in _comparable(records, want)] == [canonical(c) for c in want]
     )
     substituted = None if expect.get("clarify") else substitution(expect, records)
-    numbers = [str(n) for n in expect.get("numbers") or []]
+    # a label's "number" that is not one (an author copied a tool's null) cannot be shown: it is
+    # left out rather than failing every answer
+    numbers = [str(n) for n in expect.get("numbers") or [] if _is_number(str(n))]
     data = [r for r in records if "error" not in (r.get("result") or {})]
     if expect.get("clarify"):
         passed = not [r for r in data if r["name"] not in _DATA_TOOLS_SKIP] and "?" in reply.answer

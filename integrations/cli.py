@@ -2,6 +2,10 @@
 
 Other packages add subcommands through the ``whispr.commands`` entry-point group: each entry
 point names a ``register(subparsers)`` function (``whispr eval`` comes from ``eval.cli``).
+
+Start-up: building the parser imports argparse-level code only; each handler imports what its
+command needs when it runs (pandas, the tools, LangGraph, Chroma...), so ``whispr --help`` does not
+pay for them. ``tests/integrations/test_cli_startup.py`` keeps it that way.
 """
 
 from __future__ import annotations
@@ -14,27 +18,18 @@ import sys
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel
-
-from assistant.render import render_result
-from assistant.service import Assistant, sqlite_checkpointer
-from assistant.settings import get_settings
 from core.errors import WhisprError
 from integrations.alerts.cli import add_alert_commands, alert_store
-from integrations.argtypes import iso_date
+from integrations.argtypes import PROVIDER_HELP, iso_date
 from integrations.chat.cli import add_channel_commands
-from integrations.context import PROVIDER_HELP, tool_context
-from integrations.demo import briefing
-from integrations.marketdata.cache import default_cache_dir
 from integrations.marketdata.cli import add_data_commands
-from integrations.marketdata.files import default_data_dir
-from integrations.storage.knowledge import GlossaryIndex
-from integrations.storage.memory import VectorMemory
-from integrations.storage.strategies import SqliteStrategyStore
-from integrations.storage.vectors import VectorStore, make_client
-from tools import ToolError, run_tool
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from assistant.service import Assistant
 
 log = logging.getLogger("whispr")
 COMMAND_GROUP = "whispr.commands"
@@ -42,6 +37,9 @@ COMMAND_GROUP = "whispr.commands"
 
 
 def _emit(name: str, result: BaseModel, as_json: bool) -> int:
+    from assistant.render import render_result
+    from tools import ToolError
+
     if as_json:
         print(json.dumps(result.model_dump(mode="json"), indent=2))
     elif not isinstance(result, ToolError):
@@ -56,6 +54,9 @@ def _tool_command(
     name: str, build: Callable[[argparse.Namespace], dict[str, Any]]
 ) -> Callable[[argparse.Namespace], int]:
     def handler(args: argparse.Namespace) -> int:
+        from integrations.context import tool_context
+        from tools import run_tool
+
         call = {k: v for k, v in build(args).items() if v is not None}
         return _emit(name, run_tool(tool_context(args), name, call), args.json)
 
@@ -142,6 +143,14 @@ def _add_stats(sub: argparse._SubParsersAction) -> None:
 
 
 def _assistant(args: argparse.Namespace) -> Assistant:
+    from assistant.service import Assistant, sqlite_checkpointer
+    from assistant.settings import get_settings
+    from integrations.context import tool_context
+    from integrations.storage.knowledge import GlossaryIndex
+    from integrations.storage.memory import VectorMemory
+    from integrations.storage.strategies import SqliteStrategyStore
+    from integrations.storage.vectors import VectorStore, make_client
+
     home = get_settings().home
     checkpointer = sqlite_checkpointer(home / "threads.sqlite")
     ctx = tool_context(args)
@@ -207,6 +216,9 @@ def _add_assistant(sub: argparse._SubParsersAction) -> None:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from integrations.context import tool_context
+    from integrations.demo import briefing
+
     print(briefing(tool_context(args)), end="")
     print('Ask anything: whispr ask "SPX day levels" · whispr chat · whispr --help')
     return 0
@@ -231,6 +243,10 @@ def _config_text(report: dict[str, Any]) -> str:
 
 
 def _config(args: argparse.Namespace) -> int:
+    from assistant.settings import get_settings
+    from integrations.marketdata.cache import default_cache_dir
+    from integrations.marketdata.files import default_data_dir
+
     settings = get_settings()
     data_dir = Path(args.data_dir) if args.data_dir else default_data_dir()
     report = {

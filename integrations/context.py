@@ -1,4 +1,4 @@
-"""What every command builds from its arguments: the tools' context, and the provider help."""
+"""What every command builds from its arguments: the tools' context."""
 
 from __future__ import annotations
 
@@ -7,11 +7,6 @@ import argparse
 from integrations.marketdata.files import FileSource
 from integrations.marketdata.registry import get_source
 from tools import ToolContext
-
-PROVIDER_HELP = (
-    "offline|openai|groq|openai-compatible (default: LLM_PROVIDER, a set key, or offline)"
-)
-"""Help text of every ``--provider`` option."""
 
 
 def tool_context(args: argparse.Namespace) -> ToolContext:

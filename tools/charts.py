@@ -3,18 +3,21 @@
 One renderer for every channel: the terminal saves the PNG to a file, chat channels upload it.
 Headless: figures are built with matplotlib's object API on an Agg canvas, never through
 ``pyplot``, whose global figure registry is not safe when the web app, Slack and Discord draw
-charts on several threads at once.
+charts on several threads at once. matplotlib (~0.2 s to import) loads with the first chart, not
+with the tools: most commands draw none.
 """
 
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from core.bars import bar_index
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 _LEVEL_STYLE = {
     "0": ("black", "-"),
@@ -30,6 +33,9 @@ _LEVEL_STYLE = {
 
 
 def _figure(figsize: tuple[float, float]) -> Figure:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=figsize)
     FigureCanvasAgg(fig)
     return fig

@@ -59,6 +59,12 @@ class PriceContextResult(BaseModel):
     levels_touched: list[str] = Field(description="Level keys inside the session's high-low range.")
     golden_gate_bull: str
     golden_gate_bear: str
+    session_close: float | None = Field(
+        default=None, description="The official close when the session is finished."
+    )
+    session_close_atr: float | None = Field(
+        default=None, description="(official close - previous close) / ATR."
+    )
 
 
 def _session_bars(ctx: ToolContext, symbol: str, day: dt.date) -> tuple[pd.DataFrame, str]:
@@ -74,6 +80,17 @@ def _session_bars(ctx: ToolContext, symbol: str, day: dt.date) -> tuple[pd.DataF
         if len(part):
             return part, tf.name
     return pd.DataFrame(), ""
+
+
+def _official_close(daily: pd.DataFrame, day: dt.date) -> float | None:
+    """Return the daily file's close of ``day`` when it has that session, else None."""
+    if not len(daily):
+        return None
+    index = bar_index(daily)
+    at = int(index.searchsorted(pd.Timestamp(day).tz_localize(index.tz)))
+    if at < len(index) and index[at].date() == day:
+        return float(daily["close"].iloc[at])
+    return None
 
 
 def gate_status(levels: dict[str, float], open_: float, high: float, low: float, side: str) -> str:
@@ -129,6 +146,7 @@ def price_context(ctx: ToolContext, args: PriceContextArgs) -> PriceContextResul
         sym, session, ls, daily = levels_for_session(ctx, sym, args.mode, last)
         bars, bar_name = _session_bars(ctx, sym, session)
         started = bool(len(bars)) or ls.current is not None
+    closed = _official_close(daily, session)
     if len(bars):
         price, as_of, source = (
             float(bars["close"].iloc[-1]),
@@ -172,4 +190,10 @@ def price_context(ctx: ToolContext, args: PriceContextArgs) -> PriceContextResul
         levels_touched=[k for k, v in levels.items() if lo <= v <= h] if started else [],
         golden_gate_bull=gate_status(levels, o, h, lo, "bull") if started else "period not started",
         golden_gate_bear=gate_status(levels, o, h, lo, "bear") if started else "period not started",
+        session_close=round_price(closed) if closed is not None and ls.mode == "day" else None,
+        session_close_atr=(
+            round((closed - ls.previous_close) / ls.atr, 3)
+            if closed is not None and ls.mode == "day"
+            else None
+        ),
     )

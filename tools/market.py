@@ -45,6 +45,17 @@ def daily_bars(source: BarSource, symbol: str) -> pd.DataFrame:
     return load_bars(source, symbol, "1d")
 
 
+def last_bar_date(source: BarSource, symbol: str) -> dt.date:
+    """Return the date of ``symbol``'s last daily bar (``daily_bars(source, symbol)``'s last
+    label). A source with a ``last_bar_date`` method (the data directory: the files' last lines)
+    answers without building the daily series; others build it."""
+    quick = getattr(source, "last_bar_date", None)
+    found = quick(symbol) if callable(quick) else daily_bars(source, symbol).index[-1].date()
+    if not isinstance(found, dt.date):
+        raise TypeError(f"{source.name}: last_bar_date returned {found!r}, not a date")
+    return found
+
+
 def session_days(daily: pd.DataFrame) -> np.ndarray:
     """Return the session dates of a daily frame as ``datetime64[D]``."""
     return bar_index(daily).tz_localize(None).to_numpy().astype("datetime64[D]")

@@ -15,7 +15,7 @@ _NOT_TIME = r"(?!\s*(?:%|atr|years?|days?|sessions?|weeks?|months?|pts|points|dt
 
 
 def _hour24(hour: int, ampm: str | None) -> int:
-    ampm = ampm.replace(".", "")[:2] if ampm else None
+    ampm = ampm.replace(".", "")[:2] if ampm and "clock" not in ampm else None
     if ampm == "pm" and hour < 12:
         return hour + 12
     if ampm is None and 1 <= hour <= 5:
@@ -81,6 +81,19 @@ def trigger_buckets(t: str) -> list[str] | None:
     """Return the golden-gate trigger buckets a message asks about ("after 1pm" → 13, 14, 15;
     "at the open" → open; "first hour" → open, 09), or None for all of them."""
     if re.search(
+        r"\b(?:at|on) the open\b.{0,12}\b(?:or|and|\+)\b.{0,12}\bfirst (?:30|half hour|30 min\w*)\b",
+        t,
+    ):
+        return ["open", "09"]  # "at the open or in the first 30 min"
+    pair = re.search(
+        r"\b(?:in|during) the (\d{1,2})(?: or | and |/|-| to )(\d{1,2})(?: (?:hour|o'?clock)s?)?\b",
+        t,
+    )
+    if pair:  # "in the 11 or 12 hour"
+        first, last = _hour24(int(pair[1]), None), _hour24(int(pair[2]), None)
+        if 9 <= first <= last <= 15:
+            return [f"{h:02d}" for h in range(first, last + 1)]
+    if re.search(
         r"\bat the open\b|\bon the open\b|\bopens? (?:above|below|beyond|through|over|under)\b"
         r"|\bgap(?:s|ped)? (?:above|below|over|through|up|down)|\bopening (?:print|bar)\b",
         t,
@@ -101,7 +114,8 @@ def trigger_buckets(t: str) -> list[str] | None:
             return [f"{h:02d}" for h in range(first, 16)]
     window = read_window(t)
     bare = re.search(
-        r"(?<![\d:.$])(\d{1,2})(?::(\d{2}))?\s*(am|pm)\b|(?<![\d:.$])(\d{1,2}):(\d{2})(?!\d)", t
+        r"(?<![\d:.$])(\d{1,2})(?::(\d{2}))?\s*(am|pm|o'?clock)\b|(?<![\d:.$])(\d{1,2}):(\d{2})(?!\d)",
+        t,
     )
     if window is None and bare:
         hour = _hour24(int(bare[1] or bare[4]), bare[3])

@@ -97,7 +97,7 @@ def _named_month_dates(t: str, today: dt.date) -> Found:
     ):
         add(m, _written_day(m, months()[m[1]], int(m[2]), today))
     for m in re.finditer(
-        rf"\b(?:the )?(\d{{1,2}}){_ORD}(?: of)?[ -]({_MON})\.?(?:,?[ -](?:'(\d{{2}})|(\d{{4}})(?!\d)|(\d{{2}})(?![\d:])))?",
+        rf"(?<![.+\-/\d])\b(?:the )?(\d{{1,2}}){_ORD}(?: of)?[ -]({_MON})\.?(?:,?[ -](?:'(\d{{2}})|(\d{{4}})(?!\d)|(\d{{2}})(?![\d:])))?",
         t,
     ):
         add(m, _written_day(m, months()[m[2]], int(m[1]), today))
@@ -332,9 +332,18 @@ def _year_elsewhere(t: str, slot: DateSlot) -> DateSlot:
         return replace(slot, problem=f"{year} has no {slot.date:%b %d}: which date did you mean?")
 
 
+def _end_of_year(t: str) -> DateSlot | None:
+    """Return "end of 2024" / "eoy 2024" / "year end 2024" as the year's last calendar day."""
+    m = re.search(r"\b(?:end of|eoy|year[- ]end)\s?(?:of )?((?:19|20)\d\d)\b", t)
+    return DateSlot(date=dt.date(int(m[1]), 12, 31), text=m.group(0)) if m else None
+
+
 def read_date(text: str, today: dt.date) -> DateSlot:
     """Return the date or period a normalised message asks about (an empty slot if none)."""
     t = text
+    ended = _end_of_year(t)
+    if ended is not None:
+        return ended
     slot = _absolute(t, today)
     if slot is not None:
         slot = _year_elsewhere(t, slot)

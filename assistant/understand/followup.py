@@ -14,6 +14,13 @@ import re
 from typing import Any
 
 from assistant.understand.build import _keys, fill, money_terms
+from assistant.understand.changes import (
+    counts_change,
+    gate_change,
+    pair_change,
+    range_change,
+    sizing_change,
+)
 from assistant.understand.levels import read_levels, resolve_unsided
 from assistant.understand.reading import Reading
 from assistant.understand.references import object_reference
@@ -71,6 +78,8 @@ def _is_follow_up(r: Reading, intent: str | None, rule: str, last_tool: str) -> 
     if same:
         return cue or r.words() <= 6 or not r.symbols
     ranged = "start" in TOOLS[last_tool].args_model.model_fields and r.range != (None, None)
+    if ranged and r.words() <= 4:  # "2022?" after counts or odds: the same question for 2022
+        return True
     return rule in _WEAK_RULES and cue and (not r.date.found or ranged)
 
 
@@ -156,30 +165,6 @@ def _side_change(r: Reading, args: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _pair_change(r: Reading, args: dict[str, Any]) -> dict[str, Any]:
-    """Return a new start or end of a level-to-level question ("and from the gg?", "to +1
-    instead"), each level on the side of the one it replaces unless the message names one."""
-    out: dict[str, Any] = {}
-    both = re.fullmatch(
-        r"(?:and |what about |how about |now |ok )?(?:from )?(?:the )?(.+?) (?:to|->|→) (?:the )?(.+?)\??",
-        r.t,
-    )
-    if both:  # "what about +1 to +1.236"
-        a = resolve_unsided(read_levels(both[1]), both[1], str(args.get("from_level", "+"))[:1])
-        b = resolve_unsided(read_levels(both[2]), both[2], str(args.get("to_level", "+"))[:1])
-        if len(a) == 1 and len(b) == 1:
-            return {"from_level": a[0], "to_level": b[0]}
-    for word, key in (("from", "from_level"), ("to", "to_level")):
-        m = re.search(rf"\b{word}\b(?: the)? (.+?)(?=\b(?:to|from|instead)\b|\?|$)", r.t)
-        old = args.get(key)
-        if not (m and isinstance(old, str)):
-            continue
-        keys = resolve_unsided(read_levels(m[1]), m[1], old[:1] if old[:1] in "+-" else None)
-        if len(keys) == 1:
-            out[key] = keys[0]
-    return out
-
-
 def _levels_change(r: Reading, args: dict[str, Any]) -> dict[str, Any]:
     """Return the level(s) a follow-up asks for; a chart, range vs ATR or "all levels" shows all."""
     keys = _keys(r)
@@ -192,68 +177,6 @@ def _levels_change(r: Reading, args: dict[str, Any]) -> dict[str, Any]:
     if r.has(r"\bfull (?:grid|table|ladder)\b|\bthe levels\b"):
         return {"level": None, "levels": None}
     return {}
-
-
-def _gate_change(r: Reading, args: dict[str, Any], out: dict[str, Any]) -> dict[str, Any]:
-    change: dict[str, Any] = {}
-    if r.gg_side and "direction" not in out:
-        change["direction"] = r.gg_side
-    bare = re.fullmatch(
-        r"(?:and |what about |how about |now )?(?:the )?(\d{1,2})(?: ?(?:am|pm|o'?clock))?\??", r.t
-    )
-    hour = int(bare[1]) + (12 if int(bare[1]) < 5 else 0) if bare else 0
-    if r.buckets:
-        change["trigger_buckets"] = r.buckets
-    elif 9 <= hour <= 15:
-        change["trigger_buckets"] = [f"{hour:02d}"]
-    elif r.has(r"\b(?:the )?open(?:ing)?\b"):
-        change["trigger_buckets"] = ["open"]
-    elif r.has(r"\ball (?:hours|day|buckets|triggers)\b|\bany time\b"):
-        change["trigger_buckets"] = None
-    return change
-
-
-def _sizing_change(r: Reading, args: dict[str, Any]) -> dict[str, Any]:
-    z = r.sizing
-    out: dict[str, Any] = {}
-    if z.side and "side" in args:
-        out["side"] = z.side
-    for key, value in (("account_size", z.account), ("entry", z.entry), ("stop", z.stop)):
-        if value is not None:
-            out[key] = value
-    if z.targets:
-        out["targets"] = z.targets
-    risk = z.risk_pct
-    if risk is None and (m := re.search(r"(\d+(?:\.\d+)?) ?%", r.t)):
-        risk = float(m[1])
-    if risk is not None:
-        out.update(risk_pct=risk, risk_amount=None)
-    if z.multiplier:
-        out["multiplier"] = z.multiplier
-        out.pop("side", None)
-    elif z.units == "shares":
-        out["multiplier"] = None
-    return out
-
-
-def _counts_change(r: Reading, args: dict[str, Any]) -> dict[str, Any]:
-    """Return "which days" (list them) or another level ("and the call trigger?") of a count."""
-    out: dict[str, Any] = {}
-    if r.has(
-        r"\b(?:which|what) (?:days|dates|sessions)\b|\blist\b|\bdates\b|^which (?:ones|days)\b|\bshow (?:me )?(?:them|the days)\b"
-    ):
-        out["list_dates"] = True
-    keys = resolve_unsided(read_levels(r.t), r.t, str(args.get("level", "+"))[:1])
-    if len(keys) == 1 and args.get("event") not in ("close_inside", "open_beyond"):
-        out["level"] = keys[0]
-    return out
-
-
-def _range_change(r: Reading) -> dict[str, Any]:
-    start, end = r.range
-    if not (start or end):
-        return {}
-    return {"start": start.isoformat() if start else None, "end": end.isoformat() if end else None}
 
 
 def _changes(r: Reading, call: Call) -> dict[str, Any]:
@@ -270,17 +193,23 @@ def _changes(r: Reading, call: Call) -> dict[str, Any]:
     if name == "atr_levels":
         out.update(_levels_change(r, args))
     if name == "level_to_level":
-        out.update(_pair_change(r, args))
+        out.update(pair_change(r, args))
     if name == "golden_gate_stats":
-        out.update(_gate_change(r, args, out))
+        out.update(gate_change(r, args, out))
     if name in ("golden_gate_stats", "level_to_level", "backtest_strategy", "session_counts"):
-        out.update(_range_change(r))
+        out.update(range_change(r))
     if name == "session_counts":
-        out.update(_counts_change(r, args))
+        out.update(counts_change(r, args))
+    bare = re.fullmatch(
+        r"(?:and |what about |how about |now |ok )?(?:for )?(\d{1,3})(?: (?:days|sessions|bars))?\??",
+        r.t,
+    )
+    if name == "average_true_range" and bare and 2 <= int(bare[1]) <= 250:
+        out["sessions"] = int(bare[1])  # "what about 30"
     if name == "indicator_state" and r.timeframe:
         out["timeframe"] = r.timeframe
     if name == "position_size":
-        out.update(_sizing_change(r, args))
+        out.update(sizing_change(r, args))
     if name == "create_alert" and r.window:
         out["after"] = r.window[0] if r.window[0] != "09:30" else None
         out["before"] = r.window[1] if r.window[1] != "16:00" else None
@@ -324,6 +253,10 @@ def follow_up(r: Reading, intent: str | None, rule: str, last: Turn) -> list[Cal
         return [
             {"name": "create_alert", "args": {**template["args"], "symbol": s}} for s in r.symbols
         ]
+    if template["name"] in ("session_outcome", "atr_levels") and r.has(
+        r"^(?:and |what about |how about |ok )?(?:the )?(?:range|gap|change|move)\W*$"
+    ):  # "range?": the same answer carries it
+        return [{"name": template["name"], "args": dict(template["args"])}]
     if template["name"] in (
         "create_alert",
         "change_alert",

@@ -20,7 +20,10 @@ def glossary_term(t: str) -> str | None:
     after = re.fullmatch(TERM_THEN_WHAT, t)
     if after:  # "vomy?? whats that": the term comes first
         t = after[1]
-    else:  # "sorry, total beginner here, what's a trigger?": the question after a preface
+    t = re.sub(r"^(?:(?:hey|hi|hello|yo|so|ok|okay|um|uh|quick q|question)\W+)+", "", t)
+    if (
+        after is None
+    ):  # "sorry, total beginner here, what's a trigger?": the question after a preface
         t = re.sub(r"^.*?[,.!?;:] (?=(?:what|whats|explain|define|tell me about)\b)", "", t)
     body = re.sub(
         r"^(?:what(?:'s| is| are| does)|whats|wtf is|explain|define|definition of|meaning of|tell me about"

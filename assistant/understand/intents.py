@@ -67,7 +67,7 @@ def _one_level_or_band(r: Reading) -> bool:
 
 def _true_range_n(r: Reading) -> int:
     m = re.search(TRUE_RANGE, r.t)
-    return int(m[1] or m[2]) if m else 0
+    return int(m[1] or m[2] or m[3]) if m else 0
 
 
 def _n_levels(r: Reading) -> int:
@@ -199,7 +199,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "strategy-compare",
         "compare",
-        r"\bcompare\b|\bvs\.?\b.*\bstrateg|\bwhich (?:is|was) better\b|\bhead to head\b",
+        r"\bcompare\b|\bvs\.?\b.*\bstrateg|\bwhich (?:is|was|did|does|performed|works?|worked) better\b|\bhead to head\b"
+        r"|\bvs\.?\b.*\bwhich (?:did|does|was|is) (?:better|best)\b",
         lambda r: not r.has(r"\b(?:levels?|price|close)\b"),
     ),
     Rule(
@@ -225,7 +226,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "explain",
         "explain",
-        rf"^{TERM_THEN_WHAT}$|(?:^|[,.!?;:] )(?:what(?:'s| is| are) (?:a|an)\b|what does\b|explain|define|definition|meaning of|tell me about|eli5"
+        rf"^{TERM_THEN_WHAT}$|(?:^(?:(?:hey|hi|hello|yo|so|ok|okay)\W+)*|[,.!?;:] )(?:what(?:'s| is| are) (?:a|an)\b|what does\b|explain|define|definition|meaning of|tell me about|eli5"
         r"|what do you mean by|difference between|how (?:does|do|is) .* (?:work|calculated|computed)|what is meant by)"
         r"|^(?:what(?:'s| is| are)|whats|wtf is|wth is)\b|\bwhat does\b.*\bmean\b",
         lambda r: _no_market_words(r) and glossary_term(r.t) is not None,
@@ -253,19 +254,33 @@ RULES: tuple[Rule, ...] = (
             and r.sizing.stop is not None
         ),
     ),
+    Rule(
+        "outcome-day",
+        "outcome",
+        r"\b(?:gg|golden gates?|gates?|trig\w*|\d?\.?\d+ ?atr|-?\+?\d(?:\.\d+)?)\b.*\b(?:triggered|completed?|failed|trig or not|time|when)\b\W*"
+        r"(?:\w+\W*){0,3}$",
+        lambda r: (
+            _specific_day(r)
+            and not r.has(_STATS_STRONG)
+            and not r.has(r"\bhow many (?:pts|points)\b|\bhow far\b")
+        ),
+    ),
     Rule("true-range", "true_range", TRUE_RANGE, lambda r: _true_range_n(r) >= 2),
     Rule(
         "counts",
         "counts",
         COUNTS,
-        lambda r: _one_level_or_band(r) and not r.has(r"\bcomplet\w*|\bfail\w*|->|→"),
+        lambda r: _one_level_or_band(r) and not r.has(r"\bcomplet\w*|\bfail\w*|\bfinish\w*|->|→"),
     ),
     Rule(
         "outcome",
         "outcome",
         OUTCOME,
         lambda r: (
-            (not r.has(STATS) or (r.has(r"\bdid\b|\bwas\b") and not r.has(_STATS_STRONG)))
+            (
+                not r.has(STATS)
+                or ((r.has(r"\bdid\b|\bwas\b") or _specific_day(r)) and not r.has(_STATS_STRONG))
+            )
             and not r.has(r"\bwhere did\b|\bend(?:ed)? up\b|\bclose[sd]? (?:vs|from|relative)")
         ),
     ),
@@ -291,7 +306,13 @@ RULES: tuple[Rule, ...] = (
         "gg-stats",
         "gg_stats",
         STATS,
-        lambda r: r.has(r"\bgolden ?gates?\b|\bggs?\b|\bgates?\b") and _gate_only(r),
+        lambda r: (
+            (r.has(r"\bgolden ?gates?\b|\bggs?\b|\bgates?\b") and _gate_only(r))
+            or (
+                r.has(r"\bcompletion (?:rate|%|odds|stats?)|\bcomplete rate\b")
+                and _n_levels(r) <= 1
+            )
+        ),
     ),
     Rule("level-stats", "level_stats", STATS, lambda r: _n_levels(r) >= 2),
     Rule(
@@ -344,7 +365,7 @@ RULES: tuple[Rule, ...] = (
         "context",
         r"\bprice context\b|\bwhere (?:is|are|'s|r|was|were|did|does|do we)\b|\bwhere's\b|\bwhat level (?:is|are) (?:we|\S+ (?:at|on|near|sitting))\b"
         r"|\bnearest levels?\b|\bnext level\b|\bbetween which\b|\bare we (?:above|below|at|over|under|near|through)\b"
-        r"|\b(?:vs|versus|relative to|against)\b.*\b(?:levels?)\b|\b(?:what|which) zone\b|\bgg status\b|\bgate status\b"
+        r"|\b(?:vs|versus|relative to|against)\b.*\b(?:levels?)\b|\b(?:what|which) zone\b|\babove or below\b|\bover or under\b|\bgg status\b|\bgate status\b"
         r"|\btriggered (?:yet|today)\b|\bdid\b.{0,30}\b(?:trigger|hit|tag|touch|reach)\b|\bhas\b.{0,30}\b(?:triggered|hit|tagged|touched)\b"
         r"|\bis (?:spx|spy|it|price) (?:above|below|over|under|near|through)\b"
         r"|\bwhich (?:levels?|lvls)\b.{0,12}\b(?:tag|hit|touch|reach)\w*|\b(?:levels?|lvls) (?:got |were )?(?:tagged|hit|touched|reached)\b"

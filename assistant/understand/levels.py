@@ -72,8 +72,20 @@ def side_near(t: str, start: int, end: int) -> str | None:
     return None
 
 
+_BOTH_WAYS = (
+    r"\b(?:up|upside|bull\w*)\s?(?:/|and|&|or|n)\s?(?:down|downside|bear\w*)\b|\bboth sides\b|\beither side\b"
+    r"|\bboth ways\b"
+)
+
+
 def message_side(t: str) -> str | None:
     """Return the side the whole message leans to (bullish/bearish words), or None."""
+    t = re.sub(r"\blong[- ]?term\b", " ", t)
+    if re.search(
+        r"\b(?:up|upside|bull\w*)\s?(?:/|and|&|or|n)\s?(?:down|downside|bear\w*)\b|\bboth sides\b|\beither side\b",
+        t,
+    ):
+        return None
     up = re.search(r"\bbull\w*|\bupside\b|\bcalls?\b|\bupper\b|\bup\b|\blong\b", t)
     down = re.search(r"\bbear\w*|\bdownside\b|\bputs?\b|\blower\b|\bdown\b|\bshort\b", t)
     if up and not down:
@@ -98,7 +110,8 @@ _BARE_NUMBER = (
     r"(?<![\w.$/+-])(0?\.\d{2,3}|[123]\.\d{1,3}|[123](?=\s?(?:x\s?)?atr\b)|38\.2|61\.8|23\.6|78\.6)"
     r"(?:\s?(?:x\s?)?atr)?(?=\s?(?:level|lvl|line|ext|extension|atr|fib|s\b|$|\?|,|\)|:| (?:on|for"
     r"|level|target|and|to|or|from|is|gg|mid|rate|odds|up|down|calls?|puts?|side|in|since|during"
-    r"|over|last|past|this|after|before)\b| \d{1,2}/\d| \d{4}-\d))"
+    r"|over|last|past|this|after|before|short|long|bull\w*|bear\w*|upside|downside|lvl|line)\b"
+    r"| \d{1,2}/\d| \d{4}-\d))"
 )
 
 
@@ -171,6 +184,12 @@ class _Scan:
         ):
             if self.free(*m.span()):
                 self.take(m.start(), m.span(), "+0.382", "-0.382")
+        for m in re.finditer(
+            r"(?<![\w.+-])\+?(\d(?:\.\d{1,3})?)\s?(?:and|&|/|,)\s?-\1(?![\d.])", self.t
+        ):
+            up, down = key_of("+", float(m[1])), key_of("-", float(m[1]))
+            if up and down and self.free(*m.span()):  # "2 and -2 atr"
+                self.take(m.start(), m.span(), up, down)
         for m in re.finditer(
             r"(?<![\w.])([+-]\d(?:\.\d{1,3})?)\s?/\s?([+-]\d(?:\.\d{1,3})?)(?![\d/])", self.t
         ):
@@ -259,7 +278,7 @@ def _names_a_gate_trigger(t: str, m: re.Match[str]) -> bool:
         re.search(rf"{_GATE_WORDS}\s*(?:\w+\s){{0,3}}$", before)
         or re.match(after_words, t[m.end() :])
         # "a 10am trigger", "9:30-10 trigger" beside golden-gate words: when the gate triggered
-        or (re.search(clock, before) and re.search(_GATE_WORDS, t))
+        or (re.search(clock, before) and re.search(rf"{_GATE_WORDS}|\bcomplet\w*", t))
     )
 
 
@@ -282,6 +301,13 @@ def read_levels(t: str) -> LevelSlot:
     for step in _PASSES:
         step(scan)
     slot = scan.slot
+    if re.search(
+        _BOTH_WAYS, t
+    ):  # "full atr up/down", "the 0.618 both sides": each level's mirror too
+        mirrored = [
+            (p + 1e-6, ("-" if k[0] == "+" else "+") + k[1:]) for p, k in scan.found if k[0] in "+-"
+        ]
+        scan.found += mirrored
     slot.keys = list(dict.fromkeys(k for _, k in sorted(scan.found)))
     slot.order = sorted(scan.found + slot.order)
     return slot

@@ -176,7 +176,7 @@ def _is_level(value: str | None) -> bool:
 
 def read_sizing(t: str) -> Sizing:
     """Return the sizing slots of a normalised message."""
-    dates = r"(?<![\d.$])\d{1,2}/\d{1,2}(?:/\d{2,4})?(?![\d.])|\b\d{4}-\d{2}-\d{2}\b"
+    dates = r"(?<![\d.$])\d{1,2}/\d{1,2}(?:/\d{2,4})?(?![\d]|\.\d)|\b\d{4}-\d{2}-\d{2}\b"
     t = re.sub(dates, " ", t)  # a date is never a price
     out = Sizing()
     out.account, problem = read_account(t)
@@ -187,9 +187,10 @@ def read_sizing(t: str) -> Sizing:
     for pattern in (
         r"\b(?:entry|enter(?:ing)?|in|paying|pay|paid|filled)(?: price)?(?: \$?[a-z]{2,5}(?= \$?\d))?(?: at| @| of| is|:|=)?",
         r"\b\d{3,5}[cp]\b(?: at| @)",
-        r"\b(?:long|short|buy(?:ing)?|sell(?:ing)?|bought|sold|shorting|longing|going long|going short|get(?:ting)? (?:long|short))\b(?: (?!stop|stp|sl|tgt|target|risk|at)(?:\$?[a-z]{2,5}))?(?: (?:calls?|puts?|options?|shares|contracts))?(?: at| @| from)?",
+        r"\b(?:long|short|buy(?:ing)?|sell(?:ing)?|bought|sold|shorting|longing|going long|going short|get(?:ting)? (?:long|short))\b(?: (?!stop|stp|sl|tgt|target|risk|at)(?:\$?[a-z]{2,5}))?(?: via \$?[a-z]{2,5})?(?: (?:calls?|puts?|options?|shares|contracts))?(?: at| @| from)?",
         r"(?:^|\s)@\s?",
         r"\b(?:spx|spy|\$?[a-z]{2,5})(?= \$?\d+(?:\.\d+)? (?:long|short|buy|sell)\b)",
+        r"\b(?:spx|spy|es|mes|\$[a-z]{1,5})(?= \$?\d+(?:\.\d+)?,? (?:stop|sl|stp)\b)",
         r"\b(?:calls?|puts?|options?|premium)(?! (?:side )?trig)(?: at| @| of| for)?",
     ):
         for m in re.finditer(pattern, t):

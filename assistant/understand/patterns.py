@@ -6,10 +6,10 @@ from __future__ import annotations
 STATS = (
     r"\bhow (?:often|many times|likely|frequently)\b|\bodds\b|\bprobab\w*|\bchances?\b|\bhit rate\b"
     r"|\b(?:completion|success|fail\w*|win) rate\b|\bstats?\b|\bstatistic\w*|\bhistorically\b"
-    r"|\bwhat (?:%|percent\w*)\b|\b% of (?:the )?(?:time|days|sessions)\b|\blikelihood\b"
+    r"|(?<!is )\bwhat (?:%|percent\w*)\b|\b% of (?:the )?(?:time|days|sessions)\b|\blikelihood\b"
     r"|\bhow reliable\b|\bbase rate\b|\bhit %|\bcompletes?\b|\bcompletion\b(?! (?:level|lvl|target|price))"
     r"|\bfollow[- ]?through\b"
-    r"|(?<!in )(?<!and )(?<!& )(?<!\+ )%\s*\??$|\bbuckets?\b|\bsame day %|\bhow frequent\b|\bhow many\b|\bfailures?\b|\bfailed\b"
+    r"|(?<!in )(?<!and )(?<!& )(?<!\+ )(?<!what )%\s*\??$|\bbuckets?\b|\bsame day %|\bhow frequent\b|\bhow many\b|\bfailures?\b|\bfailed\b"
     r"|\brate\b|\bcount\b|\bhow often\b|\bfrequency\b|\blevel to level\b|\bl2l\b"
     r"|\bworth (?:it|taking|trading)\b|\busually\b"
 )
@@ -34,7 +34,7 @@ DISTANCE = (
     r"|\bhalf (?:the |an? )?(?:daily |day )?atr\b|\$ move\b|\bdollar move\b|\batr multiples?\b"
     r"|\bin atrs?\b|(?:spx|spy) \d{3,5}(?:\.\d+)? (?:to|->|→)|\bin \$|\bin dollars\b|% move\b"
     r"|\bmove from\b|\$\$+|\bp&?n?l\b|\bpnl\b|\bhow many %|\bhow much (?:would|will|does|did|do) (?:that|it|i|this|we) (?:make|earn|be worth|pay|lose|net)\b"
-    r"|\bhow many (?:pts|points) (?:under|over|above|below)\b"
+    r"|\bhow many (?:pts|points) (?:under|over|above|below)\b|\bwhat'?s (?:that|it) worth\b|\bworth on\b|\bis what %"
 )
 
 OUTCOME = (
@@ -44,17 +44,26 @@ OUTCOME = (
     r"|\bhow far did (?:it|we|price|spx|spy|\w+) (?:go|run|move|drop|fall|rally|get|push)\b|\brecap\b"
     r"|\bgap\b.{0,20}\b(?:vs|versus|in|relative to|as a % of) (?:the )?atrs?\b"
     r"|\bclose[- ]to[- ]close\b|\bhow much did\b.*\b(?:move|drop|fall|fell|rally|gain|lose|go)\b"
-    r"|\bwhat happened\b|\bwhat did\b.*\bdo\b"
+    r"|\bwhat happened\b|\bwhat did\b.*\bdo\b|\bdid \w+ do anything\b|\btrig(?:ger(?:ed)?)? or not\b"
+    r"|\b(?:trigger|trig|completion|complete|fill|touch) times?\b|\btime (?:pls|please|plz)\b|^time (?:\w+ )?(?:hit|tag|touch|reach)"
+    r"|\bhow many (?:atrs?|pts|points|%) did \w+ (?:drop|fall|fell|move|rally|gain|lose|go|run)\b"
     r"|\b(?:was|is|were) (?:the )?(?:\w+ )?(?:gg|golden gate|gate|trigger|trig)s? (?:done|complete\w*|hit|triggered|tagged|touched|reached)\b"
 )
 """What happened in one session: touches and their times, the golden gate's fate, the close."""
 
+_COUNT_Q = (
+    r"\bhow many (?:times|days|sessions|occasions|closes|opens)\b|\bwhat (?:%|pct|percent\w*)|\bpct of\b"
+    r"|% of (?:the )?(?:days|sessions|time|trading days|closes|\w+ (?:days|sessions))|\bcount\b|#\s?of (?:days|sessions|times)"
+    r"|\b(?:which|what) (?:days|dates|sessions)\b|\blist (?:the |all )?(?:days|dates|sessions)\b"
+    r"|\bhow often\b|\bhow frequently\b|\bwhat percent\w*|,? what %|\bdays (?:\w+ )?(?:closed|opened|gapped|tagged|touched)\b"
+)
+_COUNT_V = (
+    r"\b(?:close[sd]?|closing|settle[sd]?|open(?:s|ed|ing)?|gap(?:s|ped)?|tag(?:s|ged|ging)?"
+    r"|touch(?:es|ed|ing)?|hit|hits|reach(?:es|ed)?)\b"
+)
 COUNTS = (
-    r"(?:\b(?:how many (?:times|days|sessions|occasions|closes|opens)|what percent\w*|how often|how frequently|count|which (?:days|dates|sessions)"
-    r"|what (?:days|dates|sessions)|list (?:the |all )?(?:days|dates|sessions))\b|\bwhat %"
-    r"|% of (?:the )?(?:days|sessions|time|trading days|closes))\b.*"
-    r"\b(?:close[sd]?|closing|settle[sd]?|open(?:s|ed)?|gap(?:s|ped)?|tag(?:s|ged)?|touch(?:es|ed)?"
-    r"|hit|hits|reach(?:es|ed)?)\b"
+    rf"(?:{_COUNT_Q}).*{_COUNT_V}|{_COUNT_V}.*(?:{_COUNT_Q})"
+    r"|\bdays (?:\w+ )?(?:closed|opened|gapped|tagged|touched)\b"
 )
 """How many sessions did something (close above a level, open beyond one, tag one)."""
 
@@ -63,5 +72,6 @@ TRUE_RANGE = (
     r"\s?(?:\(|over |of |for )?(?:the )?(?:last |past )?(\d{1,3})(?![\d/.-]|\s?[/-]\s?\d)\)?"
     r"(?: (?:days?|sessions?|bars?|periods?))?\b"
     r"|\b(\d{1,3})[- ]?(?:day|session|period|d) (?:atr|average true range|avg true range|average range|adr)\b"
+    r"|\b(?:average true range|avg true range|average (?:daily )?range|avg range|adr)\b.{0,20}?\b(?:last|past|over) (\d{1,3}) (?:days|sessions|bars)\b"
 )
 """An average true range over N sessions: "atr(20)", "20-day atr", "average true range over 10"."""

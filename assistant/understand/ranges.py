@@ -17,6 +17,12 @@ def read_range(text: str, today: dt.date) -> tuple[dt.date | None, dt.date | Non
     """Return the (start, end) window a statistics question names: "last 3 years", "since
     2025", "in 2025", "q3 2025", "from 3/1/25 to 6/30/25", "ytd"; (None, None) for all data."""
     t = text
+    years = re.search(
+        r"(?<![\d/.-])((?:19|20)\d\d)\s?(?:-|–|to|thru|through|until)\s?((?:19|20)\d\d)(?![\d/.-])",
+        t,
+    )
+    if years and int(years[1]) <= int(years[2]):  # "2016-2025": whole years, first to last
+        return dt.date(int(years[1]), 1, 1), dt.date(int(years[2]), 12, 31)
     units = r"(years?|yrs?|months?|mos?|weeks?|wks?|days?|sessions?|trading days?)"
     t = re.sub(r"\b(last|past|previous|prior) (year|month|week)\b", r"\1 1 \2", t)
     m = re.search(
@@ -43,14 +49,16 @@ def read_range(text: str, today: dt.date) -> tuple[dt.date | None, dt.date | Non
         return start, None
     if re.search(r"\bytd\b|\byear to date\b|\bthis year\b", t):
         return dt.date(today.year, 1, 1), None
-    spans = _month_span(t, today) or _half_year(t, today) or _date_span(t, today)
+    spans = (
+        _day_span(t, today) or _month_span(t, today) or _half_year(t, today) or _date_span(t, today)
+    )
     if spans:
         return spans
     m = re.search(r"\b(?:since|from|after) (\d{4})(?![\d/-])", t)
     if m and not re.search(r"\b(?:to|through|until|-) \d", t[m.end() :]):
         return dt.date(int(m[1]), 1, 1), None
     mon = alternation(months())
-    m = re.search(rf"\b({mon})\s?(?:-|to|through|thru)\s?({mon}),? (\d{{4}})\b", t)
+    m = re.search(rf"\b({mon})\s?(?:-|to|through|thru|\+|&|and)\s?({mon}),? (\d{{4}})\b", t)
     if m:
         year = int(m[3])
         first, last = months()[m[1]], months()[m[2]]
@@ -69,6 +77,8 @@ def read_range(text: str, today: dt.date) -> tuple[dt.date | None, dt.date | Non
     slot = _absolute(t, today)
     if slot is not None and slot.period:
         return slot.begin or slot.date, slot.end
+    if slot is not None and slot.date and re.search(r"(?:19|20)\d\d", slot.text or ""):
+        return None, None  # "june 26 2025": the year belongs to one session's date
     m = re.search(r"(?<![\d.$])(20\d\d|19\d\d)(?![\d.,/-])", t)
     if m and int(m[1]) <= today.year:
         return dt.date(int(m[1]), 1, 1), dt.date(int(m[1]), 12, 31)
@@ -128,3 +138,23 @@ def _date_span(t: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
         return None
     a, b = read_date(m[1], today).date, read_date(m[2], today).date
     return (a, b) if a and b and a <= b else None
+
+
+def _day_span(t: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
+    """Return "feb 20 - may 17 2024" (month-day to month-day, one year written at the end)."""
+    mon = alternation(months())
+    m = re.search(
+        rf"\b({mon})\.? (\d{{1,2}})(?:st|nd|rd|th)?\s?(?:-|–|to|thru|through|until)\s?({mon})\.? "
+        rf"(\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{4}})\b",
+        t,
+    )
+    if not m:
+        return None
+    year = int(m[5])
+    first, last = months()[m[1]], months()[m[3]]
+    try:
+        a = dt.date(year - (1 if first > last else 0), first, int(m[2]))
+        b = dt.date(year, last, int(m[4]))
+    except ValueError:
+        return None
+    return (a, b) if a <= b else None

@@ -103,7 +103,7 @@ def _distance_apart(x: _Ref) -> list[Call] | None:
     """ "how far apart are those": the two levels of the last answer (or of the last two)."""
     r, call = x.r, x.call
     asked = r.has(r"\b(?:how far apart|distance|how many (?:pts|points)|spread|gap|points|pts)\b")
-    pointed = r.has(r"\b(?:those|them|these|they|the two|both)\b|\bbetween\W*$")
+    pointed = r.has(r"\b(?:those|them|these|they|the two|both|em)\b|\bbetween\W*$")
     if not (x.name == "atr_levels" and asked and pointed):
         return None
     keys = call["args"].get("levels") or []
@@ -139,6 +139,12 @@ def _distance_from_it(x: _Ref) -> list[Call] | None:
                 "args": {**x.session(leveled), "start_at": start, "end_at": end},
             }
         ]
+    if (
+        r.has(r"\bdid (?:it|we|spx|spy|price) close\b|\bclosed? (?:above|below|over|under)\b")
+        and not r.levels.keys
+    ):
+        args = {**x.session(leveled), "start_at": leveled["args"]["level"], "end_at": "close"}
+        return [{"name": "level_distance", "args": args}]  # "how far above it did it close"
     price = re.search(r"\b(?:from|to|at|vs) \$?(\d{3,6}(?:\.\d+)?)\b", r.t)
     far = r.has(
         r"\bhow far\b|\bdistance\b|\bhow many (?:pts|points)\b|\bin (?:%|pts|points|atr|\$)"
@@ -164,7 +170,12 @@ def _alerts_named(x: _Ref) -> list[Call] | None:
         return [{"name": "change_alert", "args": {"action": action, "symbol": r.symbols[0]}}]
     if r.has(r"^(?:list|show|see)(?: me)? (?:em|them|all|those|my alerts?)\b"):
         return [{"name": "list_alerts", "args": {}}]
-    if not (action and r.has(_POINTING)):
+    bare = (
+        r.has(rf"^(?:ok |okay |k |now |and |then )?{action}\W*(?:(?:it|now|pls|please) ?)*$")
+        if action
+        else False
+    )
+    if not (action and (r.has(_POINTING) or bare)):
         return None
     result = call.get("result") or {}
     found = re.search(r"\b(a[0-9a-f]{7,8})\b", str(result.get("message", "")))
@@ -181,7 +192,10 @@ def _alerts_named(x: _Ref) -> list[Call] | None:
 def _alert_edited(x: _Ref) -> list[Call] | None:
     """ "make it only after 2pm", "only with a bullish ribbon" after an alert answer."""
     r, call = x.r, x.call
-    if x.name not in _ALERT_TOOLS or r.levels.keys or alert_action(r.t):
+    removing_filter = r.has(
+        r"\b(?:remove|drop|delete|kill|clear) (?:the )?(?:time|window|hours|ribbon)"
+    )
+    if x.name not in _ALERT_TOOLS or r.levels.keys or (alert_action(r.t) and not removing_filter):
         return None
     filters = alert_filters(r)
     if not (filters and r.has(EDIT_WORDS)):

@@ -41,7 +41,8 @@ def _event(r: Reading) -> tuple[str, str | None] | None:
     ):
         return ("close_above" if m[1] in ("above", "over", "green", "up") else "close_below"), None
     if re.search(
-        r"\b(?:tag(?:s|ged)?|touch(?:es|ed)?|hit|hits|reach(?:es|ed)?|trade[sd]? (?:at|through))\b",
+        r"\b(?:tag(?:s|ged|ging)?|touch(?:es|ed|ing)?|hit|hits|hitting|reach(?:es|ed|ing)?"
+        r"|trade[sd]? (?:at|through))\b",
         t,
     ):
         return "touch", None
@@ -92,7 +93,7 @@ def counts(r: Reading, symbols: list[str]) -> Built:
 def true_range(r: Reading, symbols: list[str]) -> Built:
     """Return an average_true_range call over the N sessions named."""
     m = re.search(TRUE_RANGE, r.t)
-    n = int((m[1] or m[2]) if m else 14)
+    n = int((m[1] or m[2] or m[3]) if m else 14)
     if not 2 <= n <= 250:
         return Built(question=f"Average true range over how many sessions? {n} is not 2 to 250.")
     return Built([fill("average_true_range", r, s, sessions=n) for s in symbols])

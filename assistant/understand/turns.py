@@ -15,7 +15,7 @@ CUE = re.compile(
 )
 NEXT = (
     r"\b(?:next|following|the day after|day after|subsequent)(?: (?:day|session|trading day|one|bar))?"
-    r"\b(?!\s*(?:week|month|quarter|year|level))|\b(?:the )?(?:week|month|quarter|year) after\b"
+    r"\b(?!\s*(?:week|wk|month|quarter|year|level))|\b(?:the )?(?:week|wk|month|quarter|year) after\b"
 )
 PREV = (
     r"\b(?:day before|session before|previous (?:day|session|trading day)|prior (?:day|session|trading day)"
@@ -26,7 +26,7 @@ LEVEL_TOOLS = ("atr_levels", "price_context", "level_distance")
 SIDE_PICK = (
     r"\b(?:the )?(?:bear|bull|bearish|bullish|put|call|puts|calls|up|down|upside|downside|upper|lower|short|long)"
     r"(?: side| one|side| version| case)\b"
-    r"|^(?:and |what about |how about |now |ok )?(?:the )?(?:bear|bull|bearish|bullish|downside|upside|puts?|calls?)\W*$"
+    r"|^(?:and |what about |how about |now |ok )?(?:for )?(?:the )?(?:bears?|bulls?|bearish|bullish|downside|upside|puts?|calls?)\W*$"
 )
 
 

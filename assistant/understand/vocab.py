@@ -92,6 +92,9 @@ def alternation(names: list[str] | dict[str, Any]) -> str:
 
 _KEEP = frozenset(
     [
+        "count",
+        "counts",
+        "counted",
         "hour",
         "hours",
         "year",

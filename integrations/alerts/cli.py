@@ -1,28 +1,27 @@
-"""``whispr alerts`` (add, list, pause, resume, delete) and ``whispr replay``."""
+"""``whispr alerts`` (add, list, pause, resume, delete), ``whispr replay`` and ``whispr watch``.
+
+Handlers import the alert engine, stores and sources when they run (start-up, see
+``integrations.cli``).
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import uuid
+from typing import TYPE_CHECKING
 
-from assistant.settings import get_settings
-from core.alerts import AlertRule
 from core.errors import InvalidArgumentError
-from core.levels import parse_level_key
-from integrations.alerts.delivery import ChannelRouter, channel_router
-from integrations.alerts.live import session_today, watch_live
-from integrations.alerts.monitor import Monitor
-from integrations.alerts.store import SqliteAlertStore
 from integrations.argtypes import iso_date
-from integrations.chat.activity import ActivityStore
-from integrations.chat.settings import load_settings
-from integrations.marketdata.registry import get_source
-from tools.alerts import alert_window, session_clock
+
+if TYPE_CHECKING:
+    from integrations.alerts.delivery import ChannelRouter
+    from integrations.alerts.store import SqliteAlertStore
 
 
 def clock(text: str) -> str:
     """Return ``text`` as HH:MM within the session (09:30-16:00 ET); argparse type."""
+    from tools.alerts import session_clock
+
     try:
         return session_clock(text)
     except InvalidArgumentError as exc:
@@ -31,10 +30,17 @@ def clock(text: str) -> str:
 
 def alert_store() -> SqliteAlertStore:
     """Return the alert store under ``WHISPR_HOME`` (``~/.whispr/alerts.sqlite``)."""
+    from assistant.settings import get_settings
+    from integrations.alerts.store import SqliteAlertStore
+
     return SqliteAlertStore(get_settings().home / "alerts.sqlite")
 
 
 def _add(args: argparse.Namespace) -> int:
+    from core.alerts import AlertRule
+    from core.levels import parse_level_key
+    from tools.alerts import alert_window
+
     rule = AlertRule(
         rule_id=f"a{uuid.uuid4().hex[:8]}",
         owner=args.user,
@@ -78,6 +84,10 @@ def _toggle(args: argparse.Namespace) -> int:
 def _router() -> ChannelRouter:
     """Return the delivery router of the configured channels; web users' firings go to the
     inbox that ``whispr serve`` shows (same ``WHISPR_HOME``)."""
+    from integrations.alerts.delivery import channel_router
+    from integrations.chat.activity import ActivityStore
+    from integrations.chat.settings import load_settings
+
     settings = load_settings()
     return channel_router(
         slack_bot_token=settings.slack_bot_token,
@@ -87,6 +97,9 @@ def _router() -> ChannelRouter:
 
 
 def _replay(args: argparse.Namespace) -> int:
+    from integrations.alerts.monitor import Monitor
+    from integrations.marketdata.registry import get_source
+
     delivered = Monitor(alert_store(), get_source(None), _router()).replay(
         args.symbol.upper().lstrip("$"), args.date, speed=args.speed, until=args.until
     )
@@ -95,6 +108,12 @@ def _replay(args: argparse.Namespace) -> int:
 
 
 def _watch(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from integrations.alerts.live import session_today, watch_live
+    from integrations.alerts.monitor import Monitor
+    from integrations.marketdata.registry import get_source
+
     source = get_source(None)
     symbols = [s.upper().lstrip("$") for s in args.symbols] or source.symbols()
     day = args.date or session_today()

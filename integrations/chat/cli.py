@@ -2,6 +2,8 @@
 
 Passwords are read from the terminal without echo, or from standard input with
 ``--password-stdin`` (scripts); they never appear on the command line, where ``ps`` shows them.
+Handlers import the settings, the account store and the web stack when they run (start-up, see
+``integrations.cli``).
 """
 
 from __future__ import annotations
@@ -11,14 +13,19 @@ import dataclasses
 import datetime as dt
 import getpass
 import sys
+from typing import TYPE_CHECKING
 
 from core.errors import InvalidArgumentError
 from integrations.chat.accounts import Role, parse_role
-from integrations.chat.settings import load_settings
-from integrations.chat.store import AccountStore
+
+if TYPE_CHECKING:
+    from integrations.chat.store import AccountStore
 
 
 def _accounts() -> AccountStore:
+    from integrations.chat.settings import load_settings
+    from integrations.chat.store import AccountStore
+
     return AccountStore(load_settings().accounts_db)
 
 
@@ -38,7 +45,8 @@ def _need(found: bool, what: str) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from integrations.web.serve import serve  # the web stack loads only for this command
+    from integrations.chat.settings import load_settings
+    from integrations.web.serve import serve
 
     settings = load_settings()
     if args.host:

@@ -1,30 +1,25 @@
 """``whispr data``: fetch bars from a provider into the cache, list what is available, check
 quality, and sign in to Schwab. Each handler takes the parsed arguments and returns an exit code;
-``WhisprError``s are left to the main command line, which prints them."""
+``WhisprError``s are left to the main command line, which prints them. Handlers import the
+sources and pandas when they run (start-up, see ``integrations.cli``)."""
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 
-from core.bars import timeframe
-from core.sources import load_bars
 from integrations.argtypes import iso_date
-from integrations.marketdata.cache import (
-    CachedSource,
-    PartialFetchError,
-    cache_entries,
-    default_cache_dir,
-)
-from integrations.marketdata.files import FileSource
-from integrations.marketdata.quality import check_bars
-from integrations.marketdata.registry import PROVIDERS, get_source
-from integrations.marketdata.schwab import SchwabSource
+from integrations.marketdata.names import PROVIDERS
 
 
 def fetch_command(args: argparse.Namespace) -> int:
     """Fetch bars into the cache and print a quality report; return 0, 1 on a partial fetch,
     2 when the provider is not a remote one."""
+    from core.bars import timeframe
+    from integrations.marketdata.cache import CachedSource, PartialFetchError
+    from integrations.marketdata.quality import check_bars
+    from integrations.marketdata.registry import get_source
+
     source = get_source(args.provider)
     if not isinstance(source, CachedSource):
         print("error: choose a remote provider (schwab, alpaca, polygon) to fetch from")
@@ -53,6 +48,9 @@ def fetch_command(args: argparse.Namespace) -> int:
 
 def list_command(args: argparse.Namespace) -> int:
     """Print the symbols and bar sizes in the data directory and in the cache; return 0."""
+    from integrations.marketdata.cache import cache_entries, default_cache_dir
+    from integrations.marketdata.files import FileSource
+
     files = FileSource()
     print(f"data directory {files.directory}:")
     for sym in files.symbols():
@@ -67,6 +65,11 @@ def list_command(args: argparse.Namespace) -> int:
 
 def check_command(args: argparse.Namespace) -> int:
     """Print the quality report of a symbol's bars; return 0 when clean, 1 when not."""
+    from core.bars import timeframe
+    from core.sources import load_bars
+    from integrations.marketdata.quality import check_bars
+    from integrations.marketdata.registry import get_source
+
     source = get_source(args.provider)
     names = [args.bar] if args.bar else source.native_timeframes(args.symbol.upper())
     worst = 0
@@ -82,6 +85,8 @@ def check_command(args: argparse.Namespace) -> int:
 
 def auth_command(args: argparse.Namespace) -> int:
     """Run Schwab's sign-in (authorization code) and store the tokens; return 0."""
+    from integrations.marketdata.schwab import SchwabSource
+
     source = SchwabSource()
     print("1. Open this URL, sign in to Schwab and approve the app:")
     print(f"   {source.auth.authorize_url()}")

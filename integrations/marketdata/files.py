@@ -4,10 +4,15 @@ File format (see the shipped samples): columns ``timestamp,open,high,low,close,v
 Daily and longer bars carry a plain date (``2019-06-12``); intraday bars an ISO 8601 timestamp
 with its UTC offset (``2025-05-12T09:30:00-04:00``), the bar's start time. Symbol and bar size
 come from the file name: ``spy_daily_1993.csv`` is SPY daily, ``spx_5min_rth.csv`` SPX 5-minute.
+
+The symbol list comes from the file names and each symbol's last session from a small index of
+its files' last lines (``FileSource.last_bar_date``), so neither reads whole files.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import re
 from functools import cached_property
 from importlib import resources
@@ -17,12 +22,25 @@ import numpy as np
 import pandas as pd
 
 from assistant.settings import get_settings
-from core.bars import COLUMNS, EASTERN, make_bars, timeframe, validate_bars
+from core.bars import (
+    COLUMNS,
+    EASTERN,
+    local_ns,
+    make_bars,
+    rth_mask,
+    timeframe,
+    validate_bars,
+)
 from core.errors import DataError, UnknownSymbolError
+from core.sources import load_bars
 
 _NAME = re.compile(r"^(?P<symbol>[A-Za-z0-9.^$]+)_(?P<bar>[0-9]*[A-Za-z]+)(?:_.*)?$")
 _SUFFIXES = (".csv", ".parquet", ".pq")
 _BAR_WORDS = {"min": "m", "minute": "m", "hour": "h", "hr": "h"}
+_TAIL_BYTES = 16_384
+_LAST_DATES: dict[tuple[str, int, int, str], dt.date | None] = {}
+"""The index behind ``last_session_date``: (path, size, mtime, bar) -> date; a file that changes
+gets a new key, so an entry is never stale."""
 
 
 def samples_dir() -> Path:
@@ -117,6 +135,55 @@ def _parse_timestamps(col: pd.Series, name: str, line0: int) -> pd.DatetimeIndex
         ) from exc
 
 
+def _tail(path: Path) -> tuple[str, list[str]]:
+    """Return (header line, the complete non-empty lines of the file's last ``_TAIL_BYTES``)."""
+    with path.open("rb") as f:
+        header = f.readline().decode("utf-8", "replace").rstrip("\r\n")
+        start = f.tell()
+        f.seek(0, os.SEEK_END)
+        end = f.tell()
+        f.seek(max(start, end - _TAIL_BYTES))
+        block = f.read().decode("utf-8", "replace")
+    lines = block.splitlines()
+    if end - _TAIL_BYTES > start:
+        lines = lines[1:]  # the block starts inside a line
+    return header, [line for line in lines if line.strip()]
+
+
+def _tail_timestamps(path: Path) -> pd.DatetimeIndex | None:
+    """Return the Eastern timestamps of a CSV's last lines, parsed as ``read_bar_file`` parses
+    them, or None when the lines do not parse (then the whole file is read)."""
+    header, lines = _tail(path)
+    names = header.split(",")
+    if "timestamp" not in names or not lines:
+        return None
+    col = names.index("timestamp")
+    try:
+        text = pd.Series([line.split(",")[col].strip('"') for line in lines])
+        index = _parse_timestamps(text, path.name, 0)
+    except (IndexError, DataError):
+        return None
+    return index if index.is_monotonic_increasing and index.is_unique else None
+
+
+def last_session_date(path: Path, bar: str) -> dt.date | None:
+    """Return the Eastern date of the last session in a daily or intraday CSV file from its last
+    lines: the last bar's date for daily and longer bars, the last regular-hours bar's for
+    intraday ones (resampling drops the rest). None when the last lines cannot tell (Parquet, an
+    unreadable tail, no regular-hours bar in it): read the file then. Kept in a small index
+    keyed by the file's path, size and modification time."""
+    if path.suffix.lower() != ".csv":
+        return None
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns, bar)
+    if key not in _LAST_DATES:
+        index = _tail_timestamps(path)
+        if index is not None and timeframe(bar).intraday:
+            index = index[rth_mask(local_ns(index))]
+        _LAST_DATES[key] = index[-1].date() if index is not None and len(index) else None
+    return _LAST_DATES[key]
+
+
 class FileSource:
     """A ``BarSource`` over a directory of bar files. Files are read lazily and cached."""
 
@@ -154,6 +221,19 @@ class FileSource:
     def native_timeframes(self, symbol: str) -> list[str]:
         """Return the bar sizes that ``symbol`` has files for."""
         return [bar for sym, bar in self._files if sym == symbol.upper()]
+
+    def last_bar_date(self, symbol: str) -> dt.date:
+        """Return the date of ``symbol``'s last daily bar, as ``load_bars(self, symbol, "1d")``
+        would build it (its daily and intraday files merged) but from the files' last lines
+        (``last_session_date``); a file whose last lines cannot tell is read whole."""
+        sym = symbol.upper().lstrip("$^")
+        day = timeframe("1d")
+        bars = [b for b in self.native_timeframes(sym) if timeframe(b).rank <= day.rank]
+        found = [last_session_date(self.path(sym, b), b) for b in bars]
+        if not bars or None in found:
+            last: dt.date = load_bars(self, sym, day).index[-1].date()
+            return last
+        return max(d for d in found if d is not None)
 
     def path(self, symbol: str, bar: str) -> Path:
         """Return the file holding ``symbol``'s ``bar`` bars."""

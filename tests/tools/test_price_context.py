@@ -23,10 +23,13 @@ def test_now_after_the_data_ends_is_the_last_session_not_the_next(source):
 
 
 def test_nearby_levels_carry_their_distance_from_price(source):
-    # 2026-02-13 last 5-minute close 6835.07 (spx_5min, 15:55 bar); previous close 6832.76.
+    # 2026-02-13 last 5-minute close 6835.07 (spx_5min, 15:55 bar); previous close 6832.76; the
+    # finished session's official close 6836.17 (spx_daily) is given beside it.
     ctx = ToolContext(source=source, today=dt.date(2026, 2, 13))
     r = run_tool(ctx, "price_context", {"symbol": "SPX"})
     assert r.price == 6835.07 and r.previous_close == 6832.76
+    assert r.session_close == 6836.17
+    assert r.session_close_atr == round((6836.17 - 6832.76) / r.atr, 3)
     first_up = r.nearest_above[0]
     # call trigger = 6832.76 + 0.236 * ATR; distance = level - price, both rounded to cents
     assert first_up.key == "+0.236"

@@ -1,0 +1,102 @@
+"""How a follow-up changes the previous question's arguments, by tool: a level-to-level pair
+("and from the gg?"), a count ("which days", "below the -1"), golden-gate side and hours, sizing
+terms and statistics windows."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assistant.understand.levels import read_levels, resolve_unsided
+from assistant.understand.reading import Reading
+
+
+def pair_change(r: Reading, args: dict[str, Any]) -> dict[str, Any]:
+    """Return a new start or end of a level-to-level question ("and from the gg?", "to +1
+    instead"), each level on the side of the one it replaces unless the message names one."""
+    out: dict[str, Any] = {}
+    both = re.fullmatch(
+        r"(?:and |what about |how about |now |ok )?(?:from )?(?:the )?(.+?) (?:to|->|→) (?:the )?(.+?)\??",
+        r.t,
+    )
+    if both:  # "what about +1 to +1.236"
+        a = resolve_unsided(read_levels(both[1]), both[1], str(args.get("from_level", "+"))[:1])
+        b = resolve_unsided(read_levels(both[2]), both[2], str(args.get("to_level", "+"))[:1])
+        if len(a) == 1 and len(b) == 1:
+            return {"from_level": a[0], "to_level": b[0]}
+    for word, key in (("from", "from_level"), ("to", "to_level")):
+        m = re.search(rf"\b{word}\b(?: the)? (.+?)(?=\b(?:to|from|instead)\b|\?|$)", r.t)
+        old = args.get(key)
+        if not (m and isinstance(old, str)):
+            continue
+        keys = resolve_unsided(read_levels(m[1]), m[1], old[:1] if old[:1] in "+-" else None)
+        if len(keys) == 1:
+            out[key] = keys[0]
+    return out
+
+
+def gate_change(r: Reading, args: dict[str, Any], out: dict[str, Any]) -> dict[str, Any]:
+    change: dict[str, Any] = {}
+    if r.gg_side and "direction" not in out:
+        change["direction"] = r.gg_side
+    bare = re.fullmatch(
+        r"(?:and |what about |how about |now )?(?:the )?(\d{1,2})(?: ?(?:am|pm|o'?clock))?\??", r.t
+    )
+    hour = int(bare[1]) + (12 if int(bare[1]) < 5 else 0) if bare else 0
+    if r.buckets:
+        change["trigger_buckets"] = r.buckets
+    elif 9 <= hour <= 15:
+        change["trigger_buckets"] = [f"{hour:02d}"]
+    elif r.has(r"\b(?:the )?open(?:ing)?\b"):
+        change["trigger_buckets"] = ["open"]
+    elif r.has(r"\ball (?:hours|day|buckets|triggers)\b|\bany time\b"):
+        change["trigger_buckets"] = None
+    return change
+
+
+def sizing_change(r: Reading, args: dict[str, Any]) -> dict[str, Any]:
+    z = r.sizing
+    out: dict[str, Any] = {}
+    if z.side and "side" in args:
+        out["side"] = z.side
+    for key, value in (("account_size", z.account), ("entry", z.entry), ("stop", z.stop)):
+        if value is not None:
+            out[key] = value
+    if z.targets:
+        out["targets"] = z.targets
+    risk = z.risk_pct
+    if risk is None and (m := re.search(r"(\d+(?:\.\d+)?) ?%", r.t)):
+        risk = float(m[1])
+    if risk is not None:
+        out.update(risk_pct=risk, risk_amount=None)
+    if z.multiplier:
+        out["multiplier"] = z.multiplier
+        out.pop("side", None)
+    elif z.units == "shares":
+        out["multiplier"] = None
+    return out
+
+
+def counts_change(r: Reading, args: dict[str, Any]) -> dict[str, Any]:
+    """Return "which days" (list them) or another level ("and the call trigger?") of a count."""
+    out: dict[str, Any] = {}
+    if r.has(
+        r"\b(?:which|what) (?:days|dates|sessions)\b|\blist\b|\bdates\b|^which (?:ones|days)\b|\bshow (?:me )?(?:them|the days)\b"
+    ):
+        out["list_dates"] = True
+    keys = resolve_unsided(read_levels(r.t), r.t, str(args.get("level", "+"))[:1])
+    if len(keys) == 1 and args.get("event") not in ("close_inside", "open_beyond"):
+        out["level"] = keys[0]
+    if args.get("event") in ("close_above", "close_below"):
+        if r.has(r"\b(?:below|under|beneath)\b"):
+            out["event"] = "close_below"
+        elif r.has(r"\b(?:above|over)\b"):
+            out["event"] = "close_above"
+    return out
+
+
+def range_change(r: Reading) -> dict[str, Any]:
+    start, end = r.range
+    if not (start or end):
+        return {}
+    return {"start": start.isoformat() if start else None, "end": end.isoformat() if end else None}
