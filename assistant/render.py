@@ -251,6 +251,18 @@ def _conditions(r: Any) -> str:
     return f"; conditions: {'; '.join(words)}{of}"
 
 
+def _gate_outcomes(side: Any, median: str) -> str:
+    """Return one side's line whose parts add up to its triggers: completed, fell back and never
+    completed, neither (still between the trigger and the midrange at the close)."""
+    return (
+        f"{side.direction}: {side.completions} of {side.triggers} triggers completed "
+        f"({_pct(side.completion_pct)}); {side.failures} fell back through the trigger first "
+        f"({side.failed_then_completed} of them still completed, {side.failed_not_completed} "
+        f"never did); {side.neither} neither completed nor fell back by the close{median}; "
+        f"{side.excluded_sessions} sessions opened beyond the midrange (no gate)."
+    )
+
+
 @renders("golden_gate_stats")
 def _gate_stats(r: Any) -> str:
     every = ["open", "09", "10", "11", "12", "13", "14", "15"]
@@ -273,12 +285,7 @@ def _gate_stats(r: Any) -> str:
             if side.median_minutes_to_complete is None
             else f"; median {side.median_minutes_to_complete:.0f} min to complete"
         )
-        out.append(
-            f"{side.direction}: {side.completions} of {side.triggers} triggers completed "
-            f"({_pct(side.completion_pct)}); {side.failures} fell back through the "
-            f"trigger first{median}; {side.excluded_sessions} sessions opened beyond the "
-            "midrange (no gate)."
-        )
+        out.append(_gate_outcomes(side, median))
         out.append(table(rows, ["trigger", "n", "done", "rate"]))
     return "\n".join(out)
 

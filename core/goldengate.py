@@ -151,6 +151,10 @@ class GateRow:
     by_hour: dict[str, int]
     """Completion hour ("09".."15") → completions."""
     failures: int = 0
+    """Triggers that fell back through the trigger level before completing (some completed
+    later: see ``recoveries``)."""
+    recoveries: int = 0
+    """Triggers that fell back first and still completed later the same session."""
 
     @property
     def rate(self) -> float | None:
@@ -185,6 +189,8 @@ class GateStats:
     failures: int = 0
     median_minutes_to_complete: float | None = None
     buckets: list[str] = field(default_factory=lambda: list(BUCKETS))
+    recoveries: int = 0
+    """Failures that completed later the same session (counted in the completions too)."""
 
     @property
     def triggers(self) -> int:
@@ -283,6 +289,7 @@ def gate_stats(
     triggers = np.bincount(t_code[trig], minlength=nb)
     completions = np.bincount(t_code[done], minlength=nb)
     failures = np.bincount(t_code[failed], minlength=nb)
+    recoveries = np.bincount(t_code[failed & done], minlength=nb)
     cells = np.bincount(t_code[done] * nh + c_code[done], minlength=nb * nh).reshape(nb, nh)
     rows = [
         GateRow(
@@ -291,6 +298,7 @@ def gate_stats(
             completions=int(completions[i]),
             by_hour={h: int(cells[i, j]) for j, h in enumerate(HOURS)},
             failures=int(failures[i]),
+            recoveries=int(recoveries[i]),
         )
         for i, b in enumerate(BUCKETS)
         if b in chosen
@@ -306,6 +314,7 @@ def gate_stats(
         first_date=f"{dates.min():%Y-%m-%d}" if len(part) else "",
         last_date=f"{dates.max():%Y-%m-%d}" if len(part) else "",
         failures=sum(r.failures for r in rows),
+        recoveries=sum(r.recoveries for r in rows),
         median_minutes_to_complete=float(minutes.median()) if len(minutes) else None,
         buckets=chosen,
     )

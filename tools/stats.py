@@ -169,7 +169,18 @@ class GateSide(BaseModel):
     triggers: int
     completions: int
     completion_pct: float | None
-    failures: int
+    failures: int = Field(description="Triggers that fell back through the trigger first.")
+    failed_then_completed: int = Field(
+        default=0, description="Of the failures, those that still completed later that session."
+    )
+    failed_not_completed: int = Field(
+        default=0, description="Triggers that fell back through the trigger and never completed."
+    )
+    neither: int = Field(
+        default=0,
+        description="Triggers that neither completed nor fell back by the close; completions + "
+        "failed_not_completed + neither = triggers.",
+    )
     excluded_sessions: int = Field(description="Sessions opening beyond the ±61.8 % (no gate).")
     median_minutes_to_complete: float | None
     rows: list[GateRowOut]
@@ -205,6 +216,9 @@ def _sides(stats: list[GateStats]) -> list[GateSide]:
             completions=st.completions,
             completion_pct=_pct(st.completions, st.triggers),
             failures=st.failures,
+            failed_then_completed=st.recoveries,
+            failed_not_completed=st.failures - st.recoveries,
+            neither=st.triggers - st.completions - (st.failures - st.recoveries),
             excluded_sessions=st.excluded,
             median_minutes_to_complete=st.median_minutes_to_complete,
             rows=[

@@ -184,10 +184,13 @@ def test_real_gate_table_equals_the_reference(source, symbol, direction, side):
         if value is None or value == "excluded":
             continue
         bucket, hour, fail, _ = value
-        row = expected.setdefault(bucket, {"triggers": 0, "completions": 0, "failures": 0})
+        row = expected.setdefault(
+            bucket, {"triggers": 0, "completions": 0, "failures": 0, "recoveries": 0}
+        )
         row["triggers"] += 1
         row["completions"] += hour != ""
         row["failures"] += fail is not None
+        row["recoveries"] += fail is not None and hour != ""  # fell back, completed later
         if hour:
             row[hour] = row.get(hour, 0) + 1
     ours = {
@@ -195,6 +198,7 @@ def test_real_gate_table_equals_the_reference(source, symbol, direction, side):
             "triggers": r.triggers,
             "completions": r.completions,
             "failures": r.failures,
+            "recoveries": r.recoveries,
             **{h: n for h, n in r.by_hour.items() if n},
         }
         for r in stats.rows
@@ -260,3 +264,22 @@ def test_real_spx_completion_rates_are_plausible(source):
                 assert sum(row.pct_by_hour.values()) == pytest.approx(row.rate, abs=1e-9)
                 first = "09" if row.bucket == "open" else row.bucket
                 assert all(row.by_hour[h] == 0 for h in HOURS if h < first)
+
+
+def test_gate_answer_parts_add_up_to_the_triggers(source):
+    """Issue #13: "completed" and "fell back first" must add up to the triggers: completed
+    (some after a fall back) + fell back and never completed + neither = triggers."""
+    from tools import ToolContext, run_tool
+
+    result = run_tool(ToolContext(source=source), "golden_gate_stats", {"symbol": "SPX"})
+    reference = {1: _reference_gates("SPX", 1), -1: _reference_gates("SPX", -1)}
+    for side in result.sides:
+        values = [
+            v
+            for v in reference[1 if side.direction == "bull" else -1].values()
+            if v is not None and v != "excluded"
+        ]
+        failed_only = sum(fail is not None and hour == "" for _, hour, fail, _ in values)
+        neither = sum(fail is None and hour == "" for _, hour, fail, _ in values)
+        assert (side.failed_not_completed, side.neither) == (failed_only, neither)
+        assert side.completions + side.failed_not_completed + side.neither == side.triggers

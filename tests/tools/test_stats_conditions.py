@@ -5,6 +5,7 @@ sample, the renderings, and unconditional calls returning exactly what they did 
 from __future__ import annotations
 
 import json
+import re
 import typing
 from pathlib import Path
 
@@ -48,13 +49,31 @@ def test_condition_arguments_take_the_core_names(model):
     assert fields["indicator_timeframe"].default == "5m"
 
 
+def _lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if not re.match(r"(?:bull|bear): \d+ of \d+", line)]
+
+
+def _subset(got: object, before: object) -> bool:
+    """True when every field recorded before is there with the same value (fields added since,
+    such as a golden-gate side's ``failed_not_completed``, are allowed)."""
+    if isinstance(before, dict):
+        return isinstance(got, dict) and all(
+            k in got and _subset(got[k], v) for k, v in before.items()
+        )
+    if isinstance(before, list):
+        return isinstance(got, list) and len(got) == len(before) and all(map(_subset, got, before))
+    return got == before
+
+
 @pytest.mark.parametrize("call", json.loads(BEFORE.read_text())["calls"], ids=lambda c: c["tool"])
 def test_unconditional_calls_return_what_they_did_before(ctx, call):
     r = run_tool(ctx, call["tool"], call["args"])
     data = r.model_dump(mode="json")
-    assert {k: data[k] for k in call["result"]} == call["result"]
+    assert _subset(data, call["result"])
     assert data["conditions"] == [] and data["sessions_scanned"] == data["sessions"]
-    assert render_result(call["tool"], r) == call["text"]
+    # the golden-gate side line was reworded on purpose afterwards (issue #13: its parts now add
+    # up to the triggers, checked in tests/core/test_gate_reference.py); the rest is unchanged
+    assert _lines(render_result(call["tool"], r)) == _lines(call["text"])
 
 
 def test_empty_weekday_list_is_no_condition(ctx):
