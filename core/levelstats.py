@@ -15,6 +15,11 @@ Rules (domain spec §4.1, §4.2; * marks a decision the spec leaves open):
   or it opened past A), otherwise only when that bar opened at A or on the far side of A from B.
 - *Excluded: periods that open at or beyond A and already at or beyond B (only continuations can:
   the gate's gap beyond the midrange). They are neither touches nor reaches; counted apart.
+- *"0 → B" has two readings. Touched-first (the counts above, like every other A): of the
+  periods that traded through PC, the share that then reached B. Every-session
+  (``reached_any``): of all periods, the share whose price reached B at any time (a bar's high
+  ≥ B above PC, low ≤ B below; opening at or beyond B counts), as the spec's source figures
+  ("0 → +1 ATR ≈ 14 %") count. Both use the same periods and bars.
 - Buckets: ``open`` as above, else the ET hour of the touching bar's start: ``09`` (09:30-09:59),
   ``10`` … ``15`` (by the bar's start, so use bars of 30 minutes or less; in modes longer than a
   day, the hour of whichever session the touch falls in).
@@ -281,6 +286,18 @@ def trace(scan: SessionScan, from_fraction: float, to_fraction: float) -> Trace:
     )
 
 
+def reached_anytime(scan: SessionScan, fraction: float) -> NDArray[np.bool_]:
+    """Return per period whether price reached PC + fraction·ATR at any time in the period: a
+    bar's high ≥ the level (above PC) or low ≤ it (below PC); a period opening at or beyond the
+    level reached it. ``fraction`` must not be 0."""
+    if fraction == 0:
+        raise InvalidArgumentError("reaching the previous close at any time is a touch of it")
+    side = 1 if fraction > 0 else -1
+    level = level_prices(scan.pc, scan.atr, float(fraction))
+    hit = _beyond(scan.high if side > 0 else scan.low, scan.per_bar(level), side)
+    return np.asarray((scan.first(hit) >= 0) | _beyond(scan.first_open, level, side))
+
+
 @dataclass(frozen=True)
 class LevelToLevel:
     """How often price reached level B after touching level A within the same period."""
@@ -306,17 +323,33 @@ class LevelToLevel:
     """Periods scanned before any condition (``sessions`` counts those meeting them)."""
     conditions: tuple[str, ...] = ()
     """The conditions applied, in words (``Conditions.describe``); empty = none."""
+    reached_any: int | None = None
+    """A = "0" only: of the ``sessions`` periods, those in which price reached B at any time,
+    whether or not it traded through PC (the every-session reading; ``reached_anytime``). None
+    for another A, or when a condition is read at the touch (there is no touch to read it at)."""
+    session_dates: tuple[str, ...] = ()
+    """Every period scanned (before conditions), ISO dates ascending: the sample whose data gaps
+    a caller reports (``core.counts.data_gaps``)."""
 
     @property
     def rate(self) -> float | None:
         """Return reached / touched in percent (unrounded), None when A was never touched."""
         return None if self.touched == 0 else 100.0 * self.reached / self.touched
 
+    @property
+    def rate_any(self) -> float | None:
+        """Return reached_any / sessions in percent (unrounded): the every-session reading of
+        "0 → B"; None for another A, without sessions or without that count."""
+        if self.reached_any is None or self.sessions == 0:
+            return None
+        return 100.0 * self.reached_any / self.sessions
+
     def to_dict(self) -> dict[str, object]:
         """Return the result as JSON-ready data (raw counts, unrounded rate)."""
         out = asdict(self)
         out["by_touch_bucket"] = {k: list(v) for k, v in self.by_touch_bucket.items()}
         out["rate"] = self.rate
+        out["rate_any"] = self.rate_any
         return out
 
 
@@ -336,7 +369,9 @@ def level_to_level(
 
     Levels are grid keys or text ``parse_level_key`` accepts ("+0.236", "-61.8%", "0", "1").
     ``levels`` and ``mode`` as for ``scan_sessions``; the rules are in the module docstring.
-    The result counts sessions touching A and reaching B, by the bucket of A's touch.
+    The result counts sessions touching A and reaching B, by the bucket of A's touch. For
+    A = "0" it also counts ``reached_any``: the sessions that reached B at any time, touch or not
+    (the spec's "0 → +1 ATR ≈ 14 %" is that share of all sessions), on the same periods.
 
     With ``where`` (``core.conditions``), ``sessions``, ``excluded`` and the dates count only the
     periods meeting its weekday and open-location conditions, and a touch counts only when its
@@ -364,6 +399,9 @@ def level_to_level(
     n_reach = np.bincount(codes[reached], minlength=len(BUCKETS))
     minutes = pd.Series(scan.elapsed_minutes(touch, reach)).dropna()
     dates = scan.dates[kept]
+    reached_any = None
+    if a_key == "0" and (where is None or not where.at_trigger):
+        reached_any = int((reached_anytime(scan, float(b_key)) & kept).sum())
     return LevelToLevel(
         from_level=a_key,
         to_level=b_key,
@@ -382,4 +420,6 @@ def level_to_level(
         sessions_without_levels=scan.without_levels,
         sessions_scanned=int(scan.pc.size),
         conditions=words,
+        reached_any=reached_any,
+        session_dates=tuple(str(d) for d in scan.dates),
     )

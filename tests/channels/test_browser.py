@@ -231,7 +231,9 @@ def test_put_trigger_answer_shows_the_number_and_the_tools_that_ran(
     tools = answer.find_elements(By.CSS_SELECTOR, ".tools .tool")
     assert [t.find_element(By.CSS_SELECTOR, ".name").text for t in tools] == ["atr_levels"]
     assert "success" in tools[0].get_attribute("class")
-    assert "level=-0.236" in tools[0].text
+    assert "level=-0.236" not in tools[0].text  # compact: the arguments show on click
+    tools[0].click()
+    assert "level=-0.236" in tools[0].text and tools[0].get_attribute("aria-expanded") == "true"
     user = browser.find_elements(By.CSS_SELECTOR, "#conversation .msg.user")
     assert [u.text for u in user] == [PUT_TRIGGER_QUESTION]
     assert browser.find_element(By.ID, "thread-title").text == PUT_TRIGGER_QUESTION
@@ -316,6 +318,7 @@ def test_follow_up_keeps_the_thread_context(browser: WebDriver, server: str):
     body = second.find_element(By.CSS_SELECTOR, ".body").text
     assert CALL_TRIGGER in body and "2019-06-12" in body
     badge = second.find_element(By.CSS_SELECTOR, ".tools .tool")
+    badge.click()  # the badge's details: the arguments the follow-up carried over
     assert "level=+0.236" in badge.text and "symbol=SPY" in badge.text
     assert len(browser.find_elements(By.CSS_SELECTOR, "#conversation .msg.assistant")) == 2
     active = [t for t in thread_items(browser) if "active" in t.get_attribute("class")]
@@ -393,6 +396,36 @@ def test_screenshot_of_a_conversation(browser: WebDriver, server: str, tmp_path:
     shot = Path(os.environ.get("WHISPR_SCREENSHOT", tmp_path / "whispr-chat.png"))
     assert browser.save_screenshot(str(shot))
     assert shot.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_an_empty_thread_offers_examples_that_ask_when_clicked(browser: WebDriver, server: str):
+    """A new thread shows example questions; clicking one asks it and the examples go away."""
+    signed_in(browser, server)
+    examples = browser.find_elements(By.CSS_SELECTOR, "#examples .example")
+    assert "SPX day levels" in [e.text for e in examples]
+    before = len(browser.find_elements(By.CSS_SELECTOR, "#conversation .msg.assistant"))
+    next(e for e in examples if e.text == "SPX day levels").click()
+    wait(browser).until(
+        lambda d: (
+            len(d.find_elements(By.CSS_SELECTOR, "#conversation .msg.assistant[data-state=done]"))
+            > before
+        )
+    )
+    assert not browser.find_elements(By.ID, "examples")
+    users = [u.text for u in browser.find_elements(By.CSS_SELECTOR, "#conversation .msg.user")]
+    assert users == ["SPX day levels"]
+
+
+def test_a_table_exports_as_csv(browser: WebDriver, server: str):
+    """Each table has a CSV button; the file it builds has the table's header and rows."""
+    signed_in(browser, server)
+    answer = ask(browser, TABLE_QUESTION)
+    csv = browser.execute_script(
+        "return tableCsv({header: ['level', 'price'], rows: [['-0.236', '288.08'], ['a \"b\"', 'x,y']]})"
+    )
+    assert csv == '"level","price"\r\n"-0.236","288.08"\r\n"a ""b""","x,y"\r\n'
+    buttons = [b.text for b in answer.find_elements(By.CSS_SELECTOR, ".table-tools button")]
+    assert buttons == ["CSV", "Copy"]
 
 
 def test_phone_width_has_no_sideways_scroll_and_send_is_visible(

@@ -61,6 +61,7 @@ async function start() {
   $("app").hidden = false;
   startInbox();
   await Promise.all([loadThreads(), loadAlerts()]);
+  showExamples();
   $("question").focus();
 }
 
@@ -112,8 +113,40 @@ function columnAlign(block, i) {
   return cells.length && cells.every((c) => NUMERIC.test(c)) ? "right" : "left";
 }
 
+function tableCsv(block) {
+  // RFC 4180: quote every cell, double the quotes inside
+  const quote = (cell) => `"${String(cell ?? "").replaceAll('"', '""')}"`;
+  return [block.header, ...block.rows].map((row) => row.map(quote).join(",")).join("\r\n") + "\r\n";
+}
+
+function tableTools(block) {
+  const bar = el("div", { class: "table-tools" });
+  const csv = el("button", { type: "button", class: "small", title: "Download this table as CSV" }, "CSV");
+  csv.addEventListener("click", () => {
+    const url = URL.createObjectURL(new Blob([tableCsv(block)], { type: "text/csv" }));
+    const link = el("a", { href: url, download: `whispr-${block.header[0] || "table"}.csv` });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  });
+  const copy = el("button", { type: "button", class: "small", title: "Copy as tab-separated text" }, "Copy");
+  copy.addEventListener("click", async () => {
+    const text = [block.header, ...block.rows].map((row) => row.join("\t")).join("\n");
+    try {
+      await navigator.clipboard.writeText(text);
+      toast("Table copied.");
+    } catch {
+      toast("Copy is not allowed here; use CSV.");
+    }
+  });
+  bar.append(csv, copy);
+  return bar;
+}
+
 function renderTable(block) {
   const wrap = el("div", { class: "table-wrap" });
+  wrap.append(tableTools(block));
   const table = el("table");
   const align = block.header.map((_, i) => columnAlign(block, i));
   const head = el("tr");
@@ -164,15 +197,50 @@ function renderTools(container, calls) {
   container.append(el("span", { class: "tools-label" }, "Tools:"));
   for (const call of calls) {
     const status = call.status || "running";
-    const badge = el("span", { class: `tool tool-${status}`, title: `${call.name} (${status})` });
+    const badge = el("button", {
+      type: "button",
+      class: `tool tool-${status}`,
+      title: `${call.name} (${status}): click for its arguments`,
+      "aria-expanded": "false",
+    });
     badge.append(el("code", { class: "name" }, call.name));
     const args = describeArgs(call.args);
     if (args) badge.append(el("span", { class: "args" }, args));
+    badge.addEventListener("click", () => {
+      const open = badge.classList.toggle("expanded");
+      badge.setAttribute("aria-expanded", String(open));
+    });
     container.append(badge);
   }
 }
 
+const EXAMPLES = [
+  "SPX day levels",
+  "did SPX trigger the golden gate today?",
+  "how often does a bullish golden gate complete after 1pm?",
+  "what % of days does SPY close above the call trigger?",
+  "alert me when SPY loses the put trigger",
+  "size it: 25k account, 1% risk, long SPY 450 stop 447",
+];
+
+function showExamples() {
+  // An empty thread offers questions to start from; one click asks it.
+  if ($("conversation").children.length) return;
+  const box = el("div", { id: "examples", class: "examples" });
+  box.append(el("p", { class: "muted" }, "Ask anything about SPX/SPY levels, or try:"));
+  for (const question of EXAMPLES) {
+    const button = el("button", { type: "button", class: "example" }, question);
+    button.addEventListener("click", () => {
+      $("question").value = question;
+      $("ask-form").requestSubmit();
+    });
+    box.append(button);
+  }
+  $("conversation").append(box);
+}
+
 function addUserMessage(text) {
+  $("examples")?.remove();
   $("conversation").append(el("div", { class: "msg user" }, text));
 }
 
@@ -292,6 +360,7 @@ function newThread() {
   currentThread = null;
   setTitle();
   $("conversation").replaceChildren();
+  showExamples();
   loadThreads();
   $("question").focus();
 }
