@@ -255,7 +255,8 @@ def follow_up(r: Reading, intent: str | None, rule: str, last: Turn) -> list[Cal
         ]
     if template["name"] in ("session_outcome", "atr_levels") and r.has(
         r"^(?:and |what about |how about |ok )?(?:the )?(?:range|gap|change|move)\W*$"
-    ):  # "range?": the same answer carries it
+        r"|^(?:and |ok |so )?(?:what time|when|at what time|what times)\W*(?:was that|did it|exactly)?\W*$"
+    ):  # "range?", "what time?": the same answer carries it
         return [{"name": template["name"], "args": dict(template["args"])}]
     if template["name"] in (
         "create_alert",

@@ -91,9 +91,12 @@ def counts(r: Reading, symbols: list[str]) -> Built:
 
 
 def true_range(r: Reading, symbols: list[str]) -> Built:
-    """Return an average_true_range call over the N sessions named."""
-    m = re.search(TRUE_RANGE, r.t)
-    n = int((m[1] or m[2] or m[3]) if m else 14)
-    if not 2 <= n <= 250:
-        return Built(question=f"Average true range over how many sessions? {n} is not 2 to 250.")
-    return Built([fill("average_true_range", r, s, sessions=n) for s in symbols])
+    """Return average_true_range calls, one per N named ("14 day atr vs 50 day atr": two)."""
+    lengths = [int(m[1] or m[2] or m[3]) for m in re.finditer(TRUE_RANGE, r.t)] or [14]
+    bad = [n for n in lengths if not 2 <= n <= 250]
+    if bad:
+        return Built(
+            question=f"Average true range over how many sessions? {bad[0]} is not 2 to 250."
+        )
+    lengths = list(dict.fromkeys(lengths))
+    return Built([fill("average_true_range", r, s, sessions=n) for s in symbols for n in lengths])
