@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
@@ -48,6 +49,7 @@ def tools(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
     last = state["messages"][-1]
     out = []
     for call in getattr(last, "tool_calls", []):
+        started = time.perf_counter()
         try:
             result = run_tool(ctx.tools, call["name"], call["args"])
         except Exception:  # a bug in a tool: log it, tell the model and the user plainly
@@ -58,7 +60,13 @@ def tools(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
         status = "error" if isinstance(result, ToolError) else "success"
         if ctx.on_event:
             ctx.on_event(
-                "tool_call", {"name": call["name"], "args": call["args"], "status": status}
+                "tool_call",
+                {
+                    "name": call["name"],
+                    "args": call["args"],
+                    "status": status,
+                    "seconds": time.perf_counter() - started,
+                },
             )
         out.append(
             ToolMessage(

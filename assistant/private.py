@@ -5,7 +5,10 @@ permissions of the database file, so opening through ``private_file`` covers tho
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 
 def private_dir(path: Path) -> Path:
@@ -25,3 +28,22 @@ def private_file(path: Path) -> Path:
     finally:
         os.close(fd)
     return path
+
+
+@contextmanager
+def private_output(path: Path) -> Iterator[BinaryIO]:
+    """Yield a binary file that replaces ``path`` with mode 0600 when the block ends without an
+    error (nothing is left behind on an error, and a reader never sees half a file). A missing
+    folder is created 0700; an existing folder keeps its mode (it may be shared, e.g. /tmp)."""
+    if not path.parent.exists():
+        private_dir(path.parent)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    handle = os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb")
+    try:
+        with handle:
+            os.fchmod(handle.fileno(), 0o600)  # whatever the umask
+            yield handle
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

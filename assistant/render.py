@@ -251,7 +251,12 @@ def _conditions(r: Any) -> str:
     return f"; conditions: {'; '.join(words)}{of}"
 
 
-def _gate_outcomes(side: Any, median: str) -> str:
+def _gaps(r: Any) -> str:
+    """Return ", no data A to B" for each data gap of the result's range ("" when none)."""
+    return "".join(f", no data {a} to {b}" for a, b in getattr(r, "gaps", None) or [])
+
+
+def _gate_outcomes(side: Any, median: str, open_beyond: str = "excluded") -> str:
     """Return one side's line whose parts add up to its triggers: completed, fell back and never
     completed, neither (still between the trigger and the midrange at the close)."""
     return (
@@ -259,7 +264,8 @@ def _gate_outcomes(side: Any, median: str) -> str:
         f"({_pct(side.completion_pct)}); {side.failures} fell back through the trigger first "
         f"({side.failed_then_completed} of them still completed, {side.failed_not_completed} "
         f"never did); {side.neither} neither completed nor fell back by the close{median}; "
-        f"{side.excluded_sessions} sessions opened beyond the midrange (no gate)."
+        f"{side.excluded_sessions} sessions opened beyond the midrange "
+        + ("(no gate)." if open_beyond == "excluded" else "(counted as open completions).")
     )
 
 
@@ -269,7 +275,7 @@ def _gate_stats(r: Any) -> str:
     only = "" if list(r.buckets) == every else f", triggers in {', '.join(r.buckets)} only"
     out = [
         f"{r.symbol} golden gate completion, {r.sessions} sessions {r.first_date} to "
-        f"{r.last_date}{only}{_conditions(r)}:"
+        f"{r.last_date}{_gaps(r)}{only}{_conditions(r)}:"
     ]
     for side in r.sides:
         if r.conditions and not side.triggers:
@@ -285,19 +291,36 @@ def _gate_stats(r: Any) -> str:
             if side.median_minutes_to_complete is None
             else f"; median {side.median_minutes_to_complete:.0f} min to complete"
         )
-        out.append(_gate_outcomes(side, median))
+        out.append(_gate_outcomes(side, median, r.open_beyond))
         out.append(table(rows, ["trigger", "n", "done", "rate"]))
+    if r.open_beyond_treatment:
+        out.append(r.open_beyond_treatment)
     return "\n".join(out)
+
+
+_READING_NAMES = {"every_session": "every-session", "touched_first": "touched-first"}
 
 
 @renders("level_to_level")
 def _level_stats(r: Any) -> str:
     scanned = f"{r.sessions} sessions" + ("" if r.conditions else " scanned")
-    return (
-        f"{r.symbol}: after touching {r.from_level}, price reached {r.to_level} the same session "
-        f"in {r.reached} of {r.touched} sessions ({_pct(r.rate_pct)}), {r.first_date} to "
-        f"{r.last_date}, {scanned}{_conditions(r)}."
-    )
+    sample = f"{r.first_date} to {r.last_date}{_gaps(r)}, {scanned}{_conditions(r)}"
+    if r.from_level != "0":  # one reading only: touch, then reach
+        return (
+            f"{r.symbol}: after touching {r.from_level}, price reached {r.to_level} the same "
+            f"session in {r.reached} of {r.touched} sessions ({_pct(r.rate_pct)}), {sample}."
+        )
+    lines = [
+        f"{r.symbol} {r.from_level} → {r.to_level}, {_READING_NAMES[r.reading]} reading: "
+        f"{_pct(r.rate_pct)} ({r.reached} of {r.out_of}), {r.counted}; {sample}."
+    ]
+    if r.other_reading:
+        lines.append(
+            f"{_READING_NAMES[r.other_reading].capitalize()} reading: "
+            f"{_pct(r.other_rate_pct)} ({r.other_reached} of {r.other_out_of}), "
+            f"{r.other_counted}."
+        )
+    return "\n".join(lines)
 
 
 @renders("list_strategies")

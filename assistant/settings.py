@@ -206,6 +206,22 @@ class ChatBots(_Group):
     discord_bot_token: SecretStr | None = Field(None, alias="DISCORD_BOT_TOKEN")
 
 
+class Operations(_Group):
+    """Running ``whispr serve`` in production: log format and who may read ``/metrics``."""
+
+    title: ClassVar[str] = "operations"
+    whispr_log_format: str = Field(
+        "text",
+        alias="WHISPR_LOG_FORMAT",
+        description="text (for people) or json (one object a line)",
+    )
+    whispr_metrics_public: bool = Field(
+        False,
+        alias="WHISPR_METRICS_PUBLIC",
+        description="1: anyone may read /metrics; unset: admins only",
+    )
+
+
 GROUPS: tuple[type[_Group], ...] = (
     Storage,
     MarketData,
@@ -215,6 +231,7 @@ GROUPS: tuple[type[_Group], ...] = (
     LanguageModel,
     Web,
     ChatBots,
+    Operations,
 )
 """The field groups, in the order ``whispr config`` prints them."""
 
@@ -223,7 +240,16 @@ _ONLY_ARGUMENTS = contextvars.ContextVar("whispr_settings_only_arguments", defau
 
 
 class Settings(
-    BaseSettings, Storage, MarketData, Schwab, Alpaca, Polygon, LanguageModel, Web, ChatBots
+    BaseSettings,
+    Storage,
+    MarketData,
+    Schwab,
+    Alpaca,
+    Polygon,
+    LanguageModel,
+    Web,
+    ChatBots,
+    Operations,
 ):
     """Every setting Whispr reads, from the environment (no ``.env`` file); frozen."""
 
@@ -290,10 +316,18 @@ class Settings(
         except ValueError:
             raise ValueError(f"WHISPR_SESSION_HOURS must be a number, got {value!r}") from None
 
-    @field_validator("whispr_secure_cookies", mode="before")
+    @field_validator("whispr_secure_cookies", "whispr_metrics_public", mode="before")
     @classmethod
     def _flag(cls, value: Any) -> Any:
         return str(value).lower() in ("1", "true", "yes")
+
+    @field_validator("whispr_log_format", mode="before")
+    @classmethod
+    def _log_format(cls, value: Any) -> Any:
+        text = str(value).lower()
+        if text not in ("text", "json"):
+            raise ValueError(f"WHISPR_LOG_FORMAT must be text or json, got {value!r}")
+        return text
 
     @field_validator("whispr_rate_limit", "whispr_abuse_limit")
     @classmethod

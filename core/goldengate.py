@@ -13,6 +13,9 @@ Rules (Day mode unless a mode is given; * marks a decision the spec leaves open)
   touch counts, as for every level on bars and in spec §10 ex. 7), i.e. the level-to-level
   reversal +0.382 → +0.236. Hence the trigger bar counts only when it opened at or beyond the
   trigger (open bucket or a gap: the dip surely came after); the completion bar never counts.
+- *``gate_stats(open_beyond="open_completions")`` counts the excluded sessions instead as
+  ``open``-bucket triggers completed in hour ``09`` (trigger and completion at 09:30, 0 minutes,
+  no failure), as the spec's 10-year table appears to; by default they are left out.
 - Momentum gate: ``trigger=1.382, target=1.618, fail=1.236``.
 - Conditions (``core.conditions``): ``gate_sessions(where=...)`` marks each row with
   ``session_ok`` (weekday, open location) and ``trigger_ok`` (ribbon, oscillator zone at the
@@ -27,6 +30,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import pandas as pd
 
+from core.checks import one_of
 from core.conditions import Conditions
 from core.errors import InvalidArgumentError
 from core.levelstats import (
@@ -43,6 +47,8 @@ from core.levelstats import (
 )
 
 DIRECTIONS = ("bull", "bear")
+OPEN_BEYOND = ("excluded", "open_completions")
+"""How ``gate_stats`` treats sessions opening beyond the completion level (module docstring)."""
 _BUCKET_NAMES = np.asarray(("", *BUCKETS), dtype=object)
 _HOUR_NAMES = np.asarray(("", *HOURS), dtype=object)
 
@@ -85,7 +91,9 @@ def _gate_frame(
         }
     )
     if where is not None:
-        frame["session_ok"], frame["trigger_ok"] = scan_conditions(scan, t, where, indicator_bars)
+        # an excluded session is read as an open-bucket trigger (first bar), for open_completions
+        at = np.where(gate.excluded, scan.starts, t)
+        frame["session_ok"], frame["trigger_ok"] = scan_conditions(scan, at, where, indicator_bars)
     return frame
 
 
@@ -124,7 +132,9 @@ def gate_sessions(
         end: Last session date to scan (inclusive), None for all.
         where: Conditions to mark: adds boolean columns ``session_ok`` (weekday and open
             location hold) and ``trigger_ok`` (ribbon and oscillator zone held at the trigger,
-            read as ``core.conditions`` says; False without a trigger). None adds nothing.
+            read as ``core.conditions`` says; False without a trigger, except that an excluded
+            session is read at its first bar, as an ``open`` trigger would be, for
+            ``gate_stats(open_beyond="open_completions")``). None adds nothing.
         indicator_bars: Bars the ribbon and oscillator are computed on (default ``bars``; pass
             the whole intraday history when ``bars`` is a slice, so the EMAs are warmed up).
     """
@@ -191,6 +201,9 @@ class GateStats:
     buckets: list[str] = field(default_factory=lambda: list(BUCKETS))
     recoveries: int = 0
     """Failures that completed later the same session (counted in the completions too)."""
+    open_beyond: str = "excluded"
+    """How the ``excluded`` sessions were treated: ``excluded`` (left out) or
+    ``open_completions`` (counted as ``open`` triggers completed at 09:30)."""
 
     @property
     def triggers(self) -> int:
@@ -252,6 +265,7 @@ def gate_stats(
     *,
     start: DateLike = None,
     end: DateLike = None,
+    open_beyond: str = "excluded",
 ) -> GateStats:
     """Return the trigger-bucket × completion-hour table of ``gate_sessions`` output.
 
@@ -261,6 +275,9 @@ def gate_stats(
         buckets: Keep only triggers in these buckets (e.g. after 1pm = ["13", "14", "15"]).
         start: First session date counted (inclusive), None for all.
         end: Last session date counted (inclusive), None for all.
+        open_beyond: ``excluded`` leaves the sessions that opened at or beyond the completion
+            level out of the rows; ``open_completions`` adds them to the ``open`` row as triggers
+            completed in hour ``09`` (0 minutes, no failure). ``excluded`` counts them either way.
 
     When ``detail`` has the ``session_ok``/``trigger_ok`` columns of ``gate_sessions(where=...)``,
     only sessions with ``session_ok`` are counted (sessions, excluded, dates) and only triggers
@@ -273,6 +290,7 @@ def gate_stats(
         direction = str(present[0])
     if direction not in DIRECTIONS:
         raise InvalidArgumentError(f"direction must be bull or bear, got {direction!r}")
+    one_of(open_beyond, OPEN_BEYOND, "open_beyond")
     chosen = _bucket_filter(buckets)
     part = detail[detail["direction"] == direction] if present else detail
     part = _date_filter(part, start, end)
@@ -280,10 +298,17 @@ def gate_stats(
         part = part[part["session_ok"].to_numpy(bool)]
     t_code = pd.Index(BUCKETS).get_indexer(pd.Index(part["trigger_bucket"])).astype(np.int64)
     c_code = pd.Index(HOURS).get_indexer(pd.Index(part["completion_hour"])).astype(np.int64)
+    completed = part["completed"].to_numpy(bool)
+    minutes_all = part["minutes_to_complete"]
+    if open_beyond == "open_completions":
+        beyond = part["excluded"].to_numpy(bool)
+        t_code, c_code = np.where(beyond, 0, t_code), np.where(beyond, 0, c_code)
+        completed = completed | beyond
+        minutes_all = minutes_all.mask(beyond, 0)
     trig = t_code >= 0
     if "trigger_ok" in part:
         trig &= part["trigger_ok"].to_numpy(bool)
-    done = trig & part["completed"].to_numpy(bool) & (c_code >= 0)
+    done = trig & completed & (c_code >= 0)
     failed = trig & part["failed"].to_numpy(bool)
     nb, nh = len(BUCKETS), len(HOURS)
     triggers = np.bincount(t_code[trig], minlength=nb)
@@ -303,8 +328,8 @@ def gate_stats(
         for i, b in enumerate(BUCKETS)
         if b in chosen
     ]
-    in_rows = part["trigger_bucket"].isin(chosen).to_numpy()
-    minutes = part.loc[in_rows & done, "minutes_to_complete"]
+    in_rows = np.isin(t_code, [BUCKETS.index(b) for b in chosen])
+    minutes = minutes_all[in_rows & done]
     dates = pd.to_datetime(part["date"])
     return GateStats(
         direction=direction,
@@ -317,6 +342,7 @@ def gate_stats(
         recoveries=sum(r.recoveries for r in rows),
         median_minutes_to_complete=float(minutes.median()) if len(minutes) else None,
         buckets=chosen,
+        open_beyond=open_beyond,
     )
 
 
@@ -342,6 +368,7 @@ __all__ = [
     "BUCKETS",
     "DIRECTIONS",
     "HOURS",
+    "OPEN_BEYOND",
     "GateRow",
     "GateStats",
     "LevelToLevel",

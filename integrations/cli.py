@@ -25,6 +25,7 @@ from integrations.alerts.cli import add_alert_commands, alert_store
 from integrations.argtypes import PROVIDER_HELP, iso_date
 from integrations.chat.cli import add_channel_commands
 from integrations.marketdata.cli import add_data_commands
+from integrations.operations.cli import add_backup_commands
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -306,6 +307,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_alert_commands(sub)
     add_channel_commands(sub)
     _add_config(sub)
+    add_backup_commands(sub)
     _add_plugins(sub)
     return parser
 

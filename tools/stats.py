@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Annotated, Literal
 
+import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field, field_validator
 
 from core.bars import bar_index, timeframe
 from core.conditions import Conditions
+from core.counts import data_gaps
 from core.errors import DataError, DateOutOfRangeError, InvalidArgumentError
-from core.goldengate import BUCKETS, HOURS, GateStats, gate_sessions, gate_stats, level_to_level
+from core.goldengate import (
+    BUCKETS,
+    HOURS,
+    GateStats,
+    LevelToLevel,
+    gate_sessions,
+    gate_stats,
+    level_to_level,
+)
 from core.levels import parse_level_key, session_levels
 from core.sources import load_bars
 from tools.base import SessionDate, ToolContext, tool
@@ -137,6 +148,12 @@ class GateStatsArgs(BaseModel):
     ribbon: Ribbon = None
     po_zone: Zone = None
     indicator_timeframe: IndicatorTimeframe = "5m"
+    open_beyond: Literal["excluded", "open_completions"] = Field(
+        default="excluded",
+        description="Sessions that opened at or beyond ±61.8 % (already past the completion): "
+        "excluded (no gate, left out; default) or open_completions (counted in the 'open' "
+        "bucket as triggered and completed at 09:30, as the spec's 10-year table appears to).",
+    )
 
     @field_validator("trigger_buckets")
     @classmethod
@@ -181,7 +198,10 @@ class GateSide(BaseModel):
         description="Triggers that neither completed nor fell back by the close; completions + "
         "failed_not_completed + neither = triggers.",
     )
-    excluded_sessions: int = Field(description="Sessions opening beyond the ±61.8 % (no gate).")
+    excluded_sessions: int = Field(
+        description="Sessions opening beyond the ±61.8 % (no gate unless open_beyond is "
+        "open_completions, which counts them in the open bucket; see open_beyond_treatment)."
+    )
     median_minutes_to_complete: float | None
     rows: list[GateRowOut]
 
@@ -202,10 +222,36 @@ class GateStatsResult(BaseModel):
         description="Sessions in the date range before the conditions; `sessions` counts those "
         "meeting the weekday/open conditions, each side's triggers those meeting all of them."
     )
+    open_beyond: Literal["excluded", "open_completions"] = "excluded"
+    open_beyond_treatment: str = Field(
+        default="", description="How the sessions that opened beyond ±61.8 % were counted."
+    )
+    gaps: list[tuple[str, str]] = Field(
+        default_factory=list,
+        description="Date runs (from, to) with no data between the sessions scanned (more than "
+        "5 weekdays without a session).",
+    )
 
 
 def _pct(num: int, den: int) -> float | None:
     return None if den == 0 else round(100.0 * num / den, 1)
+
+
+def _gaps(dates: object) -> list[tuple[str, str]]:
+    """Return the data gaps between consecutive sessions of ``dates`` (``core.counts``)."""
+    days = np.unique(pd.to_datetime(pd.Series(dates)).to_numpy().astype("datetime64[D]"))
+    if not days.size:
+        return []
+    return [(str(a), str(b)) for a, b in data_gaps(days, days[0], days[-1])]
+
+
+def _treatment(stats: list[GateStats]) -> str:
+    counts = ", ".join(f"{st.excluded} {st.direction}" for st in stats)
+    what = f"Sessions that opened at or beyond the midrange (±61.8 %: {counts})"
+    if stats[0].open_beyond == "excluded":
+        return f"{what} were excluded: no gate, not counted as triggers."
+    hidden = "" if "open" in stats[0].buckets else " (the open row is not among those shown)"
+    return f"{what} were counted in the open bucket as triggered and completed at 09:30{hidden}."
 
 
 def _sides(stats: list[GateStats]) -> list[GateSide]:
@@ -253,7 +299,9 @@ def golden_gate_stats(ctx: ToolContext, args: GateStatsArgs) -> GateStatsResult:
     completion at ±61.8 %), by the hour they triggered, from the intraday data.
     Optional conditions: weekdays, where the session opened, the pivot ribbon and the phase
     oscillator zone when the gate triggered (on the last 5m/1h bar closed before the trigger).
-    Every rate comes with its trigger count, session count, date range and conditions.
+    Every rate comes with its trigger count, session count, date range, data gaps and
+    conditions, and says how sessions opening beyond ±61.8 % were treated (excluded by default,
+    or counted as open-bucket completions).
     """
     sym = normalize_symbol(ctx.source, args.symbol)
     where = _conditions(
@@ -267,7 +315,8 @@ def golden_gate_stats(ctx: ToolContext, args: GateStatsArgs) -> GateStatsResult:
         gate_sessions(bars, levels, d, where=where, indicator_bars=history) for d in directions
     ]
     stats = [
-        gate_stats(x, d, args.trigger_buckets) for x, d in zip(details, directions, strict=True)
+        gate_stats(x, d, args.trigger_buckets, open_beyond=args.open_beyond)
+        for x, d in zip(details, directions, strict=True)
     ]
     words = where.describe() if where is not None else []
     if where is not None and stats[0].sessions == 0:
@@ -293,7 +342,13 @@ def golden_gate_stats(ctx: ToolContext, args: GateStatsArgs) -> GateStatsResult:
         sides=_sides(stats),
         conditions=words,
         sessions_scanned=len(details[-1]),
+        open_beyond=args.open_beyond,
+        open_beyond_treatment=_treatment(stats),
+        gaps=_gaps(details[-1]["date"]),
     )
+
+
+Reading = Literal["every_session", "touched_first"]
 
 
 class LevelStatsArgs(BaseModel):
@@ -309,6 +364,15 @@ class LevelStatsArgs(BaseModel):
     ribbon: Ribbon = None
     po_zone: Zone = None
     indicator_timeframe: IndicatorTimeframe = "5m"
+    reading: Reading = Field(
+        default="every_session",
+        description="Only for from_level '0' (the previous close): every_session (default) = "
+        "the share of all sessions whose price reached to_level at any time that session, as "
+        "the spec's '0 → +1 ATR ≈ 14 %' counts; touched_first = of the sessions that traded "
+        "through the previous close, the share that then reached to_level. For any other "
+        "from_level the only reading is touched_first (touch it, then reach to_level) and this "
+        "argument is ignored.",
+    )
 
     @field_validator("from_level", "to_level")
     @classmethod
@@ -324,10 +388,17 @@ class LevelStatsResult(BaseModel):
     to_level: str
     sessions: int
     excluded_sessions: int
-    touched: int = Field(description="Sessions that touched the first level.")
-    reached: int = Field(description="Of those, sessions that reached the second level.")
+    touched: int = Field(
+        description="Sessions that touched the first level (the touched-first denominator)."
+    )
+    reached: int = Field(
+        description="Sessions counted as reaching the second level in the reading used: of "
+        "`out_of` sessions (`rate_pct` = reached / out_of)."
+    )
     rate_pct: float | None
-    by_touch_hour: dict[str, tuple[int, int]] = Field(description="bucket → (touched, reached).")
+    by_touch_hour: dict[str, tuple[int, int]] = Field(
+        description="Touched-first reading: bucket of the first touch → (touched, reached)."
+    )
     first_date: str
     last_date: str
     conditions: list[str] = Field(
@@ -337,12 +408,38 @@ class LevelStatsResult(BaseModel):
         description="Sessions in the date range before the conditions; `sessions` counts those "
         "meeting the weekday/open conditions, `touched` the touches meeting all of them."
     )
+    reading: Reading = Field(
+        default="touched_first",
+        description="The reading `reached`, `out_of` and `rate_pct` follow (every_session only "
+        "for from_level 0).",
+    )
+    counted: str = Field(default="", description="What was counted, in one line.")
+    out_of: int = Field(
+        default=0,
+        description="Denominator of rate_pct: all sessions (every_session) or the sessions "
+        "that touched the first level (touched_first).",
+    )
+    other_reading: Reading | None = Field(
+        default=None, description="From level 0 only: the other reading, given beside it."
+    )
+    other_counted: str | None = None
+    other_reached: int | None = None
+    other_out_of: int | None = None
+    other_rate_pct: float | None = None
+    gaps: list[tuple[str, str]] = Field(
+        default_factory=list,
+        description="Date runs (from, to) with no data between the sessions scanned (more than "
+        "5 weekdays without a session).",
+    )
 
 
 @tool("level_to_level", LevelStatsArgs, LevelStatsResult)
 def level_to_level_stats(ctx: ToolContext, args: LevelStatsArgs) -> LevelStatsResult:
     """Measure how often price reached one ATR level after touching another the same session
     (e.g. call trigger → +1 ATR), with counts, date range and the hour of the first touch.
+    From the previous close (0 → X) it gives two readings, labelled: every_session (default:
+    share of all sessions reaching X at any time) and touched_first (of the sessions that
+    traded through the previous close, the share then reaching X).
     Optional conditions: weekdays, where the session opened, the pivot ribbon and the phase
     oscillator zone at the first touch (on the last 5m/1h bar closed before it).
     """
@@ -372,6 +469,18 @@ def level_to_level_stats(ctx: ToolContext, args: LevelStatsArgs) -> LevelStatsRe
             f"{bars.index[-1]:%Y-%m-%d}. There are no odds to give; drop a condition or widen "
             "the dates."
         )
+    figures = _readings(result)
+    reading: Reading = args.reading if args.reading in figures else "touched_first"
+    main = figures[reading]
+    if reading != args.reading and result.from_level == "0":
+        main = _Figure(
+            main.reached,
+            main.out_of,
+            f"{main.counted} (the ribbon/oscillator conditions are read at the touch, so only "
+            "the touched-first reading applies)",
+        )
+    others = [r for r in figures if r != reading]
+    other = figures[others[0]] if others else None
     return LevelStatsResult(
         symbol=sym,
         from_level=result.from_level,
@@ -379,14 +488,63 @@ def level_to_level_stats(ctx: ToolContext, args: LevelStatsArgs) -> LevelStatsRe
         sessions=result.sessions,
         excluded_sessions=result.excluded,
         touched=result.touched,
-        reached=result.reached,
-        rate_pct=_pct(result.reached, result.touched),
+        reached=main.reached,
+        rate_pct=_pct(main.reached, main.out_of),
         by_touch_hour={k: v for k, v in result.by_touch_bucket.items() if v[0]},
         first_date=result.first_date,
         last_date=result.last_date,
         conditions=list(result.conditions),
         sessions_scanned=result.sessions_scanned or result.sessions,
+        reading=reading,
+        counted=main.counted,
+        out_of=main.out_of,
+        other_reading=others[0] if other else None,
+        other_counted=other.counted if other else None,
+        other_reached=other.reached if other else None,
+        other_out_of=other.out_of if other else None,
+        other_rate_pct=_pct(other.reached, other.out_of) if other else None,
+        gaps=_gaps(result.session_dates),
     )
+
+
+@dataclass(frozen=True)
+class _Figure:
+    reached: int
+    out_of: int
+    counted: str
+
+
+def _level_words(key: str) -> str:
+    """Return a level key as a trader says it: whole ATRs as "+1 ATR", fractions as keys."""
+    return f"{key} ATR" if float(key) == int(float(key)) else key
+
+
+def _readings(result: LevelToLevel) -> dict[Reading, _Figure]:
+    """Return the figures of each reading the result holds (every_session only for 0 → X with
+    no condition read at the touch)."""
+    to = _level_words(result.to_level)
+    if result.from_level == "0":
+        first = _Figure(
+            result.reached,
+            result.touched,
+            f"of the {result.touched} sessions that traded through the previous close, the "
+            f"share that then reached {to}",
+        )
+    else:
+        first = _Figure(
+            result.reached,
+            result.touched,
+            f"of the {result.touched} sessions that touched {result.from_level}, the share "
+            f"that then reached {to}",
+        )
+    out: dict[Reading, _Figure] = {"touched_first": first}
+    if result.reached_any is not None:
+        out["every_session"] = _Figure(
+            result.reached_any,
+            result.sessions,
+            f"share of all {result.sessions} sessions that reached {to} at any time",
+        )
+    return out
 
 
 __all__ = ["HOURS", "golden_gate_stats", "level_to_level_stats"]

@@ -4,14 +4,20 @@ each firing once, and delivers it with retries.
 Replay turns each bar into four ticks: open, low, high, close for an up bar and open, high, low,
 close for a down bar (bars do not show the true path; this order is an assumption, stated). Statistics quoted in messages use
 only sessions before the replayed one (no look-ahead).
+
+The monitor reports on itself through ``LiveStats`` (stream lag, delivery queue depth, failed
+deliveries by channel): ``whispr serve --watch`` hands it the web app's, which ``/metrics`` reads
+(``integrations.web.metrics``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -29,6 +35,54 @@ from tools.levels import LEVEL_NAMES
 
 log = logging.getLogger(__name__)
 Deliver = Callable[[str, str], None]
+CHANNELS = ("slack", "discord", "web", "api", "terminal")
+"""Channel names of ``LiveStats.failures``: a destination's prefix, or ``terminal`` for the rest
+(as ``integrations.alerts.delivery.ChannelRouter`` routes them)."""
+
+
+@dataclass
+class LiveStats:
+    """What a running monitor reports about itself: the monitor writes, ``/metrics`` reads.
+
+    Safe to read from another thread (each field is replaced whole; ``failures`` under a lock).
+    """
+
+    stream_lag_seconds: float | None = None
+    """Seconds from the last live event's own time stamp to its arrival here; None before the
+    first stamped event."""
+    queue_depth: int = 0
+    """Firings recorded but not yet delivered, as of the last delivery step."""
+    failures: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CHANNELS, 0))
+    """Failed delivery attempts by channel since start (each retry counts)."""
+    _lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
+
+    def failed(self, destination: str) -> None:
+        """Count one failed delivery attempt to ``destination`` (``slack:C01``, ``web:alice``)."""
+        channel = destination.partition(":")[0]
+        channel = channel if channel in CHANNELS else "terminal"
+        with self._lock:
+            self.failures[channel] = self.failures.get(channel, 0) + 1
+
+    def failure_counts(self) -> dict[str, int]:
+        """Return a copy of ``failures``."""
+        with self._lock:
+            return dict(self.failures)
+
+
+def _epoch(stamp: Any) -> float | None:
+    """Return ``stamp`` (naive: UTC, as providers send) as POSIX seconds; None if it is not a
+    time."""
+    try:
+        moment = pd.Timestamp(stamp)
+    except (TypeError, ValueError):
+        return None
+    if moment is pd.NaT:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.tz_localize("UTC")
+    return float(moment.timestamp())
 
 
 def tick_path(bars: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -59,6 +113,8 @@ class Monitor:
         sleep: Callable[[float], None] = time.sleep,
         max_attempts: int = 5,
         backoff: float = 1.0,
+        stats: LiveStats | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.store = store
         self.source = source
@@ -66,6 +122,10 @@ class Monitor:
         self.sleep = sleep
         self.max_attempts = max_attempts
         self.backoff = backoff
+        self.stats = stats or LiveStats()
+        """Lag, queue depth and failures, for ``/metrics``."""
+        self.clock = clock
+        """POSIX seconds now (stream lag is measured against it)."""
 
     def _session_bars(self, symbol: str, day: dt.date) -> tuple[pd.DataFrame, np.ndarray]:
         """Return the session's bars (1-minute if available, else 5-minute) and the ribbon spine
@@ -237,8 +297,11 @@ class Monitor:
         async for event in stream:
             price = getattr(event, "last", None) or getattr(event, "close", None)
             symbol = str(getattr(event, "symbol", "")).upper().lstrip("$")
+            stamp = getattr(event, "time", None) or getattr(event, "start", None)
+            sent = _epoch(stamp) if stamp is not None else None
+            if sent is not None:
+                self.stats.stream_lag_seconds = max(0.0, self.clock() - sent)
             if price is not None and symbol in engine.sym_index:
-                stamp = getattr(event, "time", None) or getattr(event, "start", None)
                 for firing in engine.process(
                     np.array([engine.sym_index[symbol]]), np.array([price])
                 ):
@@ -268,11 +331,14 @@ class Monitor:
         """Deliver every pending firing, retrying failures with exponential backoff; return the
         messages delivered. A firing that keeps failing stays pending with its last error."""
         delivered = []
-        for item in self.store.pending():
+        pending = self.store.pending()
+        self.stats.queue_depth = len(pending)
+        for item in pending:
             for attempt in range(item.attempts, self.max_attempts):
                 try:
                     self.deliver(item.destination, item.message)
                 except Exception as exc:  # a channel down: record, wait, retry
+                    self.stats.failed(item.destination)
                     log.warning(
                         "delivery to %s failed (%s); attempt %d",
                         item.destination,
@@ -285,5 +351,6 @@ class Monitor:
                     continue
                 self.store.mark(item.rule_id, item.session, None)
                 delivered.append(item.message)
+                self.stats.queue_depth -= 1
                 break
         return delivered

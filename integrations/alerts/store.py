@@ -221,3 +221,40 @@ class SqliteAlertStore:
                 "session=?",
                 (error[:500], rule_id, session),
             )
+
+    # personal data (``whispr users export`` / ``delete --purge``)
+    def owner_records(self, owner: str) -> dict[str, list[dict[str, Any]]]:
+        """Return ``owner``'s alerts (every column) and the firings of those alerts."""
+        with self._lock:
+            alerts = self.db.execute(
+                "SELECT * FROM alerts WHERE owner=? ORDER BY created", (owner,)
+            )
+            alert_rows = [_as_dict(alerts, row) for row in alerts.fetchall()]
+            firings = self.db.execute(
+                "SELECT f.* FROM firings f JOIN alerts a ON a.rule_id = f.rule_id "
+                "WHERE a.owner=? ORDER BY f.fired_at",
+                (owner,),
+            )
+            firing_rows = [_as_dict(firings, row) for row in firings.fetchall()]
+        return {"alerts": alert_rows, "firings": firing_rows}
+
+    def purge_owner(self, owner: str) -> int:
+        """Delete ``owner``'s alerts and their firings in one transaction; return how many
+        rows went."""
+        with self._lock:
+            try:
+                gone = self.db.execute(
+                    "DELETE FROM firings WHERE rule_id IN (SELECT rule_id FROM alerts WHERE "
+                    "owner=?)",
+                    (owner,),
+                ).rowcount
+                gone += self.db.execute("DELETE FROM alerts WHERE owner=?", (owner,)).rowcount
+            except BaseException:
+                self.db.rollback()
+                raise
+            self.db.commit()
+        return gone
+
+
+def _as_dict(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
+    return {column[0]: value for column, value in zip(cursor.description, row, strict=True)}

@@ -39,6 +39,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "alerts:write": frozenset({Role.ADMIN, Role.TRADER}),
     "audit:all": frozenset({Role.ADMIN}),
     "users:manage": frozenset({Role.ADMIN}),
+    "metrics:read": frozenset({Role.ADMIN}),
 }
 """Permission name → roles holding it. Routes and tool guards check names, never roles."""
 

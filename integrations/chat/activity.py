@@ -243,3 +243,51 @@ class ActivityStore:
                 return max(1.0, rows[len(rows) - limit][0] + window - now)
             conn.execute("INSERT INTO turns VALUES (?, ?)", (username, now))
         return 0.0
+
+    # personal data (``whispr users export`` / ``delete --purge``)
+    _TURN_KEY = "(username = ? OR substr(username, instr(username, ':') + 1) = ?)"
+    """Rate-limit keys of a user: ``alice`` (model turns) and ``<kind>:alice`` (flood guard)."""
+
+    def user_records(self, username: str) -> dict[str, Any]:
+        """Return everything stored about ``username``, oldest first: audit entries, threads
+        with their messages, inbox notifications and the times of their counted turns."""
+        audit = self.db.rows(
+            "SELECT id, ts, username, channel, event, tool, args, outcome FROM audit "
+            "WHERE username = ? ORDER BY id",
+            (username,),
+        )
+        threads = self.db.rows(
+            "SELECT thread_id, channel, title, created, updated FROM threads "
+            "WHERE username = ? ORDER BY created",
+            (username,),
+        )
+        turns = self.db.rows(
+            f"SELECT username, ts FROM turns WHERE {self._TURN_KEY} ORDER BY ts",
+            (username, username),
+        )
+        return {
+            "audit": [
+                AuditEntry(i, ts, u, c, e, t, None if a is None else json.loads(a), o).to_dict()
+                for i, ts, u, c, e, t, a, o in audit
+            ],
+            "transcripts": [
+                {**ThreadInfo(*t).__dict__, "messages": self.messages(username, t[0])}
+                for t in threads
+            ],
+            "notifications": self.notifications(username, limit=-1),
+            "turns": [{"key": k, "ts": ts} for k, ts in turns],
+        }
+
+    def purge_user(self, username: str) -> int:
+        """Delete every row of ``username`` (audit, transcripts, notifications, turn counts) in
+        one transaction; return how many rows went."""
+        gone = 0
+        with self.db.atomic() as conn:
+            for table in ("audit", "messages", "threads", "notifications"):
+                gone += conn.execute(
+                    f"DELETE FROM {table} WHERE username = ?", (username,)
+                ).rowcount
+            gone += conn.execute(
+                f"DELETE FROM turns WHERE {self._TURN_KEY}", (username, username)
+            ).rowcount
+        return gone

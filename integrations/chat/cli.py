@@ -1,4 +1,5 @@
-"""``whispr serve`` and ``whispr users …`` (accounts, roles, chat identities, API tokens).
+"""``whispr serve`` and ``whispr users …`` (accounts, roles, chat identities, API tokens, and the
+GDPR pair: ``export`` and ``delete --purge``).
 
 Passwords are read from the terminal without echo, or from standard input with
 ``--password-stdin`` (scripts); they never appear on the command line, where ``ps`` shows them.
@@ -12,7 +13,9 @@ import argparse
 import dataclasses
 import datetime as dt
 import getpass
+import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from core.errors import InvalidArgumentError
@@ -120,6 +123,84 @@ def _revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace) -> int:
+    from assistant.private import private_output
+    from integrations.chat.settings import load_settings
+    from integrations.chat.userdata import export_user, open_stores
+
+    data = export_user(open_stores(load_settings()), args.username)
+    text = json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n"
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    with private_output(Path(args.out)) as handle:
+        handle.write(text.encode("utf-8"))
+    print(f"wrote everything stored about {data['username']} to {args.out} (mode 0600)")
+    return 0
+
+
+def _confirmed(args: argparse.Namespace, what: str) -> bool:
+    if args.yes:
+        return True
+    try:
+        answer = input(f"{what} Type the username to confirm: ")
+    except EOFError:
+        answer = ""
+    return answer.strip().lower() == args.username.strip().lower()
+
+
+def _pause_alerts(home: Path, name: str) -> int:
+    """Pause every alert of ``name`` (a deleted account's alerts must not fire); return how many."""
+    from integrations.alerts.store import SqliteAlertStore
+
+    path = home / "alerts.sqlite"
+    if not path.exists():
+        return 0
+    store = SqliteAlertStore(path)
+    return sum(store.set_paused(name, a.rule.rule_id, True) for a in store.alerts(name))
+
+
+def _delete(args: argparse.Namespace) -> int:
+    from integrations.chat.settings import load_settings
+
+    name = args.username.strip().lower()
+    if args.purge:
+        from integrations.chat.userdata import open_stores, purge_user
+
+        what = (
+            f"Delete {name} and purge everything stored about them (account, tokens, audit, "
+            "transcripts, alerts, strategies, memory, threads, charts)? This cannot be undone."
+        )
+        if not _confirmed(args, what):
+            print("cancelled; nothing was deleted")
+            return 1
+        gone = purge_user(open_stores(load_settings()), name)
+        print(f"purged {name}: " + ", ".join(f"{k} {v}" for k, v in gone.items()))
+        return 0
+    from integrations.chat.activity import ActivityStore
+    from integrations.chat.store import AccountStore
+
+    settings = load_settings()
+    accounts = AccountStore(settings.accounts_db)
+    if accounts.get(name) is None:
+        raise InvalidArgumentError(f"no user {name!r}")
+    what = f"Delete the account {name} (their audit log and other data are kept)?"
+    if not _confirmed(args, what):
+        print("cancelled; nothing was deleted")
+        return 1
+    accounts.set_disabled(name, True)
+    accounts.delete_user(name)
+    ActivityStore(settings.accounts_db).audit(name, "cli", "account_deleted", "success")
+    paused = _pause_alerts(settings.home, name)
+    print(
+        f"deleted the account {name} (sessions, tokens and chat links with it); {paused} of "
+        "their alerts paused so nothing fires for a deleted account; their audit log, "
+        f"transcripts, alerts and strategies are kept: `whispr users delete {name} --purge` "
+        "removes them"
+    )
+    return 0
+
+
 def add_channel_commands(sub: argparse._SubParsersAction) -> None:
     """Add ``whispr serve`` and ``whispr users …`` to the command line."""
     p = sub.add_parser("serve", help="web chat + API (+ Slack/Discord bots when configured)")
@@ -133,7 +214,9 @@ def add_channel_commands(sub: argparse._SubParsersAction) -> None:
     )
     p.set_defaults(handler=_serve)
 
-    users = sub.add_parser("users", help="accounts: add, list, role, link, tokens …")
+    users = sub.add_parser(
+        "users", help="accounts: add, list, role, link, tokens, export, delete …"
+    )
     cmds = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
     p = cmds.add_parser("add", help="create a user (asks for the password)")
     p.add_argument("username")
@@ -169,3 +252,27 @@ def add_channel_commands(sub: argparse._SubParsersAction) -> None:
     p = cmds.add_parser("revoke", help="revoke an API token by id")
     p.add_argument("token_id")
     p.set_defaults(handler=_revoke)
+    p = cmds.add_parser(
+        "export",
+        help="everything stored about a user, as JSON (GDPR access)",
+        description="Print (or write to --out, mode 0600) one JSON document of everything "
+        "stored about a user: account (no password hash), API tokens (ids, names, times; never "
+        "secrets), sessions, audit log, transcripts, alert inbox, alerts and firings, "
+        "strategies they own (every version), remembered facts, thread ids and chart names.",
+    )
+    p.add_argument("username")
+    p.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    p.set_defaults(handler=_export)
+    p = cmds.add_parser(
+        "delete",
+        help="delete a user's account (--purge: and all their data, GDPR erasure)",
+        description="Without --purge: disable the account and delete it with its sessions, "
+        "API tokens and chat links; the audit log and the user's other data stay. With "
+        "--purge: also delete their audit entries, transcripts, inbox, alerts and firings, "
+        "strategies (and their search entries), remembered facts, conversation checkpoints and "
+        "charts. Asks for the username first unless --yes.",
+    )
+    p.add_argument("username")
+    p.add_argument("--purge", action="store_true", help="delete everything stored about them")
+    p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.set_defaults(handler=_delete)

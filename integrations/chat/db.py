@@ -58,6 +58,21 @@ class Db:
                 raise
             self._conn.commit()
 
+    def ping(self) -> None:
+        """Raise ``sqlite3.Error`` unless the file can be read and written now: take the write
+        lock (BEGIN IMMEDIATE), read the schema, and roll back, changing nothing."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            finally:
+                self._conn.rollback()
+
+    def close(self) -> None:
+        """Close the connection; later calls raise ``sqlite3.ProgrammingError``."""
+        with self._lock:
+            self._conn.close()
+
     def insert(self, sql: str, params: tuple[Any, ...] = ()) -> int:
         """Run an INSERT; return the new row id."""
         with self._lock:

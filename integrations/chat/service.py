@@ -5,18 +5,20 @@ It owns everything that must be the same in every channel: identity (each user's
 carries their ``user_id``, their own chart folder and role-guarded stores), thread namespacing
 (the checkpointer sees ``<username>/<thread>``, so nobody can read or continue another user's
 thread), per-user rate limits, the audit log of every tool call, the transcript, and the error
-policy (known errors become polite replies; bugs are logged, never shown).
+policy (known errors become polite replies; bugs are logged, never shown). It tells its
+``observers`` how long each turn and tool call took (``/metrics`` is one).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from pydantic import BaseModel
@@ -36,6 +38,18 @@ log = logging.getLogger(__name__)
 THREAD_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,80}$")
 Progress = Callable[[str, dict[str, Any]], None]
 SORRY = "Something went wrong on my side while answering; it was logged. Please try again."
+
+
+class Observer(Protocol):
+    """Told the duration of every turn and tool call (``integrations.web.metrics.Metrics``)."""
+
+    def turn(self, provider: str, status: str, seconds: float) -> None:
+        """One ``respond`` call ended with ``status`` (a ``ChatReply.status``)."""
+        ...
+
+    def tool(self, name: str, outcome: str, seconds: float) -> None:
+        """One tool call ended with ``outcome`` (``success`` or ``error``)."""
+        ...
 
 
 def onboarding_text(channel: str, external_id: str) -> str:
@@ -131,6 +145,8 @@ class ChatService:
         self.rate_limit = rate_limit
         self.abuse_limit = abuse_limit
         self.max_chars = max_chars
+        self.observers: list[Observer] = []
+        """Told the duration of each turn and tool call, in any channel."""
 
     def charts_dir(self, user: User) -> Path | None:
         """Return the folder of ``user``'s charts (None when charts are off)."""
@@ -147,12 +163,15 @@ class ChatService:
 
     def run_tool(self, user: User, channel: str, name: str, args: dict[str, Any]) -> BaseModel:
         """Run one tool for ``user`` directly (API endpoints) and audit the call."""
+        started = time.perf_counter()
         try:
             result = run_tool(self.tool_context(user, channel), name, args)
         except Exception:
             log.exception("tool %s failed on %s", name, args)
             result = ToolError(error="the tool failed unexpectedly; it was logged", kind="internal")
         outcome = "error" if isinstance(result, ToolError) else "success"
+        for observer in self.observers:
+            observer.tool(name, outcome, time.perf_counter() - started)
         self.activity.audit(user.username, channel, "tool_call", outcome, name, args)
         return result
 
@@ -168,6 +187,22 @@ class ChatService:
     ) -> ChatReply:
         """Answer ``text`` for ``user`` on their ``thread`` (new when None); never raises for
         a user's mistake, a provider failure or a bug: those come back as polite replies."""
+        started = time.perf_counter()
+        reply = self._respond(user, channel, text, thread, destination, on_progress)
+        provider = reply.provider or self.provider or "offline"
+        for observer in self.observers:
+            observer.turn(provider, reply.status, time.perf_counter() - started)
+        return reply
+
+    def _respond(
+        self,
+        user: User,
+        channel: str,
+        text: str,
+        thread: str | None,
+        destination: str | None,
+        on_progress: Progress | None,
+    ) -> ChatReply:
         thread = thread or uuid.uuid4().hex[:16]
         problem = self._check(user, text, thread)
         if problem is not None:
@@ -264,6 +299,10 @@ class ChatService:
     ) -> ChatReply:
         def on_event(event: str, data: dict[str, Any]) -> None:
             if event == "tool_call":
+                for observer in self.observers:
+                    observer.tool(
+                        str(data.get("name")), str(data.get("status")), data.get("seconds", 0.0)
+                    )
                 self.activity.audit(
                     user.username, channel, "tool_call", data.get("status", "?"),
                     data.get("name"), data.get("args"),

@@ -12,6 +12,8 @@
 | ``SLACK_APP_TOKEN`` | Slack Socket Mode (``xapp-…``) | unset |
 | ``DISCORD_BOT_TOKEN`` | Discord bot | unset |
 | ``LLM_PROVIDER`` … | the assistant's provider (see ``assistant.providers.registry``) | offline |
+| ``WHISPR_LOG_FORMAT`` | ``text`` (for people) or ``json`` (one object a line, with request ids) | ``text`` |
+| ``WHISPR_METRICS_PUBLIC`` | ``1``: anyone may read ``/metrics`` (else admins only) | off |
 """
 
 from __future__ import annotations
@@ -45,6 +47,10 @@ class ChannelSettings:
     slack_app_token: str | None = field(default=None, repr=False)
     discord_bot_token: str | None = field(default=None, repr=False)
     provider: str | None = None
+    log_format: str = "text"
+    """``text`` or ``json`` (``integrations.logs``)."""
+    metrics_public: bool = False
+    """True: ``GET /metrics`` needs no login; False: admins only."""
 
     @property
     def accounts_db(self) -> Path:
@@ -85,4 +91,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> ChannelSettings:
         slack_app_token=reveal(settings.slack_app_token),
         discord_bot_token=reveal(settings.discord_bot_token),
         provider=settings.llm_provider,
+        log_format=settings.whispr_log_format,
+        metrics_public=settings.whispr_metrics_public,
     )

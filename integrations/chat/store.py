@@ -5,11 +5,13 @@ Secrets (sessions, tokens) are stored as SHA-256 digests only; passwords as scry
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from core.errors import InvalidArgumentError
 from integrations.chat.accounts import (
@@ -306,3 +308,43 @@ class AccountStore:
             raise AuthError("invalid or revoked API token")
         self.db.run("UPDATE tokens SET last_used = ? WHERE digest = ?", (time.time(), digest))
         return User(rows[0][0], Role(rows[0][1]))
+
+    # personal data (``whispr users export`` / ``delete``)
+    def account(self, username: str) -> dict[str, Any] | None:
+        """Return what is stored about ``username``'s account, or None when there is none:
+        role, state, creation time (epoch seconds), chat identities, API tokens and login
+        sessions. Never the password hash, nor a token's or session's secret or digest."""
+        name = username.strip().lower()
+        rows = self.db.rows(
+            "SELECT username, role, disabled, created FROM users WHERE username = ?", (name,)
+        )
+        if not rows:
+            return None
+        sessions = self.db.rows(
+            "SELECT created, expires FROM sessions WHERE username = ? ORDER BY created", (name,)
+        )
+        failures = self.db.rows(
+            "SELECT ts FROM login_failures WHERE username = ? ORDER BY ts", (name,)
+        )
+        return {
+            "username": rows[0][0],
+            "role": rows[0][1],
+            "disabled": bool(rows[0][2]),
+            "created": rows[0][3],
+            "identities": [{"channel": c, "external_id": e} for c, e in self.identities(name)],
+            "tokens": [dataclasses.asdict(t) for t in self.tokens(name)],
+            "sessions": [{"created": c, "expires": e} for c, e in sessions],
+            "failed_logins": [ts for (ts,) in failures],
+        }
+
+    def delete_user(self, username: str) -> bool:
+        """Delete ``username``'s account with its chat identities, sessions, API tokens and
+        failed-login count, in one transaction; return whether the account existed."""
+        name = username.strip().lower()
+        with self.db.atomic() as conn:
+            conn.execute("DELETE FROM identities WHERE username = ?", (name,))
+            conn.execute("DELETE FROM sessions WHERE username = ?", (name,))
+            conn.execute("DELETE FROM tokens WHERE username = ?", (name,))
+            conn.execute("DELETE FROM login_failures WHERE username = ?", (name,))
+            cur = conn.execute("DELETE FROM users WHERE username = ?", (name,))
+        return cur.rowcount > 0

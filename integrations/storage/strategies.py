@@ -10,6 +10,7 @@ stores a new version and keeps the old ones (and their results) intact.
 from __future__ import annotations
 
 import builtins
+import json
 import sqlite3
 import threading
 import time
@@ -217,3 +218,34 @@ class SqliteStrategyStore:
         if cur.rowcount and self.vectors is not None:
             self.vectors.delete("strategies", user, f"{user}:{spec.spec_id}")
         return bool(cur.rowcount)
+
+    # personal data (``whispr users export`` / ``delete --purge``)
+    def owned(self, user: str) -> builtins.list[dict[str, Any]]:
+        """Return every stored version of every strategy ``user`` owns (shared or not), with
+        its spec as data, oldest first."""
+        rows = self._rows(
+            "SELECT spec_id, version, name, shared, created, spec FROM strategies WHERE owner=? "
+            "ORDER BY created, spec_id, version",
+            (user,),
+        )
+        return [
+            {
+                "spec_id": spec_id,
+                "version": version,
+                "name": name,
+                "shared": bool(shared),
+                "created": created,
+                "spec": json.loads(spec),
+            }
+            for spec_id, version, name, shared, created, spec in rows
+        ]
+
+    def purge_owner(self, user: str) -> int:
+        """Delete every strategy ``user`` owns, all versions, and their search entries (other
+        users lose what ``user`` shared with them); return how many versions went."""
+        with self._lock:
+            cur = self.db.execute("DELETE FROM strategies WHERE owner=?", (user,))
+            self.db.commit()
+        if self.vectors is not None:
+            self.vectors.delete_owner("strategies", user)
+        return cur.rowcount

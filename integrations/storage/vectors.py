@@ -148,3 +148,12 @@ class VectorStore:
             return False
         col.delete(ids=[item_id])
         return True
+
+    def delete_owner(self, name: str, user: str) -> int:
+        """Delete every item ``user`` owns in collection ``name`` (shared ones too); return how
+        many went."""
+        col = self.collection(name)
+        ids = col.get(where={"owner": user})["ids"]
+        if ids:
+            col.delete(ids=ids)
+        return len(ids)

@@ -8,7 +8,8 @@ Route layout (every ``/api`` route but ``/api/login`` needs a user; see ``deps.p
 | chat | ``POST /api/ask``; ``GET /api/ask/stream`` (SSE); ``/api/threads``; ``/api/charts``; ``/api/audit`` | ``routes_chat`` |
 | data | ``GET /api/levels/{symbol}``; ``/api/stats/…``; ``/api/tools`` | ``routes_data`` |
 | work | ``/api/strategies…``; ``/api/alerts…``; ``/api/notifications`` | ``routes_work`` |
-| public | ``GET /`` (chat page), ``/static/…``, ``/health``, ``/docs``, ``/openapi.json`` | here |
+| public | ``GET /`` (chat page), ``/static/…``, ``/docs``, ``/openapi.json`` | here |
+| operations | ``GET /health``, ``/ready`` (public); ``/metrics`` (admins) | ``routes_ops`` |
 | Slack | ``POST /slack/events`` (signed by Slack; added by ``slack_app.mount_events``) | ``integrations.slack_app`` |
 
 To add an area: write ``routes_<area>.py`` with an ``APIRouter``, guard
@@ -16,6 +17,10 @@ reads with ``Depends(require("<area>:read"))`` and writes with ``require("<area>
 permissions already exist in ``integrations.chat.accounts.PERMISSIONS``; viewers lack the write
 ones), run work as the user through ``ChatService`` (their ``tool_context`` and ``run_tool``),
 and list the router in ``ROUTERS``. ``tests/channels/test_web_auth.py`` then checks its auth.
+
+Every request passes ``middleware.RequestContext`` first (request id, timing into the app's
+``metrics.Metrics``, the access log); the app's metrics also observe the chat service's turns
+and tool calls, and ``app.state.metrics.live`` is what an alert monitor reports to.
 """
 
 from __future__ import annotations
@@ -24,7 +29,6 @@ import json
 import logging
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -36,10 +40,18 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from core.errors import WhisprError
 from integrations.chat.service import ChatService
 from integrations.chat.settings import ChannelSettings
-from integrations.web import routes_auth, routes_chat, routes_data, routes_work
+from integrations.web import routes_auth, routes_chat, routes_data, routes_ops, routes_work
+from integrations.web.metrics import Metrics
+from integrations.web.middleware import HEADER, RequestContext
 
 log = logging.getLogger(__name__)
-ROUTERS = (routes_auth.router, routes_chat.router, routes_data.router, routes_work.router)
+ROUTERS = (
+    routes_auth.router,
+    routes_chat.router,
+    routes_data.router,
+    routes_work.router,
+    routes_ops.router,
+)
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
@@ -130,7 +142,12 @@ def _install_errors(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def bug(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return JSONResponse({"error": "internal error; it was logged"}, status_code=500)
+        rid = getattr(request.state, "request_id", None)  # answered outside RequestContext
+        return JSONResponse(
+            {"error": "internal error; it was logged"},
+            status_code=500,
+            headers={HEADER: rid} if rid else None,
+        )
 
 
 def _install_pages(app: FastAPI) -> None:
@@ -141,11 +158,6 @@ def _install_pages(app: FastAPI) -> None:
             media_type="text/html",
             headers={"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff"},
         )
-
-    @app.get("/health", tags=["public"])
-    def health() -> dict[str, Any]:
-        """Return ``{"status": "ok"}`` while the server runs (no login needed)."""
-        return {"status": "ok"}
 
     app.mount("/static", StaticFiles(directory=static_dir()), name="static")
 
@@ -165,10 +177,13 @@ def create_app(service: ChatService, settings: ChannelSettings) -> FastAPI:
     )
     app.state.service = service
     app.state.settings = settings
+    app.state.metrics = Metrics()
+    service.observers.append(app.state.metrics)
     _install_errors(app)
     for router in ROUTERS:
         app.include_router(router)
     _install_pages(app)
 
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(RequestContext, metrics=app.state.metrics)  # added last: runs first
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import queue
@@ -81,7 +82,10 @@ def _stream(service: ChatService, user: User, question: str, thread: str) -> Ite
             return
         events.put(("done", reply))
 
-    threading.Thread(target=work, name=f"ask-{user.username}", daemon=True).start()
+    context = contextvars.copy_context()  # the turn's log records keep the request id
+    threading.Thread(
+        target=context.run, args=(work,), name=f"ask-{user.username}", daemon=True
+    ).start()
     yield _sse("thread", {"thread": thread})
     while True:
         try:

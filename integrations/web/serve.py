@@ -6,7 +6,11 @@ What starts depends on the environment (see ``integrations.chat.settings``):
 - ``SLACK_BOT_TOKEN`` + ``SLACK_SIGNING_SECRET``: Slack's HTTP events at ``/slack/events``;
 - ``SLACK_APP_TOKEN`` (with ``SLACK_BOT_TOKEN``): Slack Socket Mode (no public URL needed);
 - ``DISCORD_BOT_TOKEN``: the Discord bot, on its own thread and event loop;
-- ``--watch``: live alerts on the configured provider's stream, delivered to each alert's channel.
+- ``--watch``: live alerts on the configured provider's stream, delivered to each alert's channel
+  (the monitor reports lag, queue depth and failed deliveries to ``/metrics``).
+
+``WHISPR_LOG_FORMAT=json`` switches every log line, uvicorn's included, to one JSON object with
+the request id (``integrations.logs``).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from integrations.alerts.monitor import Monitor
 from integrations.chat.service import ChatService
 from integrations.chat.settings import ChannelSettings
 from integrations.chat.setup import bootstrap_admin, build_service
+from integrations.logs import configure_logging
 from integrations.web.app import create_app
 
 log = logging.getLogger(__name__)
@@ -138,7 +143,7 @@ def _start_watch(server: Server, symbols: Sequence[str]) -> None:
     service = server.service
     streaming(service.source)  # fail now, with how to fix it, rather than in a thread
     store: Any = service.services.get("alerts")
-    monitor = Monitor(store, service.source, server.router)
+    monitor = Monitor(store, service.source, server.router, stats=server.app.state.metrics.live)
     day = session_today()
     wanted = list(symbols) or service.source.symbols()
 
@@ -205,6 +210,8 @@ def bind(host: str, port: int) -> socket.socket:
 def serve(settings: ChannelSettings, *, watch: Sequence[str] | None = None) -> int:
     """Build and run everything until interrupted; return the exit code. The state folder is
     locked for this process, and the port is bound before "running at" is printed."""
+    if settings.log_format == "json":
+        configure_logging("json")
     lock = state_lock(settings.home)
     if lock is None:
         print(
@@ -229,7 +236,12 @@ def serve(settings: ChannelSettings, *, watch: Sequence[str] | None = None) -> i
     if watch is not None:
         _start_watch(server, watch)
     print(banner(server), flush=True)
-    config = uvicorn.Config(server.app, log_level="warning")
+    # log_config=None: uvicorn's loggers propagate to ours (JSON when asked) instead of its own
+    config = uvicorn.Config(
+        server.app,
+        log_level="warning",
+        log_config=None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG,
+    )
     uvicorn.Server(config).run(sockets=[sock])
     lock.close()
     return 0

@@ -1,0 +1,1 @@
+"""Operating a Whispr installation: backups of the state folder (``whispr backup`` / ``restore``)."""
