@@ -82,4 +82,22 @@ def _session(r: Any) -> str:
         f"Golden gate bear: {_gate(r.bear, r.complete)}.",
         *_touches(r),
     ]
-    return "\n".join(lines)
+    return "\n".join([*_focus(r), *lines])
+
+
+def _focus(r: Any) -> list[str]:
+    """Return the line that answers the level asked about, first: when it was first reached."""
+    f = getattr(r, "focus", None)
+    if f is None:
+        return []
+    what = f"{r.symbol} {f.name} ({f.key}) {f.price:.2f} on {r.date:%Y-%m-%d}"
+    if f.key in ("+0.382", "-0.382"):  # the golden gate: its whole story, not only the touch
+        side = r.bull if f.key == "+0.382" else r.bear
+        return [f"{what}: golden gate {_gate(side, r.complete)}."]
+    if f.at_open:
+        return [f"{what}: reached at the open (the session opened beyond it)."]
+    if f.time:
+        return [f"{what}: first reached at {f.time} ET."]
+    if any(t.key == f.key for t in r.touches):
+        return [f"{what}: reached (daily bar: no time available)."]
+    return [f"{what}: not reached{'' if r.complete else ' so far'}."]

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, field_validator
 from core.bars import timeframe
 from core.calendar import early_close, holidays
 from core.errors import DataError, DateOutOfRangeError, InvalidArgumentError
-from core.levels import LevelSet, mode
+from core.levels import LevelSet, mode, parse_level_key, round_price
 from core.outcome import Gate, Move, SessionOutcome, session_outcome
 from tools.base import SessionDate, ToolContext, tool
 from tools.levels import LEVEL_NAMES, close_date, levels_for_session
@@ -33,6 +33,16 @@ class SessionOutcomeArgs(BaseModel):
         description="Levels mode the session is measured against: day (default), multiday "
         "(weekly), swing (monthly), position (quarterly), longterm (yearly).",
     )
+    focus: str | None = Field(
+        default=None,
+        description="The level asked about (e.g. '+0.236', '+0.382' for the bull golden gate): "
+        "the answer starts with it. Changes nothing computed.",
+    )
+
+    @field_validator("focus")
+    @classmethod
+    def _focus(cls, value: str | None) -> str | None:
+        return None if value is None else parse_level_key(value)
 
     @field_validator("mode")
     @classmethod
@@ -125,6 +135,9 @@ class SessionOutcomeResult(BaseModel):
     above_close: list[NearLevel]
     below_close: list[NearLevel]
     touches: list[LevelTouch] = Field(description="Levels touched, in the order first touched.")
+    focus: LevelTouch | None = Field(
+        default=None, description="The level asked about, touched or not (time None if not)."
+    )
     bull: GateOutcome
     bear: GateOutcome
 
@@ -211,6 +224,24 @@ def _change(m: Move) -> Change:
     return Change(points=m.points, pct=m.pct, atr=m.atr)
 
 
+def _focus_touch(out: SessionOutcome, key: str | None) -> LevelTouch | None:
+    """Return the asked level as a touch (its time, or None when the session never reached it)."""
+    if key is None or key not in out.levels:
+        return None
+    hit = next((t for k, t in _touches_of(out) if k == key), None)
+    return LevelTouch(
+        key=key,
+        name=LEVEL_NAMES.get(key, key),
+        price=round_price(out.levels[key]),
+        time=hit.time if hit else None,
+        at_open=hit.at_open if hit else False,
+    )
+
+
+def _touches_of(out: SessionOutcome) -> list[tuple[str, LevelTouch]]:
+    return [(t.key, t) for t in _touches(out)]
+
+
 def _touches(out: SessionOutcome) -> list[LevelTouch]:
     hits = [(k, t) for k, t in out.touches.items() if t is not None]
     hits.sort(key=lambda kt: (kt[1].time, not kt[1].at_open, abs(float(kt[0]))))
@@ -294,6 +325,7 @@ def session_outcome_tool(ctx: ToolContext, args: SessionOutcomeArgs) -> SessionO
         above_close=_near(out.above_close),
         below_close=_near(out.below_close),
         touches=_touches(out),
+        focus=_focus_touch(out, args.focus),
         bull=_gate(out.bull, out.intraday),
         bear=_gate(out.bear, out.intraday),
     )

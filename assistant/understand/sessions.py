@@ -14,8 +14,13 @@ from assistant.understand.reading import Reading
 
 
 def outcome(r: Reading, symbols: list[str]) -> Built:
-    """Return one session_outcome call per symbol (the session and mode named, else the latest)."""
-    return Built([fill("session_outcome", r, s) for s in symbols])
+    """Return one session_outcome call per symbol (the session and mode named, else the latest),
+    with the one level asked about as its focus ("what time did SPX hit the call trigger")."""
+    keys = resolve_unsided(r.levels, r.t)
+    if r.has(r"\bgolden ?gates?\b|\bggs?\b|\bgates?\b") and r.gg_side:
+        keys = ["+0.382" if r.gg_side == "bull" else "-0.382"]  # "did the bull gg trigger"
+    given: dict[str, Any] = {"focus": keys[0]} if len(keys) == 1 else {}
+    return Built([fill("session_outcome", r, s, **given) for s in symbols])
 
 
 def _event(r: Reading) -> tuple[str, str | None] | None:
