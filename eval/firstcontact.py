@@ -39,6 +39,7 @@ FIRST_CONTACT_FILES = (
     "firstcontact_e.jsonl",
     "firstcontact_f.jsonl",
     "firstcontact_g.jsonl",
+    "firstcontact_h.jsonl",
 )
 _NUMBER = re.compile(r"(?<![\w.])[-\u2212]?\d[\d,]*(?:\.\d+)?")
 _DATA_TOOLS_SKIP = {"explain_term", "recall", "remember", "list_alerts", "list_strategies"}

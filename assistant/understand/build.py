@@ -191,7 +191,10 @@ def distance(r: Reading, symbols: list[str]) -> Built:
         a, b = keys[0], keys[1]
     elif keys and r.has(r"\b(?:close|closed|price|now|current|it|spx|spy)\b"):
         a, b = "close", keys[0]
-        if r.has(r"\bclose[sd]? (?:vs|versus|relative to|compared to|above|below|over|under)\b"):
+        if r.has(
+            r"\bclose[sd]? (?:vs|versus|relative to|compared to|above|below|over|under)\b"
+            r"|\b(?:chg|change|move)\b"
+        ):
             a, b = b, a  # "close vs pdc": the close measured from the level
     else:
         return Built(

@@ -24,11 +24,11 @@ _OPEN = (
     (r"\bopen\w*\b[^.?]{0,25}\babove (?:the )?(?:pdc|pc|previous close|prior close|yday close)|\bgap(?:s|ped)? up\b", "above_previous_close"),
     (r"\bopen\w*\b[^.?]{0,25}\bbelow (?:the )?(?:pdc|pc|previous close|prior close|yday close)|\bgap(?:s|ped)? down\b", "below_previous_close"),
 )  # fmt: skip
-_RIBBON = r"\b(?:with|when|while|if)? ?(?:the |a )?(?:ribbon (?:is |was |being )?(bullish|bearish|mixed|bull|bear)|(bullish|bearish|mixed|bull|bear) ribbon)\b"
+_RIBBON = r"\b(?:with|when|while|if)? ?(?:the |a )?(?:ribbon(?:'s| is| was| being)? (bullish|bearish|mixed|bull|bear)|(bullish|bearish|mixed|bull|bear) ribbon)\b"
 _PO = r"\b(?:po|phase osc\w*|oscillator)\b[^.?]{0,12}\b(extended up|distribution|mark up|markup|launch box|mark down|markdown|accumulation|extended down)\b"
 _UNSUPPORTED = (
     r"\bvix\b[^.?]{0,20}", r"\b(?:fomc|cpi|nfp|opex|earnings|fed) (?:days?|weeks?)\b", r"\bon (?:fomc|cpi|nfp|opex)\b",
-    r"\bafter an? (?:red|green|up|down|inside|outside|trend) day\b", r"\b(?:high|low|above average|heavy) volume\b",
+    r"\bafter an? (?:red|green|up|down|inside|outside|trend) day\b", r"\bday after an? (?:gap|red|green|big)\w*(?: (?:up|down|day))?",r"\b(?:high|low|above average|heavy) volume\b",
     r"\bwhen (?:the )?(?:market|futures|es|nq|qqq|dxy|bonds?|yields?)\b[^.?]{0,25}", r"\bin (?:a )?(?:bull|bear) market\b",
 )  # fmt: skip
 _STATS_TOOLS = ("golden_gate_stats", "level_to_level", "session_counts")
@@ -54,7 +54,8 @@ def read_conditions(r: Reading, tool: str) -> Conditions:
     days = _weekdays(r.t)
     if days:
         wanted.append(("weekdays", days, _said(r.t, _DAY_WORD)))
-    for pattern, where in _OPEN if tool != "session_counts" else ():  # there the open is counted
+    after_gap = re.search(r"\bday after an? gap", r.t)  # a previous session's open: not applied
+    for pattern, where in _OPEN if tool != "session_counts" and not after_gap else ():
         m = re.search(pattern, r.t)
         if m:
             wanted.append(("open_location", where, m.group(0).strip()))
@@ -67,6 +68,17 @@ def read_conditions(r: Reading, tool: str) -> Conditions:
     if m:
         zone = m[1].replace("markup", "mark up").replace("markdown", "mark down").replace(" ", "_")
         wanted.append(("po_zone", zone, m.group(0).strip()))
+    if re.search(
+        r"\b(?:1h|1 ?hr|hourly|60 ?m(?:in)?)\b[^.?]{0,6}\b(?:ribbon|po|phase|oscillator)\b", r.t
+    ):
+        wanted.append(("indicator_timeframe", "1h", "1h"))
+    if re.search(r"\bevery session\b|\ball sessions\b|\bevery day\b", r.t):
+        wanted.append(("reading", "every_session", "every session"))
+    elif re.search(
+        r"\btouched first\b|\btouch(?:ed)? first\b|\btraded through (?:the )?(?:pdc|previous close)\b",
+        r.t,
+    ):
+        wanted.append(("reading", "touched_first", "touched first"))
     for name, value, said in wanted:
         if name in fields:
             out.args[name] = value
@@ -87,6 +99,10 @@ def _weekdays(t: str) -> list[str] | None:
         order = list(_DAYS)
         a, b = order.index(span[1][:3]), order.index(span[2][:3])
         return order[a : b + 1] if a <= b else None
+    listed = re.search(rf"\bon {_DAY_WORD}(?:\s?(?:/|,|and|&)\s?{_DAY_WORD})+", t)
+    if listed:  # "on tues/thurs"
+        days = re.findall(_DAY_WORD, listed.group(0))
+        return sorted({d[:3] for d in days}, key=list(_DAYS).index)
     plural = re.findall(r"\b(mon|tues?|wednes|thurs?|fri)days\b", t)
     if plural:
         return sorted({p[:3] for p in plural}, key=list(_DAYS).index)

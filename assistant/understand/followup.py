@@ -21,6 +21,7 @@ from assistant.understand.changes import (
     range_change,
     sizing_change,
 )
+from assistant.understand.conditions import read_conditions
 from assistant.understand.levels import read_levels, resolve_unsided
 from assistant.understand.reading import Reading
 from assistant.understand.references import object_reference
@@ -69,6 +70,9 @@ def _is_follow_up(r: Reading, intent: str | None, rule: str, last_tool: str) -> 
     """Return True when the message reads as a change to the previous turn: no intent of its
     own, the same tool, or a weak intent (a bare level or mode word) with a follow-up cue."""
     cue = bool(CUE.search(r.t)) or r.has(r"\binstead\b|\bsame\b|\bjust\b|\bonly\b")
+    stats = last_tool in ("golden_gate_stats", "level_to_level")
+    if stats and r.words() <= 6 and read_conditions(r, last_tool).args:
+        return True  # "when the ribbon's bullish", "mondays only": the same odds, conditioned
     if intent is None:
         return True
     same = _tool_of(intent) == last_tool or (intent == "levels" and last_tool in LEVEL_TOOLS)
@@ -200,8 +204,10 @@ def _changes(r: Reading, call: Call) -> dict[str, Any]:
         out.update(range_change(r))
     if name == "session_counts":
         out.update(counts_change(r, args))
+    if name in ("golden_gate_stats", "level_to_level"):
+        out.update(read_conditions(r, name).args)  # "mondays only", "when the ribbon's bullish"
     bare = re.fullmatch(
-        r"(?:and |what about |how about |now |ok )?(?:for )?(\d{1,3})(?: (?:days|sessions|bars))?\??",
+        r"(?:and |what about |how about |now |ok )?(?:for |over |with )?(\d{1,3})(?: (?:days|sessions|bars))?\??",
         r.t,
     )
     if name == "average_true_range" and bare and 2 <= int(bare[1]) <= 250:
@@ -256,7 +262,10 @@ def follow_up(r: Reading, intent: str | None, rule: str, last: Turn) -> list[Cal
     if template["name"] in ("session_outcome", "atr_levels") and r.has(
         r"^(?:and |what about |how about |ok )?(?:the )?(?:range|gap|change|move)\W*$"
         r"|^(?:and |ok |so )?(?:what time|when|at what time|what times)\W*(?:was that|did it|exactly)?\W*$"
-    ):  # "range?", "what time?": the same answer carries it
+    ):  # "range?", "what time?": the same answer carries it (a gap or a time: the session's)
+        if template["name"] == "atr_levels" and not r.has(r"\brange\b"):
+            keep = {k: v for k, v in template["args"].items() if k in ("symbol", "date", "mode")}
+            return [{"name": "session_outcome", "args": keep}]
         return [{"name": template["name"], "args": dict(template["args"])}]
     if template["name"] in (
         "create_alert",

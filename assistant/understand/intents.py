@@ -53,6 +53,15 @@ def _question_follows(t: str) -> bool:
     )
 
 
+_CONDITION = (
+    r"\b(?:ribbon|po|phase osc\w*|oscillator)\b[^.?]{0,20}\b(?:bullish|bearish|mixed|bull|bear|mark up|markup|"
+    r"mark down|markdown|launch box|distribution|accumulation|extended up|extended down)\b"
+    r"|\b(?:bullish|bearish|mixed) ribbon\b|\bon (?:mon|tue|wed|thu|fri)\w*|\b(?:mon|tues?|wednes|thurs?|fri)days\b"
+    r"|\bopens? (?:above|below|inside|beyond)\b|\bgaps? (?:up|down)\b"
+)
+"""Words that condition statistics on the session or the trigger moment."""
+
+
 _STATS_STRONG = (
     r"\bhow often|\bodds\b|%|\bpercent|\brate\b|\bstats?\b|\bprobab|\bhistoric|\busually\b"
 )
@@ -67,7 +76,7 @@ def _one_level_or_band(r: Reading) -> bool:
 
 def _true_range_n(r: Reading) -> int:
     m = re.search(TRUE_RANGE, r.t)
-    return int(m[1] or m[2] or m[3]) if m else 0
+    return int(m[1] or m[2] or m[3] or m[4]) if m else 0
 
 
 def _n_levels(r: Reading) -> int:
@@ -232,6 +241,11 @@ RULES: tuple[Rule, ...] = (
         lambda r: _no_market_words(r) and glossary_term(r.t) is not None,
     ),
     Rule(
+        "atr-size",
+        "levels",
+        r"\bhow (?:big|large|wide|much) is (?:1 |one |the |a )?(?:full )?atr\b|\batr in (?:%|percent|pts|points)\b",
+    ),
+    Rule(
         "sizing-words",
         "sizing",
         r"\bsiz(?:e|ing)\b|\bhow many (?:shares?|contracts?|units|lots|cons|es|mes|spy)\b|\bposition size\b"
@@ -316,6 +330,18 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule("level-stats", "level_stats", STATS, lambda r: _n_levels(r) >= 2),
     Rule(
+        "gg-conditional",
+        "gg_stats",
+        r"\bgolden ?gates?\b|\bggs?\b",
+        lambda r: _gate_only(r) and r.has(_CONDITION) and not _specific_day(r),
+    ),
+    Rule(
+        "level-stats-conditional",
+        "level_stats",
+        r"->|→|\bto\b",
+        lambda r: len(set(r.levels.keys)) == 2 and r.has(_CONDITION) and not _specific_day(r),
+    ),
+    Rule(
         "gg-stats-window",
         "gg_stats",
         r"\bgolden ?gates?\b|\bggs?\b",
@@ -330,6 +356,7 @@ RULES: tuple[Rule, ...] = (
             and not _specific_day(r)
             and not r.has(
                 r"\blevels?\b|\blvls?\b|\bgrid\b|\bladder\b|\bsize\b|\bstop\b|\bfrom -?\d"
+                r"|\$|\bmes\b|\bes\b|\bcontracts?\b|\bshares\b|\bpnl\b"
             )
         ),
     ),

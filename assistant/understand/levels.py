@@ -203,7 +203,7 @@ class _Scan:
                 self.take(m.start(), m.span(), up, down)
 
     def pass_named(self) -> None:
-        zero = r"(?<![\w.+-])0(?= to )|(?<=\bfrom )0(?![\w.%])|(?<=\bof )0(?![\w.%])"
+        zero = r"(?<![\w.+-])0(?= to | ?->| ?→)|(?<=\bfrom )0(?![\w.%])|(?<=\bof )0(?![\w.%])"
         for m in re.finditer(zero, self.t):
             if self.free(*m.span()):
                 self.take(m.start(), m.span(), "0")

@@ -35,6 +35,7 @@ DISTANCE = (
     r"|\bin atrs?\b|(?:spx|spy) \d{3,5}(?:\.\d+)? (?:to|->|→)|\bin \$|\bin dollars\b|% move\b"
     r"|\bmove from\b|\$\$+|\bp&?n?l\b|\bpnl\b|\bhow many %|\bhow much (?:would|will|does|did|do) (?:that|it|i|this|we) (?:make|earn|be worth|pay|lose|net)\b"
     r"|\bhow many (?:pts|points) (?:under|over|above|below)\b|\bwhat'?s (?:that|it) worth\b|\bworth on\b|\bis what %"
+    r"|\bdist\b|\$\s*\??\s*$|\bchg\b"
 )
 
 OUTCOME = (
@@ -47,6 +48,8 @@ OUTCOME = (
     r"|\bwhat happened\b|\bwhat did\b.*\bdo\b|\bdid \w+ do anything\b|\btrig(?:ger(?:ed)?)? or not\b"
     r"|\b(?:trigger|trig|completion|complete|fill|touch) times?\b|\btime (?:pls|please|plz)\b|^time (?:\w+ )?(?:hit|tag|touch|reach)"
     r"|\bhow many (?:atrs?|pts|points|%) did \w+ (?:drop|fall|fell|move|rally|gain|lose|go|run)\b"
+    r"|\bhow many atrs? (?:was|is) (?:that|the|this) move\b|\bmax (?:it )?(?:went|got|ran)\b|\bhow (?:high|low) did\b"
+    r"|\bdid \w+ gap\b|\bboth gates\?|\bgates\? bull and bear\b"
     r"|\b(?:was|is|were) (?:the )?(?:\w+ )?(?:gg|golden gate|gate|trigger|trig)s? (?:done|complete\w*|hit|triggered|tagged|touched|reached)\b"
 )
 """What happened in one session: touches and their times, the golden gate's fate, the close."""
@@ -64,6 +67,9 @@ _COUNT_V = (
 COUNTS = (
     rf"(?:{_COUNT_Q}).*{_COUNT_V}|{_COUNT_V}.*(?:{_COUNT_Q})"
     r"|\bdays (?:\w+ )?(?:closed|opened|gapped|tagged|touched)\b"
+    r"|\b(?:tags|touches|touch rate|tag rate)\b"
+    r"|\bcloses (?:above|below|under|over|inside|within|beneath|green|red)\b"
+    r"|\bdates \w+ (?:tagged|touched|closed|opened|gapped)\b|^dates\b"
 )
 """How many sessions did something (close above a level, open beyond one, tag one)."""
 
@@ -72,6 +78,7 @@ TRUE_RANGE = (
     r"\s?(?:\(|over |of |for )?(?:the )?(?:last |past )?(\d{1,3})(?![\d/.-]|\s?[/-]\s?\d)\)?"
     r"(?: (?:days?|sessions?|bars?|periods?))?\b"
     r"|\b(\d{1,3})[- ]?(?:day|session|period|d) (?:atr|average true range|avg true range|average range|adr)\b"
-    r"|\b(?:average true range|avg true range|average (?:daily )?range|avg range|adr)\b.{0,20}?\b(?:last|past|over) (\d{1,3}) (?:days|sessions|bars)\b"
+    r"|\b(?:average true range|avg true range|mean true range|average (?:daily )?range|avg range|adr)\b.{0,20}?\b(?:last|past|over )?(\d{1,3}) (?:days|sessions|bars)\b"
+    r"|(?<![+\-.\d])\b([4-9]|\d{2,3}) ?(?:atr|average true range)\b(?! (?:level|lvl|band|ext))"
 )
 """An average true range over N sessions: "atr(20)", "20-day atr", "average true range over 10"."""

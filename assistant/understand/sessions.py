@@ -41,7 +41,7 @@ def _event(r: Reading) -> tuple[str, str | None] | None:
             "above" if up and not down else "below" if down and not up else "either",
         )
     if m := re.search(
-        r"\b(?:close[sd]?|closing|settle[sd]?)\b.{0,12}\b(above|over|below|under|green|red|up|down)\b",
+        r"\b(?:close[sd]?|closing|settle[sd]?)\b.{0,12}\b(above|over|below|under|beneath|green|red|up|down)\b",
         t,
     ):
         return ("close_above" if m[1] in ("above", "over", "green", "up") else "close_below"), None
@@ -97,7 +97,7 @@ def counts(r: Reading, symbols: list[str]) -> Built:
 
 def true_range(r: Reading, symbols: list[str]) -> Built:
     """Return average_true_range calls, one per N named ("14 day atr vs 50 day atr": two)."""
-    lengths = [int(m[1] or m[2] or m[3]) for m in re.finditer(TRUE_RANGE, r.t)] or [14]
+    lengths = [int(m[1] or m[2] or m[3] or m[4]) for m in re.finditer(TRUE_RANGE, r.t)] or [14]
     bad = [n for n in lengths if not 2 <= n <= 250]
     if bad:
         return Built(

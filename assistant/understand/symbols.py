@@ -34,7 +34,7 @@ def read_symbols(original: str, t: str, known: tuple[str, ...]) -> list[str]:
             found.append((_pos(clean, word), m[1]))
     known_named = any(sym in known or sym in names.values() for _, sym in found)
     head = re.match(
-        rf"^\$?([a-z]{{2,5}}) (?:[+-]?\d(?:\.\d+)? |\d{{1,3}} ?(?:m|min|h|hr|d) |hourly |daily )?"
+        rf"^\$?([a-z]{{2,5}}) (?:[+-]?\d(?:\.\d+)? |\d{{1,3}} ?(?:m|min|h|hr|d) |hourly |daily |\d{{1,2}}/\d{{1,2}}(?:/\d{{2,4}})? )?"
         rf"{_DOMAIN_AFTER}\b",
         clean,
     )
