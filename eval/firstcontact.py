@@ -41,6 +41,8 @@ FIRST_CONTACT_FILES = (
     "firstcontact_g.jsonl",
     "firstcontact_h.jsonl",
 )
+FOCUSED_FILES = ("firstcontact_h.jsonl",)
+"""Sets on one family of questions (H: issue #13's session questions): smaller by design."""
 _NUMBER = re.compile(r"(?<![\w.])[-\u2212]?\d[\d,]*(?:\.\d+)?")
 _DATA_TOOLS_SKIP = {"explain_term", "recall", "remember", "list_alerts", "list_strategies"}
 

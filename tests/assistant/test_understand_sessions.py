@@ -59,7 +59,7 @@ def _calls(reply):
         ),
         (
             "what time did spy hit the call trigger 6/3/25",
-            ("session_outcome", {"symbol": "SPY", "date": "2025-06-03"}),
+            ("session_outcome", {"symbol": "SPY", "date": "2025-06-03", "focus": "+0.236"}),
         ),
         (
             "how many times did SPX tag +1 ATR in 2025",
