@@ -160,7 +160,8 @@ def distance(r: Reading, symbols: list[str]) -> Built:
             keys = [pair[0][0], pair[1][0]]
     price = re.search(
         r"(?:\bat|@|from|is|was|price|of|traded|trading|hit|printed|touched|tagged|sitting at|near"
-        r"|vs\.?|versus|spx|spy|around|about|near|~)\s?\$?(\d{3,6}(?:\.\d{1,4})?)(?![\d/%])",
+        r"|vs\.?|versus|spx|spy|around|about|near|~)\s?\$?(\d{3,6}(?:\.\d{1,4})?)(?![\d/%])"
+        r"|^\$?(\d{3,6}(?:\.\d{1,4})?)(?= (?:to|->|→) )",  # "6700 to the -1 atr"
         r.t,
     )
     if r.has(r"\bhalf (?:the |an? )?(?:daily |day )?atr\b") and not keys:
@@ -183,7 +184,7 @@ def distance(r: Reading, symbols: list[str]) -> Built:
         )
     money = money_terms(r)
     if price and keys:
-        a, b = price[1], keys[0]
+        a, b = price[1] or price[2], keys[0]
     elif len(keys) >= 2 and "0" in keys[:2] and r.has(_FROM_CLOSE):
         # "+1 was how many % above pdc": measured from the previous close
         a, b = "0", next(k for k in keys[:2] if k != "0")
