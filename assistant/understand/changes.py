@@ -87,6 +87,11 @@ def counts_change(r: Reading, args: dict[str, Any]) -> dict[str, Any]:
     keys = resolve_unsided(read_levels(r.t), r.t, str(args.get("level", "+"))[:1])
     if len(keys) == 1 and args.get("event") not in ("close_inside", "open_beyond"):
         out["level"] = keys[0]
+    if args.get("event") == "open_beyond":  # "gap ups only", "below only"
+        if re.search(r"\bgap(?:s|ped)? ?ups?\b|\b(?:above|up) only\b|\bupside\b", r.t):
+            out["side"] = "above"
+        elif re.search(r"\bgap(?:s|ped)? ?downs?\b|\b(?:below|down) only\b|\bdownside\b", r.t):
+            out["side"] = "below"
     if args.get("event") in ("close_above", "close_below"):
         if r.has(r"\b(?:below|under|beneath)\b"):
             out["event"] = "close_below"

@@ -94,6 +94,8 @@ _KEEP = frozenset(
     [
         "count",
         "counts",
+        "date",
+        "dates",
         "counted",
         "hour",
         "hours",
