@@ -230,7 +230,8 @@ def _indicators(r: Any) -> str:
     squeeze = "compressed" if r.compressed else "not compressed"
     dots = f"; dots now: {', '.join(r.po_dots)}" if r.po_dots else ""
     lines.append(
-        f"Phase oscillator {r.phase_oscillator:.2f} ({r.po_zone}, {squeeze}, {r.po_color}){dots}."
+        f"Phase oscillator {r.phase_oscillator:.2f} ({r.po_zone.replace('_', ' ')}, {squeeze}, "
+        f"{r.po_color}){dots}."
     )
     if r.last_dot:
         lines.append(f"Last PO dot: {r.last_dot}.")

@@ -160,7 +160,7 @@ def distance(r: Reading, symbols: list[str]) -> Built:
             keys = [pair[0][0], pair[1][0]]
     price = re.search(
         r"(?:\bat|@|from|is|was|price|of|traded|trading|hit|printed|touched|tagged|sitting at|near"
-        r"|vs\.?|versus|spx|spy|around|about|near|~)\s?\$?(\d{3,6}(?:\.\d{1,4})?)(?![\d/%])"
+        r"|vs\.?|versus|spx|spy|around|about|near|~)\s?\$?(\d{3,6}(?:\.\d{1,4})?)(?![\d/%]|-\d)"
         r"|^\$?(\d{3,6}(?:\.\d{1,4})?)(?= (?:to|->|→) )",  # "6700 to the -1 atr"
         r.t,
     )

@@ -69,6 +69,8 @@ def sizing_change(r: Reading, args: dict[str, Any]) -> dict[str, Any]:
         risk = float(m[1])
     if risk is not None:
         out.update(risk_pct=risk, risk_amount=None)
+    elif z.risk_amount is not None:  # "what if risk $300 instead"
+        out.update(risk_amount=z.risk_amount, risk_pct=None)
     if z.multiplier:
         out["multiplier"] = z.multiplier
         out.pop("side", None)

@@ -99,10 +99,17 @@ def _weekdays(t: str) -> list[str] | None:
         order = list(_DAYS)
         a, b = order.index(span[1][:3]), order.index(span[2][:3])
         return order[a : b + 1] if a <= b else None
-    listed = re.search(rf"\bon {_DAY_WORD}(?:\s?(?:/|,|and|&)\s?{_DAY_WORD})+", t)
+    listed = re.search(rf"\bon {_DAY_WORD}(?:\s?(?:/|,|and|&)\s?{_DAY_WORD})+", t) or re.search(
+        rf"\b{_DAY_WORD}(?:\s?(?:/|,|and|&)\s?{_DAY_WORD})* only\b", t
+    )
     if listed:  # "on tues/thurs"
         days = re.findall(_DAY_WORD, listed.group(0))
         return sorted({d[:3] for d in days}, key=list(_DAYS).index)
+    single = re.search(
+        r"^(mon|tue|wed|thu|fri)[a-z]*day (?:gg|golden gate|gate|stats|odds|l2l)\b", t
+    )
+    if single:  # "friday gg stats"
+        return [single[1]]
     plural = re.findall(r"\b(mon|tues?|wednes|thurs?|fri)days\b", t)
     if plural:
         return sorted({p[:3] for p in plural}, key=list(_DAYS).index)

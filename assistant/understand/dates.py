@@ -340,7 +340,12 @@ def _end_of_year(t: str) -> DateSlot | None:
 
 def read_date(text: str, today: dt.date) -> DateSlot:
     """Return the date or period a normalised message asks about (an empty slot if none)."""
-    t = text
+    t = re.sub(  # "on fridays", "mon/tue only", "friday gg stats": conditions, not a session
+        r"\b(?:on )?(?:mon|tues|wednes|thurs|fri)days\b|\b(?:mon|tue|wed|thu|fri)\w*(?:\s?/\s?(?:mon|tue|wed|thu|fri)\w*)+"
+        r"|\b(?:mon|tue|wed|thu|fri)\w* only\b|^(?:mon|tue|wed|thu|fri)\w*day (?=gg|golden gate|gate|stats|odds)",
+        " ",
+        text,
+    )
     ended = _end_of_year(t)
     if ended is not None:
         return ended

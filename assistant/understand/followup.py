@@ -259,6 +259,10 @@ def follow_up(r: Reading, intent: str | None, rule: str, last: Turn) -> list[Cal
         return [
             {"name": "create_alert", "args": {**template["args"], "symbol": s}} for s in r.symbols
         ]
+    if template["name"] == "level_distance" and r.has(
+        r"^(?:and |ok |so )?(?:in |as a )?(?:%|percent|pts|points|atrs?|\$|dollars)\W*$"
+    ):  # "in %?": the distance answer gives points, % and ATR together
+        return [{"name": "level_distance", "args": dict(template["args"])}]
     if template["name"] in ("session_outcome", "atr_levels") and r.has(
         r"^(?:and |what about |how about |ok )?(?:the )?(?:range|gap|change|move)\W*$"
         r"|^(?:and |ok |so )?(?:what time|when|at what time|what times)\W*(?:was that|did it|exactly)?\W*$"

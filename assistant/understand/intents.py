@@ -58,6 +58,7 @@ _CONDITION = (
     r"mark down|markdown|launch box|distribution|accumulation|extended up|extended down)\b"
     r"|\b(?:bullish|bearish|mixed) ribbon\b|\bon (?:mon|tue|wed|thu|fri)\w*|\b(?:mon|tues?|wednes|thurs?|fri)days\b"
     r"|\bopens? (?:above|below|inside|beyond)\b|\bgaps? (?:up|down)\b"
+    r"|\b(?:mon|tue|wed|thu|fri)\w*(?:\s?/\s?(?:mon|tue|wed|thu|fri)\w*)* only\b"
 )
 """Words that condition statistics on the session or the trigger moment."""
 
@@ -172,6 +173,7 @@ RULES: tuple[Rule, ...] = (
         r"|\b(?:loses?|lost|reclaim\w*|cross\w*|breaks?|broke|fails?|failed|tag\w*|hits?)\b.*\balert\b"
         r"|\balert\s*\??$|\balert,|\bnotification\b|\b(?:notify|ping|buzz|alert)(?: me)? (?:if|when|once)\b"
         r"|\b(?:gg|gate|trigger|trig|midrange|mid|atr|close|level|[+-]?\d(?:\.\d+)?) alert\b"
+        r"|\b(?:up|down|bull\w*|bear\w*) alert\b"
         r"|\b(?:create|add|make|new) (?:an? )?alert\b|^alert\b(?! \w{8}\b)|\blet me know (?:when|if)\b"
         r"|\bgive me a (?:ping|heads up|shout)\b|\bheads up (?:when|if)\b",
         lambda r: (
@@ -284,7 +286,10 @@ RULES: tuple[Rule, ...] = (
         "counts",
         "counts",
         COUNTS,
-        lambda r: _one_level_or_band(r) and not r.has(r"\bcomplet\w*|\bfail\w*|\bfinish\w*|->|→"),
+        lambda r: (
+            _one_level_or_band(r)
+            and not r.has(r"\bcomplet\w*|\bfail\w*|\bfinish\w*|->|→|\bonce\b|\bget to\b")
+        ),
     ),
     Rule(
         "outcome",

@@ -110,7 +110,7 @@ _BARE_NUMBER = (
     r"(?<![\w.$/+-])(0?\.\d{2,3}|[123]\.\d{1,3}|[123](?=\s?(?:x\s?)?atr\b)|38\.2|61\.8|23\.6|78\.6)"
     r"(?:\s?(?:x\s?)?atr)?(?=\s?(?:level|lvl|line|ext|extension|atr|fib|s\b|$|\?|,|\)|:| (?:on|for"
     r"|level|target|and|to|or|from|is|gg|mid|rate|odds|up|down|calls?|puts?|side|in|since|during"
-    r"|over|last|past|this|after|before|short|long|bull\w*|bear\w*|upside|downside|lvl|line)\b"
+    r"|over|last|past|this|after|before|short|long|bull\w*|bear\w*|upside|downside|lvl|line|how|then)\b"
     r"| \d{1,2}/\d| \d{4}-\d))"
 )
 

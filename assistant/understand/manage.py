@@ -53,7 +53,10 @@ def compare(r: Reading, symbols: list[str]) -> Built:
     """Return a compare_strategies call for two or more named strategies."""
     body = re.sub(r"^.*?\b(?:compare|head to head)\b(?: the)?", "", r.t)
     body = re.split(rf"\b{_RANGE_WORDS}\b", body)[0]
-    names = [n.strip(" .?,") for n in re.split(r",| and | vs\.? | versus | with | against ", body)]
+    body = re.sub(r"\bwhich (?:is|was|did|does) (?:better|best)\b|\b(?:spx|spy)\b", " ", body)
+    names = [
+        n.strip(" .?,") for n in re.split(r",| and | vs\.? | versus | with | w/? | against ", body)
+    ]
     names = [re.sub(r"\b(?:strateg(?:y|ies)|the|my)\b", "", n).strip() for n in names]
     names = [builtin_name(n) or n for n in names if n]
     builtins = [n for n in names if builtin_name(n)]

@@ -50,6 +50,8 @@ OUTCOME = (
     r"|\bhow many (?:atrs?|pts|points|%) did \w+ (?:drop|fall|fell|move|rally|gain|lose|go|run)\b"
     r"|\bhow many atrs? (?:was|is) (?:that|the|this) move\b|\bmax (?:it )?(?:went|got|ran)\b|\bhow (?:high|low) did\b"
     r"|\bdid \w+ gap\b|\bboth gates\?|\bgates\? bull and bear\b"
+    r"|\bgap\b.{0,24}\bin (?:pts|points|%|atrs?)\b|\bclose change\b|\bchange in (?:%|pts|points)\b"
+    r"|\bhow did (?:spx|spy|it|\$?[a-z]{2,5}) do (?:on )?\d"
     r"|\b(?:was|is|were) (?:the )?(?:\w+ )?(?:gg|golden gate|gate|trigger|trig)s? (?:done|complete\w*|hit|triggered|tagged|touched|reached)\b"
 )
 """What happened in one session: touches and their times, the golden gate's fate, the close."""
@@ -70,6 +72,7 @@ COUNTS = (
     r"|\b(?:tags|touches|touch rate|tag rate)\b"
     r"|\bcloses (?:above|below|under|over|inside|within|beneath|green|red)\b"
     r"|\bdates \w+ (?:tagged|touched|closed|opened|gapped)\b|^dates\b"
+    r"|\btimes \w+ (?:closed|opened|tagged|touched|gapped|hit)\b"
 )
 """How many sessions did something (close above a level, open beyond one, tag one)."""
 

@@ -217,8 +217,9 @@ def _backtest_more(x: _Ref) -> list[Call] | None:
         r"\bcompare (?:it|that|this|them|both|the two)\b|^(?:and )?(?:compare|vs\.?|versus)\b"
     ):
         other = strategy_names_in(r.t) or [
-            re.sub(r"^.*\b(?:to|with|against|vs)\b", "", r.t).strip(" ?")
+            re.sub(r"^.*\b(?:to|with|w/?|against|vs)(?:\b|(?<=/))", "", r.t).strip(" ?")
         ]
+        other = [builtin_name(re.sub(r"^(?:the|my) ", "", o)) or o for o in other]
         if re.search(FLIP, r.t) or re.search(SIDE_PICK, r.t):  # "compare it with the bear one"
             flipped = _flip_words(call["args"]["strategy"], r.t)
             other = [flipped] if flipped != call["args"]["strategy"] else other

@@ -169,6 +169,16 @@ class ActivityStore:
         )
         return [{"role": r, "ts": ts, **json.loads(b)} for r, b, ts in rows]
 
+    def rename_thread(self, username: str, thread_id: str, title: str) -> bool:
+        """Set the title of one of ``username``'s threads; return whether it exists."""
+        return (
+            self.db.run(
+                "UPDATE threads SET title = ? WHERE username = ? AND thread_id = ?",
+                (_safe_text(title), username, thread_id),
+            )
+            > 0
+        )
+
     def delete_thread(self, username: str, thread_id: str) -> bool:
         """Delete one of ``username``'s threads and its messages; return whether it existed."""
         self.db.run(

@@ -26,6 +26,7 @@ from integrations.web.schemas import (
     AuditOut,
     ThreadDetail,
     ThreadOut,
+    ThreadRename,
 )
 
 log = logging.getLogger(__name__)
@@ -158,13 +159,51 @@ def get_thread(thread_id: str, user: Reader, service: Service) -> ThreadDetail:
     )
 
 
+@router.patch("/api/threads/{thread_id}", response_model=ThreadOut)
+def rename_thread(thread_id: str, body: ThreadRename, user: Asker, service: Service) -> ThreadOut:
+    """Rename one of your conversations (the title shown in the thread list)."""
+    info = _own_thread(service, user, thread_id)
+    service.activity.rename_thread(user.username, info.thread_id, body.title)
+    service.activity.audit(
+        user.username,
+        "web",
+        "thread_renamed",
+        "success",
+        args={"thread": info.thread_id, "title": body.title},
+    )
+    renamed = service.activity.thread(user.username, info.thread_id) or info
+    fields = {k: v for k, v in renamed.__dict__.items() if k != "thread_id"}
+    return ThreadOut(thread=renamed.thread_id, **fields)
+
+
+def _forget_checkpoints(service: ChatService, key: str) -> str:
+    """Delete the assistant's checkpoints of ``key`` (``<user>/<thread>``); return what
+    happened: ``deleted``, ``none`` (no checkpointer) or ``unsupported`` (the checkpointer
+    cannot delete a thread)."""
+    if service.checkpointer is None:
+        return "none"
+    try:
+        service.checkpointer.delete_thread(key)
+    except NotImplementedError:  # BaseCheckpointSaver's default
+        log.warning("checkpointer %s cannot delete threads", type(service.checkpointer).__name__)
+        return "unsupported"
+    return "deleted"
+
+
 @router.delete("/api/threads/{thread_id}", status_code=204)
 def delete_thread(thread_id: str, user: Asker, service: Service) -> None:
     """Delete one of your conversations and the assistant's memory of it."""
     info = _own_thread(service, user, thread_id)
+    # the memory first: should that fail, the thread is still listed and can be deleted again
+    checkpoints = _forget_checkpoints(service, f"{user.username}/{info.thread_id}")
     service.activity.delete_thread(user.username, info.thread_id)
-    if service.checkpointer is not None:
-        service.checkpointer.delete_thread(f"{user.username}/{info.thread_id}")
+    service.activity.audit(
+        user.username,
+        "web",
+        "thread_deleted",
+        "success",
+        args={"thread": info.thread_id, "checkpoints": checkpoints},
+    )
 
 
 @router.get("/api/charts/{name}", response_class=FileResponse)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 THREAD_PATTERN = r"^[A-Za-z0-9_.:-]{1,80}$"
+TITLE_MAX = 120
 
 
 class _Strict(BaseModel):
@@ -72,6 +73,25 @@ class ThreadOut(BaseModel):
     title: str
     created: float
     updated: float
+
+
+class ThreadRename(_Strict):
+    """A conversation's new title."""
+
+    title: str = Field(
+        description=f"The new title: 1-{TITLE_MAX} characters once leading and trailing "
+        "spaces are trimmed."
+    )
+
+    @field_validator("title")
+    @classmethod
+    def _trimmed(cls, value: str) -> str:
+        value = value.strip()
+        if not 1 <= len(value) <= TITLE_MAX:
+            raise ValueError(
+                f"title must be 1-{TITLE_MAX} characters after trimming spaces (got {len(value)})"
+            )
+        return value
 
 
 class ThreadDetail(BaseModel):

@@ -325,6 +325,74 @@ def test_follow_up_keeps_the_thread_context(browser: WebDriver, server: str):
     assert len(active) == 1 and PUT_TRIGGER_QUESTION in active[0].text
 
 
+def test_a_thread_is_renamed_and_deleted_from_the_sidebar(
+    browser: WebDriver, server: str, world: World
+):
+    """The sidebar's rename button prompts for a title (an empty one shows the server's rule);
+    its delete button asks first, and deleting the open thread starts a new chat."""
+    kept = world.client.post(
+        "/api/ask",
+        json={"question": TABLE_QUESTION, "thread": "ui-kept"},
+        headers=world.auth("alice"),
+    )
+    assert kept.status_code == 200, kept.text
+    signed_in(browser, server)
+    ask(browser, PUT_TRIGGER_QUESTION)
+    wait(browser).until(
+        lambda d: any("active" in (t.get_attribute("class") or "") for t in thread_items(d))
+    )
+    active = next(t for t in thread_items(browser) if "active" in t.get_attribute("class"))
+    thread_id = active.get_attribute("data-thread")
+    selector = f'#threads li[data-thread="{thread_id}"]'
+    rename = active.find_element(By.CSS_SELECTOR, "button.rename")
+    assert rename.get_attribute("aria-label") == f"Rename thread \u201c{PUT_TRIGGER_QUESTION}\u201d"
+    assert active.find_element(By.CSS_SELECTOR, "button.delete").get_attribute("aria-label")
+
+    rename.click()
+    prompt = wait(browser).until(ec.alert_is_present())
+    assert "title" in prompt.text.lower()
+    prompt.send_keys("  SPY put trigger, June 2019  ")
+    prompt.accept()
+    wait(browser).until(
+        ec.text_to_be_present_in_element(
+            (By.CSS_SELECTOR, f"{selector} .title"), "SPY put trigger, June 2019"
+        )
+    )
+    assert browser.find_element(By.ID, "thread-title").text == "SPY put trigger, June 2019"
+    title = world.client.get(f"/api/threads/{thread_id}", headers=world.auth("alice")).json()
+    assert title["title"] == "SPY put trigger, June 2019"
+
+    browser.find_element(By.CSS_SELECTOR, f"{selector} button.rename").click()
+    prompt = wait(browser).until(ec.alert_is_present())
+    prompt.send_keys("   ")
+    prompt.accept()
+    wait(browser).until(ec.text_to_be_present_in_element((By.ID, "thread-error"), "1-120"))
+    assert browser.find_element(By.ID, "thread-title").text == "SPY put trigger, June 2019"
+
+    browser.find_element(By.CSS_SELECTOR, f"{selector} button.delete").click()
+    wait(browser).until(ec.alert_is_present()).dismiss()  # cancelled: nothing happens
+    assert browser.find_elements(By.CSS_SELECTOR, selector)
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#conversation .msg")) == 2
+
+    browser.find_element(By.CSS_SELECTOR, f"{selector} button.delete").click()
+    confirm = wait(browser).until(ec.alert_is_present())
+    assert "SPY put trigger, June 2019" in confirm.text
+    confirm.accept()
+    wait(browser).until(lambda d: not d.find_elements(By.CSS_SELECTOR, selector))
+    assert browser.find_element(By.ID, "thread-title").text == "New chat"
+    assert not browser.find_elements(By.CSS_SELECTOR, "#conversation .msg")
+    assert browser.find_elements(By.CSS_SELECTOR, '#threads li[data-thread="ui-kept"]')
+    assert browser.find_element(By.ID, "thread-error").text == ""
+    gone = world.client.get(f"/api/threads/{thread_id}", headers=world.auth("alice"))
+    assert gone.status_code == 404
+    saver = world.service.checkpointer
+    assert saver is not None
+    key = {"configurable": {"thread_id": f"alice/{thread_id}", "checkpoint_ns": ""}}
+    assert saver.get_tuple(key) is None
+    with pytest.raises(NoAlertPresentException):
+        browser.switch_to.alert.text  # noqa: B018
+
+
 def _requested_urls(driver: WebDriver) -> set[str]:
     """Return every URL the browser requested, from its performance log and the page's timing."""
     urls = set()
@@ -451,6 +519,11 @@ def test_phone_width_has_no_sideways_scroll_and_send_is_visible(
         assert send["x"] >= 0 and send["x"] + send["width"] <= 390, send
         shot = tmp_path / "whispr-phone.png"
         assert browser.save_screenshot(str(shot))
+        for action in ("rename", "delete"):  # the open thread's buttons fit on screen too
+            button = browser.find_element(By.CSS_SELECTOR, f"#threads li.active button.{action}")
+            browser.execute_script("arguments[0].scrollIntoView({block: 'nearest'})", button)
+            box = button.rect
+            assert button.is_displayed() and 0 <= box["x"] and box["x"] + box["width"] <= 390, box
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
 

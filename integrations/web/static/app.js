@@ -91,19 +91,91 @@ async function loadThreads() {
   list.replaceChildren();
   const threads = await response.json();
   if (!threads.length) list.append(el("li", { class: "empty" }, "No conversations yet."));
-  for (const thread of threads) {
-    const item = el("li", { "data-thread": thread.thread, title: thread.title, tabindex: "0" });
-    if (thread.thread === currentThread) {
-      item.classList.add("active");
-      item.setAttribute("aria-current", "true");
-    }
-    item.append(el("span", { class: "channel" }, thread.channel), el("span", { class: "title" }, thread.title));
-    item.addEventListener("click", () => openThread(thread.thread));
-    item.addEventListener("keydown", (event) => {
-      if (event.key === "Enter") openThread(thread.thread);
-    });
-    list.append(item);
+  for (const thread of threads) list.append(threadItem(thread));
+}
+
+function threadItem(thread) {
+  // One sidebar entry: click or Enter opens it; its two small buttons rename and delete it.
+  const item = el("li", { "data-thread": thread.thread, title: thread.title, tabindex: "0" });
+  if (thread.thread === currentThread) {
+    item.classList.add("active");
+    item.setAttribute("aria-current", "true");
   }
+  const actions = el("span", { class: "thread-actions" });
+  const rename = el("button", {
+    type: "button", class: "thread-action rename", title: "Rename",
+    "aria-label": `Rename thread \u201c${thread.title}\u201d`,
+  });
+  const remove = el("button", {
+    type: "button", class: "thread-action delete", title: "Delete",
+    "aria-label": `Delete thread \u201c${thread.title}\u201d`,
+  });
+  rename.addEventListener("click", (event) => {
+    event.stopPropagation();
+    renameThread(thread);
+  });
+  remove.addEventListener("click", (event) => {
+    event.stopPropagation();
+    deleteThread(thread);
+  });
+  actions.append(rename, remove);
+  item.append(
+    el("span", { class: "channel" }, thread.channel),
+    el("span", { class: "title" }, thread.title),
+    actions,
+  );
+  item.addEventListener("click", () => openThread(thread.thread));
+  item.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && event.target === item) openThread(thread.thread);
+  });
+  return item;
+}
+
+async function renameThread(thread) {
+  $("thread-error").textContent = "";
+  const title = window.prompt("New title for this conversation (1-120 characters):", thread.title);
+  if (title === null) return; // cancelled
+  try {
+    const response = await api(`/api/threads/${encodeURIComponent(thread.thread)}`, {
+      method: "PATCH",
+      body: JSON.stringify({ title }),
+    });
+    if (!response.ok) {
+      $("thread-error").textContent = await errorText(response);
+      return;
+    }
+    const renamed = await response.json();
+    if (renamed.thread === currentThread) setTitle(renamed.title);
+  } catch (e) {
+    $("thread-error").textContent = `Connection problem: ${e.message}`;
+  }
+  await loadThreads();
+  focusThread(thread.thread, ".rename");
+}
+
+async function deleteThread(thread) {
+  $("thread-error").textContent = "";
+  const question = `Delete \u201c${thread.title}\u201d? Its messages and the assistant's memory of it are removed.`;
+  if (!window.confirm(question)) return;
+  try {
+    const response = await api(`/api/threads/${encodeURIComponent(thread.thread)}`, { method: "DELETE" });
+    if (!response.ok && response.status !== 404) {
+      $("thread-error").textContent = await errorText(response);
+      return;
+    }
+  } catch (e) {
+    $("thread-error").textContent = `Connection problem: ${e.message}`;
+    return;
+  }
+  if (thread.thread === currentThread) newThread(); // the open conversation is gone
+  else await loadThreads();
+}
+
+function focusThread(id, selector) {
+  // Keep the keyboard where it was after the list is rebuilt.
+  const item = document.querySelector(`#threads li[data-thread="${CSS.escape(id)}"]`);
+  const target = item && item.querySelector(selector);
+  if (target) target.focus();
 }
 
 function columnAlign(block, i) {
@@ -376,6 +448,7 @@ async function logout() {
   setTitle();
   $("conversation").replaceChildren();
   $("threads").replaceChildren();
+  $("thread-error").textContent = "";
   $("alert-list").replaceChildren();
   $("alert-error").textContent = "";
   $("who").textContent = "";
