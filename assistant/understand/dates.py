@@ -12,6 +12,7 @@ day without a year mean this year unless that is after the next session, then la
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from dataclasses import replace
@@ -61,6 +62,9 @@ def _numeric_dates(t: str, today: dt.date) -> Found:
         t,
     ):
         a, b, year = int(m[1]), int(m[3]), m[4]
+        emas = {8, 9, 13, 20, 21, 34, 48, 50, 55, 89, 100, 200}
+        if {a, b, int(year)} <= emas and re.search(r"\b(?:trend|emas?|ribbon|stack)\b", t):
+            continue  # "daily trend 8/21/34": EMA lengths, not a date
         y = int(year) if len(year) == 4 else two_digit_year(int(year), today)
         if m[2] == "." and a <= 12 and b <= 12 and a != b:  # 06.11.2020: June 11 or 6 Nov?
             one, other = dt.date(y, a, b), dt.date(y, b, a)
@@ -206,6 +210,18 @@ def _relative(t: str, today: dt.date) -> DateSlot | None:
     if m:
         n = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}.get(m[1]) or int(m[1])
         return DateSlot(shift=-n, relative=True, text=m.group(0))
+    m = re.search(r"\b(\d{1,2}|a|one|two|three|four|five|six) (weeks?|months?|years?) ago\b", t)
+    if m:  # "2 weeks ago": that calendar day (a weekend or holiday answers the next session)
+        n = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}.get(
+            m[1]
+        ) or int(m[1])
+        if m[2].startswith("week"):
+            day = today - dt.timedelta(weeks=n)
+        else:
+            back = today.year * 12 + today.month - 1 - (n if m[2].startswith("month") else 12 * n)
+            year, month = back // 12, back % 12 + 1
+            day = dt.date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
+        return DateSlot(date=day, text=m.group(0))
     m = re.search(rf"\b(?:(last|past|previous|this|on|next|for|coming) )?({_WD})\b", t)
     if m:
         if m[1] in ("next", "for", "coming", "this"):

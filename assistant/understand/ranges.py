@@ -24,6 +24,12 @@ def read_range(text: str, today: dt.date) -> tuple[dt.date | None, dt.date | Non
     if years and int(years[1]) <= int(years[2]):  # "2016-2025": whole years, first to last
         return dt.date(int(years[1]), 1, 1), dt.date(int(years[2]), 12, 31)
     units = r"(years?|yrs?|months?|mos?|weeks?|wks?|days?|sessions?|trading days?)"
+    if re.search(
+        r"\b(?:last|previous|prior) month\b(?!s)", t
+    ):  # the calendar month before this one
+        back = today.year * 12 + today.month - 2
+        year, month = back // 12, back % 12 + 1
+        return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
     t = re.sub(r"\b(last|past|previous|prior) (year|month|week)\b", r"\1 1 \2", t)
     m = re.search(
         rf"\b(?:last|past|previous|prior) (\d+|one|two|three|four|five|six|twelve) {units}\b", t

@@ -126,3 +126,30 @@ def test_an_open_location_condition_is_not_read_as_the_level_asked(assistant):
     assert name == "golden_gate_stats" and args["direction"] == "bull"
     applied = args.get("open_location") == "below_put_trigger"
     assert applied or "Not applied: 'opens below the put trigger'" in reply.answer
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("spy put trig 2 weeks ago", "2026-01-30"),  # 2026-02-13 - 14 days
+        ("spx ctrig a week ago", "2026-02-06"),
+        ("por favor spy nivel +1 atr dia 10 dic 2025", "2025-12-10"),  # Spanish month
+    ],
+)
+def test_dates_in_other_words(text, date):
+    from assistant.understand.dates import read_date
+
+    assert read_date(normalize(text), TODAY).date.isoformat() == date
+
+
+def test_ema_lengths_are_not_a_date_and_last_month_is_the_calendar_month():
+    from assistant.understand.dates import read_date
+
+    assert read_date(normalize("spx daily trend 8/21/34 as of 2025-04-08"), TODAY).date == dt.date(
+        2025, 4, 8
+    )
+    # today 2026-02-13: last month is January 2026, whole
+    assert read_range(normalize("closes above the call trig last month"), TODAY) == (
+        dt.date(2026, 1, 1),
+        dt.date(2026, 1, 31),
+    )
