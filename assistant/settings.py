@@ -101,6 +101,18 @@ class MarketData(_Group):
     whispr_symbols: str = Field(
         "SPX,SPY", alias="WHISPR_SYMBOLS", description="comma list of a remote provider's symbols"
     )
+    whispr_live: str = Field(
+        "auto",
+        alias="WHISPR_LIVE",
+        description="whispr serve's live engine: auto (the provider's stream, else a replay), "
+        "replay or off",
+    )
+    whispr_replay_speed: float = Field(
+        60.0, alias="WHISPR_REPLAY_SPEED", description="replay clock: x real time (60 = 1h/min)"
+    )
+    whispr_replay_sessions: int = Field(
+        3, alias="WHISPR_REPLAY_SESSIONS", description="replay clock: the latest N sessions"
+    )
 
 
 class Schwab(_Group):
@@ -320,6 +332,33 @@ class Settings(
     @classmethod
     def _flag(cls, value: Any) -> Any:
         return str(value).lower() in ("1", "true", "yes")
+
+    @field_validator("whispr_live", mode="before")
+    @classmethod
+    def _live(cls, value: Any) -> Any:
+        text = str(value).lower()
+        if text not in ("auto", "replay", "off"):
+            raise ValueError(f"WHISPR_LIVE must be auto, replay or off, got {value!r}")
+        return text
+
+    @field_validator("whispr_replay_speed", mode="before")
+    @classmethod
+    def _speed(cls, value: Any) -> Any:
+        try:
+            speed = float(value)
+        except ValueError:
+            speed = -1.0
+        if not speed > 0:
+            raise ValueError(f"WHISPR_REPLAY_SPEED must be a number above 0, got {value!r}")
+        return speed
+
+    @field_validator("whispr_replay_sessions", mode="before")
+    @classmethod
+    def _sessions(cls, value: Any) -> Any:
+        text = str(value)
+        if not text.isdigit() or int(text) < 1:
+            raise ValueError(f"WHISPR_REPLAY_SESSIONS must be a whole number >= 1, got {text!r}")
+        return int(text)
 
     @field_validator("whispr_log_format", mode="before")
     @classmethod

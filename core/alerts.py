@@ -140,6 +140,16 @@ class AlertEngine:
         self.armed[lo:hi] = True
         self.has_last[s] = False
 
+    def carry_prices(self, other: AlertEngine) -> None:
+        """Take over ``other``'s last price per symbol (both engines' shared symbols), so a
+        crossing between the last tick seen by ``other`` and the next tick seen here still fires
+        when the rules change mid-session. Call after ``reset_session``."""
+        for symbol, s in self.sym_index.items():
+            o = other.sym_index.get(symbol)
+            if o is not None and other.has_last[o]:
+                self.last[s] = other.last[o]
+                self.has_last[s] = True
+
     def set_armed(self, rule: int, armed: bool) -> None:
         """Arm or disarm one rule (by its index in ``rules``): disarm what already fired this
         session after a restart, re-arm a crossing whose extra conditions did not hold."""

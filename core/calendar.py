@@ -16,6 +16,7 @@ days of mourning) are not rules: inside a data set, the data's own sessions are 
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from functools import cache
 
 import numpy as np
@@ -28,9 +29,11 @@ def _xnys() -> tuple[np.ndarray, frozenset[dt.date]]:
     """Return (session dates as datetime64[D], early-close dates) of XNYS over ``_RANGE``."""
     import exchange_calendars  # loaded on first use (~0.5 s), then kept
 
-    cal = exchange_calendars.get_calendar(
-        "XNYS", start=_RANGE[0].isoformat(), end=_RANGE[1].isoformat()
-    )
+    with warnings.catch_warnings():  # the library's own use of a pandas API pandas deprecates
+        warnings.filterwarnings("ignore", message="Series.values returning an ndarray")
+        cal = exchange_calendars.get_calendar(
+            "XNYS", start=_RANGE[0].isoformat(), end=_RANGE[1].isoformat()
+        )
     sessions = cal.sessions.to_numpy().astype("datetime64[D]")
     early = frozenset(d.date() for d in cal.early_closes)
     return sessions, early

@@ -110,17 +110,18 @@ def _replay(args: argparse.Namespace) -> int:
 def _watch(args: argparse.Namespace) -> int:
     import asyncio
 
-    from integrations.alerts.live import session_today, watch_live
+    from integrations.alerts.live import watch_live
     from integrations.alerts.monitor import Monitor
     from integrations.marketdata.registry import get_source
 
     source = get_source(None)
     symbols = [s.upper().lstrip("$") for s in args.symbols] or source.symbols()
-    day = args.date or session_today()
     monitor = Monitor(alert_store(), source, _router())
-    print(f"watching {', '.join(symbols)} for {day} (Ctrl-C to stop)")
+    print(f"watching {', '.join(symbols)}, session after session (Ctrl-C to stop)")
     try:
-        delivered = asyncio.run(watch_live(monitor, source, symbols, day))
+        delivered = asyncio.run(
+            watch_live(monitor, source, symbols, max_reconnects=args.reconnects)
+        )
     except KeyboardInterrupt:
         return 0
     print(f"stream ended; {len(delivered)} alert(s) delivered")
@@ -159,5 +160,10 @@ def add_alert_commands(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_replay)
     p = sub.add_parser("watch", help="live alerts on the configured provider's stream")
     p.add_argument("symbols", nargs="*", help="default: WHISPR_SYMBOLS")
-    p.add_argument("--date", type=iso_date, help="session date (default: today, ET)")
+    p.add_argument(
+        "--reconnects",
+        type=int,
+        default=None,
+        help="stop after this many reconnects (default: reconnect for ever)",
+    )
     p.set_defaults(handler=_watch)

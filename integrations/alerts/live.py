@@ -1,22 +1,25 @@
-"""Live alerts: the session's levels from the provider's daily bars, then the provider's stream
-through the monitor (``whispr watch`` and ``whispr serve --watch``)."""
+"""Building the live engine: on the provider's stream (``whispr watch``, ``whispr serve``) or, with
+no streaming provider, on the offline replay clock (what ``make run`` shows)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 
 from core.bars import EASTERN
 from core.errors import DataError
-from core.levels import compute_levels
 from core.sources import BarSource, load_bars
+from integrations.alerts.engine import LiveEngine, LiveStatus, session_levels_for
+from integrations.alerts.livebars import MinuteBars
 from integrations.alerts.monitor import Monitor
+from integrations.alerts.replayclock import ReplayClock
 
 
 def session_today() -> dt.date:
-    """Return today's date in New York (the session date a live watch is for)."""
+    """Return today's date in New York (the session a live watch starts in)."""
     return pd.Timestamp.now(tz=EASTERN).date()
 
 
@@ -25,39 +28,83 @@ def day_levels(
 ) -> dict[str, tuple[float, float]]:
     """Return each symbol's Day-mode (previous close, ATR) in force on ``day``, computed from
     daily bars strictly before ``day`` (a partial bar of ``day`` itself is never used)."""
-    start = pd.Timestamp(day).tz_localize(EASTERN)
     out = {}
     for symbol in symbols:
-        daily = load_bars(source, symbol, "1d")
-        done = daily.loc[: start - pd.Timedelta(1, "ns")]
-        if not len(done):
-            raise DataError(f"no daily bars of {symbol} before {day} to build its levels")
-        levels = compute_levels(done, start, "day")
-        out[symbol] = (levels.previous_close, levels.atr)
+        day_mode = session_levels_for(source, symbol, day)["day"]
+        out[symbol] = (day_mode["previous_close"], day_mode["atr"])
     return out
 
 
-def streaming(source: BarSource):  # noqa: ANN201 - a RemoteSource
+def streaming(source: BarSource) -> Any:
     """Return the provider behind ``source`` that can stream, or raise saying how to get one."""
     remote = getattr(source, "remote", source)
     if not hasattr(remote, "stream"):
         raise DataError(
             "live alerts need a streaming provider: set WHISPR_DATA_PROVIDER to schwab, alpaca "
-            "or polygon (with its keys); to try alerts offline use `whispr replay SYMBOL --date`"
+            "or polygon (with its keys); to try alerts offline use `whispr replay SYMBOL --date` "
+            "or `whispr serve` (it replays the latest sessions)"
         )
     return remote
+
+
+def check_symbols(source: BarSource, symbols: Sequence[str]) -> None:
+    """Raise ``DataError`` naming the first symbol with no daily bars (no levels to watch)."""
+    for symbol in symbols:
+        if not len(load_bars(source, symbol, "1d")):
+            raise DataError(f"no daily bars of {symbol}: its levels cannot be built")
+
+
+def provider_engine(
+    monitor: Monitor,
+    source: BarSource,
+    symbols: Sequence[str],
+    *,
+    status: LiveStatus | None = None,
+    max_reconnects: int | None = None,
+) -> LiveEngine:
+    """Return a live engine on the provider's stream; completed one-minute bars are stored in
+    the provider's Parquet cache when the source has one."""
+    remote = streaming(source)
+    check_symbols(source, symbols)
+    record = getattr(source, "record_bars", None)
+    recorder = MinuteBars(lambda sym, bars: record(sym, "1m", bars)) if record else None
+    return LiveEngine(
+        monitor,
+        symbols,
+        remote.stream,
+        mode=remote.name,
+        status=status,
+        recorder=recorder,
+        max_reconnects=max_reconnects,
+    )
+
+
+def replay_engine(
+    monitor: Monitor,
+    source: BarSource,
+    symbols: Sequence[str],
+    *,
+    speed: float,
+    sessions: int,
+    status: LiveStatus | None = None,
+) -> LiveEngine:
+    """Return a live engine on the offline clock: the latest ``sessions`` sessions every
+    symbol has intraday bars for, replayed at ``speed`` times real time, over and over."""
+    clock = ReplayClock(source, symbols, sessions=sessions, speed=speed)
+    engine = LiveEngine(monitor, clock.symbols, clock.stream, mode="replay", status=status)
+    engine.status.replaying = [f"{day:%Y-%m-%d}" for day in clock.days]
+    return engine
 
 
 async def watch_live(
     monitor: Monitor,
     source: BarSource,
     symbols: Sequence[str],
-    day: dt.date,
     *,
     max_events: int | None = None,
+    max_reconnects: int | None = None,
 ) -> list[str]:
-    """Watch ``symbols`` on the provider's stream for session ``day``; return the messages
-    delivered when the stream ends (or after ``max_events`` events)."""
-    remote = streaming(source)
-    levels = day_levels(source, symbols, day)
-    return await monitor.watch(remote.stream(list(levels)), day, levels, max_events=max_events)
+    """Watch ``symbols`` on the provider's stream, session after session; return the messages
+    delivered when it stops (after ``max_events`` events or ``max_reconnects`` reconnects)."""
+    engine = provider_engine(monitor, source, symbols, max_reconnects=max_reconnects)
+    return await engine.run(max_events=max_events)

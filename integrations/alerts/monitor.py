@@ -6,8 +6,8 @@ close for a down bar (bars do not show the true path; this order is an assumptio
 only sessions before the replayed one (no look-ahead).
 
 The monitor reports on itself through ``LiveStats`` (stream lag, delivery queue depth, failed
-deliveries by channel): ``whispr serve --watch`` hands it the web app's, which ``/metrics`` reads
-(``integrations.web.metrics``).
+deliveries by channel): ``whispr serve`` hands it the web app's, which ``/metrics`` reads
+(``integrations.web.metrics``). The live stream runs through ``integrations.alerts.engine``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import datetime as dt
 import logging
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from core.alerts import AlertEngine, Firing
-from core.bars import EASTERN, bar_index
+from core.bars import bar_index
 from core.errors import DataError
 from core.goldengate import gate_sessions, gate_stats, level_to_level
 from core.levels import grid_fractions, level_key, session_levels
@@ -71,20 +71,6 @@ class LiveStats:
             return dict(self.failures)
 
 
-def _epoch(stamp: Any) -> float | None:
-    """Return ``stamp`` (naive: UTC, as providers send) as POSIX seconds; None if it is not a
-    time."""
-    try:
-        moment = pd.Timestamp(stamp)
-    except (TypeError, ValueError):
-        return None
-    if moment is pd.NaT:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.tz_localize("UTC")
-    return float(moment.timestamp())
-
-
 def tick_path(bars: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Return (prices, bar index per tick): four ticks per bar, O-L-H-C up bars, O-H-L-C down."""
     o, h, lo, c = (bars[k].to_numpy() for k in ("open", "high", "low", "close"))
@@ -93,16 +79,10 @@ def tick_path(bars: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return path, np.repeat(np.arange(len(bars)), 4)
 
 
-def _eastern(stamp: Any) -> pd.Timestamp:
-    """Return ``stamp`` in US/Eastern; a naive stamp is taken as UTC (as providers send)."""
-    moment = pd.Timestamp(stamp)
-    if moment.tzinfo is None:
-        moment = moment.tz_localize("UTC")
-    return moment.tz_convert(EASTERN)
-
-
 class Monitor:
-    """Replays sessions (or, later, live bars) through the alert engine."""
+    """Replays sessions through the alert engine, words firings and delivers them; the live
+    stream goes through ``integrations.alerts.engine.LiveEngine``, which uses this monitor for
+    the wording, the ribbon condition and delivery."""
 
     def __init__(
         self,
@@ -144,7 +124,7 @@ class Monitor:
                 return part, spine
         raise DataError(f"no intraday bars of {symbol} on {day} to replay")
 
-    def _ribbon_at(self, symbol: str, stamp: Any) -> str | None:
+    def ribbon_at(self, symbol: str, stamp: Any) -> str | None:
         """Return the pivot-ribbon state on the last bar completed before ``stamp`` (1-minute
         bars if the source has them, else 5-minute), from the source's history; None if none."""
         moment = pd.Timestamp(stamp)
@@ -197,7 +177,7 @@ class Monitor:
             f"{odds.first_date} to {odds.last_date}."
         )
 
-    def _message(
+    def message(
         self,
         symbol: str,
         alert: StoredAlert,
@@ -206,6 +186,7 @@ class Monitor:
         day: dt.date,
         *,
         live: bool,
+        label: str = "live",
     ) -> str:
         """Return the firing's message: what crossed, at what level, price and time (ET), and
         the historical odds of that setup at that hour."""
@@ -215,7 +196,7 @@ class Monitor:
         clock = f"{moment:%H:%M:%S}" if live else f"{moment:%H:%M}"
         return (
             f"{symbol} {verb} the {name} ({rule.level}) at {firing.level_price:.2f}: price "
-            f"{firing.price:.2f} at {clock} ET on {day:%Y-%m-%d}{' (live)' if live else ''}."
+            f"{firing.price:.2f} at {clock} ET on {day:%Y-%m-%d}{f' ({label})' if live else ''}."
             + self._context(
                 symbol, day, rule.level, rule.direction, moment.hour * 60 + moment.minute
             )
@@ -258,7 +239,7 @@ class Monitor:
                 ):
                     engine.set_armed(firing.rule, True)  # not its ribbon or hours: stay armed
                     continue
-                message = self._message(symbol, alert, firing, stamp, day, live=False)
+                message = self.message(symbol, alert, firing, stamp, day, live=False)
                 self.store.record(
                     alert.rule.rule_id,
                     session,
@@ -270,62 +251,6 @@ class Monitor:
             if speed > 0:
                 self.sleep(seconds / speed)
         return self.flush()
-
-    async def watch(
-        self,
-        stream: AsyncIterator[object],
-        day: dt.date,
-        levels: dict[str, tuple[float, float]],
-        *,
-        max_events: int | None = None,
-    ) -> list[str]:
-        """Evaluate live quotes from a provider stream (``RemoteSource.stream``) as they arrive;
-        ``levels`` gives each symbol's (previous close, ATR) for the session. Returns the messages
-        delivered (after ``max_events`` events, or when the stream ends)."""
-        stored = [a for a in self.store.alerts(active_only=True) if a.rule.symbol in levels]
-        symbols = sorted(levels)
-        engine = AlertEngine([a.rule for a in stored], symbols)
-        for sym, (pc, atr) in levels.items():
-            engine.reset_session(sym, pc, atr)
-        session = f"{day:%Y-%m-%d}"
-        already = self.store.fired(session)
-        for k, alert in enumerate(stored):
-            if alert.rule.rule_id in already:
-                engine.set_armed(k, False)
-        delivered: list[str] = []
-        seen = 0
-        async for event in stream:
-            price = getattr(event, "last", None) or getattr(event, "close", None)
-            symbol = str(getattr(event, "symbol", "")).upper().lstrip("$")
-            stamp = getattr(event, "time", None) or getattr(event, "start", None)
-            sent = _epoch(stamp) if stamp is not None else None
-            if sent is not None:
-                self.stats.stream_lag_seconds = max(0.0, self.clock() - sent)
-            if price is not None and symbol in engine.sym_index:
-                for firing in engine.process(
-                    np.array([engine.sym_index[symbol]]), np.array([price])
-                ):
-                    alert = stored[firing.rule]
-                    local = _eastern(stamp)
-                    if not alert.in_window(f"{local:%H:%M}") or (
-                        alert.ribbon and self._ribbon_at(symbol, stamp) != alert.ribbon
-                    ):
-                        engine.set_armed(firing.rule, True)  # not its hours or ribbon
-                        continue
-                    message = self._message(symbol, alert, firing, local, day, live=True)
-                    if self.store.record(
-                        alert.rule.rule_id,
-                        session,
-                        f"{local:%Y-%m-%dT%H:%M:%S}",
-                        firing.price,
-                        firing.level_price,
-                        message,
-                    ):
-                        delivered += self.flush()
-            seen += 1
-            if max_events is not None and seen >= max_events:
-                break
-        return delivered
 
     def flush(self) -> list[str]:
         """Deliver every pending firing, retrying failures with exponential backoff; return the

@@ -172,6 +172,20 @@ class CachedSource:
         meta.write_text(json.dumps(_union([*known, *done])))
         return merged
 
+    def record_bars(self, symbol: str, bar: str, frame: pd.DataFrame) -> None:
+        """Merge bars built from the live stream (complete ones only: ``MinuteBars``) into the
+        cache and mark each bar's own span as fetched, so re-analysing a session watched live
+        reads them instead of fetching them."""
+        if not len(frame):
+            return
+        bar = timeframe(bar).name
+        step = timeframe(bar).minutes * 60
+        parts = [
+            ((t.timestamp(), t.timestamp() + step), frame.iloc[[i]])
+            for i, t in enumerate(frame.index)
+        ]
+        self._store(symbol, bar, self.cached(symbol, bar), parts)
+
     def bars(self, symbol: str, timeframe_name: str) -> pd.DataFrame:
         """Return the provider's default lookback (20 years daily, 30 days intraday) up to now,
         through the cache."""

@@ -38,6 +38,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from core.errors import WhisprError
+from integrations.alerts.engine import LiveStatus
 from integrations.chat.service import ChatService
 from integrations.chat.settings import ChannelSettings
 from integrations.web import routes_auth, routes_chat, routes_data, routes_ops, routes_work
@@ -178,6 +179,7 @@ def create_app(service: ChatService, settings: ChannelSettings) -> FastAPI:
     app.state.service = service
     app.state.settings = settings
     app.state.metrics = Metrics()
+    app.state.live = LiveStatus()
     service.observers.append(app.state.metrics)
     _install_errors(app)
     for router in ROUTERS:

@@ -78,7 +78,7 @@ class Metrics:
     def __init__(self, live: LiveStats | None = None) -> None:
         self.registry = CollectorRegistry()
         self.live = live or LiveStats()
-        """Written by the alert monitor (``whispr serve --watch``), read at each scrape."""
+        """Written by the alert monitor (the live engine of ``whispr serve``), read at each scrape."""
         self.requests = Histogram(
             "http_request_seconds",
             "HTTP request duration (to the last byte sent), by route template.",

@@ -10,7 +10,7 @@ import datetime as dt
 from pathlib import PurePath
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Query
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from pydantic import BaseModel
 
 from integrations.chat.accounts import User
@@ -47,6 +47,14 @@ def call_tool(service: Any, user: User, name: str, args: dict[str, Any]) -> dict
     matching a tool refusal: 422 bad arguments, 404 no such data, 500 a bug (logged)."""
     clean = {k: v for k, v in args.items() if v is not None}
     return _result(name, service.run_tool(user, "api", name, clean))
+
+
+@router.get("/api/live")
+def live(request: Request, user: LevelsReader) -> dict[str, Any]:
+    """Return the live engine's status: mode (off, replay or the provider), state, session,
+    each symbol's levels by mode, last price and tick time, events, reconnects and gaps."""
+    snapshot: dict[str, Any] = request.app.state.live.snapshot()
+    return snapshot
 
 
 @router.get("/api/levels/{symbol}")

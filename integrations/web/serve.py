@@ -6,8 +6,10 @@ What starts depends on the environment (see ``integrations.chat.settings``):
 - ``SLACK_BOT_TOKEN`` + ``SLACK_SIGNING_SECRET``: Slack's HTTP events at ``/slack/events``;
 - ``SLACK_APP_TOKEN`` (with ``SLACK_BOT_TOKEN``): Slack Socket Mode (no public URL needed);
 - ``DISCORD_BOT_TOKEN``: the Discord bot, on its own thread and event loop;
-- ``--watch``: live alerts on the configured provider's stream, delivered to each alert's channel
-  (the monitor reports lag, queue depth and failed deliveries to ``/metrics``).
+- the live engine (``integrations.alerts.engine``): alerts on the configured provider's stream
+  (``--watch SYMBOL …`` picks the symbols and insists on a provider), or, with no streaming
+  provider, on the offline replay clock of the latest sessions (``WHISPR_LIVE``,
+  ``WHISPR_REPLAY_SPEED``); status at ``/api/live``, lag and deliveries at ``/metrics``.
 
 ``WHISPR_LOG_FORMAT=json`` switches every log line, uvicorn's included, to one JSON object with
 the request id (``integrations.logs``).
@@ -32,7 +34,6 @@ from fastapi import FastAPI
 
 from assistant.private import private_dir
 from integrations.alerts.delivery import ChannelRouter, channel_router
-from integrations.alerts.live import session_today, streaming, watch_live
 from integrations.alerts.monitor import Monitor
 from integrations.chat.service import ChatService
 from integrations.chat.settings import ChannelSettings
@@ -139,22 +140,57 @@ def _start_discord(server: Server) -> None:
     server.started.append("Discord bot")
 
 
-def _start_watch(server: Server, symbols: Sequence[str]) -> None:
+def _start_live(server: Server, symbols: Sequence[str] | None) -> None:
+    """Start the live engine on its own thread: the provider's stream when one is configured
+    (or ``--watch`` asks for it), else the offline replay clock; ``WHISPR_LIVE=off`` starts
+    nothing. Its status is ``/api/live``; lag and deliveries go to ``/metrics``."""
+    from assistant.settings import get_settings
+    from integrations.alerts.live import provider_engine, replay_engine, streaming
+
+    config = get_settings()
+    if config.whispr_live == "off" and symbols is None:
+        return
     service = server.service
-    streaming(service.source)  # fail now, with how to fix it, rather than in a thread
     store: Any = service.services.get("alerts")
     monitor = Monitor(store, service.source, server.router, stats=server.app.state.metrics.live)
-    day = session_today()
-    wanted = list(symbols) or service.source.symbols()
+    wanted = [s.upper().lstrip("$") for s in symbols or []] or service.source.symbols()
+    status = server.app.state.live
+    try:
+        remote = None if config.whispr_live == "replay" else streaming(service.source)
+    except Exception:
+        if symbols is not None:
+            raise  # --watch asked for the provider's stream: say how to get one
+        remote = None
+    try:
+        if remote is not None:
+            engine = provider_engine(monitor, service.source, wanted, status=status)
+        else:
+            engine = replay_engine(
+                monitor,
+                service.source,
+                [s for s in wanted if s in ("SPX", "SPY")] or wanted,
+                speed=config.whispr_replay_speed,
+                sessions=config.whispr_replay_sessions,
+                status=status,
+            )
+    except Exception as exc:  # the web app still serves; the banner says why live did not
+        server.started.append(f"NOT live engine: {_reason(exc)}")
+        return
 
     def run() -> None:
         try:
-            asyncio.run(watch_live(monitor, service.source, wanted, day))
+            asyncio.run(engine.run())
         except Exception:
-            log.exception("live alerts stopped")
+            log.exception("the live engine stopped")
+            status.state = "stopped"
 
-    threading.Thread(target=run, name="alerts", daemon=True).start()
-    server.started.append(f"live alerts on {', '.join(wanted)}")
+    threading.Thread(target=run, name="live", daemon=True).start()
+    what = (
+        f"{engine.status.mode}'s stream"
+        if remote is not None
+        else f"a replay of {', '.join(engine.status.replaying)} at {config.whispr_replay_speed:g}x"
+    )
+    server.started.append(f"live engine on {', '.join(engine.status.symbols)}: {what}")
 
 
 def banner(server: Server) -> str:
@@ -233,8 +269,7 @@ def serve(settings: ChannelSettings, *, watch: Sequence[str] | None = None) -> i
         _start_slack_socket(server)
     if settings.discord_bot_token:
         _start_discord(server)
-    if watch is not None:
-        _start_watch(server, watch)
+    _start_live(server, watch)
     print(banner(server), flush=True)
     # log_config=None: uvicorn's loggers propagate to ours (JSON when asked) instead of its own
     config = uvicorn.Config(

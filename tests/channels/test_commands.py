@@ -130,7 +130,7 @@ def test_watch_without_a_streaming_provider_says_how_to_get_one(tmp_path):
     source = FileSource(samples_dir())
     monitor = Monitor(SqliteAlertStore(tmp_path / "a.sqlite"), source, lambda d, m: None)
     with pytest.raises(DataError, match="WHISPR_DATA_PROVIDER to schwab, alpaca or polygon"):
-        asyncio.run(watch_live(monitor, source, ["SPY"], dt.date(2024, 3, 15)))
+        asyncio.run(watch_live(monitor, source, ["SPY"]))
 
 
 def test_watch_command_reports_the_missing_provider(tmp_path, monkeypatch, capsys):
@@ -201,3 +201,51 @@ def test_serve_binds_before_announcing_and_one_state_folder_has_one_server(tmp_p
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_serve_runs_the_live_engine_on_the_offline_replay_clock(tmp_path):
+    """With no provider and no keys, ``whispr serve`` (what ``make run`` starts) replays the
+    latest shipped sessions through the live engine: /api/live moves while the page is open."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "WHISPR_HOME": str(tmp_path),
+        "WHISPR_PORT": str(port),
+        "WHISPR_REPLAY_SPEED": "3600",  # an hour of market time a second
+    }
+    for key in ("LLM_PROVIDER", "OPENAI_API_KEY", "GROQ_API_KEY", "SLACK_BOT_TOKEN", "WHISPR_LIVE"):
+        env.pop(key, None)
+    env.pop("WHISPR_DATA_PROVIDER", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "integrations.cli", "serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        lines = [proc.stdout.readline() for _ in range(3)]
+        assert any("live engine on SPX, SPY: a replay of" in line for line in lines), lines
+        password = (tmp_path / "first-admin-password.txt").read_text().strip()
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as client:
+            assert client.get("/api/live").status_code == 401  # not for anonymous callers
+            client.post("/api/login", json={"username": "admin", "password": password})
+            first = client.get("/api/live").json()
+            for _ in range(50):
+                time.sleep(0.1)
+                later = client.get("/api/live").json()
+                if later["events"] > first["events"] and later["last_tick"] != first["last_tick"]:
+                    break
+        assert later["mode"] == "replay" and later["state"] == "streaming"
+        assert later["events"] > first["events"] and later["last_tick"] != first["last_tick"]
+        assert set(later["last_price"]) <= {"SPX", "SPY"} and later["last_price"]
+        assert later["replaying"] == ["2026-02-11", "2026-02-12", "2026-02-13"]
+        day = later["levels"]["SPX"]["day"]
+        session = dt.date.fromisoformat(later["session"])
+        daily = FileSource(samples_dir()).bars("SPX", "1d")
+        before = daily.loc[: str(session - dt.timedelta(days=1))]
+        assert day["previous_close"] == pytest.approx(float(before["close"].iloc[-1]))
+        assert day["atr"] == pytest.approx(round(hand_wilder_atr(before), 2), abs=0.011)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

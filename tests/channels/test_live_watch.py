@@ -74,7 +74,7 @@ def test_watch_command_fires_a_stored_alert_from_live_trades(tmp_path, monkeypat
             monkeypatch.delenv(var, raising=False)
         assert main(["alerts", "add", "SPY", "+0.236", "--user", "alice", "--to", "web:alice"]) == 0
         try:
-            assert main(["watch", "SPY", "--date", str(DAY)]) == 0
+            assert main(["watch", "SPY", "--reconnects", "0"]) == 0
         finally:
             stream.shutdown()
     out = capsys.readouterr().out
@@ -94,5 +94,5 @@ def test_watch_refuses_symbols_without_daily_history(tmp_path, monkeypatch, caps
         monkeypatch.setenv("POLYGON_API_KEY", "pk")
         monkeypatch.setenv("WHISPR_POLYGON_BASE_URL", rest.url)
         monkeypatch.setenv("WHISPR_SYMBOLS", "SPY,QQQ")
-        assert main(["watch", *symbols, "--date", str(DAY)]) == 2
+        assert main(["watch", *symbols, "--reconnects", "0"]) == 2
     assert "QQQ" in capsys.readouterr().err

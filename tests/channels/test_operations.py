@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 
 from core.errors import InvalidArgumentError
 from integrations.alerts.delivery import DeliveryError
+from integrations.alerts.engine import LiveEngine
 from integrations.alerts.monitor import LiveStats, Monitor
 from integrations.chat.settings import load_settings
 from integrations.logs import (
@@ -272,5 +273,5 @@ def test_the_live_watch_reports_stream_lag(tmp_path: Path):
         clock=lambda: sent.timestamp() + 2.5,
     )
     assert live.stream_lag_seconds is None
-    asyncio.run(monitor.watch(stream(), DAY, {"SPY": (510.0, 5.0)}))
+    asyncio.run(LiveEngine(monitor, ["SPY"], lambda symbols: stream(), max_reconnects=0).run())
     assert live.stream_lag_seconds == pytest.approx(2.5)

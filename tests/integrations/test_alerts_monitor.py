@@ -11,6 +11,7 @@ from websockets.asyncio.server import serve
 
 from core.alerts import AlertRule
 from core.levels import level_grid, session_levels
+from integrations.alerts.engine import LiveEngine
 from integrations.alerts.monitor import Monitor, tick_path
 from integrations.alerts.store import SqliteAlertStore
 from integrations.marketdata.polygon import PolygonConfig, PolygonSource
@@ -100,7 +101,8 @@ def test_failing_delivery_is_retried_with_backoff_and_recorded(source, store, tm
 
 
 def test_live_stream_through_the_polygon_client(source, tmp_path):
-    """Quotes from a local server speaking Polygon's WebSocket protocol fire a stored alert once."""
+    """Quotes from a local server speaking Polygon's WebSocket protocol fire a stored alert once,
+    at the session's call trigger (previous close + 0.236 × ATR, from the daily file)."""
     store = SqliteAlertStore(tmp_path / "live.sqlite")
     store.add(
         AlertRule(
@@ -112,7 +114,9 @@ def test_live_stream_through_the_polygon_client(source, tmp_path):
             direction="up",
         )
     )
-    prices = [449.0, 450.5, 451.2, 450.0, 451.5]  # PC 450, ATR 4: +0.236 = 450.944
+    daily = session_levels(source.bars("SPY", "1d")).loc[str(DAY)]
+    trigger = float(daily["previous_close"]) + 0.236 * float(daily["atr"])
+    prices = [round(trigger + d, 2) for d in (-1.0, -0.5, 0.3, -0.2, 0.6)]
 
     async def server(ws):
         json.loads(await ws.recv())
@@ -134,16 +138,13 @@ def test_live_stream_through_the_polygon_client(source, tmp_path):
             client = PolygonSource(PolygonConfig(api_key="pk", ws_url=f"ws://127.0.0.1:{port}"))
             sent = []
             monitor = Monitor(store, source, lambda dest, msg: sent.append(msg))
-            await asyncio.wait_for(
-                monitor.watch(
-                    client.stream(["SPY"]), DAY, {"SPY": (450.0, 4.0)}, max_events=len(prices)
-                ),
-                10,
-            )
+            engine = LiveEngine(monitor, ["SPY"], client.stream)
+            await asyncio.wait_for(engine.run(max_events=len(prices)), 10)
             return sent
 
     sent = asyncio.run(main())
-    assert len(sent) == 1 and "price 451.20" in sent[0] and "(live)" in sent[0]
+    assert len(sent) == 1 and f"price {prices[2]:.2f}" in sent[0] and "(live)" in sent[0]
+    assert f"at {trigger:.2f}" in sent[0]
 
 
 def _all_crossings(source):
