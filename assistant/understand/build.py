@@ -97,7 +97,10 @@ def fill(tool: str, r: Reading, symbol: str | None, **given: Any) -> Call:
 def levels(r: Reading, symbols: list[str]) -> Built:
     """Return one atr_levels call per symbol and mode named ("day + weekly" → two)."""
     modes: list[str | None] = list(r.modes) or [None]
-    return Built([fill("atr_levels", r, s, mode=m) for s in symbols for m in modes])
+    whole: dict[str, Any] = {}
+    if r.has(r"\batr\b.*\brange\b|\brange\b.*\batr\b") and set(_keys(r)) <= {"0"}:
+        whole = {"level": None, "levels": None}  # "pdc, atr and range % of atr": the whole answer
+    return Built([fill("atr_levels", r, s, mode=m, **whole) for s in symbols for m in modes])
 
 
 def gg_stats(r: Reading, symbols: list[str]) -> Built:

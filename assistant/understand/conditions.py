@@ -24,7 +24,7 @@ _OPEN = (
     (r"\bopen\w*\b[^.?]{0,25}\babove (?:the )?(?:pdc|pc|previous close|prior close|yday close)|\bgap(?:s|ped)? up\b", "above_previous_close"),
     (r"\bopen\w*\b[^.?]{0,25}\bbelow (?:the )?(?:pdc|pc|previous close|prior close|yday close)|\bgap(?:s|ped)? down\b", "below_previous_close"),
 )  # fmt: skip
-_RIBBON = r"\b(?:with|when|while|if)? ?(?:the |a )?(?:ribbon(?:'s| is| was| being)? (bullish|bearish|mixed|bull|bear)|(bullish|bearish|mixed|bull|bear) ribbon)\b"
+_RIBBON = r"\b(?:with|when|while|if)? ?(?:the |a )?(?:ribbon(?:'s| is| was| being)? (bullish|bearish|mixed|bull|bear)|(bullish|bearish|mixed|bull|bear) (?:\d{1,2} ?(?:m|min|h|hr) |hourly |1h )?ribbon)\b"
 _PO = r"\b(?:po|phase osc\w*|oscillator)\b[^.?]{0,12}\b(extended up|distribution|mark up|markup|launch box|mark down|markdown|accumulation|extended down)\b"
 _UNSUPPORTED = (
     r"\bvix\b[^.?]{0,20}", r"\b(?:fomc|cpi|nfp|opex|earnings|fed) (?:days?|weeks?)\b", r"\bon (?:fomc|cpi|nfp|opex)\b",
@@ -72,6 +72,14 @@ def read_conditions(r: Reading, tool: str) -> Conditions:
         r"\b(?:1h|1 ?hr|hourly|60 ?m(?:in)?)\b[^.?]{0,6}\b(?:ribbon|po|phase|oscillator)\b", r.t
     ):
         wanted.append(("indicator_timeframe", "1h", "1h"))
+    m = re.search(
+        r"\b(?:count|counting|treat|include|including|with)\b[^.?]{0,30}\b(?:opens?|gaps?)\b[^.?]{0,30}"
+        r"\b(?:past|beyond|above|below|through|over) (?:the )?(?:mid\w*|\.?0?\.?618|61\.8|completion)"
+        r"(?:[^.?]{0,20}\bas (?:completions?|completed|wins?))?",
+        r.t,
+    )
+    if m and tool == "golden_gate_stats":  # sessions opening past the completion count as done
+        wanted.append(("open_beyond", "open_completions", m.group(0).strip()))
     if re.search(r"\bevery session\b|\ball sessions\b|\bevery day\b", r.t):
         wanted.append(("reading", "every_session", "every session"))
     elif re.search(

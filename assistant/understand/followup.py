@@ -71,7 +71,8 @@ def _is_follow_up(r: Reading, intent: str | None, rule: str, last_tool: str) -> 
     own, the same tool, or a weak intent (a bare level or mode word) with a follow-up cue."""
     cue = bool(CUE.search(r.t)) or r.has(r"\binstead\b|\bsame\b|\bjust\b|\bonly\b")
     stats = last_tool in ("golden_gate_stats", "level_to_level")
-    if stats and r.words() <= 6 and read_conditions(r, last_tool).args:
+    short = r.words() <= 6 or r.has(r"^(?:with|when|while|if|and|only|but|on)\b")
+    if stats and short and read_conditions(r, last_tool).args:
         return True  # "when the ribbon's bullish", "mondays only": the same odds, conditioned
     if intent is None:
         return True
@@ -207,7 +208,8 @@ def _changes(r: Reading, call: Call) -> dict[str, Any]:
     if name in ("golden_gate_stats", "level_to_level"):
         out.update(read_conditions(r, name).args)  # "mondays only", "when the ribbon's bullish"
     bare = re.fullmatch(
-        r"(?:and |what about |how about |now |ok )?(?:for |over |with )?(\d{1,3})(?: (?:days|sessions|bars))?\??",
+        r"(?:and |what about |how about |now |ok )?(?:for |over |with )?(?:the |a )?(\d{1,3})"
+        r"(?: ?(?:d|day|days|sessions|bars|period|length|-day))?(?: atr| one)?\??",
         r.t,
     )
     if name == "average_true_range" and bare and 2 <= int(bare[1]) <= 250:
@@ -226,6 +228,16 @@ def _changes(r: Reading, call: Call) -> dict[str, Any]:
     if "chart" in fields and r.has(r"\b(?:chart|plot|graph|draw)\b"):
         out["chart"] = True
     return out
+
+
+_PRICE_TO_IT = (
+    r"\bhow far (?:is |are )?(?:price|we|spx|spy|it|the price)? ?(?:from|to|away from) (?:it|that|there)\b"
+    r"|\bhow (?:many|much) (?:pts|points|\$) (?:away|to (?:it|that|there))\b|\bdistance to (?:it|that)\b"
+)
+_CLOSE_VS_THEM = (
+    r"\bwhere(?:'d| did| does)? (?:it|spx|spy|price|we) (?:close|settle|end)\b"
+    r"|\bclose[ds]? (?:vs|versus|relative to|against) (?:those|them|these|that|the levels)\b"
+)
 
 
 def follow_up(r: Reading, intent: str | None, rule: str, last: Turn) -> list[Call] | None:
@@ -263,6 +275,12 @@ def follow_up(r: Reading, intent: str | None, rule: str, last: Turn) -> list[Cal
         r"^(?:and |ok |so )?(?:in |as a )?(?:%|percent|pts|points|atrs?|\$|dollars)\W*$"
     ):  # "in %?": the distance answer gives points, % and ATR together
         return [{"name": "level_distance", "args": dict(template["args"])}]
+    keep = {k: v for k, v in template["args"].items() if k in ("symbol", "date", "mode")}
+    key = template["args"].get("level")
+    if template["name"] == "atr_levels" and key and r.has(_PRICE_TO_IT) and not r.levels.keys:
+        return [{"name": "level_distance", "args": {**keep, "start_at": "close", "end_at": key}}]
+    if template["name"] == "atr_levels" and r.has(_CLOSE_VS_THEM):  # "where'd it close vs those"
+        return [{"name": "session_outcome", "args": keep}]
     if template["name"] in ("session_outcome", "atr_levels") and r.has(
         r"^(?:and |what about |how about |ok )?(?:the )?(?:range|gap|change|move)\W*$"
         r"|^(?:and |ok |so )?(?:what time|when|at what time|what times)\W*(?:was that|did it|exactly)?\W*$"

@@ -8,12 +8,11 @@ question type, add an intent here and a builder in ``build.py``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 
 from assistant.understand.glossary import TERM_THEN_WHAT, glossary_term
+from assistant.understand.levels import resolve_unsided
 from assistant.understand.patterns import (
     COUNTS,
     DISTANCE,
@@ -25,7 +24,18 @@ from assistant.understand.patterns import (
     TRUE_RANGE,
 )
 from assistant.understand.reading import Reading
-from core.strategies import builtin_strategies
+from assistant.understand.ruletests import (
+    CONDITION,
+    STATS_STRONG,
+    gate_only,
+    n_levels,
+    no_market_words,
+    one_level_or_band,
+    question_follows,
+    specific_day,
+    strategy_names_in,
+    true_range_n,
+)
 
 
 @dataclass(frozen=True)
@@ -40,85 +50,6 @@ class Rule:
     def matches(self, r: Reading) -> bool:
         """Return True when the rule applies to the message."""
         return r.has(self.pattern) and (self.test is None or self.test(r))
-
-
-def _question_follows(t: str) -> bool:
-    """Return True when a later sentence asks something: "I trade the monthly chart. For SPX in
-    January 2021 what was the upper midrange?" is a question with a preface, not a fact to keep."""
-    later = re.split(r"(?<=[.!;])\s+", t)[1:]
-    return any(
-        "?" in s
-        or re.match(r"(?:what|whats|how|where|which|when|is|are|did|does|can|give|show)\b", s)
-        for s in later
-    )
-
-
-_CONDITION = (
-    r"\b(?:ribbon|po|phase osc\w*|oscillator)\b[^.?]{0,20}\b(?:bullish|bearish|mixed|bull|bear|mark up|markup|"
-    r"mark down|markdown|launch box|distribution|accumulation|extended up|extended down)\b"
-    r"|\b(?:bullish|bearish|mixed) ribbon\b|\bon (?:mon|tue|wed|thu|fri)\w*|\b(?:mon|tues?|wednes|thurs?|fri)days\b"
-    r"|\bopens? (?:above|below|inside|beyond)\b|\bgaps? (?:up|down)\b"
-    r"|\b(?:mon|tue|wed|thu|fri)\w*(?:\s?/\s?(?:mon|tue|wed|thu|fri)\w*)* only\b"
-)
-"""Words that condition statistics on the session or the trigger moment."""
-
-
-_STATS_STRONG = (
-    r"\bhow often|\bodds\b|%|\bpercent|\brate\b|\bstats?\b|\bprobab|\bhistoric|\busually\b"
-)
-"""Statistics words that a past-tense "did it complete?" about one session never has."""
-
-
-def _one_level_or_band(r: Reading) -> bool:
-    """Return True when at most one level is named, or one band (±x: both sides of one level)."""
-    keys = set(r.levels.keys) | {f"+{u}" for u in r.levels.unsided}
-    return len({k.lstrip("+-") for k in keys}) <= 1
-
-
-def _true_range_n(r: Reading) -> int:
-    m = re.search(TRUE_RANGE, r.t)
-    return int(m[1] or m[2] or m[3] or m[4]) if m else 0
-
-
-def _n_levels(r: Reading) -> int:
-    return len(r.levels.keys) + len(r.levels.unsided)
-
-
-def _gate_only(r: Reading) -> bool:
-    """Return True when the only levels named are golden gates (and their midrange target)."""
-    mags = {k.lstrip("+-") for k in r.levels.keys} | set(r.levels.unsided)
-    return mags <= {"0.382"} or (
-        mags <= {"0.382", "0.618"} and (r.has(r"\bcomplet\w*|\btarget\b") or r.buckets is not None)
-    )
-
-
-def _specific_day(r: Reading) -> bool:
-    """Return True when the message names one session (not a period or a range)."""
-    return r.date.found and not r.date.period and r.range == (None, None)
-
-
-def strategy_names_in(t: str) -> list[str]:
-    """Return the built-in strategies whose names (or short names) the text contains."""
-    return [n for n, pattern in _strategy_patterns() if re.search(pattern, t)]
-
-
-@cache
-def _strategy_patterns() -> list[tuple[str, str]]:
-    out = []
-    for spec in builtin_strategies():
-        words = re.sub(r"[^a-z0-9 ]", " ", spec.name.lower()).split()
-        out.append((spec.name, r"\b" + r"\W+".join(map(re.escape, words)) + r"\b"))
-    return out
-
-
-def _no_market_words(r: Reading) -> bool:
-    return (
-        not r.symbols
-        and not r.date.found
-        and not r.has(r"\d{3}|\b(?:that|same|this) (?:day|session|week)\b|\bthen\b")
-        and not r.has(STATS)
-        and r.buckets is None
-    )
 
 
 RULES: tuple[Rule, ...] = (
@@ -144,7 +75,7 @@ RULES: tuple[Rule, ...] = (
         "remember",
         r"^(?:remember|note|fyi|for the record|save (?:that|this) )|^i (?:trade|only trade|mostly trade|risk|use)\b"
         r"|^my (?:account|risk|net liq|default|usual)\b|^i have an? \$?\d|^default (?:symbol|risk|account)\b",
-        lambda r: not _question_follows(r.t),
+        lambda r: not question_follows(r.t),
     ),
     Rule(
         "recall",
@@ -174,8 +105,8 @@ RULES: tuple[Rule, ...] = (
         r"|\balert\s*\??$|\balert,|\bnotification\b|\b(?:notify|ping|buzz|alert)(?: me)? (?:if|when|once)\b"
         r"|\b(?:gg|gate|trigger|trig|midrange|mid|atr|close|level|[+-]?\d(?:\.\d+)?) alert\b"
         r"|\b(?:up|down|bull\w*|bear\w*) alert\b"
-        r"|\b(?:create|add|make|new) (?:an? )?alert\b|^alert\b(?! \w{8}\b)|\blet me know (?:when|if)\b"
-        r"|\bgive me a (?:ping|heads up|shout)\b|\bheads up (?:when|if)\b",
+        r"|\b(?:create|add|make|new) (?:an? )?alert\b|^alert\b(?! \w{8}\b)|\blet me know (?:when|if|once|as soon as|the moment|whenever)\b"
+        r"|\bgive me a (?:ping|heads up|shout)\b|\bheads up (?:when|if|once|as soon as)\b",
         lambda r: (
             not r.has(
                 r"\b(?:pause|resume|delete|remove|cancel|kill|mute|unmute|unpause|enable|disable|reactivate|list|show)\b.*\balerts?\b"
@@ -240,7 +171,7 @@ RULES: tuple[Rule, ...] = (
         rf"^{TERM_THEN_WHAT}$|(?:^(?:(?:hey|hi|hello|yo|so|ok|okay)\W+)*|[,.!?;:] )(?:what(?:'s| is| are) (?:a|an)\b|what does\b|explain|define|definition|meaning of|tell me about|eli5"
         r"|what do you mean by|difference between|how (?:does|do|is) .* (?:work|calculated|computed)|what is meant by)"
         r"|^(?:what(?:'s| is| are)|whats|wtf is|wth is)\b|\bwhat does\b.*\bmean\b",
-        lambda r: _no_market_words(r) and glossary_term(r.t) is not None,
+        lambda r: no_market_words(r) and glossary_term(r.t) is not None,
     ),
     Rule(
         "atr-size",
@@ -258,6 +189,8 @@ RULES: tuple[Rule, ...] = (
                 r"\bhow big (?:is|was) (?:the |its |spx'?s? |spy'?s? )?(?:daily |day |weekly |monthly )?"
                 r"(?:range|move|gap|atr)\b"
             )
+            # "how many pts between the triggers? tryna size a straddle": a distance first
+            and not (r.has(r"\bhow many (?:pts|points)\b|\bhow far\b") and r.sizing.account is None)
         ),
     ),
     Rule(
@@ -276,18 +209,18 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:gg|golden gates?|gates?|trig\w*|\d?\.?\d+ ?atr|-?\+?\d(?:\.\d+)?)\b.*\b(?:triggered|completed?|failed|trig or not|time|when)\b\W*"
         r"(?:\w+\W*){0,3}$",
         lambda r: (
-            _specific_day(r)
-            and not r.has(_STATS_STRONG)
+            specific_day(r)
+            and not r.has(STATS_STRONG)
             and not r.has(r"\bhow many (?:pts|points)\b|\bhow far\b")
         ),
     ),
-    Rule("true-range", "true_range", TRUE_RANGE, lambda r: _true_range_n(r) >= 2),
+    Rule("true-range", "true_range", TRUE_RANGE, lambda r: true_range_n(r) >= 2),
     Rule(
         "counts",
         "counts",
         COUNTS,
         lambda r: (
-            _one_level_or_band(r)
+            one_level_or_band(r)
             and not r.has(r"\bcomplet\w*|\bfail\w*|\bfinish\w*|->|→|\bonce\b|\bget to\b")
         ),
     ),
@@ -298,7 +231,7 @@ RULES: tuple[Rule, ...] = (
         lambda r: (
             (
                 not r.has(STATS)
-                or ((r.has(r"\bdid\b|\bwas\b") or _specific_day(r)) and not r.has(_STATS_STRONG))
+                or ((r.has(r"\bdid\b|\bwas\b") or specific_day(r)) and not r.has(STATS_STRONG))
             )
             and not r.has(r"\bwhere did\b|\bend(?:ed)? up\b|\bclose[sd]? (?:vs|from|relative)")
         ),
@@ -309,7 +242,7 @@ RULES: tuple[Rule, ...] = (
         DISTANCE,
         lambda r: (
             (
-                _n_levels(r) >= 1
+                n_levels(r) >= 1
                 or r.has(r"\btriggers\b|\bgates\b|\bhalf (?:the |an? )?(?:daily |day )?atr\b")
             )
             and not r.has(STATS.replace(r"|\bhow many\b", ""))
@@ -326,39 +259,42 @@ RULES: tuple[Rule, ...] = (
         "gg_stats",
         STATS,
         lambda r: (
-            (r.has(r"\bgolden ?gates?\b|\bggs?\b|\bgates?\b") and _gate_only(r))
+            (r.has(r"\bgolden ?gates?\b|\bggs?\b|\bgates?\b") and gate_only(r))
             or (
-                r.has(r"\bcompletion (?:rate|%|odds|stats?)|\bcomplete rate\b")
-                and _n_levels(r) <= 1
+                r.has(r"\bcompletion (?:rate|%|odds|stats?)|\bcomplete rate\b") and n_levels(r) <= 1
             )
         ),
     ),
-    Rule("level-stats", "level_stats", STATS, lambda r: _n_levels(r) >= 2),
+    Rule("level-stats", "level_stats", STATS, lambda r: n_levels(r) >= 2),
     Rule(
         "gg-conditional",
         "gg_stats",
         r"\bgolden ?gates?\b|\bggs?\b",
-        lambda r: _gate_only(r) and r.has(_CONDITION) and not _specific_day(r),
+        lambda r: gate_only(r) and r.has(CONDITION) and not specific_day(r),
     ),
     Rule(
         "level-stats-conditional",
         "level_stats",
         r"->|→|\bto\b",
-        lambda r: len(set(r.levels.keys)) == 2 and r.has(_CONDITION) and not _specific_day(r),
+        lambda r: (
+            len(set(resolve_unsided(r.levels, r.t))) == 2
+            and r.has(CONDITION)
+            and not specific_day(r)
+        ),
     ),
     Rule(
         "gg-stats-window",
         "gg_stats",
         r"\bgolden ?gates?\b|\bggs?\b",
-        lambda r: r.buckets is not None and not _specific_day(r) and _gate_only(r),
+        lambda r: r.buckets is not None and not specific_day(r) and gate_only(r),
     ),
     Rule(
         "level-stats-to",
         "level_stats",
         r"\bto\b|->|→|\blevel to level\b",
         lambda r: (
-            _n_levels(r) == 2
-            and not _specific_day(r)
+            n_levels(r) == 2
+            and not specific_day(r)
             and not r.has(
                 r"\blevels?\b|\blvls?\b|\bgrid\b|\bladder\b|\bsize\b|\bstop\b|\bfrom -?\d"
                 r"|\$|\bmes\b|\bes\b|\bcontracts?\b|\bshares\b|\bpnl\b"
@@ -369,7 +305,7 @@ RULES: tuple[Rule, ...] = (
         "level-stats-reach",
         "level_stats",
         r"\b(?:reach|hit|get to|tag|make it to|touch|run to|go to)\b",
-        lambda r: _n_levels(r) >= 2 and r.has(STATS),
+        lambda r: n_levels(r) >= 2 and r.has(STATS),
     ),
     Rule("gg-stats-bare", "gg_stats", r"\bgolden gate stats\b|\bgg stats\b|\bgg odds\b|\bgg %"),
     Rule(
@@ -381,7 +317,7 @@ RULES: tuple[Rule, ...] = (
             and r.range[1] is not None
             and r.range[0] != r.range[1]
             and r.has(r"\b(?:from|between|since|period|through|thru)\b")
-            and _gate_only(r)
+            and gate_only(r)
         ),
     ),
     Rule(

@@ -57,6 +57,13 @@ def side_near(t: str, start: int, end: int) -> str | None:
     up, down = side_regex("up"), side_regex("down")
     hits = [(m.end(), "+") for m in re.finditer(up, before)]
     hits += [(m.end(), "-") for m in re.finditer(down, before)]
+    adjacent = [h for h in hits if not re.search(r"[\w,;]", before[h[0] :].replace(" side", ""))]
+    if adjacent:
+        return max(adjacent)[1]
+    if re.match(r"^\s?(?:down|downside|bear\w*)\b", after):  # "mid up, mid down": its own word
+        return "-"
+    if re.match(r"^\s?(?:up|upside|bull\w*)\b", after):
+        return "+"
     hits = [h for h in hits if not re.search(r"\w", before[h[0] :].replace(" side", ""))] or hits
     near = [h for h in hits if len(before) - h[0] <= 12]
     if near:
@@ -110,7 +117,8 @@ _BARE_NUMBER = (
     r"(?<![\w.$/+-])(0?\.\d{2,3}|[123]\.\d{1,3}|[123](?=\s?(?:x\s?)?atr\b)|38\.2|61\.8|23\.6|78\.6)"
     r"(?:\s?(?:x\s?)?atr)?(?=\s?(?:level|lvl|line|ext|extension|atr|fib|s\b|$|\?|,|\)|:| (?:on|for"
     r"|level|target|and|to|or|from|is|gg|mid|rate|odds|up|down|calls?|puts?|side|in|since|during"
-    r"|over|last|past|this|after|before|short|long|bull\w*|bear\w*|upside|downside|lvl|line|how|then)\b"
+    r"|over|last|past|this|after|before|short|long|bull\w*|bear\w*|upside|downside|lvl|line|how|then"
+    r"|both|each|&)\b| &"
     r"| \d{1,2}/\d| \d{4}-\d))"
 )
 
@@ -171,7 +179,7 @@ class _Scan:
 
     def pass_pairs(self) -> None:
         both = (
-            r"\b(?:upper|top|bull\w*|call) (?:and|&|/) (?:lower|bottom|bear\w*|put) "
+            r"\b(?:upper|top|bull\w*|call) ?(?:and|&|/|\+|n) ?(?:lower|bottom|bear\w*|put) "
             r"(midranges?|mids?|golden gates?|ggs?|gates?|triggers?)"
         )
         family = {"mid": "0.618", "gol": "0.382", "gg": "0.382", "gat": "0.382", "tri": "0.236"}

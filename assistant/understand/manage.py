@@ -6,9 +6,9 @@ import re
 
 from assistant.understand.build import Built
 from assistant.understand.glossary import glossary_term
-from assistant.understand.intents import strategy_names_in
 from assistant.understand.levels import resolve_unsided
 from assistant.understand.reading import Reading
+from assistant.understand.ruletests import strategy_names_in
 from tools.strategies import builtin_name
 
 _RANGE_WORDS = r"(?:on|for|over|since|from|last|past|in|during|between|ytd|this)"

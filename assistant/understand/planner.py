@@ -268,6 +268,8 @@ def _authoring(r: Reading, last: Turn | None, setting: Setting, intent: str | No
     update = _update_saved(r)
     if update is not None:
         return update
+    if first and first["name"] == "position_size" and r.has(_REVISES):
+        return None  # "short at the ptrig instead, same stop": the sizing, revised
     previous = last.text if last else ""
     plain = re.sub(r"\b(?:long|short) trigger\b", "level", t)
     answering = (
@@ -285,6 +287,9 @@ def _authoring(r: Reading, last: Turn | None, setting: Setting, intent: str | No
     if parsed.question:
         return Plan(reply=parsed.question, rule="author > ask")
     return Plan(calls=[{"name": "draft_strategy", "args": {"spec": parsed.spec}}], rule="author")
+
+
+_REVISES = r"\binstead\b|\bsame (?:stop|entry|risk|account|size)\b|^(?:and |ok |now )?what if\b"
 
 
 def _recent_draft(last: Turn | None) -> dict[str, Any] | None:

@@ -135,14 +135,13 @@ class Reading:
     @cached_property
     def gg_side(self) -> str | None:
         """Return bull or bear when the message names a side (or only one side's levels)."""
-        up = re.search(
-            r"\bbull\w*|\bupside\b|\bcalls?\b|\bup\b|\bupper\b|\blong\b|\babove\b", self.t
-        )
+        t = re.sub(r"\b(?:mark|extended) ?(?:up|down)\b", "", self.t)  # PO zones name no side
+        up = re.search(r"\bbull\w*|\bupside\b|\bcalls?\b|\bup\b|\bupper\b|\blong\b|\babove\b", t)
         down = re.search(
-            r"\bbear\w*|\bdownside\b|\bputs?\b|\bdown\b|\blower\b|\bshort\b|\bbelow\b", self.t
+            r"\bbear\w*|\bdownside\b|\bputs?\b|\bdown\b|\blower\b|\bshort\b|\bbelow\b", t
         )
         if up and down:
-            if self.has(BOTH_SIDES):
+            if re.search(BOTH_SIDES, t):
                 return None  # both sides asked: "both up and down", "bull & bear"
             return "bull" if up.start() < down.start() else "bear"
         if up or down:

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from assistant.understand.build import alert, sizing_terms
-from assistant.understand.intents import strategy_names_in
 from assistant.understand.levels import read_levels
 from assistant.understand.manage import EDIT_WORDS, alert_action, alert_filters
 from assistant.understand.reading import Reading
+from assistant.understand.ruletests import strategy_names_in
 from assistant.understand.turns import CUE, FLIP, SIDE_PICK, Call, Turn
 from tools.strategies import builtin_name
 

@@ -64,6 +64,15 @@ def read_symbols(original: str, t: str, known: tuple[str, ...]) -> list[str]:
             and not known_named
         ):
             found.append((m.start(1), m[1].upper()))
+    for m in re.finditer(_SUBJECT_OF_A_MOVE, clean):  # "when tsla crosses its +1"
+        word = m[1]
+        if (
+            word not in names
+            and word not in _NOT_TICKERS
+            and word not in _NOT_SUBJECTS
+            and not _is_vocab(word)
+        ):
+            found.append((m.start(1), word.upper()))
     if any(s == "SPX" for _, s in found):  # ES is SPX's future: one answer, for SPX
         found = [(p, s) for p, s in found if s != "ES"]
     out: list[str] = []
@@ -71,6 +80,13 @@ def read_symbols(original: str, t: str, known: tuple[str, ...]) -> list[str]:
         if sym not in out:
             out.append(sym)
     return out
+
+
+_SUBJECT_OF_A_MOVE = (
+    r"\b(?:when|if|once|as soon as) \$?([a-z]{2,5}) (?:crosses|breaks|loses|reclaims|hits|"
+    r"tags|touches|trades|closes|drops|falls|rallies|gets|goes|taps|pierces)\b"
+)
+_NOT_SUBJECTS = frozenset({"it", "price", "px", "we", "mkt", "spot", "this", "that", "she", "he"})
 
 
 def _pos(text: str, word: str) -> int:

@@ -242,6 +242,8 @@ def normalize(text: str) -> str:
     text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u00b1", "+/-")
     text = re.sub(r"\s+", " ", text.lower()).strip()
     text = re.sub(r"\bs/l\b", "sl", text)  # stop loss
+    # "wk" is the weekly mode ("spx wk levels") except after next/last/this/prev or a count
+    text = re.sub(r"\b(next|last|this|prev|previous|\d+|a|one) wk\b", r"\1 week", text)
     # "pt" is the put trigger, except as a price target ("pt 460", "pt at 5980")
     text = re.sub(
         r"\bpt\b(?=\s*(?:at |@ |of |is |= |: )?\$?\d{2})(?!\s*\d{1,2}[./-]\d{1,2}[./-])",

@@ -1,0 +1,94 @@
+"""The extra tests the intent table's rows apply to a parsed message (``intents.RULES``): how
+many levels it names, whether it names one session, which statistics words it has, and so on.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from assistant.understand.patterns import STATS, TRUE_RANGE
+from assistant.understand.reading import Reading
+from core.strategies import builtin_strategies
+
+
+def question_follows(t: str) -> bool:
+    """Return True when a later sentence asks something: "I trade the monthly chart. For SPX in
+    January 2021 what was the upper midrange?" is a question with a preface, not a fact to keep."""
+    later = re.split(r"(?<=[.!;])\s+", t)[1:]
+    return any(
+        "?" in s
+        or re.match(r"(?:what|whats|how|where|which|when|is|are|did|does|can|give|show)\b", s)
+        for s in later
+    )
+
+
+CONDITION = (
+    r"\b(?:ribbon|po|phase osc\w*|oscillator)\b[^.?]{0,20}\b(?:bullish|bearish|mixed|bull|bear|mark up|markup|"
+    r"mark down|markdown|launch box|distribution|accumulation|extended up|extended down)\b"
+    r"|\b(?:bullish|bearish|mixed) ribbon\b|\bon (?:mon|tue|wed|thu|fri)\w*|\b(?:mon|tues?|wednes|thurs?|fri)days\b"
+    r"|\bopens? (?:above|below|inside|beyond)\b|\bgaps? (?:up|down)\b"
+    r"|\b(?:mon|tue|wed|thu|fri)\w*(?:\s?/\s?(?:mon|tue|wed|thu|fri)\w*)* only\b"
+)
+"""Words that condition statistics on the session or the trigger moment."""
+
+
+STATS_STRONG = (
+    r"\bhow often|\bodds\b|%|\bpercent|\brate\b|\bstats?\b|\bprobab|\bhistoric|\busually\b"
+    r"|\bhow many times\b"
+)
+"""Statistics words that a past-tense "did it complete?" about one session never has."""
+
+
+def one_level_or_band(r: Reading) -> bool:
+    """Return True when at most one level is named, or one band (±x: both sides of one level)."""
+    keys = set(r.levels.keys) | {f"+{u}" for u in r.levels.unsided}
+    return len({k.lstrip("+-") for k in keys}) <= 1
+
+
+def true_range_n(r: Reading) -> int:
+    m = re.search(TRUE_RANGE, r.t)
+    return int(m[1] or m[2] or m[3] or m[4]) if m else 0
+
+
+def n_levels(r: Reading) -> int:
+    return len(r.levels.keys) + len(r.levels.unsided)
+
+
+def gate_only(r: Reading) -> bool:
+    """Return True when the only levels named are golden gates (and their midrange target)."""
+    mags = {k.lstrip("+-") for k in r.levels.keys} | set(r.levels.unsided)
+    if "0.236" in r.levels.unsided and r.has(r"\bat (?:the )?trigger\b(?! (?:level|price))"):
+        mags.discard("0.236")  # "… ribbon at trigger": the gate's trigger moment, not a level
+    return mags <= {"0.382"} or (
+        mags <= {"0.382", "0.618"} and (r.has(r"\bcomplet\w*|\btarget\b") or r.buckets is not None)
+    )
+
+
+def specific_day(r: Reading) -> bool:
+    """Return True when the message names one session (not a period or a range)."""
+    return r.date.found and not r.date.period and r.range == (None, None)
+
+
+def strategy_names_in(t: str) -> list[str]:
+    """Return the built-in strategies whose names (or short names) the text contains."""
+    return [n for n, pattern in strategy_patterns() if re.search(pattern, t)]
+
+
+@cache
+def strategy_patterns() -> list[tuple[str, str]]:
+    out = []
+    for spec in builtin_strategies():
+        words = re.sub(r"[^a-z0-9 ]", " ", spec.name.lower()).split()
+        out.append((spec.name, r"\b" + r"\W+".join(map(re.escape, words)) + r"\b"))
+    return out
+
+
+def no_market_words(r: Reading) -> bool:
+    return (
+        not r.symbols
+        and not r.date.found
+        and not r.has(r"\d{3}|\b(?:that|same|this) (?:day|session|week)\b|\bthen\b")
+        and not r.has(STATS)
+        and r.buckets is None
+    )
