@@ -45,6 +45,7 @@ from core.calendar import previous_session
 from core.errors import DataError
 from core.levels import compute_levels, current_period_start
 from core.sources import BarSource, load_bars
+from integrations.alerts.daystate import DayState
 from integrations.alerts.monitor import Monitor
 from integrations.alerts.store import StoredAlert
 
@@ -87,7 +88,8 @@ class LiveStatus:
     session: str | None = None
     symbols: list[str] = field(default_factory=list)
     levels: dict[str, dict[str, dict[str, float]]] = field(default_factory=dict)
-    """symbol → mode → {"previous_close", "atr"} in force this session."""
+    """symbol → mode → {"previous_close", "atr", and the levels ±0.236, ±0.382, ±0.618, ±1}
+    in force this session (as the levels tools round them)."""
     last_price: dict[str, float] = field(default_factory=dict)
     last_tick: dict[str, str] = field(default_factory=dict)
     """symbol → time of its last event (ISO, US/Eastern)."""
@@ -97,6 +99,8 @@ class LiveStatus:
     reconnects: int = 0
     gaps: list[Gap] = field(default_factory=list)
     alerts_watched: int = 0
+    today: dict[str, DayState] = field(default_factory=dict)
+    """symbol → its session so far (open, high, low, golden gates, place among the levels)."""
     error: str | None = None
     """Why the stream last failed (exception class and message), if it did."""
     replaying: list[str] = field(default_factory=list)
@@ -121,6 +125,7 @@ class LiveStatus:
                 "reconnects": self.reconnects,
                 "gaps": [vars(g).copy() for g in self.gaps[-20:]],
                 "alerts_watched": self.alerts_watched,
+                "today": {s: day.snapshot() for s, day in self.today.items()},
                 "error": self.error,
                 "replaying": list(self.replaying),
                 "notes": list(self.notes),
@@ -136,7 +141,8 @@ def eastern(stamp: Any) -> pd.Timestamp:
 
 
 def session_levels_for(source: BarSource, symbol: str, day: dt.date) -> dict[str, dict[str, float]]:
-    """Return mode → {previous_close, atr} in force on ``day`` for each of ``STATUS_MODES``,
+    """Return mode → {previous_close, atr, the main levels} in force on ``day`` for each of
+    ``STATUS_MODES``,
     from daily bars strictly before ``day`` (a partial bar of ``day`` itself is never used).
     Raises ``DataError`` when there is no daily bar before ``day``."""
     start = pd.Timestamp(day).tz_localize(EASTERN)
@@ -158,7 +164,12 @@ def session_levels_for(source: BarSource, symbol: str, day: dt.date) -> dict[str
             levels = compute_levels(bars, current_period_start(start, name), name)
         except DataError:
             continue  # too little history for this mode's ATR
-        out[name] = {"previous_close": levels.previous_close, "atr": levels.atr}
+        keys = ("-1", "-0.618", "-0.382", "-0.236", "+0.236", "+0.382", "+0.618", "+1")
+        out[name] = {
+            "previous_close": levels.previous_close,
+            "atr": levels.atr,
+            **{key: levels.levels[key] for key in keys},
+        }
     return out
 
 
@@ -229,6 +240,7 @@ class LiveEngine:
             self.status.session = f"{day:%Y-%m-%d}"
             self.status.levels = by_mode
             self.status.notes = notes
+            self.status.today = {s: DayState(pc, atr) for s, (pc, atr) in levels.items()}
         log.info("live: session %s, levels for %s", day, ", ".join(sorted(levels)) or "none")
         self.rebuild(carry=False)
 
@@ -289,6 +301,8 @@ class LiveEngine:
         with self.status._lock:
             self.status.last_price[symbol] = price
             self.status.last_tick[symbol] = local.isoformat()
+            if symbol in self.status.today:
+                self.status.today[symbol].update(local, price)
         if self.recorder is not None:
             self.recorder.add(symbol, local, price)
         if symbol not in self.engine.sym_index:

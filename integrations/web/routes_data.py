@@ -6,11 +6,15 @@ refusal becomes 422 (arguments) or 404 (no such data) with the tool's own explan
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import json
+from collections.abc import AsyncIterator
 from pathlib import PurePath
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from integrations.chat.accounts import User
@@ -55,6 +59,26 @@ def live(request: Request, user: LevelsReader) -> dict[str, Any]:
     each symbol's levels by mode, last price and tick time, events, reconnects and gaps."""
     snapshot: dict[str, Any] = request.app.state.live.snapshot()
     return snapshot
+
+
+@router.get("/api/live/events")
+async def live_events(request: Request, user: LevelsReader) -> StreamingResponse:
+    """Server-sent events: the live status (as ``/api/live``) each time it changes, checked
+    every half second, until the client goes away. The dashboard listens to this."""
+    status = request.app.state.live
+
+    async def events() -> AsyncIterator[str]:
+        sent = None
+        while not await request.is_disconnected():
+            snapshot = json.dumps(status.snapshot())
+            if snapshot != sent:
+                sent = snapshot
+                yield f"data: {snapshot}\n\n"
+            await asyncio.sleep(0.5)
+
+    return StreamingResponse(
+        events(), media_type="text/event-stream", headers={"Cache-Control": "no-store"}
+    )
 
 
 @router.get("/api/levels/{symbol}")

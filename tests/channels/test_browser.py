@@ -11,6 +11,8 @@ Expected numbers are worked by hand from the shipped SPY data for 2019-06-12: pr
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import json
 import os
 import shutil
@@ -22,9 +24,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from fastapi import FastAPI
 
+from integrations.alerts.live import replay_engine
+from integrations.alerts.monitor import Monitor
+from integrations.alerts.store import SqliteAlertStore
+from integrations.marketdata.files import FileSource, samples_dir
 from integrations.web.app import create_app
-from tests.channels.conftest import PASSWORD, PUT_TRIGGER_QUESTION, World
+from tests.channels.conftest import PASSWORD, PUT_TRIGGER_QUESTION, World, hand_wilder_atr
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -67,6 +74,17 @@ from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 
+def _start_replay(app: FastAPI, world: World) -> None:
+    """Run the live engine on the offline replay clock (1200× real time) into the app's
+    status, as ``whispr serve`` does with no provider; its alert store is its own (empty)."""
+    store = SqliteAlertStore(world.settings.home / "replay-alerts.sqlite")
+    monitor = Monitor(store, FileSource(samples_dir()), lambda d, m: None)
+    engine = replay_engine(
+        monitor, monitor.source, ["SPX", "SPY"], speed=1200, sessions=3, status=app.state.live
+    )
+    threading.Thread(target=asyncio.run, args=(engine.run(),), daemon=True).start()
+
+
 @pytest.fixture(scope="module")
 def server(world: World) -> Iterator[str]:
     """Yield the base URL of a real uvicorn server running the app on a free local port."""
@@ -74,8 +92,10 @@ def server(world: World) -> Iterator[str]:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
+    app = create_app(world.service, world.settings)
+    _start_replay(app, world)
     config = uvicorn.Config(
-        create_app(world.service, world.settings),
+        app,
         host="127.0.0.1",
         port=port,
         log_level="warning",
@@ -689,3 +709,71 @@ def test_notifications_reach_only_their_own_user(
     assert not any(for_bob in text for text in shown)
     assert "for bob" not in browser.find_element(By.ID, "toasts").text
     browser.find_element(By.ID, "bell").click()
+
+
+def test_the_page_opens_on_a_dashboard_that_moves_with_the_replay(
+    browser: WebDriver, server: str, tmp_path: Path
+):
+    """After login the dashboard shows SPX and SPY from the live engine (the offline replay
+    clock here): prices move within 2 s, the Day levels match a hand computation, both golden
+    gates have a state; at 1400 and 390 px it fits; screenshots go to $WHISPR_SCREENSHOT_DIR (or
+    tmp) for review."""
+    open_page(browser, server)
+    wait(browser).until(
+        lambda d: (
+            d.find_element(By.ID, "app").is_displayed()
+            or d.find_element(By.ID, "login").is_displayed()
+        )
+    )
+    if browser.find_element(By.ID, "login").is_displayed():
+        log_in(browser, "alice", PASSWORD)
+    visible(browser, "dashboard")
+    assert not browser.find_element(By.ID, "chat-view").is_displayed()
+
+    def texts(d: WebDriver, css: str) -> list[str]:  # read in one go: rows update every tick
+        script = "return [...document.querySelectorAll(arguments[0])].map(e => e.innerText)"
+        return list(d.execute_script(script, css))
+
+    def rows(d: WebDriver) -> list[str]:
+        return texts(d, "#watchlist tbody tr")
+
+    wait(browser).until(lambda d: len(rows(d)) == 2 and all("–" not in r for r in rows(d)))
+    first_line = browser.find_element(By.ID, "live-line").text
+    assert first_line.startswith("Replay of 2026-02-11, 2026-02-12, 2026-02-13")
+    before = rows(browser)
+    WebDriverWait(browser, 2).until(lambda d: rows(d) != before)  # moved within 2 s
+    assert [r.split()[0] for r in rows(browser)] == ["SPX", "SPY"]
+    session = browser.find_element(By.ID, "live-line").text.split("session ")[1][:10]
+    daily = FileSource(samples_dir()).bars("SPX", "1d")
+    prior = daily.loc[: str(dt.date.fromisoformat(session) - dt.timedelta(days=1))]
+    pc, atr = float(prior["close"].iloc[-1]), round(hand_wilder_atr(prior), 2)
+    day = texts(browser, "#modes tbody tr")[0].split()
+    assert day[:3] == ["Day", f"{pc:.2f}", f"{atr:.2f}"]
+    assert day[7] == f"{pc + 0.236 * atr:.2f}"  # the call trigger, by hand
+    modes = [r.split()[0] for r in texts(browser, "#modes tbody tr")]
+    assert modes == ["Day", "Weekly", "Monthly", "Quarterly", "Yearly"]
+    gates = texts(browser, "#gates li")
+    assert [g.split()[0] for g in gates] == ["Bull", "Bear"]
+    browser.find_element(By.CSS_SELECTOR, "#watchlist tbody tr[data-symbol=SPY]").click()
+    wait(browser).until(ec.text_to_be_present_in_element((By.ID, "detail-title"), "SPY today"))
+    folder = Path(os.environ.get("WHISPR_SCREENSHOT_DIR", tmp_path))
+    size = browser.get_window_size()
+    browser.set_window_size(1400, 900)
+    try:
+        assert browser.save_screenshot(str(folder / "whispr-dashboard-1400.png"))
+    finally:
+        browser.set_window_size(size["width"], size["height"])
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
+    )
+    try:
+        overflow = browser.execute_script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, "the dashboard scrolls sideways at phone width"
+        assert browser.save_screenshot(str(folder / "whispr-dashboard-390.png"))
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    browser.find_element(By.ID, "tab-chat").click()
+    visible(browser, "question")

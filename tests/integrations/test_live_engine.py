@@ -319,3 +319,30 @@ def test_minute_bars_keep_only_minutes_seen_whole(tmp_path: Path):
         bars.add("SPY", pd.Timestamp(f"2026-02-12 {clock}", tz="America/New_York"), price)
     bars.flush()
     assert len(got) == 1
+
+
+def test_day_state_follows_the_golden_gates_by_hand():
+    """PC 100, ATR 10: bull gate trigger 103.82, target 106.18; bear 96.18 and 93.82."""
+    from integrations.alerts.daystate import DayState
+
+    def at(hhmm: str) -> pd.Timestamp:
+        return pd.Timestamp(f"2026-02-12 {hhmm}", tz="America/New_York")
+
+    day = DayState(100.0, 10.0)
+    assert day.snapshot() == {"previous_close": 100.0, "atr": 10.0}
+    for clock, price in (("09:30", 101.0), ("10:05", 103.9), ("10:40", 102.0), ("11:15", 106.2)):
+        day.update(at(clock), price)
+    snap = day.snapshot()
+    assert snap["gates"]["bull"] == "completed at 11:15 (triggered at 10:05)"
+    assert snap["gates"]["bear"] == "not triggered (trigger 96.18)"
+    assert (snap["open"], snap["high"], snap["low"], snap["last"]) == (101.0, 106.2, 101.0, 106.2)
+    assert snap["range_pct_of_atr"] == 52.0 and snap["change_atr"] == 0.62
+    assert snap["below"] == {"level": "+0.618", "price": 106.18}
+    assert snap["above"] == {"level": "+0.786", "price": 107.86}
+    gap_up = DayState(100.0, 10.0)
+    gap_up.update(at("09:30"), 104.5)  # opens between the bull trigger and its target
+    assert gap_up.snapshot()["gates"]["bull"] == "triggered at the open (09:30), target 106.18"
+    gap_down = DayState(100.0, 10.0)
+    gap_down.update(at("09:30"), 93.0)  # opens beyond the bear completion
+    gap_down.update(at("09:35"), 97.0)
+    assert gap_down.snapshot()["gates"]["bear"] == "no gate: opened beyond the completion 93.82"

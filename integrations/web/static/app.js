@@ -41,6 +41,7 @@ async function errorText(response) {
 
 function showLogin(message = "") {
   stopInbox();
+  stopLive();
   $("app").hidden = true;
   $("login").hidden = false;
   $("login-error").textContent = message;
@@ -60,9 +61,10 @@ async function start() {
   $("login-error").textContent = "";
   $("app").hidden = false;
   startInbox();
+  startLive();
+  showView("dashboard");
   await Promise.all([loadThreads(), loadAlerts()]);
   showExamples();
-  $("question").focus();
 }
 
 async function login(event) {
@@ -415,6 +417,7 @@ async function readEvents(response, onEvent) {
 }
 
 async function openThread(id) {
+  showView("chat");
   const response = await api(`/api/threads/${encodeURIComponent(id)}`);
   if (!response.ok) return;
   const thread = await response.json();
@@ -429,6 +432,7 @@ async function openThread(id) {
 }
 
 function newThread() {
+  showView("chat");
   currentThread = null;
   setTitle();
   $("conversation").replaceChildren();
@@ -659,6 +663,8 @@ function toast(message) {
 $("login-form").addEventListener("submit", login);
 $("ask-form").addEventListener("submit", ask);
 $("new-thread").addEventListener("click", newThread);
+$("tab-dashboard").addEventListener("click", () => showView("dashboard"));
+$("tab-chat").addEventListener("click", () => showView("chat"));
 $("logout").addEventListener("click", logout);
 $("bell").addEventListener("click", toggleNotices);
 document.addEventListener("keydown", (event) => {
