@@ -61,8 +61,8 @@ def live(request: Request, user: LevelsReader) -> dict[str, Any]:
     return snapshot
 
 
-@router.get("/api/live/events")
-async def live_events(request: Request, user: LevelsReader) -> StreamingResponse:
+@router.get("/api/live/stream")
+async def live_stream(request: Request, user: LevelsReader) -> StreamingResponse:
     """Server-sent events: the live status (as ``/api/live``) each time it changes, checked
     every half second, until the client goes away. The dashboard listens to this."""
     status = request.app.state.live

@@ -1,4 +1,4 @@
-// Whispr dashboard: the live engine's status by server-sent events (/api/live/events): a
+// Whispr dashboard: the live engine's status by server-sent events (/api/live/stream): a
 // watchlist with where price sits among the Day levels, and for the selected symbol its golden
 // gates today and the levels of every mode. Loaded before app.js, which calls these functions
 // (and wires the tabs); they use its $ and el.
@@ -19,7 +19,7 @@ function showView(name) {
 
 function startLive() {
   stopLive();
-  live.source = new EventSource("/api/live/events");
+  live.source = new EventSource("/api/live/stream");
   live.source.onmessage = (event) => renderLive(JSON.parse(event.data));
   live.source.onerror = () => {
     $("live-line").textContent = "Live updates interrupted; reconnecting…";
