@@ -365,4 +365,4 @@ def alert(r: Reading, symbols: list[str]) -> Built:
             given["after"] = r.window[0]
         if r.window[1] != "16:00":
             given["before"] = r.window[1]
-    return Built([fill("create_alert", r, symbols[0], **given)])
+    return Built([fill("create_alert", r, sym, **given) for sym in symbols])  # one per symbol

@@ -279,6 +279,7 @@ def _names_a_gate_trigger(t: str, m: re.Match[str]) -> bool:
     before = t[max(0, m.start() - 30) : m.start()]
     after_words = (
         r"s?\s(?:in|at|after|before|between|during|time|hour|bucket|window|odds|stats|rate|by|from|until)\b"
+        r"|s?\s(?:the |a |its )?(?:gg|ggs|golden ?gates?|gates?)\b"  # "trigger the gg": the verb
         r"|s?\s\d{1,2}(?::\d{2})?\s?(?:am|pm)\b"
     )
     clock = r"(?:\d{1,2}(?::\d{2})?\s?(?:am|pm)?(?:\s?-\s?\d{1,2}(?::\d{2})?\s?(?:am|pm)?)?|open(?:ing)?|morning|afternoon|lunch|late|early)\s?$"

@@ -53,7 +53,7 @@ OUTCOME = (
     r"|\bgap\b.{0,24}\bin (?:pts|points|%|atrs?)\b|\bclose change\b|\bchange in (?:%|pts|points)\b"
     r"|\bhow did (?:spx|spy|it|\$?[a-z]{2,5}) do (?:on )?\d"
     r"|\b(?:was|is|were) (?:the )?(?:\w+ )?(?:gg|golden gate|gate|trigger|trig)s? (?:done|complete\w*|hit|triggered|tagged|touched|reached)\b"
-    r"|\b(?:high|hi)\s?(?:/|and|&|\+|,)\s?(?:low|lo)\b|\bopen\s?(?:/|and|&|\+|,)\s?close\b|\bohlc\b"
+    r"|\b(?:high|hi)\s?(?:/|and|&|\+|,|\s)\s?(?:low|lo)\b|\bopen\s?(?:/|and|&|\+|,)\s?close\b|\bohlc\b"
 )
 """What happened in one session: touches and their times, the golden gate's fate, the close."""
 
@@ -62,7 +62,7 @@ _COUNT_Q = (
     r"|% of (?:the )?(?:days|sessions|time|trading days|closes|(?:\w+ ){1,2}(?:days|sessions))|\bcount\b|#\s?of (?:days|sessions|times)"
     r"|\b(?:which|what) (?:days|dates|sessions)\b|\blist (?:the |all )?(?:days|dates|sessions)\b"
     r"|\bhow often\b|\bhow frequently\b|\bwhat percent\w*|,? what %|\bdays (?:\w+ )?(?:closed|opened|gapped|tagged|touched)\b"
-    r"|\bdays (?:closing|opening|gapping|tagging|touching|hitting)\b"
+    r"|\bdays (?:\w+ )?(?:closing|opening|gapping|tagging|touching|hitting)\b"
 )
 _COUNT_V = (
     r"\b(?:close[sd]?|closing|settle[sd]?|open(?:s|ed|ing)?|gap(?:s|ped)?|tag(?:s|ged|ging)?"
@@ -71,7 +71,7 @@ _COUNT_V = (
 COUNTS = (
     rf"(?:{_COUNT_Q}).*{_COUNT_V}|{_COUNT_V}.*(?:{_COUNT_Q})"
     r"|\bdays (?:\w+ )?(?:closed|opened|gapped|tagged|touched)\b"
-    r"|\bdays (?:closing|opening|gapping|tagging|touching|hitting)\b"
+    r"|\bdays (?:\w+ )?(?:closing|opening|gapping|tagging|touching|hitting)\b"
     r"|\b(?:tags|touches|touch rate|tag rate)\b"
     r"|\bcloses (?:above|below|under|over|inside|within|beneath|green|red)\b"
     r"|\bdates \w+ (?:tagged|touched|closed|opened|gapped)\b|^dates\b"

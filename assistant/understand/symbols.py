@@ -47,7 +47,7 @@ def read_symbols(original: str, t: str, known: tuple[str, ...]) -> list[str]:
     ):
         found.append((0, head[1].upper()))
     for m in re.finditer(
-        r"\b([a-z]{2,5}) (?:and|&|\+) (?:spx|spy)\b|\b(?:spx|spy) (?:and|&|\+) ([a-z]{2,5})\b",
+        r"\b([a-z]{2,5}) (?:and|&|\+|or) (?:spx|spy)\b|\b(?:spx|spy) (?:and|&|\+|or) ([a-z]{2,5})\b",
         clean,
     ):
         word = m[1] or m[2]

@@ -4,7 +4,8 @@ range used against the ATR, where price sits among the Day levels, and each gold
 Golden gate (domain spec §4): the bull gate triggers when price reaches the +38.2 % level and
 completes when it then reaches +61.8 % in the same session (the bear gate mirrors it). A
 session whose first tick is already beyond ±61.8 % has no gate on that side ("opened beyond");
-one that opens between ±38.2 % and ±61.8 % triggers at the open. Only the ticks seen count: after
+one that opens between ±38.2 % and ±61.8 % triggers at the open. Only regular-session ticks
+(09:30-16:00 ET) are fed to it (the engine's choice), and only the ticks seen count: after
 a restart mid-session ``since`` says from when (high and low may then miss earlier extremes).
 """
 

@@ -301,8 +301,8 @@ class LiveEngine:
         with self.status._lock:
             self.status.last_price[symbol] = price
             self.status.last_tick[symbol] = local.isoformat()
-            if symbol in self.status.today:
-                self.status.today[symbol].update(local, price)
+            if symbol in self.status.today and "09:30" <= f"{local:%H:%M}" < "16:00":
+                self.status.today[symbol].update(local, price)  # the regular session only
         if self.recorder is not None:
             self.recorder.add(symbol, local, price)
         if symbol not in self.engine.sym_index:

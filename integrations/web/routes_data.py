@@ -64,16 +64,22 @@ def live(request: Request, user: LevelsReader) -> dict[str, Any]:
 @router.get("/api/live/stream")
 async def live_stream(request: Request, user: LevelsReader) -> StreamingResponse:
     """Server-sent events: the live status (as ``/api/live``) each time it changes, checked
-    every half second, until the client goes away. The dashboard listens to this."""
+    every half second, until the client goes away. The dashboard listens to this. With the live
+    engine off the stream sends the status once and ends; a stream also ends after 10 minutes
+    (the browser's EventSource reconnects by itself), so no connection is held for ever."""
     status = request.app.state.live
+    deadline = asyncio.get_running_loop().time() + 600
 
     async def events() -> AsyncIterator[str]:
         sent = None
+        yield "retry: 2000\n\n"
         while not await request.is_disconnected():
             snapshot = json.dumps(status.snapshot())
             if snapshot != sent:
                 sent = snapshot
                 yield f"data: {snapshot}\n\n"
+            if status.mode == "off" or asyncio.get_running_loop().time() > deadline:
+                return
             await asyncio.sleep(0.5)
 
     return StreamingResponse(

@@ -3,6 +3,7 @@ be revoked, the cookie path needs the CSRF header, and bad input gets a 4xx that
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -357,3 +358,16 @@ def test_alert_hours_are_validated_and_listed(world: World):
     )
     assert ok.status_code == 201
     assert [a["window"] for a in ok.json()["alerts"]][-1] == "13:00-16:00"
+
+
+def test_live_status_stream_sends_the_status_and_ends_when_the_engine_is_off(world: World):
+    """With no live engine (this app runs none) the dashboard's stream sends the status once
+    and closes; the browser's EventSource retries after the advertised 2 s."""
+    with world.client.stream("GET", "/api/live/stream", headers=world.auth("alice")) as r:
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/event-stream")
+        body = "".join(r.iter_text())
+    assert body.startswith("retry: 2000\n\n")
+    (event,) = [line for line in body.splitlines() if line.startswith("data: ")]
+    status = json.loads(event[len("data: ") :])
+    assert status["mode"] == "off" and status["events"] == 0 and status["today"] == {}
+    assert world.client.get("/api/live/stream").status_code == 401
