@@ -132,8 +132,10 @@ def _distance(r: Any) -> str:
     end = r.end_name if r.end_name == "price" else f"{r.end_name} ({r.end_at})"
     return (
         f"{r.symbol} {MODE_WORDS.get(r.mode, r.mode)} levels for {when}: from {start} "
-        f"{r.start_price:.2f} to {end} {r.end_price:.2f} is {r.points:+.2f} points "
-        f"({abs(r.points):.2f} pts, {abs(r.percent):.2f}%, {abs(r.atr_multiple):.3f} ATR; ATR {r.atr:.2f})."
+        f"{r.start_price:.2f} to {end} {r.end_price:.2f} is {r.points:+.2f} points, "
+        f"{r.percent:+.2f}%, {r.atr_multiple:+.3f} ATR ({abs(r.points):.2f} pts / "
+        f"{abs(r.percent):.2f}% / {abs(r.atr_multiple):.3f} ATR {'down' if r.points < 0 else 'up'}; "
+        f"ATR {r.atr:.2f})."
         + (
             f" For {r.quantity:g} x {r.multiplier:g} per point: ${r.dollars:,.2f}."
             if (r.quantity, r.multiplier) != (1, 1)

@@ -133,7 +133,8 @@ def money_terms(r: Reading) -> dict[str, Any]:
         r"|^x ?\d|=\s*\??$|\bworth\b|\bmake\b"
     ):
         qty = re.search(
-            r"\b(\d+|one|a|an) (?:\w+ )?(?:shares?|shs|sh|contracts?|cts|es|mes|lots?|cons)\b"
+            r"\b(\d+|one|a|an) (?:\w+ ){0,2}(?:shares?|shs|sh|contracts?|cts|es|mes|lots?|cons"
+            r"|calls|puts|options|opts)\b"
             r"|\b(?:buy|bought|sell|sold|short|shorted|long|x) ?(\d+) (?:\$?[a-z]{2,5})\b",
             r.t,
         )

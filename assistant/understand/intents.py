@@ -267,6 +267,12 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule("level-stats", "level_stats", STATS, lambda r: n_levels(r) >= 2),
     Rule(
+        "level-stats-after",
+        "level_stats",
+        r"\b(?:after|once)\b.*\?\s*$",  # "-1.236 after -1 on spy?"
+        lambda r: n_levels(r) == 2 and not specific_day(r) and r.words() <= 8,
+    ),
+    Rule(
         "gg-conditional",
         "gg_stats",
         r"\bgolden ?gates?\b|\bggs?\b",

@@ -244,7 +244,10 @@ class _Scan:
             elif float(m[2]) <= 3:
                 text = m.group(0).strip()
                 self.slot.problem = f"'{text}' is not one of the ATR levels (±0.236 … ±3)."
-        for m in re.finditer(r"(?<![\w.$/])([+-])\s?(\d{2,3}(?:\.\d)?)(?![\d%.])", t):
+        for m in re.finditer(
+            r"(?<![\w.$/])([+-])\s?(\d{2,3}(?:\.\d)?)(?![\d%.])(?!\s?(?:ema|sma|ma|d\b|day|period))",
+            t,
+        ):
             key = key_of(m[1], float(m[2]) / 100)
             if key and self.free(*m.span()):
                 self.take(m.start(), m.span(), key)

@@ -39,7 +39,7 @@ def backtest(r: Reading, symbols: list[str]) -> Built:
     if builtin is None and before.strip():
         builtin = builtin_name(re.sub(r"\b(?:spx|spy|the|run|a)\b", " ", before))
     name = builtin or (named[0] if named else name)
-    if not name or name in ("it", "that", "this"):
+    if not name or name in ("it", "that", "this", "strategy", "strat", "strategies", "setup"):
         return Built(
             question="Which strategy should I backtest? Say 'list strategies' to see them."
         )

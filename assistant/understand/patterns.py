@@ -36,6 +36,7 @@ DISTANCE = (
     r"|\bmove from\b|\$\$+|\bp&?n?l\b|\bpnl\b|\bhow many %|\bhow much (?:would|will|does|did|do) (?:that|it|i|this|we) (?:make|earn|be worth|pay|lose|net)\b"
     r"|\bhow many (?:pts|points) (?:under|over|above|below)\b|\bwhat'?s (?:that|it) worth\b|\bworth on\b|\bis what %"
     r"|\bdist\b|\$\s*\??\s*$|\bchg\b|\$ ?value\b|\bdollar value\b"
+    r"|^(?:and |so |ok )?from \$?\d{2,5}(?:\.\d+)? to (?:the )?"
 )
 
 OUTCOME = (
@@ -53,12 +54,13 @@ OUTCOME = (
     r"|\bgap\b.{0,24}\bin (?:pts|points|%|atrs?)\b|\bclose change\b|\bchange in (?:%|pts|points)\b"
     r"|\bhow did (?:spx|spy|it|\$?[a-z]{2,5}) do (?:on )?\d"
     r"|\b(?:was|is|were) (?:the )?(?:\w+ )?(?:gg|golden gate|gate|trigger|trig)s? (?:done|complete\w*|hit|triggered|tagged|touched|reached)\b"
+    r"|\bgap (?:on|for) (?:\d|mon|tue|wed|thu|fri|yesterday|today)|\b(?:eod|end of day|session|day) (?:review|summary)\b"
     r"|\b(?:high|hi)\s?(?:/|and|&|\+|,|\s)\s?(?:low|lo)\b|\bopen\s?(?:/|and|&|\+|,)\s?close\b|\bohlc\b"
 )
 """What happened in one session: touches and their times, the golden gate's fate, the close."""
 
 _COUNT_Q = (
-    r"\bhow many (?:times|days|sessions|occasions|closes|opens)\b|\bwhat (?:%|pct|percent\w*)|\bpct of\b"
+    r"\bhow many (?:\$?[a-z]{2,5} )?(?:times|days|sessions|occasions|closes|opens)\b|\bwhat (?:%|pct|percent\w*)|\bpct of\b"
     r"|% of (?:the )?(?:days|sessions|time|trading days|closes|(?:\w+ ){1,2}(?:days|sessions))|\bcount\b|#\s?of (?:days|sessions|times)"
     r"|\b(?:which|what) (?:days|dates|sessions)\b|\blist (?:the |all )?(?:days|dates|sessions)\b"
     r"|\bhow often\b|\bhow frequently\b|\bwhat percent\w*|,? what %|\bdays (?:\w+ )?(?:closed|opened|gapped|tagged|touched)\b"
@@ -72,6 +74,8 @@ COUNTS = (
     rf"(?:{_COUNT_Q}).*{_COUNT_V}|{_COUNT_V}.*(?:{_COUNT_Q})"
     r"|\bdays (?:\w+ )?(?:closed|opened|gapped|tagged|touched)\b"
     r"|\bdays (?:\w+ )?(?:closing|opening|gapping|tagging|touching|hitting)\b"
+    r"|\b(?:days|sessions) (?:that|which|where) (?:\w+ )?(?:closed|opened|gapped|tagged|touched|hit)\b"
+    r"|\bgap (?:ups|downs) (?:above|below|over|under|beyond|past)\b"
     r"|\b(?:tags|touches|touch rate|tag rate)\b"
     r"|\bcloses (?:above|below|under|over|inside|within|beneath|green|red)\b"
     r"|\bdates \w+ (?:tagged|touched|closed|opened|gapped)\b|^dates\b"

@@ -23,6 +23,7 @@ from assistant.understand.intents import classify
 from assistant.understand.levels import read_levels, resolve_unsided
 from assistant.understand.questions import complete, problem, same_side, span, which_period
 from assistant.understand.reading import Reading, Setting
+from assistant.understand.ruletests import gate_asked
 from assistant.understand.turns import Turn
 
 HELP = (
@@ -91,8 +92,13 @@ def plan(text: str, history: list[Turn], setting: Setting) -> Plan:
         return Plan(reply=HELP, rule="empty")
     asked = r  # conditions are read from the whole message
     plain = without_conditions(r.t)
-    if plain != r.t and classify(Reading(plain, setting))[0] in ("gg_stats", "level_stats"):
-        r = Reading(plain, setting)
+    forced = None
+    if plain != r.t:
+        stripped = Reading(plain, setting)
+        if classify(stripped)[0] in ("gg_stats", "level_stats"):
+            r = stripped
+        elif gate_asked(stripped):  # "spx bull gg when we open above the call trigger": odds
+            r, forced = stripped, ("gg_stats", "gg-conditional")
     last = history[-1] if history else None
     weekday_answer = r.date.weekday is not None and not r.date.date and not r.symbols
     if last and last.pending and (weekday_answer or not _new_request(r)):
@@ -101,7 +107,7 @@ def plan(text: str, history: list[Turn], setting: Setting) -> Plan:
             decided = plan(completed, history[:-1], setting)
             decided.rule = f"answer-to-question > {decided.rule}"
             return decided
-    intent, rule = classify(r)
+    intent, rule = forced or classify(r)
     authored = _authoring(r, last, setting, intent)
     if authored is not None:
         return authored

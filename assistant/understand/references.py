@@ -232,6 +232,8 @@ def _backtest_more(x: _Ref) -> list[Call] | None:
         flipped = _flip_words(call["args"]["strategy"], r.t)
         if flipped != call["args"]["strategy"]:
             args = {k: v for k, v in call["args"].items() if k != "spec"}
+            if r.symbols:  # "now the bear one on spy"
+                args["symbol"] = r.symbols[0]
             return [{"name": "backtest_strategy", "args": {**args, "strategy": flipped}}]
     names = strategy_names_in(r.t)
     if CUE.search(r.t) and not r.has(r"\b(?:it|that)\b") and names:

@@ -92,3 +92,15 @@ def no_market_words(r: Reading) -> bool:
         and not r.has(STATS)
         and r.buckets is None
     )
+
+
+def gate_asked(r: Reading) -> bool:
+    """Return True when a message, its conditions taken out, names only a golden gate and no
+    session ("spx bull gg" from "spx bull gg when we open above the call trigger")."""
+    return (
+        r.has(r"\bgolden ?gates?\b|\bggs?\b")
+        and gate_only(r)
+        and not r.date.found
+        and r.range == (None, None)
+        and r.words() <= 5
+    )

@@ -235,6 +235,25 @@ def _correct(word: str) -> str:
     return close[0] if close else word
 
 
+def _r_as_percent(text: str) -> str:
+    """Return ``text`` with risk written in R made a percentage: "(1r = 1%)" defines R, and
+    "0.5r on a 20k acct (1r = 1%)" risks 0.5 %."""
+    unit = re.search(r"\(?\b1\s?r\s?(?:=|is)\s?(\d+(?:\.\d+)?)\s?%\)?", text)
+    if not unit:
+        return text
+    size = float(unit[1])
+    text = text[: unit.start()] + " " + text[unit.end() :]
+    scaled = re.search(r"(?<![\w.])(\d*\.?\d+)\s?r\b", text)
+    pct = f"{float(scaled[1]) * size:g}" if scaled else f"{size:g}"
+    if scaled:
+        return text[: scaled.start()] + f"risk {pct}%" + text[scaled.end() :]
+    return (
+        re.sub(r"\brisk\b", f"risk {pct}%", text, count=1)
+        if "risk" in text
+        else f"{text} risk {pct}%"
+    )
+
+
 def normalize(text: str) -> str:
     """Return the canonical text every parser reads: lower case, straight quotes and dashes,
     single spaces, abbreviations expanded and misspelt domain words corrected."""
@@ -242,6 +261,8 @@ def normalize(text: str) -> str:
     text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u00b1", "+/-")
     text = re.sub(r"\s+", " ", text.lower()).strip()
     text = re.sub(r"\bs/l\b", "sl", text)  # stop loss
+    text = re.sub(r"\b(mark|launch|extended)_(up|down|box)\b", r"\1 \2", text)  # "mark_up"
+    text = _r_as_percent(text)
     # "wk" is the weekly mode ("spx wk levels") except after next/last/this/prev or a count
     text = re.sub(r"\b(next|last|this|prev|previous|\d+|a|one) wk\b", r"\1 week", text)
     # "pt" is the put trigger, except as a price target ("pt 460", "pt at 5980")
