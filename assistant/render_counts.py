@@ -47,5 +47,10 @@ def _average_true_range(r: Any) -> str:
         f"{r.last_session}: Wilder ATR({r.sessions}) {r.wilder_atr:.2f}, simple mean of the "
         f"true ranges {r.mean_true_range:.2f}."
     )
+    if r.levels_atr is not None:
+        lines.append(
+            f"The {r.last_session} Day levels use ATR {r.levels_atr:.2f} (through the close "
+            f"before it); {r.wilder_atr:.2f} includes {r.last_session}'s own range."
+        )
     lines.append(f"Wilder's average runs over all the data since {r.history_start}.")
     return "\n".join(lines)

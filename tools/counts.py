@@ -254,6 +254,11 @@ class AverageTrueRangeResult(BaseModel):
     requested_date: dt.date | None = Field(
         default=None, description="The date asked when it was not a session."
     )
+    levels_atr: float | None = Field(
+        default=None,
+        description="For 14 sessions: the ATR the last session's own Day levels use (Wilder "
+        "ATR(14) after the close before it), so both readings of 'the ATR on <date>' show.",
+    )
 
 
 @tool("average_true_range", AverageTrueRangeArgs, AverageTrueRangeResult)
@@ -272,7 +277,14 @@ def average_true_range(ctx: ToolContext, args: AverageTrueRangeArgs) -> AverageT
         r = core_average_true_range(daily, args.sessions, end)
     except DataError as exc:
         raise type(exc)(f"{sym}: {exc}") from None
+    levels_atr = None
+    days = [d.astype(object) for d in session_days(daily)]
+    at = days.index(r.last_session) if r.last_session in days else -1
+    if r.sessions == 14 and at > 14:
+        before = core_average_true_range(daily, 14, days[at - 1])
+        levels_atr = round_half_up(before.wilder_atr, 2)
     return AverageTrueRangeResult(
+        levels_atr=levels_atr,
         symbol=sym,
         sessions=r.sessions,
         wilder_atr=round_half_up(r.wilder_atr, 2),

@@ -240,6 +240,27 @@ _CLOSE_VS_THEM = (
 )
 
 
+def _after_levels_or_atr(r: Reading, template: Call) -> list[Call] | None:
+    """Return the call for a question about the level or ATR just shown: the levels asked
+    after an ATR answer ("and the put trigger" after "spy atr 3/23/20"), the distance from price
+    to the level ("how far is price from it rn"), the close against the levels ("where'd it
+    close vs those"); None for anything else."""
+    from assistant.understand.build import fill
+
+    name, key = template["name"], template["args"].get("level")
+    keep = {k: v for k, v in template["args"].items() if k in ("symbol", "date", "mode")}
+    if name == "average_true_range" and (r.levels.keys or r.levels.unsided):
+        call = fill("atr_levels", r, (r.symbols or [str(keep.get("symbol", ""))])[0] or None)
+        if "date" in keep and not r.date.found:
+            call["args"]["date"] = keep["date"]
+        return [call]
+    if name == "atr_levels" and key and r.has(_PRICE_TO_IT) and not r.levels.keys:
+        return [{"name": "level_distance", "args": {**keep, "start_at": "close", "end_at": key}}]
+    if name == "atr_levels" and r.has(_CLOSE_VS_THEM):
+        return [{"name": "session_outcome", "args": keep}]
+    return None
+
+
 def follow_up(r: Reading, intent: str | None, rule: str, last: Turn) -> list[Call] | None:
     """Return the previous turn's calls changed by this message, or None when the message is
     not a follow-up of it."""
@@ -275,12 +296,9 @@ def follow_up(r: Reading, intent: str | None, rule: str, last: Turn) -> list[Cal
         r"^(?:and |ok |so )?(?:in |as a )?(?:%|percent|pts|points|atrs?|\$|dollars)\W*$"
     ):  # "in %?": the distance answer gives points, % and ATR together
         return [{"name": "level_distance", "args": dict(template["args"])}]
-    keep = {k: v for k, v in template["args"].items() if k in ("symbol", "date", "mode")}
-    key = template["args"].get("level")
-    if template["name"] == "atr_levels" and key and r.has(_PRICE_TO_IT) and not r.levels.keys:
-        return [{"name": "level_distance", "args": {**keep, "start_at": "close", "end_at": key}}]
-    if template["name"] == "atr_levels" and r.has(_CLOSE_VS_THEM):  # "where'd it close vs those"
-        return [{"name": "session_outcome", "args": keep}]
+    after = _after_levels_or_atr(r, template)
+    if after is not None:
+        return after
     if template["name"] in ("session_outcome", "atr_levels") and r.has(
         r"^(?:and |what about |how about |ok )?(?:the )?(?:range|gap|change|move)\W*$"
         r"|^(?:and |ok |so )?(?:what time|when|at what time|what times)\W*(?:was that|did it|exactly)?\W*$"

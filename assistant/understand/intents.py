@@ -27,6 +27,7 @@ from assistant.understand.reading import Reading
 from assistant.understand.ruletests import (
     CONDITION,
     STATS_STRONG,
+    atr_alone,
     gate_only,
     n_levels,
     no_market_words,
@@ -215,6 +216,7 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule("true-range", "true_range", TRUE_RANGE, lambda r: true_range_n(r) >= 2),
+    Rule("atr-alone", "true_range", r"\batr\b", atr_alone),  # "spx atr on 3/16/20", "spy atr"
     Rule(
         "counts",
         "counts",

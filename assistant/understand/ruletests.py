@@ -104,3 +104,27 @@ def gate_asked(r: Reading) -> bool:
         and r.range == (None, None)
         and r.words() <= 5
     )
+
+
+def atr_alone(r: Reading) -> bool:
+    """Return True when a short message asks for the ATR itself ("spx atr on 3/16/20", "what's
+    spy's atr"): no level, mode, range or statistics words; answered as the average true range,
+    which also shows the ATR that session's levels use."""
+    return (
+        n_levels(r) == 0
+        and bool(r.symbols)  # "and the ATR?", "in atr?": a follow-up, not a new question
+        and not r.has(
+            r"^(?:and|in|so|ok|also|what about|how about)\b|\bin atrs?\b|\bhalf\b|\bdouble\b"
+        )
+        and not r.has(r"\btwice\b|\bmax\b|\bwent\b|\bx atr\b|\bmultiple")
+        and r.words() <= 8
+        and not r.date.period
+        and r.range == (None, None)
+        and not r.has(
+            r"\blevels?\b|\blvls?\b|\brange\b|\bprevious close\b|\bweekly\b|\bmonthly\b"
+            r"|\bquarterly\b|\byearly\b|\bmultiday\b|\bswing\b|\bposition\b|\blong ?term\b"
+            r"|\b4h\b|\bscalp\b|\bodds\b|\bstats?\b|%|\bdistance\b|\bhow far\b|\bsiz\w*"
+            r"|\bmove\b|\bgap\b|\bhow many\b|\bstop\b|\btarget\b|\balert\b|\bchart\b"
+            r"|\bexplain\b|\bwhat is (?:an? )?atr\b|\bwhat does\b|\bmean\w*\b|\bwhy\b|\bhow\b"
+        )
+    )

@@ -223,3 +223,20 @@ def test_renderings_restate_the_question_and_every_number_is_grounded(ctx):
         f"{atr.wilder_atr:.2f}, simple mean of the true ranges {atr.mean_true_range:.2f}."
     ) in text
     assert check_grounding(text, [atr.model_dump_json()], "").grounded
+
+
+def test_average_true_range_also_gives_the_atr_the_sessions_levels_use(ctx, source):
+    """'spx atr on 3/16/20' reads two ways: ATR(14) including 3/16 (TA-Lib at 3/16) and the ATR
+    the 3/16 Day levels use (TA-Lib at 3/13); both are in the answer."""
+    x = daily_bars(source, "SPX")
+    hlc = [x[k].to_numpy() for k in ("high", "low", "close")]
+    dates = list(x.index.date)
+    at = dates.index(dt.date(2020, 3, 16))
+    r = run_tool(ctx, "average_true_range", {"symbol": "SPX", "date": "2020-03-16"})
+    assert r.wilder_atr == half_up(float(talib.ATR(*(a[: at + 1] for a in hlc), 14)[-1]))
+    assert r.levels_atr == half_up(float(talib.ATR(*(a[:at] for a in hlc), 14)[-1]))
+    assert r.levels_atr == run_tool(ctx, "atr_levels", {"symbol": "SPX", "date": "2020-03-16"}).atr
+    text = render_result("average_true_range", r)
+    assert f"Day levels use ATR {r.levels_atr:.2f}" in text and f"{r.wilder_atr:.2f}" in text
+    other = run_tool(ctx, "average_true_range", {"symbol": "SPX", "sessions": 20})
+    assert other.levels_atr is None  # only the levels' own length, 14
