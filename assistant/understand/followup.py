@@ -76,6 +76,8 @@ def _is_follow_up(r: Reading, intent: str | None, rule: str, last_tool: str) -> 
         return True  # "when the ribbon's bullish", "mondays only": the same odds, conditioned
     if intent is None:
         return True
+    if last_tool == "session_counts" and rule == "levels-by-key" and r.words() <= 2:
+        return True  # "-1?" after a count: the same count at another level
     same = _tool_of(intent) == last_tool or (intent == "levels" and last_tool in LEVEL_TOOLS)
     sizing_words = r"\b(?:target|tgt|stop|risk|account|acct|r\b|what r|side|short|long|es|mes|contracts?|shares)\b"
     if last_tool == "position_size" and r.has(sizing_words) and not r.symbols:

@@ -345,8 +345,19 @@ RULES: tuple[Rule, ...] = (
         r"|\btriggered (?:yet|today)\b|\bdid\b.{0,30}\b(?:trigger|hit|tag|touch|reach)\b|\bhas\b.{0,30}\b(?:triggered|hit|tagged|touched)\b"
         r"|\bis (?:spx|spy|it|price) (?:above|below|over|under|near|through)\b"
         r"|\bwhich (?:levels?|lvls)\b.{0,12}\b(?:tag|hit|touch|reach)\w*|\b(?:levels?|lvls) (?:got |were )?(?:tagged|hit|touched|reached)\b"
-        r"|\bwhere (?:we|r we|are we|u at|we at)\b",
+        r"|\bwhere (?:we|r we|are we|u at|we at)\b"
+        r"|\b(?:next|nearest|closest) (?:support|resistance)\b|\b(?:support|resistance) (?:below|above)\b",
         lambda r: not r.has(INDICATOR) or r.has(r"\blevels?\b"),
+    ),
+    Rule(
+        "strategy-results",
+        "backtest",
+        r"\bhow (?:does|did|has|is) .{0,24}\b(?:do|done|doing|perform\w*)\b|\bhow many trades\b"
+        r"|\bwin ?%|\bwin rate\b|\bperformance\b|\bresults\b",
+        lambda r: (
+            bool(strategy_names_in(r.t) or r.has(r"\bstrat(?:egy|s)?\b"))
+            and not r.has(r"\bright now\b|\bcurrently\b")
+        ),
     ),
     Rule(
         "indicator",

@@ -38,6 +38,10 @@ def backtest(r: Reading, symbols: list[str]) -> Built:
     before = re.split(r"\b(?:back ?test\w*|bt)\b", r.t)[0]
     if builtin is None and before.strip():
         builtin = builtin_name(re.sub(r"\b(?:spx|spy|the|run|a)\b", " ", before))
+    if builtin is None:  # "how does the gg bull strategy do", "4h po dot strategy on spy, win%"
+        head = re.split(r"\s+strat(?:egy|s)?\b", r.t)[0].split() if r.has(r"\bstrat") else []
+        tails = (" ".join(head[i:]) for i in range(max(0, len(head) - 4), len(head)))
+        builtin = next((b for b in map(builtin_name, tails) if b), None)
     name = builtin or (named[0] if named else name)
     if not name or name in ("it", "that", "this", "strategy", "strat", "strategies", "setup"):
         return Built(
