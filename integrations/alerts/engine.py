@@ -43,7 +43,7 @@ from core.alerts import AlertEngine
 from core.bars import EASTERN, resample
 from core.calendar import previous_session
 from core.errors import DataError
-from core.levels import compute_levels, current_period_start
+from core.levels import MODES, compute_levels, current_period_start
 from core.sources import BarSource, load_bars
 from integrations.alerts.daystate import DayState
 from integrations.alerts.monitor import Monitor
@@ -158,8 +158,8 @@ def session_levels_for(source: BarSource, symbol: str, day: dt.date) -> dict[str
         )
     out = {}
     for name in STATUS_MODES:
-        tf = {"day": "1d", "multiday": "1w", "swing": "1mo", "position": "1q", "longterm": "1y"}
-        bars = done if name == "day" else resample(done, tf[name], "1d")
+        period = MODES[name].timeframe
+        bars = done if period == "1d" else resample(done, period, "1d")
         try:
             levels = compute_levels(bars, current_period_start(start, name), name)
         except DataError:

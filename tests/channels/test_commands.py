@@ -35,15 +35,7 @@ def _free_port() -> int:
 def test_whispr_serve_starts_prints_the_url_and_answers(tmp_path):
     port = _free_port()
     env = {**os.environ, "WHISPR_HOME": str(tmp_path), "WHISPR_PORT": str(port)}
-    for key in ("LLM_PROVIDER", "OPENAI_API_KEY", "GROQ_API_KEY", "SLACK_BOT_TOKEN"):
-        env.pop(key, None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "integrations.cli", "serve"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    proc = _start_serve(env)
     try:
         first = proc.stdout.readline()
         assert first.startswith(f"Whispr is running at http://localhost:{port}/"), first
@@ -166,6 +158,20 @@ def test_a_slack_that_cannot_start_does_not_stop_the_web_app(tmp_path):
     assert TestClient(server.app).get("/health").json() == {"status": "ok"}
 
 
+def _start_serve(env: dict[str, str], *unset: str) -> subprocess.Popen[str]:
+    """Start ``whispr serve`` with ``env`` minus LLM and Slack keys (and ``unset``); its stdout
+    (stderr merged) is a text pipe."""
+    for key in ("LLM_PROVIDER", "OPENAI_API_KEY", "GROQ_API_KEY", "SLACK_BOT_TOKEN", *unset):
+        env.pop(key, None)
+    return subprocess.Popen(
+        [sys.executable, "-m", "integrations.cli", "serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
 def test_serve_binds_before_announcing_and_one_state_folder_has_one_server(tmp_path):
     """Issue #12 defect 9: "running at" was printed before the port was bound, and two servers
     could run on one state folder (both delivering alerts, racing on the files)."""
@@ -213,16 +219,7 @@ def test_serve_runs_the_live_engine_on_the_offline_replay_clock(tmp_path):
         "WHISPR_PORT": str(port),
         "WHISPR_REPLAY_SPEED": "3600",  # an hour of market time a second
     }
-    for key in ("LLM_PROVIDER", "OPENAI_API_KEY", "GROQ_API_KEY", "SLACK_BOT_TOKEN", "WHISPR_LIVE"):
-        env.pop(key, None)
-    env.pop("WHISPR_DATA_PROVIDER", None)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "integrations.cli", "serve"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    proc = _start_serve(env, "WHISPR_LIVE", "WHISPR_DATA_PROVIDER")
     try:
         lines = [proc.stdout.readline() for _ in range(3)]
         assert any("live engine on SPX, SPY: a replay of" in line for line in lines), lines
