@@ -456,4 +456,4 @@ def _alerts(r: Any) -> str:
 
 
 # renderers of further tools live in their own modules; importing them registers them
-from assistant import render_counts, render_session  # noqa: E402, F401
+from assistant import render_counts, render_session, render_watches  # noqa: E402, F401

@@ -125,6 +125,9 @@ def _about(records: list[dict[str, Any]]) -> dict[str, set[str]]:
     return about
 
 
+_SAME_WAY = {"bull": "up", "bullish": "up", "bear": "down", "bearish": "down"}
+
+
 def substitution(expect: dict[str, Any], records: list[dict[str, Any]]) -> str | None:
     """Return what was silently substituted ("date 2026-01-15 for 2021-01-15"), or None."""
     about = _about(records)
@@ -134,6 +137,9 @@ def substitution(expect: dict[str, Any], records: list[dict[str, Any]]) -> str |
         if want is None or not got:
             continue
         want_s = str(want).upper() if key == "symbol" else str(want)
+        if key == "direction":  # a golden gate's bull/bear is the up/down of an alert
+            want_s = _SAME_WAY.get(want_s, want_s)
+            got = {_SAME_WAY.get(g, g) for g in got}
         if key == "date":  # the period of the asked mode, or of any mode answered when none asked
             modes = (
                 [str(expect["mode"])] if expect.get("mode") else sorted(about.get("mode", {"day"}))

@@ -146,6 +146,7 @@ def _add_stats(sub: argparse._SubParsersAction) -> None:
 def _assistant(args: argparse.Namespace) -> Assistant:
     from assistant.service import Assistant, sqlite_checkpointer
     from assistant.settings import get_settings
+    from integrations.alerts.watchstore import SqliteWatchStore
     from integrations.context import tool_context
     from integrations.storage.knowledge import GlossaryIndex
     from integrations.storage.memory import VectorMemory
@@ -160,6 +161,7 @@ def _assistant(args: argparse.Namespace) -> Assistant:
     ctx.services["memory"] = VectorMemory(vectors)
     ctx.services["knowledge"] = GlossaryIndex(vectors)
     ctx.services["alerts"] = alert_store()
+    ctx.services["watches"] = SqliteWatchStore(home / "watches.sqlite")
     ctx.services["destination"] = "terminal"
     ctx.services["charts_dir"] = home / "charts"
     return Assistant(ctx, args.provider, checkpointer=checkpointer)

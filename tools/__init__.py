@@ -14,6 +14,7 @@ from tools import (  # noqa: F401  (each module registers its tools)
     sizing,
     stats,
     strategies,
+    watches,
 )
 from tools.base import TOOLS, Tool, ToolContext, ToolError, run_tool
 

@@ -136,18 +136,25 @@ def _destination(asked: str, here: str) -> str:
     )
 
 
+def resolve_destination(ctx: ToolContext, asked: str | None) -> str:
+    """Return where an alert or a watch posts: the channel asked from when ``asked`` is empty,
+    else ``asked`` resolved by ``_destination``; raise for another user's web inbox."""
+    here = ctx.services.get("destination") or f"web:{ctx.user_id}"
+    destination = _destination(asked, here) if asked else here
+    channel, _, target = destination.partition(":")
+    if channel in ("web", "api") and target != ctx.user_id:
+        raise InvalidArgumentError(
+            f"alerts and watches can post to your own web inbox (web:{ctx.user_id}), a Slack "
+            f"channel (slack:<id>) or a Discord channel (discord:<id>), not {destination!r}"
+        )
+    return destination
+
+
 @tool("create_alert", CreateAlertArgs, AlertsResult)
 def create_alert(ctx: ToolContext, args: CreateAlertArgs) -> AlertsResult:
     """Alert the user when a symbol crosses an ATR level (optionally with a ribbon state); the
     alert is delivered to the channel where it was asked for, once per session."""
-    here = ctx.services.get("destination") or f"web:{ctx.user_id}"
-    destination = _destination(args.destination, here) if args.destination else here
-    channel, _, target = destination.partition(":")
-    if channel in ("web", "api") and target != ctx.user_id:
-        raise InvalidArgumentError(
-            f"alerts can post to your own web inbox (web:{ctx.user_id}), a Slack channel "
-            f"(slack:<id>) or a Discord channel (discord:<id>), not {destination!r}"
-        )
+    destination = resolve_destination(ctx, args.destination)
     rule = AlertRule(
         rule_id=f"a{uuid.uuid4().hex[:8]}",
         owner=ctx.user_id,

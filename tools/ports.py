@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from core.alerts import AlertRule
 from core.spec import StrategySpec
@@ -112,4 +112,66 @@ class AlertStore(Protocol):
     ) -> bool:
         """Replace one of the owner's alert's ribbon filter and time window (paused state,
         creation time and firing history stay); False if they have none by that id."""
+        ...
+
+
+class WatchLine(Protocol):
+    """A strategy watch as a ``WatchStore`` returns it."""
+
+    @property
+    def watch_id(self) -> str:
+        """The watch's id, e.g. 'w1a2b3c4'."""
+        ...
+
+    @property
+    def symbol(self) -> str:
+        """The symbol watched."""
+        ...
+
+    @property
+    def spec(self) -> StrategySpec:
+        """The strategy spec watched (a snapshot taken when the watch was made)."""
+        ...
+
+    @property
+    def destination(self) -> str:
+        """Where its entries and exits are posted."""
+        ...
+
+    @property
+    def start(self) -> str:
+        """ISO time (ET) the watch started ('' until the live engine first sees it)."""
+        ...
+
+    @property
+    def paused(self) -> bool:
+        """True while the watch is paused."""
+        ...
+
+
+class WatchStore(Protocol):
+    """Per-user strategy watches and their paper journal."""
+
+    def add(
+        self, watch_id: str, owner: str, destination: str, symbol: str, spec: StrategySpec
+    ) -> None:
+        """Store a new watch of ``spec`` on ``symbol``."""
+        ...
+
+    def watches(
+        self, owner: str | None = None, *, active_only: bool = False
+    ) -> Sequence[WatchLine]:
+        """Return watches (of one owner when given), oldest first."""
+        ...
+
+    def set_paused(self, owner: str, watch_id: str, paused: bool) -> bool:
+        """Pause or resume one of the owner's watches; False if they have none by that id."""
+        ...
+
+    def delete(self, owner: str, watch_id: str) -> bool:
+        """Delete one of the owner's watches (its journal stays); False if none by that id."""
+        ...
+
+    def journal(self, owner: str, watch_id: str | None = None) -> builtins.list[dict[str, Any]]:
+        """Return the owner's paper trades, oldest first (open trades have no exit fields)."""
         ...

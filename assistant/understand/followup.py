@@ -315,6 +315,10 @@ def follow_up(r: Reading, intent: str | None, rule: str, last: Turn) -> list[Cal
         "edit_alert",
         "list_alerts",
         "draft_strategy",
+        "watch_strategy",
+        "change_watch",
+        "list_watches",
+        "paper_journal",
     ):
         return None
     changes = _changes(r, template)

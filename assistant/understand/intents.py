@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from assistant.understand import watching
 from assistant.understand.glossary import TERM_THEN_WHAT, glossary_term
 from assistant.understand.levels import resolve_unsided
 from assistant.understand.patterns import (
@@ -84,6 +85,10 @@ RULES: tuple[Rule, ...] = (
         r"\bwhat do you (?:remember|know) about me\b|\bwhat have you remembered\b|\bmy (?:preferences|facts|settings)\b",
     ),
     Rule("forget", "forget", r"^forget\b|\bforget (?:my|that|what|everything)\b"),
+    Rule("journal", "paper_journal", watching.JOURNAL),
+    Rule("watch-change", "change_watch", watching.WATCH_CHANGE),
+    Rule("watch-list", "list_watches", watching.WATCH_LIST),
+    Rule("watch-strategy", "watch_strategy", watching.WATCH, watching.names_strategy),
     Rule(
         "alert-edit",
         "edit_alert",

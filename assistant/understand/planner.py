@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.authoring import is_authoring, parse_strategy
-from assistant.understand import build, manage, sessions
+from assistant.understand import build, manage, sessions, watching
 from assistant.understand.build import Built
 from assistant.understand.conditions import not_applied_note, read_conditions, without_conditions
 from assistant.understand.followup import carry_context, follow_up
@@ -77,6 +77,10 @@ BUILDERS: dict[str, Builder] = {
     "recall": manage.no_args("recall"),  # type: ignore[dict-item]
     "forget": manage.forget,
     "explain": manage.explain,
+    "watch_strategy": watching.watch,
+    "list_watches": manage.no_args("list_watches"),  # type: ignore[dict-item]
+    "change_watch": watching.change,
+    "paper_journal": watching.journal,
 }
 _MARKET = (
     "levels", "gg_stats", "level_stats", "distance", "indicator", "context", "create_alert", "sizing",

@@ -21,6 +21,9 @@ What it does with each event (a ``Quote`` or a ``StreamBar``, or anything with `
 - **Status** (``LiveStatus``): mode, session, levels, last price and tick time per symbol, events,
   reconnects and gaps; ``/api/live`` returns it. Lag, queue depth and delivery failures go to
   the monitor's ``LiveStats`` for ``/metrics``.
+- **Strategy watches** (``integrations.alerts.strategywatch``): each event lets the watches on
+  its symbol evaluate the bars completed by its time; their entries and exits are recorded and
+  delivered like firings.
 - **Bars**: each tick goes to an optional recorder (``integrations.alerts.livebars``) that keeps
   completed one-minute bars, so a session watched live can be replayed later.
 """
@@ -48,6 +51,7 @@ from core.sources import BarSource, load_bars
 from integrations.alerts.daystate import DayState
 from integrations.alerts.monitor import Monitor
 from integrations.alerts.store import StoredAlert
+from integrations.alerts.strategywatch import WatchRunner
 
 log = logging.getLogger(__name__)
 
@@ -185,6 +189,7 @@ class LiveEngine:
         mode: str = "live",
         status: LiveStatus | None = None,
         recorder: BarRecorder | None = None,
+        watches: WatchRunner | None = None,
         refresh_seconds: float = 1.0,
         backoff: float = 1.0,
         max_backoff: float = 60.0,
@@ -201,6 +206,10 @@ class LiveEngine:
         """Said after the time in each message: a replayed session is never taken for today."""
         self.status.symbols = [s.upper() for s in symbols]
         self.recorder = recorder
+        self.watches = watches
+        """Strategy watches evaluated on each completed bar (None: alerts only)."""
+        if watches is not None:
+            watches.label = self.label
         self.refresh_seconds = refresh_seconds
         self.backoff = backoff
         self.max_backoff = max_backoff
@@ -305,9 +314,11 @@ class LiveEngine:
                 self.status.today[symbol].update(local, price)  # the regular session only
         if self.recorder is not None:
             self.recorder.add(symbol, local, price)
-        if symbol not in self.engine.sym_index:
-            return []
         delivered: list[str] = []
+        if self.watches is not None and self.watches.on_event(symbol, local):
+            delivered += self.monitor.flush(self.watches.store)
+        if symbol not in self.engine.sym_index:
+            return delivered
         firings = self.engine.process(np.array([self.engine.sym_index[symbol]]), np.array([price]))
         for firing in firings:
             alert = self.alerts[firing.rule]

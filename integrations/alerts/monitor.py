@@ -252,11 +252,14 @@ class Monitor:
                 self.sleep(seconds / speed)
         return self.flush()
 
-    def flush(self) -> list[str]:
-        """Deliver every pending firing, retrying failures with exponential backoff; return the
-        messages delivered. A firing that keeps failing stays pending with its last error."""
+    def flush(self, store: Any = None) -> list[str]:
+        """Deliver every pending firing (of ``store`` when given: any store with ``pending`` and
+        ``mark``, such as the strategy watches' signals; else the alerts'), retrying failures
+        with exponential backoff; return the messages delivered. A firing that keeps failing
+        stays pending with its last error."""
+        store = self.store if store is None else store
         delivered = []
-        pending = self.store.pending()
+        pending = store.pending()
         self.stats.queue_depth = len(pending)
         for item in pending:
             for attempt in range(item.attempts, self.max_attempts):
@@ -270,11 +273,11 @@ class Monitor:
                         exc.__class__.__name__,
                         attempt + 1,
                     )
-                    self.store.mark(item.rule_id, item.session, f"{exc.__class__.__name__}: {exc}")
+                    store.mark(item.rule_id, item.session, f"{exc.__class__.__name__}: {exc}")
                     if attempt + 1 < self.max_attempts:
                         self.sleep(self.backoff * 2**attempt)
                     continue
-                self.store.mark(item.rule_id, item.session, None)
+                store.mark(item.rule_id, item.session, None)
                 delivered.append(item.message)
                 self.stats.queue_depth -= 1
                 break

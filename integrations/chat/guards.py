@@ -15,6 +15,7 @@ from integrations.chat.accounts import User, check_permission
 WRITES: dict[str, tuple[str, tuple[str, ...]]] = {
     "strategies": ("strategies:write", ("save", "delete", "share")),
     "alerts": ("alerts:write", ("add", "set_paused", "delete")),
+    "watches": ("alerts:write", ("add", "set_paused", "delete")),
 }
 """Service name → (permission, methods that write)."""
 

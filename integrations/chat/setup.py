@@ -9,6 +9,7 @@ from assistant.providers.registry import build_model, choose_provider
 from assistant.service import sqlite_checkpointer
 from core.sources import BarSource
 from integrations.alerts.store import SqliteAlertStore
+from integrations.alerts.watchstore import SqliteWatchStore
 from integrations.chat.accounts import Role, random_password
 from integrations.chat.activity import ActivityStore
 from integrations.chat.service import ChatService
@@ -29,6 +30,7 @@ def default_services(home: Path) -> dict[str, Any]:
         "memory": VectorMemory(vectors),
         "knowledge": GlossaryIndex(vectors),
         "alerts": SqliteAlertStore(home / "alerts.sqlite"),
+        "watches": SqliteWatchStore(home / "watches.sqlite"),
     }
 
 

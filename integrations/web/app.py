@@ -6,7 +6,7 @@ Route layout (every ``/api`` route but ``/api/login`` needs a user; see ``deps.p
 |---|---|---|
 | auth | ``POST /api/login``, ``/api/logout``; ``GET /api/me``; ``/api/tokens``; ``/api/users`` | ``routes_auth`` |
 | chat | ``POST /api/ask``; ``GET /api/ask/stream`` (SSE); ``/api/threads``; ``/api/charts``; ``/api/audit`` | ``routes_chat`` |
-| data | ``GET /api/levels/{symbol}``; ``/api/stats/…``; ``/api/tools`` | ``routes_data`` |
+| data | ``GET /api/levels/{symbol}``; ``/api/chart/{symbol}``; ``/api/stats/…``; ``/api/tools`` | ``routes_data`` |
 | work | ``/api/strategies…``; ``/api/alerts…``; ``/api/notifications`` | ``routes_work`` |
 | public | ``GET /`` (chat page), ``/static/…``, ``/docs``, ``/openapi.json`` | here |
 | operations | ``GET /health``, ``/ready`` (public); ``/metrics`` (admins) | ``routes_ops`` |

@@ -1,4 +1,5 @@
-"""Routes: levels, statistics and the tool list, answered by the same tools the assistant uses.
+"""Routes: levels, statistics and the tool list, answered by the same tools the assistant uses,
+and the dashboard chart's data (``chartdata``, from the same core and tools functions).
 
 Each call runs as the authenticated user (their ``ToolContext``) and is audited. A tool's
 refusal becomes 422 (arguments) or 404 (no such data) with the tool's own explanation.
@@ -17,7 +18,9 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
+from core.errors import DataError, InvalidArgumentError
 from integrations.chat.accounts import User
+from integrations.web.chartdata import DEFAULT_BARS, MAX_BARS, chart_payload
 from integrations.web.deps import CurrentUser, Service, require
 from integrations.web.schemas import ToolInfo
 from tools import TOOLS, ToolError
@@ -100,6 +103,32 @@ def levels(
     """Return the ATR levels in force for a session (tool ``atr_levels``)."""
     args = {"symbol": symbol, "mode": mode, "date": date, "level": level, "chart": chart}
     return call_tool(service, user, "atr_levels", args)
+
+
+@router.get("/api/chart/{symbol}")
+def chart(
+    symbol: Symbol,
+    user: LevelsReader,
+    service: Service,
+    tf: Annotated[str, Query(max_length=8, description="Bar size: 5m, 1h, 4h, D or W.")] = "5m",
+    mode: Annotated[str, Query(max_length=16, description="day, scalp, multiday, …")] = "day",
+    bars: Annotated[int, Query(ge=10, le=MAX_BARS, description="Bars to send.")] = DEFAULT_BARS,
+    until: Annotated[
+        dt.datetime | None,
+        Query(description="Show the data as it stood then (ISO time; naive = US/Eastern)."),
+    ] = None,
+) -> dict[str, Any]:
+    """Return the dashboard chart's data: candles, the mode's levels for the latest session shown
+    (labelled), the pivot ribbon EMAs and the phase oscillator (``integrations.web.chartdata``;
+    times are US/Eastern wall clock as epoch seconds). 422 names the accepted bar sizes or modes,
+    404 an unknown symbol. Not audited: the page re-reads it on every new live bar."""
+    ctx = service.tool_context(user, "api")
+    try:
+        return chart_payload(ctx, symbol, tf, mode, bars, until)
+    except InvalidArgumentError as exc:
+        raise HTTPException(422, str(exc)) from None
+    except DataError as exc:
+        raise HTTPException(404, str(exc)) from None
 
 
 @router.get("/api/stats/golden-gate/{symbol}")

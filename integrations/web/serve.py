@@ -146,6 +146,7 @@ def _start_live(server: Server, symbols: Sequence[str] | None) -> None:
     nothing. Its status is ``/api/live``; lag and deliveries go to ``/metrics``."""
     from assistant.settings import get_settings
     from integrations.alerts.live import provider_engine, replay_engine, streaming
+    from integrations.alerts.strategywatch import WatchRunner
 
     config = get_settings()
     if config.whispr_live == "off" and symbols is None:
@@ -176,6 +177,10 @@ def _start_live(server: Server, symbols: Sequence[str] | None) -> None:
     except Exception as exc:  # the web app still serves; the banner says why live did not
         server.started.append(f"NOT live engine: {_reason(exc)}")
         return
+
+    watches: Any = service.services.get("watches")
+    if watches is not None:
+        engine.watches = WatchRunner(watches, service.source, label=engine.label)
 
     def run() -> None:
         try:

@@ -777,3 +777,94 @@ def test_the_page_opens_on_a_dashboard_that_moves_with_the_replay(
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     browser.find_element(By.ID, "tab-chat").click()
     visible(browser, "question")
+
+
+def chart_state(driver: WebDriver) -> dict:
+    """Return the page's ``window.whisprChart``: what the dashboard chart has drawn."""
+    return driver.execute_script("return window.whisprChart")
+
+
+def test_dashboard_chart_draws_the_levels_moves_switches_and_fits_a_phone(
+    browser: WebDriver, server: str, tmp_path: Path
+):
+    """The dashboard's candlestick chart (vendored lightweight-charts) shows SPX with the 13 Day
+    levels of the replayed session as labelled price lines (the call trigger matches a hand
+    computation), the five ribbon EMAs and the oscillator; it moves with the replay, its bar-size
+    buttons re-draw it, it logs no error (CSP included) and fits 390 px; screenshots at 1400 and
+    390 px go to $WHISPR_SCREENSHOT_DIR (or tmp)."""
+    open_page(browser, server)
+    wait(browser).until(
+        lambda d: (
+            d.find_element(By.ID, "app").is_displayed()
+            or d.find_element(By.ID, "login").is_displayed()
+        )
+    )
+    if browser.find_element(By.ID, "login").is_displayed():
+        log_in(browser, "alice", PASSWORD)
+    browser.get_log("browser")  # drop earlier messages (the logged-out page's 401s)
+    visible(browser, "chart")
+    wait(browser).until(lambda d: (chart_state(d) or {}).get("symbol") == "SPX")
+    drawn = chart_state(browser)
+    assert drawn["timeframe"] == "5m" and drawn["mode"] == "day" and drawn["candles"] > 50
+    assert drawn["drawnLines"] == len(drawn["lines"]) == 13
+    assert all(n > 0 for n in drawn["emas"].values()) and set(drawn["emas"]) == {
+        "ema8", "ema13", "ema21", "ema48", "ema200"
+    }  # fmt: skip
+    assert drawn["phase"] > 0
+    assert browser.find_elements(By.CSS_SELECTOR, "#chart canvas")
+
+    session = drawn["session"]
+    daily = FileSource(samples_dir()).bars("SPX", "1d")
+    prior = daily.loc[: str(dt.date.fromisoformat(session) - dt.timedelta(days=1))]
+    pc, atr = float(prior["close"].iloc[-1]), round(hand_wilder_atr(prior), 2)
+    call = next(line for line in drawn["lines"] if line["key"] == "+0.236")
+    assert f"{call['price']:.2f}" == f"{pc + 0.236 * atr:.2f}"
+    assert call["label"] == f"call trigger +0.236 {pc + 0.236 * atr:.2f}"
+    assert call["title"] == "call trigger +0.236"  # on the chart; the price is on the axis
+    last = drawn["last"]
+    minute = last["time"] % 86400 // 60  # the axis time is the Eastern wall clock
+    assert 9 * 60 + 30 <= minute < 16 * 60, minute
+
+    def moved(d: WebDriver) -> bool:
+        now = chart_state(d)
+        return now["last"] != last or now["loads"] > drawn["loads"]
+
+    WebDriverWait(browser, 5).until(moved)  # live: the last candle or a new bar
+
+    for tf, step, anchor in (("1h", 3600, 34200), ("D", 86400, 0), ("5m", 300, 34200)):
+        browser.find_element(By.CSS_SELECTOR, f'#chart-tfs button[data-tf="{tf}"]').click()
+        wait(browser).until(lambda d, tf=tf: chart_state(d).get("timeframe") == tf)
+        state = chart_state(browser)
+        assert (state["last"]["time"] - anchor) % step == 0, state  # 09:30-anchored; midnight
+        pressed = browser.find_element(By.CSS_SELECTOR, f'#chart-tfs button[data-tf="{tf}"]')
+        assert pressed.get_attribute("aria-pressed") == "true"
+        assert state["drawnLines"] == 13
+    assert browser.find_element(By.ID, "chart-title").text.startswith("SPX 5m · Day levels for")
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert errors == []
+
+    folder = Path(os.environ.get("WHISPR_SCREENSHOT_DIR", tmp_path))
+    scroll = "document.getElementById('chart-panel').scrollIntoView({block: 'start'})"
+    size = browser.get_window_size()
+    browser.set_window_size(1400, 900)
+    try:
+        browser.execute_script(scroll)
+        assert browser.save_screenshot(str(folder / "whispr-chart-1400.png"))
+    finally:
+        browser.set_window_size(size["width"], size["height"])
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True},
+    )
+    try:
+        browser.execute_script(scroll)
+        wait(browser).until(lambda d: d.find_element(By.ID, "chart").rect["width"] <= 390)
+        overflow = browser.execute_script(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, "the chart makes the page scroll sideways at phone width"
+        box = browser.find_element(By.ID, "chart").rect
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+        assert browser.save_screenshot(str(folder / "whispr-chart-390.png"))
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

@@ -1,7 +1,8 @@
 // Whispr dashboard: the live engine's status by server-sent events (/api/live/stream): a
 // watchlist with where price sits among the Day levels, and for the selected symbol its golden
-// gates today and the levels of every mode. Loaded before app.js, which calls these functions
-// (and wires the tabs); they use its $ and el.
+// gates today and the levels of every mode; each status also goes to the chart (chart.js, loaded
+// before this file). Loaded before app.js, which calls these functions (and wires the tabs); they
+// use its $ and el.
 "use strict";
 
 const MODE_NAMES = { day: "Day", multiday: "Weekly", swing: "Monthly", position: "Quarterly", longterm: "Yearly" };
@@ -29,6 +30,7 @@ function startLive() {
 function stopLive() {
   if (live.source) live.source.close();
   live.source = null;
+  chartStop();
 }
 
 function signed(value, digits = 2) {
@@ -75,6 +77,7 @@ function renderLive(s) {
     body.replaceChildren(...rows);
   }
   renderDetail(s);
+  chartOnLive(s, live.selected);
 }
 
 function newRow(sym) {

@@ -1,0 +1,117 @@
+"""Builders for strategy watches (paper trading live) and the paper journal.
+
+"watch my gg bull on spy", "paper trade the vomy in #spx", "run ivomy live" → ``watch_strategy``;
+"my watches" → ``list_watches``; "stop watching vomy", "pause w1a2b3c4" → ``change_watch``;
+"paper journal", "how are my paper trades doing" → ``paper_journal``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.understand.build import Built
+from assistant.understand.manage import alert_action
+from assistant.understand.reading import Reading
+from assistant.understand.ruletests import strategy_names_in
+from tools.strategies import builtin_name
+
+WATCH = (
+    r"\b(?:watch(?:ing)?|track|follow\w*|monitor)\b(?!\s*list)(?! (?:for|out)\b).*\b(?:strat\w*|setup|system"
+    r"|vomy|ivomy|gg|golden gate|gate|trigger|trig|po dot|arrow)\b"
+    r"|\bpaper[- ]?trad\w*\b(?!.*\b(?:journal|results?|p&?l|pnl|log)\b)|\brun\b.*\b(?:live|forward)\b"
+)
+"""Asks to run a strategy live: a watch verb with a strategy word, paper trading, running live."""
+WATCH_LIST = (
+    r"\b(?:my|list|show|which|what)\b.*\bwatch(?:es|ing)\b|^watch(?:es)?\??$|\bwhat am i watching\b"
+)
+WATCH_CHANGE = (
+    r"\b(?:pause|resume|unpause|delete|remove|cancel|kill|mute|unmute|stop|disable|enable)\b.*"
+    r"\b(?:watch(?:es|ing)?|w[0-9a-f]{7,8})\b|\bunwatch\b"
+)
+JOURNAL = r"\bpaper (?:journal|trades|p&?l|pnl|results?|log|fills)\b|\b(?:trade |my )?journal\b"
+_ID = re.compile(r"\bw[0-9a-f]{7,8}\b")
+_SHORT = r"\b(?:gg|gate|vomy|ivomy|po dot|arrow)\b|\b(?:trigger|trig)\b.*\b(?:to )?mid"
+"""Words that make a built-in's short name a strategy ("gg bull"), not a level ("call trigger")."""
+_NOT_NAME = (
+    r"#[\w-]+|\b(?:spx|spy|\$\w+|it|that|this|one|stop|pause|resume|delete|remove|cancel|kill"
+    r"|watch\w*|unwatch|track\w*|follow\w*|monitor\w*|paper|trade|run|live|forward|on|in|for|to|my|the|a"
+    r"|strat\w*|setup|system)\b"
+)
+
+
+def builtin_named(t: str, *, loose: bool = False) -> str | None:
+    """Return the built-in strategy a message names, by full or short name ("gg bull",
+    "the vomy", "put trig to mid"), or None; ``loose`` also reads a level's name as its
+    strategy ("stop watching the put trigger strat": a watch is always of a strategy)."""
+    named = strategy_names_in(t)
+    if named:
+        return named[0]
+    if not loose and not re.search(_SHORT, t):
+        return None
+    return builtin_name(re.sub(_NOT_NAME, " ", t).strip())
+
+
+def _strategy(t: str) -> str | None:
+    """Return the strategy a watch request names: a built-in (full or short name) or the words
+    after the verb ("watch my breakout strat on spy" → "breakout")."""
+    named = builtin_named(t)
+    if named:
+        return named
+    m = re.search(
+        r"\b(?:watch(?:ing)?|track|follow\w*|monitor|paper[- ]?trade|run|unwatch)\b(?: the| my| a)?\s+"
+        r"(.+?)(?:\s+(?:strat\w*|setup|system))?(?:\s+(?:on|for|in|to|live|forward)\b.*)?[?!.]*$",
+        t,
+    )
+    if not m:
+        return None
+    words = re.sub(r"\b(?:spx|spy|\$\w+|it|that|this|one|#[\w-]+)\b", " ", m[1]).strip()
+    return builtin_name(words) or (words or None)
+
+
+def names_strategy(r: Reading) -> bool:
+    """Return True when a watch request names a strategy (or says strategy, setup, paper)."""
+    return bool(r.has(r"\bstrat|\bsetup\b|\bsystem\b|\bpaper\b") or builtin_named(r.t))
+
+
+def watch(r: Reading, symbols: list[str]) -> Built:
+    """Return a watch_strategy call (symbol and '#channel' when named)."""
+    name = _strategy(r.t)
+    if not name:
+        return Built(question="Which strategy should I watch? Say 'list strategies' to see them.")
+    args: dict[str, object] = {"strategy": name}
+    if r.symbols:
+        args["symbol"] = symbols[0]
+    channel = re.search(r"#[\w-]+", r.text.lower())
+    if channel:
+        args["destination"] = channel[0]
+    return Built([{"name": "watch_strategy", "args": args}])
+
+
+def change(r: Reading, symbols: list[str]) -> Built:
+    """Return a change_watch call ("stop watching" and "unwatch" delete the watch)."""
+    stop = r.has(r"\bstop watching\b|\bunwatch\b|\bstop (?:the |my )?watch")
+    action = "delete" if stop else alert_action(r.t)
+    if action is None:
+        return Built(question="Pause, resume or delete the watch?")
+    args: dict[str, object] = {"action": action}
+    found = _ID.search(r.t)
+    if found:
+        args["watch_id"] = found[0]
+    else:
+        name = builtin_named(r.t, loose=True)
+        if name:
+            args["strategy"] = name
+        if r.symbols:
+            args["symbol"] = symbols[0]
+    return Built([{"name": "change_watch", "args": args}])
+
+
+def journal(r: Reading, symbols: list[str]) -> Built:
+    """Return a paper_journal call (one watch or one symbol when named)."""
+    args: dict[str, object] = {}
+    found = _ID.search(r.t)
+    if found:
+        args["watch_id"] = found[0]
+    if r.symbols:
+        args["symbol"] = symbols[0]
+    return Built([{"name": "paper_journal", "args": args}])
