@@ -31,10 +31,21 @@ class Draft:
     question: str | None = None
 
 
+_PREAMBLE = re.compile(
+    r"^[^:]{0,80}?\b(?:strat\w*|setup|system|new one|build|create|make)\b[^:]{0,60}:\s*"
+)
+"""A strategy request's lead-in up to a colon: "build me a strat, call it 'x': long spy when…"."""
+_NAMED = re.compile(
+    r"\b(?:call(?:ed)?(?: it)?|name[ds]?(?: it)?)\s*[\"'‘’“”]([^\"'‘’“”]{1,60})[\"'‘’“”]"
+)
+
+
 def is_authoring(t: str) -> bool:
     """Return True when the text describes a strategy to create."""
     return bool(
-        _AUTHOR.search(t) or re.search(r"\b(?:create|new|make|build) (?:a |my )?strateg", t)
+        _AUTHOR.search(t)
+        or _AUTHOR.search(_PREAMBLE.sub("", t))
+        or re.search(r"\b(?:create|new|make|build) (?:a |my )?strateg", t)
     )
 
 
@@ -90,10 +101,12 @@ def _clause(t: str, word: str) -> str:
 
 def parse_strategy(text: str, symbol: str) -> Draft:
     """Return the spec fields read from ``text`` (or the question to ask)."""
-    t = normalize(text)
+    named = _NAMED.search(text)
+    t = _PREAMBLE.sub("", normalize(text))
     side = _side(t)
     sign = "+" if side == "long" else "-"
-    head = re.split(r"\btarget|\bstop\b|\btp\b", t)[0]
+    t = re.sub(r"\b(?:tgt|tp|pt)\b", "target", t)
+    head = re.split(r"\btarget|\bstop\b", t)[0]
     found = read_levels(head)
     entry_levels = found.keys or [f"{sign}{f}" for f in found.unsided]
     entry: list[dict[str, Any]] = []
@@ -138,4 +151,11 @@ def parse_strategy(text: str, symbol: str) -> Draft:
         "exit": {"target": target, "stop": stop},
         "description": text.strip(),
     }
+    if named:
+        spec["name"] = named.group(1).strip()
+    if re.search(
+        r"\b(?:first (?:signal|entry|trigger|trade) only|once (?:a|per) (?:day|session)|one (?:trade|entry) (?:a|per) (?:day|session))\b",
+        t,
+    ):
+        spec["entries_per_session"] = 1
     return Draft(spec=spec)

@@ -1,4 +1,4 @@
-"""Renderers of strategy watches and the paper journal."""
+"""Renderers of strategy watches, the paper journal and scheduled briefings."""
 
 from __future__ import annotations
 
@@ -59,3 +59,16 @@ def _journal(r: Any) -> str:
     header = ["entry ET", "sym", "strategy", "side", "entry", "exit", "how", "R", "P&L"]
     shown = f" (the last {JOURNAL_ROWS})" if len(r.trades) > JOURNAL_ROWS else ""
     return f"Paper journal{shown}: {r.message}\n{table(rows, header)}"
+
+
+@renders("schedule_briefing")
+@renders("list_briefings")
+@renders("change_briefing")
+def _briefings(r: Any) -> str:
+    rows = [
+        [b.id, b.symbol, b.at, ", ".join(b.modes), b.destination, "paused" if b.paused else ""]
+        for b in r.briefings
+    ]
+    if not rows:
+        return r.message
+    return f"{r.message}\n{table(rows, ['id', 'sym', 'at ET', 'levels', 'to', ''])}"

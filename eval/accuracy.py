@@ -58,6 +58,10 @@ def canonical(call: dict[str, Any]) -> tuple[str, str]:
             args = TOOLS[name].args_model.model_validate(args).model_dump(mode="json")
         except ValidationError:
             pass
+    if isinstance(args.get("spec"), dict):  # a draft's random id and free-text description
+        args["spec"] = {
+            k: v for k, v in args["spec"].items() if k not in ("spec_id", "description")
+        }
     return name, json.dumps(args, sort_keys=True, default=str)
 
 

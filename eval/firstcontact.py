@@ -43,6 +43,7 @@ FIRST_CONTACT_FILES = (
     "firstcontact_i.jsonl",
     "firstcontact_j.jsonl",
     "firstcontact_k.jsonl",
+    "firstcontact_l.jsonl",
 )
 FOCUSED_FILES = ("firstcontact_h.jsonl",)
 """Sets on one family of questions (H: issue #13's session questions): smaller by design."""

@@ -146,6 +146,7 @@ def _add_stats(sub: argparse._SubParsersAction) -> None:
 def _assistant(args: argparse.Namespace) -> Assistant:
     from assistant.service import Assistant, sqlite_checkpointer
     from assistant.settings import get_settings
+    from integrations.alerts.briefings import SqliteBriefingStore
     from integrations.alerts.watchstore import SqliteWatchStore
     from integrations.context import tool_context
     from integrations.storage.knowledge import GlossaryIndex
@@ -162,6 +163,7 @@ def _assistant(args: argparse.Namespace) -> Assistant:
     ctx.services["knowledge"] = GlossaryIndex(vectors)
     ctx.services["alerts"] = alert_store()
     ctx.services["watches"] = SqliteWatchStore(home / "watches.sqlite")
+    ctx.services["briefings"] = SqliteBriefingStore(home / "briefings.sqlite")
     ctx.services["destination"] = "terminal"
     ctx.services["charts_dir"] = home / "charts"
     return Assistant(ctx, args.provider, checkpointer=checkpointer)

@@ -3,6 +3,7 @@
 from tools import (  # noqa: F401  (each module registers its tools)
     alerts,
     authoring,
+    briefings,
     context,
     counts,
     distance,

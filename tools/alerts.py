@@ -24,14 +24,17 @@ def _store(ctx: ToolContext) -> AlertStore:
     return store
 
 
-def session_clock(value: str) -> str:
+def session_clock(value: str, *, session_only: bool = True) -> str:
     """Return ``value`` ("13:00", "9:45", "1300") as HH:MM; raise unless it is a time of the
-    regular session, 09:30 to 16:00 ET."""
+    regular session, 09:30 to 16:00 ET (any time of the day, 04:00 to 20:00 ET, when not
+    ``session_only``: a pre-market briefing)."""
     m = re.fullmatch(r"(\d{1,2}):?(\d{2})", value.strip())
     hhmm = f"{int(m.group(1)):02d}:{m.group(2)}" if m else ""
-    if not (m and int(m.group(2)) < 60 and "09:30" <= hhmm <= "16:00"):
+    low, high = ("09:30", "16:00") if session_only else ("04:00", "20:00")
+    if not (m and int(m.group(2)) < 60 and low <= hhmm <= high):
+        what = "the session" if session_only else "the trading day"
         raise InvalidArgumentError(
-            f"{value!r} is not a time of the session: use HH:MM, 09:30 to 16:00 ET"
+            f"{value!r} is not a time of {what}: use HH:MM, {low} to {high} ET"
         )
     return hhmm
 

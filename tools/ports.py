@@ -175,3 +175,27 @@ class WatchStore(Protocol):
     def journal(self, owner: str, watch_id: str | None = None) -> builtins.list[dict[str, Any]]:
         """Return the owner's paper trades, oldest first (open trades have no exit fields)."""
         ...
+
+
+class BriefingStore(Protocol):
+    """Per-user scheduled briefings."""
+
+    def add(
+        self, briefing_id: str, owner: str, destination: str, symbol: str, modes: list[str], at: str
+    ) -> None:
+        """Store a briefing of ``symbol`` posted at ``at`` (HH:MM ET) each session."""
+        ...
+
+    def briefings(
+        self, owner: str | None = None, *, active_only: bool = False
+    ) -> builtins.list[dict[str, Any]]:
+        """Return briefings as dicts (id, symbol, modes, at, destination, paused)."""
+        ...
+
+    def set_paused(self, owner: str, briefing_id: str, paused: bool) -> bool:
+        """Pause or resume one of the owner's briefings; False if none by that id."""
+        ...
+
+    def delete(self, owner: str, briefing_id: str) -> bool:
+        """Delete one of the owner's briefings; False if none by that id."""
+        ...

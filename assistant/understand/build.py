@@ -53,10 +53,15 @@ def _direction(r: Reading, _: str | None, info: FieldInfo) -> str | None:
 
 def _keys(r: Reading) -> list[str]:
     span = re.search(
-        r"(?:\b(?:from|between) |\blevels? |^)([+-]?\d(?:\.\d+)?) (?:to|and|-) ([+-]?\d(?:\.\d+)?)\b",
+        r"(?:\b(?:from|between) |\b(?:levels?|lvls?|ladder|grid) |^)([+-]?\d(?:\.\d+)?) (?:to|and|-|thru|through) "
+        r"([+-]?\d(?:\.\d+)?)\b",
         r.t,
     )
-    if span and len(r.levels.keys) == 2 and r.has(r"\blevels\b|\bgrid\b|\bladder\b|\beverything\b"):
+    if (
+        span
+        and len(r.levels.keys) == 2
+        and r.has(r"\blevels\b|\blvls\b|\bgrid\b|\bladder\b|\beverything\b")
+    ):
         return between(*r.levels.keys)
     return resolve_unsided(r.levels, r.t)
 
@@ -100,6 +105,12 @@ def levels(r: Reading, symbols: list[str]) -> Built:
     whole: dict[str, Any] = {}
     if r.has(r"\batr\b.*\brange\b|\brange\b.*\batr\b") and set(_keys(r)) <= {"0"}:
         whole = {"level": None, "levels": None}  # "pdc, atr and range % of atr": the whole answer
+    if r.has(
+        r"\b(?:not|instead of|rather than) (?:the )?(?:pdc|previous close|prior close)\b"
+    ) and set(_keys(r)) <= {
+        "0"
+    }:  # "anchored on the current close (not pdc)": the anchor, not a level asked
+        whole = {"level": None, "levels": None}
     return Built([fill("atr_levels", r, s, mode=m, **whole) for s in symbols for m in modes])
 
 
@@ -121,14 +132,19 @@ def level_stats(r: Reading, symbols: list[str]) -> Built:
         clause = resolve_unsided(read_levels(m[1]), m[1], keys[0][0] if keys[0] != "0" else "+")
         if second in clause and first not in clause:
             first, second = second, first
+    elif m := re.search(r"\bfrom\b(.+)$", r.t):  # "reaching -1 from pdc": the start is after 'from'
+        clause = resolve_unsided(read_levels(m[1]), m[1], keys[0][0] if keys[0] != "0" else "+")
+        if second in clause and first not in clause and not re.search(r"\bto\b", m[1]):
+            first, second = second, first
     return Built([fill("level_to_level", r, s, from_level=first, to_level=second) for s in symbols])
 
 
-def money_terms(r: Reading) -> dict[str, Any]:
+def money_terms(r: Reading, priced: bool = False) -> dict[str, Any]:
     """Return the quantity and multiplier a distance question asks to price ("100 shs … $$?",
-    "in $ for 300 shares", "2 ES ($50/pt)"), or {} when it asks for points only."""
+    "in $ for 300 shares", "2 ES ($50/pt)"), or {} when it asks for points only; ``priced``: the
+    question before was already in dollars ("what if its 5 option contracts instead")."""
     money: dict[str, Any] = {}
-    if r.has(
+    if priced or r.has(
         r"\$|\bdollars?\b|\bbucks\b|\bhow much\b|\bper (?:share|contract)\b|\bp&?n?l\b|\bpnl\b"
         r"|^x ?\d|=\s*\??$|\bworth\b|\bmake\b"
     ):
@@ -352,7 +368,8 @@ def alert(r: Reading, symbols: list[str]) -> Built:
         return Built(question="Alert when price crosses above the previous close or below it?")
     given: dict[str, Any] = {"level": key, "direction": verb or side}
     ribbon = re.search(
-        r"\b(bullish|bearish|bull|bear|mixed) ribbon\b|\bribbon (?:is |turns |flips )?(bullish|bearish|bull|bear|mixed)\b",
+        r"\b(bullish|bearish|bull|bear|mixed) ribbon\b"
+        r"|\bribbon(?:'s|s)? (?:is |turns |flips |goes )?(bullish|bearish|bull|bear|mixed)\b",
         r.t,
     )
     if ribbon:

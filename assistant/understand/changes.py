@@ -89,6 +89,9 @@ def counts_change(r: Reading, args: dict[str, Any]) -> dict[str, Any]:
     keys = resolve_unsided(read_levels(r.t), r.t, str(args.get("level", "+"))[:1])
     if len(keys) == 1 and args.get("event") not in ("close_inside", "open_beyond"):
         out["level"] = keys[0]
+    mags = {k.lstrip("+-") for k in keys if k != "0"}
+    if len(mags) == 1 and args.get("event") in ("close_inside", "open_beyond"):
+        out["level"] = mags.pop()  # "inside the gg's?" after "inside the triggers"
     if args.get("event") == "open_beyond":  # "gap ups only", "below only"
         if re.search(r"\bgap(?:s|ped)? ?ups?\b|\b(?:above|up) only\b|\bupside\b", r.t):
             out["side"] = "above"
@@ -107,3 +110,21 @@ def range_change(r: Reading) -> dict[str, Any]:
     if not (start or end):
         return {}
     return {"start": start.isoformat() if start else None, "end": end.isoformat() if end else None}
+
+
+def distance_span(r: Reading, last: Any) -> list[dict[str, Any]] | None:
+    """Return "gg to gg?" after a distance between two levels: the same distance between the
+    two sides of the family named (bear gate to bull gate, in the previous call's order)."""
+    if not last.calls or last.calls[0]["name"] != "level_distance":
+        return None
+    m = re.fullmatch(r"(?:and |what about |ok |so |now )?(?:the )?(.+?) to (?:the )?(.+?)\W*", r.t)
+    if not m or read_levels(m[1]).unsided != read_levels(m[2]).unsided or read_levels(m[1]).keys:
+        return None
+    family = read_levels(m[1]).unsided
+    if len(family) != 1:
+        return None
+    args = dict(last.calls[0]["args"])
+    up = str(args.get("end_at", "+"))[:1] != "-"
+    low, high = f"-{family[0]}", f"+{family[0]}"
+    args.update(start_at=low if up else high, end_at=high if up else low)
+    return [{"name": "level_distance", "args": args}]

@@ -95,7 +95,8 @@ def trigger_buckets(t: str) -> list[str] | None:
             return [f"{h:02d}" for h in range(first, last + 1)]
     if re.search(
         r"\bat the open\b|\bon the open\b|\bopens? (?:above|below|beyond|through|over|under)\b"
-        r"|\bgap(?:s|ped)? (?:above|below|over|through|up|down)|\bopening (?:print|bar)\b",
+        r"|\bgap(?:s|ped)? (?:above|below|over|through|up|down)|\bopening (?:print|bar)\b"
+        r"|\bopen (?:bucket|trigger|triggers|bar)\b",
         t,
     ):
         return ["open"]

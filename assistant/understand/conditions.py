@@ -76,8 +76,9 @@ def read_conditions(r: Reading, tool: str) -> Conditions:
         wanted.append(("indicator_timeframe", "1h", "1h"))
     m = re.search(
         r"\b(?:count|counting|treat|include|including|with)\b[^.?]{0,30}\b(?:opens?|gaps?)\b[^.?]{0,30}"
-        r"\b(?:past|beyond|above|below|through|over) (?:the )?(?:mid\w*|\.?0?\.?618|61\.8|completion)"
-        r"(?:[^.?]{0,20}\bas (?:completions?|completed|wins?))?",
+        r"\b(?:past|beyond|above|below|through|over)[- ](?:the[- ])?(?:mid\w*|\.?0?\.?618|61\.8|completion)"
+        r"(?:[^.?]{0,20}\bas (?:completions?|completed|wins?))?"
+        r"|\b(?:count|counting|treat|include|including)\b[^.?]{0,40}\bopens? as (?:completions?|completed|wins?)\b",
         r.t,
     )
     if m and tool == "golden_gate_stats":  # sessions opening past the completion count as done

@@ -16,6 +16,7 @@ from typing import Any
 from assistant.understand.build import _keys, fill, money_terms
 from assistant.understand.changes import (
     counts_change,
+    distance_span,
     gate_change,
     pair_change,
     range_change,
@@ -25,6 +26,7 @@ from assistant.understand.conditions import read_conditions
 from assistant.understand.levels import read_levels, resolve_unsided
 from assistant.understand.reading import Reading
 from assistant.understand.references import object_reference
+from assistant.understand.strategyturns import strategy_follow_up
 from assistant.understand.turns import CUE, FLIP, LEVEL_TOOLS, NEXT, PREV, SIDE_PICK, Call, Turn
 from assistant.understand.vocab import alternation, months
 from core.calendar import next_session, previous_session
@@ -71,16 +73,20 @@ def _is_follow_up(r: Reading, intent: str | None, rule: str, last_tool: str) -> 
     own, the same tool, or a weak intent (a bare level or mode word) with a follow-up cue."""
     cue = bool(CUE.search(r.t)) or r.has(r"\binstead\b|\bsame\b|\bjust\b|\bonly\b")
     stats = last_tool in ("golden_gate_stats", "level_to_level")
-    short = r.words() <= 6 or r.has(r"^(?:with|when|while|if|and|only|but|on)\b")
+    short = r.words() <= 6 or r.has(r"^(?:with|w|when|while|if|and|only|but|on)\b")
     if stats and short and read_conditions(r, last_tool).args:
         return True  # "when the ribbon's bullish", "mondays only": the same odds, conditioned
     if intent is None:
         return True
-    if last_tool == "session_counts" and rule == "levels-by-key" and r.words() <= 2:
-        return True  # "-1?" after a count: the same count at another level
+    if last_tool == "session_counts" and rule in ("levels-by-key", "levels") and r.words() <= 4:
+        return True  # "-1?", "inside the gg's?" after a count: the same count at another level
     same = _tool_of(intent) == last_tool or (intent == "levels" and last_tool in LEVEL_TOOLS)
     sizing_words = r"\b(?:target|tgt|stop|risk|account|acct|r\b|what r|side|short|long|es|mes|contracts?|shares)\b"
     if last_tool == "position_size" and r.has(sizing_words) and not r.symbols:
+        return True
+    if last_tool == "position_size" and r.has(
+        r"\bsame (?:thing|trade|setup|sizing|size|plan)\b|\b(?:on|for|to) (?:that|the) (?:target|tgt|tp)\b"
+    ):  # "same thing off tmrw's levels", "whats the R on that target": the sizing again
         return True
     if same:
         return cue or r.words() <= 6 or not r.symbols
@@ -226,7 +232,7 @@ def _changes(r: Reading, call: Call) -> dict[str, Any]:
     if name == "level_distance" and (keys := resolve_unsided(read_levels(r.t), r.t)):
         out["end_at"] = keys[0]
     if name == "level_distance":
-        out.update(money_terms(r))
+        out.update(money_terms(r, priced="quantity" in args))
     if "chart" in fields and r.has(r"\b(?:chart|plot|graph|draw)\b"):
         out["chart"] = True
     return out
@@ -263,10 +269,22 @@ def _after_levels_or_atr(r: Reading, template: Call) -> list[Call] | None:
     return None
 
 
+_OWN_OBJECTS = {
+    "create_alert", "change_alert", "edit_alert", "list_alerts", "draft_strategy", "watch_strategy",
+    "change_watch", "list_watches", "paper_journal", "schedule_briefing", "list_briefings",
+    "change_briefing",
+}  # fmt: skip
+"""Answers about the user's own objects: a message after them is never a changed copy."""
+
+
 def follow_up(r: Reading, intent: str | None, rule: str, last: Turn) -> list[Call] | None:
     """Return the previous turn's calls changed by this message, or None when the message is
     not a follow-up of it."""
-    referenced = object_reference(r, intent, last)
+    referenced = (
+        strategy_follow_up(r, intent, last)
+        or distance_span(r, last)
+        or object_reference(r, intent, last)
+    )
     if referenced is not None:
         return referenced
     if not last.calls or last.calls[0]["name"] in ("explain_term", "remember", "recall", "forget"):
@@ -294,6 +312,10 @@ def follow_up(r: Reading, intent: str | None, rule: str, last: Turn) -> list[Cal
         return [
             {"name": "create_alert", "args": {**template["args"], "symbol": s}} for s in r.symbols
         ]
+    if template["name"] == "position_size" and r.has(
+        r"\b(?:on|for|to) (?:that|the) (?:target|tgt|tp)\b|\bwhat(?:'s| is|s)? (?:the|my) r\b"
+    ):  # "whats the R on that target": the sizing answer shows it
+        return [{"name": "position_size", "args": dict(template["args"])}]
     if template["name"] == "level_distance" and r.has(
         r"^(?:and |ok |so )?(?:in |as a )?(?:%|percent|pts|points|atrs?|\$|dollars)\W*$"
     ):  # "in %?": the distance answer gives points, % and ATR together
@@ -309,17 +331,7 @@ def follow_up(r: Reading, intent: str | None, rule: str, last: Turn) -> list[Cal
             keep = {k: v for k, v in template["args"].items() if k in ("symbol", "date", "mode")}
             return [{"name": "session_outcome", "args": keep}]
         return [{"name": template["name"], "args": dict(template["args"])}]
-    if template["name"] in (
-        "create_alert",
-        "change_alert",
-        "edit_alert",
-        "list_alerts",
-        "draft_strategy",
-        "watch_strategy",
-        "change_watch",
-        "list_watches",
-        "paper_journal",
-    ):
+    if template["name"] in _OWN_OBJECTS:
         return None
     changes = _changes(r, template)
     symbols = r.symbols

@@ -8,10 +8,7 @@ question type, add an intent here and a builder in ``build.py``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
-from assistant.understand import watching
+from assistant.understand import briefing, watching
 from assistant.understand.glossary import TERM_THEN_WHAT, glossary_term
 from assistant.understand.levels import resolve_unsided
 from assistant.understand.patterns import (
@@ -21,6 +18,7 @@ from assistant.understand.patterns import (
     INDICATOR_NOW,
     LEVELS,
     OUTCOME,
+    SESSION_FACT,
     STATS,
     TRUE_RANGE,
 )
@@ -28,31 +26,18 @@ from assistant.understand.reading import Reading
 from assistant.understand.ruletests import (
     CONDITION,
     STATS_STRONG,
+    Rule,
     atr_alone,
     gate_only,
     n_levels,
     no_market_words,
     one_level_or_band,
     question_follows,
+    session_fact,
     specific_day,
     strategy_names_in,
     true_range_n,
 )
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One row of the table."""
-
-    name: str
-    intent: str
-    pattern: str
-    test: Callable[[Reading], bool] | None = None
-
-    def matches(self, r: Reading) -> bool:
-        """Return True when the rule applies to the message."""
-        return r.has(self.pattern) and (self.test is None or self.test(r))
-
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -85,10 +70,8 @@ RULES: tuple[Rule, ...] = (
         r"\bwhat do you (?:remember|know) about me\b|\bwhat have you remembered\b|\bmy (?:preferences|facts|settings)\b",
     ),
     Rule("forget", "forget", r"^forget\b|\bforget (?:my|that|what|everything)\b"),
-    Rule("journal", "paper_journal", watching.JOURNAL),
-    Rule("watch-change", "change_watch", watching.WATCH_CHANGE),
-    Rule("watch-list", "list_watches", watching.WATCH_LIST),
-    Rule("watch-strategy", "watch_strategy", watching.WATCH, watching.names_strategy),
+    *watching.RULES,
+    *briefing.RULES,
     Rule(
         "alert-edit",
         "edit_alert",
@@ -209,6 +192,7 @@ RULES: tuple[Rule, ...] = (
             and r.sizing.stop is not None
         ),
     ),
+    Rule("session-fact", "outcome", SESSION_FACT, session_fact),
     Rule(
         "outcome-day",
         "outcome",
@@ -351,7 +335,8 @@ RULES: tuple[Rule, ...] = (
         r"|\bis (?:spx|spy|it|price) (?:above|below|over|under|near|through)\b"
         r"|\bwhich (?:levels?|lvls)\b.{0,12}\b(?:tag|hit|touch|reach)\w*|\b(?:levels?|lvls) (?:got |were )?(?:tagged|hit|touched|reached)\b"
         r"|\bwhere (?:we|r we|are we|u at|we at)\b"
-        r"|\b(?:next|nearest|closest) (?:support|resistance)\b|\b(?:support|resistance) (?:below|above)\b",
+        r"|\b(?:next|nearest|closest) (?:support|resistance)\b|\b(?:support|resistance) (?:below|above)\b"
+        r"|\b(?:nearest|closest|next) (?:level|lvl)s? (?:above|below|under|over)\b",
         lambda r: not r.has(INDICATOR) or r.has(r"\blevels?\b"),
     ),
     Rule(

@@ -159,7 +159,13 @@ class _Scan:
         t = self.t
         pattern = r"\b(?:both|the|2|two) (?:triggers|trigs)\b|\btriggers\b(?! (?:at|in|after|before|between|during))"
         for m in re.finditer(pattern, t):
-            if re.search(_GATE_WORDS, t) and not re.search(r"\b(?:both|the|2|two) triggers\b", t):
+            listed = re.search(  # "spx triggers + gg's": both families named side by side
+                r"\btriggers\s*(?:\+|and|&|,|n)\s*(?:the )?(?:gg|golden ?gate|gate)"
+                r"|(?:gg|golden ?gate|gate)'?s?\s*(?:\+|and|&|,|n)\s*(?:the )?triggers\b",
+                t,
+            )
+            gates = re.search(_GATE_WORDS, t) and not listed
+            if gates and not re.search(r"\b(?:both|the|2|two) triggers\b", t):
                 continue
             sided = re.search(r"\b(?:call|put|bull|bear|upper|lower)\w* triggers", t)
             if self.free(*m.span()) and not sided:
@@ -174,6 +180,8 @@ class _Scan:
             down = re.search(r"\b(?:down\w*|lower|bear\w*|puts?)\b", after)
             sign = side_near(self.t, m.start(), m.end()) or ("-" if down else "+")
             keys = [key_of(sign, float(x)) for x in re.findall(r"[123](?:\.\d{1,3})?", m[1])]
+            if re.fullmatch(r"\d{1,2}/\d{1,2}", m[1]) and not re.match(r"\s*(?:atrs?|x)\b", after):
+                continue  # "spy lvls 2/2": a date, not the +2 extension twice
             if all(keys) and self.free(*m.span(1)):
                 self.take(m.start(1), m.span(1), *[k for k in keys if k])
 

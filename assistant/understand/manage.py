@@ -58,10 +58,19 @@ def compare(r: Reading, symbols: list[str]) -> Built:
     body = re.sub(r"^.*?\b(?:compare|head to head)\b(?: the)?", "", r.t)
     body = re.split(rf"\b{_RANGE_WORDS}\b", body)[0]
     body = re.sub(r"\bwhich (?:is|was|did|does) (?:better|best)\b|\b(?:spx|spy)\b", " ", body)
+    body = re.sub(r"\bsame (?:dates?|period|range|time ?frame|window|span)\b", " ", body)
+    # with "vs" the names are split there only: "gg bull w ribbon vs the plain gg bull"
+    split = r" vs\.? | versus " if re.search(r" (?:vs\.?|versus) ", body) else None
     names = [
-        n.strip(" .?,") for n in re.split(r",| and | vs\.? | versus | with | w/? | against ", body)
+        n.split(",")[0].strip(" .?,") if split else n.strip(" .?,")
+        for n in re.split(split or r",| and | vs\.? | versus | with | w/? | against ", body)
     ]
-    names = [re.sub(r"\b(?:strateg(?:y|ies)|the|my)\b", "", n).strip() for n in names]
+    names = [
+        re.sub(
+            r"\b(?:strat\w*|the|my|plain|regular|normal|vanilla|basic|standard|one)\b", "", n
+        ).strip()
+        for n in names
+    ]
     names = [builtin_name(n) or n for n in names if n]
     builtins = [n for n in names if builtin_name(n)]
     if len(builtins) >= 2:  # "call trig vs put trig strats, spx q3 2025, which won more"

@@ -43,7 +43,8 @@ def _amount(m: re.Match[str]) -> float:
 def read_account(t: str) -> tuple[float | None, str | None]:
     """Return (account dollars, problem) from "50k account", "acct 100K", "net liq 6500"."""
     patterns = [
-        rf"{_ACCOUNT_WORDS}(?: size)?(?: is| of| at| =|:|=| around| about| ~)? {_AMOUNT}",
+        rf"{_ACCOUNT_WORDS}(?: size)?(?: is| of| at| =|:|=| around| about| ~)?"
+        rf"(?: (?:actually|really|now|only|just))? {_AMOUNT}",
         rf"{_AMOUNT} (?:[a-z]+ )?{_ACCOUNT_WORDS}",
         rf"(?:with|have|got|on|using) (?:an? |my )?{_AMOUNT}(?! ?(?:%|shares|contracts|units|risk|stop|target))",
         r"(?<![\w.])\$(\d{1,3}(?:,\d{3})+|\d{4,})(?!\.\d)()()",
@@ -218,6 +219,12 @@ def read_sizing(t: str) -> Sizing:
     use_as = re.search(
         r"\b(?:use|using|with|make|put)\b (?:the |a )?(.+?) as (?:the |my |a )?stop\b", t
     )
+    target_as = re.search(  # "add -1 as the target", "use the mid as tp"
+        r"\b(?:add|use|using|with|make|put|set)\b (?:the |a )?(.+?) as (?:the |my |a )?(?:target|tgt|tp)\b",
+        t,
+    )
+    if target_as and (found := _price_or_level(target_as[1], side)) is not None:
+        out.targets.append(found)
     if use_as:
         out.stop = _price_or_level(use_as[1], "short" if side == "long" else "long", _STOP_PRICE)
     elif out.stop is None and before:

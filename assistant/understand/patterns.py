@@ -6,7 +6,7 @@ from __future__ import annotations
 STATS = (
     r"\bhow (?:often|many times|likely|frequently)\b|\bodds\b|\bprobab\w*|\bchances?\b|\bhit rate\b"
     r"|\b(?:completion|success|fail\w*|win) rate\b|\bstats?\b|\bstatistic\w*|\bhistorically\b"
-    r"|(?<!is )\bwhat (?:%|percent\w*)\b|\b% of (?:the )?(?:time|days|sessions)\b|\blikelihood\b"
+    r"|(?<!is )\bwhat (?:%|percent\w*)\b|% of (?:the )?(?:time|days|sessions)\b|\blikelihood\b"
     r"|\bhow reliable\b|\bbase rate\b|\bhit %|\bcompletes?\b|\bcompletion\b(?! (?:level|lvl|target|price))"
     r"|\bfollow[- ]?through\b"
     r"|(?<!in )(?<!and )(?<!& )(?<!\+ )(?<!what )%\s*\??$|\bbuckets?\b|\bsame day %|\bhow frequent\b|\bhow many\b|\bfailures?\b|\bfailed\b"
@@ -92,3 +92,16 @@ TRUE_RANGE = (
     r"|(?<![+\-.\d])\b([4-9]|\d{2,3}) ?(?:atr|average true range)\b(?! (?:level|lvl|band|ext))"
 )
 """An average true range over N sessions: "atr(20)", "20-day atr", "average true range over 10"."""
+
+SESSION_FACT = (
+    r"\b(?:high|hi|hod|low|lo|lod|open|opening|close|closing|settle\w*|range|gap|ohlc)\b\W*"
+    r"(?:(?:\w+\W*){0,6})$"
+)
+"""One fact of a session asked for alone: "spx high yday?", "spy open this am?", "range on spy
+4/15/24", "gap that morning?", "low?" (a short message ending near the word)."""
+
+BACK_REFERENCE = r"\bthat (?:day|session|date)\b"
+"""A message pointing back at an earlier answer's session ("did the bear gg complete that day")."""
+BACK_ASK = (
+    "Which symbol and session do you mean? I have no earlier answer for 'that day' to refer to."
+)

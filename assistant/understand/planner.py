@@ -11,19 +11,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.authoring import is_authoring, parse_strategy
-from assistant.understand import build, manage, sessions, watching
+from assistant.understand import briefing, build, manage, sessions, watching
 from assistant.understand.build import Built
 from assistant.understand.conditions import not_applied_note, read_conditions, without_conditions
 from assistant.understand.followup import carry_context, follow_up
 from assistant.understand.intents import classify
 from assistant.understand.levels import read_levels, resolve_unsided
+from assistant.understand.patterns import BACK_ASK, BACK_REFERENCE
+from assistant.understand.plans import Plan
 from assistant.understand.questions import complete, problem, same_side, span, which_period
 from assistant.understand.reading import Reading, Setting
 from assistant.understand.ruletests import gate_asked
+from assistant.understand.termturns import after_term
 from assistant.understand.turns import Turn
 
 HELP = (
@@ -35,19 +37,6 @@ HELP = (
 )
 
 __all__ = ["HELP", "Plan", "Setting", "Turn", "plan"]
-
-
-@dataclass
-class Plan:
-    """What the planner decided: tool calls to make, or a direct reply (maybe a question)."""
-
-    calls: list[dict[str, Any]] = field(default_factory=list)
-    reply: str | None = None
-    rule: str = ""
-    pending: dict[str, Any] | None = None
-    """Set when ``reply`` is a question: what to complete with the user's answer."""
-    note: str | None = None
-    """A sentence shown after the answer to ``calls`` (conditions the tools did not apply)."""
 
 
 Builder = Callable[[Reading, list[str]], Built]
@@ -77,6 +66,9 @@ BUILDERS: dict[str, Builder] = {
     "recall": manage.no_args("recall"),  # type: ignore[dict-item]
     "forget": manage.forget,
     "explain": manage.explain,
+    "schedule_briefing": briefing.create,
+    "list_briefings": manage.no_args("list_briefings"),  # type: ignore[dict-item]
+    "change_briefing": briefing.change,
     "watch_strategy": watching.watch,
     "list_watches": manage.no_args("list_watches"),  # type: ignore[dict-item]
     "change_watch": watching.change,
@@ -86,7 +78,14 @@ _MARKET = (
     "levels", "gg_stats", "level_stats", "distance", "indicator", "context", "create_alert", "sizing",
     "outcome", "counts", "true_range",
 )  # fmt: skip
-_YES = r"^(?:yes|yep|yeah|y|ok|okay|sure|confirm|do it|go ahead|save|store|keep)\b|\bsave (?:it|that|this)\b"
+_BACK = r"\b(?:that|the same|same) (?:day|session|date)\b"
+_BACK_ASK = (
+    "Which symbol and session do you mean? I have no earlier answer for 'that day' to refer to."
+)
+_YES = (
+    r"^(?:yes|yep|yeah|y|ok|okay|sure|confirm|do it|go ahead|save|store|keep|looks (?:right|good))\b"
+    r"|\bsave (?:it|that|this)\b|\bsave\W*$"
+)
 
 
 def plan(text: str, history: list[Turn], setting: Setting) -> Plan:
@@ -118,29 +117,16 @@ def plan(text: str, history: list[Turn], setting: Setting) -> Plan:
     if intent in ("unsupported", "smalltalk"):
         prefix = "I can't do that here. " if intent == "unsupported" else ""
         return Plan(reply=prefix + HELP, rule=rule)
-    explained = (
-        last.calls[0]["args"].get("term")
-        if last and last.calls and last.calls[0]["name"] == "explain_term"
-        else None
-    )
-    if explained and intent == "backtest" and r.has(r"\b(?:it|that|this)\b"):
-        named = re.sub(r"\b(?:it|that|this)\b", explained, text, count=1)  # "backtest it"
-        decided = plan(named, history[:-1], setting)
-        decided.rule = f"about the term explained > {decided.rule}"
-        return decided
-    if (
-        explained
-        and (intent is None or rule in ("levels-by-key", "levels-by-mode"))
-        and r.words() <= 10
-    ):
-        bare = re.sub(r"\bone\b|\bany\b", " ", text)
-        decided = plan(f"{bare} {explained}", history[:-1], setting)
-        decided.rule = f"about the term explained > {decided.rule}"
-        return decided
+    about_term = after_term(plan, text, r, intent, rule, history, setting)
+    if about_term is not None:
+        return about_term
     unreadable = problem(r, intent or "levels")  # never answered by a follow-up's defaults
     if unreadable:
         return Plan(reply=unreadable, rule=f"{rule} > ask", pending={"text": text, "span": span(r)})
     data_turn = _last_data_turn(history)
+    unanswered = bool(history) and not history[-1].calls and not history[-1].pending
+    if r.has(BACK_REFERENCE) and not r.date.found and (data_turn is None or unanswered):
+        return Plan(reply=BACK_ASK, rule="back-reference > ask", pending={"text": text, "span": ""})
     which = which_period(r, data_turn) or same_side(r, data_turn)
     if which:
         return Plan(reply=which, rule="ambiguous-period > ask", pending={"text": text, "span": ""})

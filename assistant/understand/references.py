@@ -167,7 +167,10 @@ def _alerts_named(x: _Ref) -> list[Call] | None:
         args = {"action": action, "level": r.levels.keys[0], **({"symbol": sym} if sym else {})}
         return [{"name": "change_alert", "args": args}]
     if action and r.symbols and r.has(r"\b(?:one|alert)\b"):  # "pause the spy one for now"
-        return [{"name": "change_alert", "args": {"action": action, "symbol": r.symbols[0]}}]
+        args = {"action": action, "symbol": r.symbols[0]}
+        if len(set(r.levels.unsided)) == 1:  # "pause the spx gg one": either side of the gate
+            args["level"] = r.levels.unsided[0]
+        return [{"name": "change_alert", "args": args}]
     if r.has(r"^(?:list|show|see)(?: me)? (?:em|them|all|those|my alerts?)\b"):
         return [{"name": "list_alerts", "args": {}}]
     bare = (

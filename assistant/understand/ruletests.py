@@ -5,11 +5,27 @@ many levels it names, whether it names one session, which statistics words it ha
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 
 from assistant.understand.patterns import STATS, TRUE_RANGE
 from assistant.understand.reading import Reading
 from core.strategies import builtin_strategies
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of the intent table (``intents.RULES``): name, intent, pattern, extra test."""
+
+    name: str
+    intent: str
+    pattern: str
+    test: Callable[[Reading], bool] | None = None
+
+    def matches(self, r: Reading) -> bool:
+        """Return True when the rule applies to the message."""
+        return r.has(self.pattern) and (self.test is None or self.test(r))
 
 
 def question_follows(t: str) -> bool:
@@ -58,7 +74,7 @@ def n_levels(r: Reading) -> int:
 def gate_only(r: Reading) -> bool:
     """Return True when the only levels named are golden gates (and their midrange target)."""
     mags = {k.lstrip("+-") for k in r.levels.keys} | set(r.levels.unsided)
-    if "0.236" in r.levels.unsided and r.has(r"\bat (?:the )?trigger\b(?! (?:level|price))"):
+    if r.has(r"\bat (?:the )?trigger\b(?! (?:level|price))"):
         mags.discard("0.236")  # "… ribbon at trigger": the gate's trigger moment, not a level
     return mags <= {"0.382"} or (
         mags <= {"0.382", "0.618"} and (r.has(r"\bcomplet\w*|\btarget\b") or r.buckets is not None)
@@ -126,5 +142,28 @@ def atr_alone(r: Reading) -> bool:
             r"|\b4h\b|\bscalp\b|\bodds\b|\bstats?\b|%|\bdistance\b|\bhow far\b|\bsiz\w*"
             r"|\bmove\b|\bgap\b|\bhow many\b|\bstop\b|\btarget\b|\balert\b|\bchart\b"
             r"|\bexplain\b|\bwhat is (?:an? )?atr\b|\bwhat does\b|\bmean\w*\b|\bwhy\b|\bhow\b"
+        )
+    )
+
+
+def session_fact(r: Reading) -> bool:
+    """Return True for a short question about one session's open/high/low/close/range/gap: no
+    level, no statistics or counting words, no levels or ATR word ("range vs atr" is another)."""
+    return (
+        r.words() <= 8
+        and not r.levels.keys
+        and not r.has(STATS)
+        and not r.has(
+            r"\b(?:levels?|lvls?|atrs?|ribbon|ema|po|oscillator|vs|above|below|inside|between"
+            r"|how (?:many|often)|times|days|sessions|alert|stop|size|compress\w*|squeeze\w*|i?vomy|trend\w*"
+            r"|gg|gates?|bull\w*|bear\w*)\b|\b\d+ ?(?:m|min|h|hr|hour)\b|(?<![/-])\b\d{3,}\b(?![/-])"
+        )
+        and (
+            r.has(
+                r"^\W*(?:and |so |ok |what about |the |its |it's |whats |what's |what was )*\w+\W*$"
+            )
+            or r.symbols != []
+            or r.date.found
+            or r.has(r"\b(?:this|that) (?:am|morning|day|session)\b|\btoday\b|\byday\b|\byesterday")
         )
     )

@@ -45,6 +45,8 @@ def _event(r: Reading) -> tuple[str, str | None] | None:
         t,
     ):
         return ("close_above" if m[1] in ("above", "over", "green", "up") else "close_below"), None
+    if m := re.search(r"\b(green|red|up|down) (?:close[sd]?|closing days|days|sessions)\b", t):
+        return ("close_above" if m[1] in ("green", "up") else "close_below"), None
     if re.search(
         r"\b(?:tag(?:s|ged|ging)?|touch(?:es|ed|ing)?|hit|hits|hitting|reach(?:es|ed|ing)?"
         r"|trade[sd]? (?:at|through))\b",

@@ -92,6 +92,11 @@ def alternation(names: list[str] | dict[str, Any]) -> str:
 
 _KEEP = frozenset(
     [
+        "plain",  # not "explain"
+        "follow",  # not "following"
+        "watch",
+        "watches",
+        "track",
         "count",
         "counts",
         "date",

@@ -12,7 +12,7 @@ import re
 from assistant.understand.build import Built
 from assistant.understand.manage import alert_action
 from assistant.understand.reading import Reading
-from assistant.understand.ruletests import strategy_names_in
+from assistant.understand.ruletests import Rule, strategy_names_in
 from tools.strategies import builtin_name
 
 WATCH = (
@@ -28,7 +28,11 @@ WATCH_CHANGE = (
     r"\b(?:pause|resume|unpause|delete|remove|cancel|kill|mute|unmute|stop|disable|enable)\b.*"
     r"\b(?:watch(?:es|ing)?|w[0-9a-f]{7,8})\b|\bunwatch\b"
 )
-JOURNAL = r"\bpaper (?:journal|trades|p&?l|pnl|results?|log|fills)\b|\b(?:trade |my )?journal\b"
+JOURNAL = (
+    r"\bpaper (?:journal|trades|p&?l|pnl|results?|log|fills)\b"
+    r"|^\W*(?:show|list|open|export|see|view|pull up|get)?\W*(?:me )?(?:my |the )?(?:trade |paper )?journal"
+    r"(?: (?:for|on) \$?\w+| as csv| csv)?\W*$"
+)
 _ID = re.compile(r"\bw[0-9a-f]{7,8}\b")
 _SHORT = r"\b(?:gg|gate|vomy|ivomy|po dot|arrow)\b|\b(?:trigger|trig)\b.*\b(?:to )?mid"
 """Words that make a built-in's short name a strategy ("gg bull"), not a level ("call trigger")."""
@@ -115,3 +119,12 @@ def journal(r: Reading, symbols: list[str]) -> Built:
     if r.symbols:
         args["symbol"] = symbols[0]
     return Built([{"name": "paper_journal", "args": args}])
+
+
+RULES = (
+    Rule("journal", "paper_journal", JOURNAL),
+    Rule("watch-change", "change_watch", WATCH_CHANGE),
+    Rule("watch-list", "list_watches", WATCH_LIST),
+    Rule("watch-strategy", "watch_strategy", WATCH, names_strategy),
+)
+"""Rows of the intent table for watches and the journal (placed before the alert rules)."""

@@ -124,7 +124,7 @@ def _watch(args: argparse.Namespace) -> int:
         )
     except KeyboardInterrupt:
         return 0
-    print(f"stream ended; {len(delivered)} alert(s) delivered")
+    print(f"stream ended; {len(delivered)} message(s) delivered (alerts, watch signals, briefings)")
     return 0
 
 

@@ -24,6 +24,8 @@ What it does with each event (a ``Quote`` or a ``StreamBar``, or anything with `
 - **Strategy watches** (``integrations.alerts.strategywatch``): each event lets the watches on
   its symbol evaluate the bars completed by its time; their entries and exits are recorded and
   delivered like firings.
+- **Briefings** (``integrations.alerts.briefings``): each event posts the briefings due at its
+  time (once per briefing and session).
 - **Bars**: each tick goes to an optional recorder (``integrations.alerts.livebars``) that keeps
   completed one-minute bars, so a session watched live can be replayed later.
 """
@@ -48,6 +50,7 @@ from core.calendar import previous_session
 from core.errors import DataError
 from core.levels import MODES, compute_levels, current_period_start
 from core.sources import BarSource, load_bars
+from integrations.alerts.briefings import BriefingRunner
 from integrations.alerts.daystate import DayState
 from integrations.alerts.monitor import Monitor
 from integrations.alerts.store import StoredAlert
@@ -190,6 +193,7 @@ class LiveEngine:
         status: LiveStatus | None = None,
         recorder: BarRecorder | None = None,
         watches: WatchRunner | None = None,
+        briefings: BriefingRunner | None = None,
         refresh_seconds: float = 1.0,
         backoff: float = 1.0,
         max_backoff: float = 60.0,
@@ -210,6 +214,10 @@ class LiveEngine:
         """Strategy watches evaluated on each completed bar (None: alerts only)."""
         if watches is not None:
             watches.label = self.label
+        self.briefings = briefings
+        """Scheduled briefings posted at their time each session (None: none)."""
+        if briefings is not None:
+            briefings.label = self.label
         self.refresh_seconds = refresh_seconds
         self.backoff = backoff
         self.max_backoff = max_backoff
@@ -317,6 +325,8 @@ class LiveEngine:
         delivered: list[str] = []
         if self.watches is not None and self.watches.on_event(symbol, local):
             delivered += self.monitor.flush(self.watches.store)
+        if self.briefings is not None and self.briefings.on_event(local):
+            delivered += self.monitor.flush(self.briefings.store)
         if symbol not in self.engine.sym_index:
             return delivered
         firings = self.engine.process(np.array([self.engine.sym_index[symbol]]), np.array([price]))

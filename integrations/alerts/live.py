@@ -12,10 +12,13 @@ import pandas as pd
 from core.bars import EASTERN
 from core.errors import DataError
 from core.sources import BarSource, load_bars
+from integrations.alerts.briefings import BriefingRunner, SqliteBriefingStore
 from integrations.alerts.engine import LiveEngine, LiveStatus, session_levels_for
 from integrations.alerts.livebars import MinuteBars
 from integrations.alerts.monitor import Monitor
 from integrations.alerts.replayclock import ReplayClock
+from integrations.alerts.strategywatch import WatchRunner
+from integrations.alerts.watchstore import SqliteWatchStore
 
 
 def session_today() -> dt.date:
@@ -107,4 +110,16 @@ async def watch_live(
     """Watch ``symbols`` on the provider's stream, session after session; return the messages
     delivered when it stops (after ``max_events`` events or ``max_reconnects`` reconnects)."""
     engine = provider_engine(monitor, source, symbols, max_reconnects=max_reconnects)
+    engine.watches, engine.briefings = runners(source, engine.label)
     return await engine.run(max_events=max_events)
+
+
+def runners(source: BarSource, label: str) -> tuple[WatchRunner, BriefingRunner]:
+    """Return the strategy-watch and briefing runners on the stores under ``WHISPR_HOME``."""
+    from assistant.settings import get_settings
+
+    home = get_settings().home
+    return (
+        WatchRunner(SqliteWatchStore(home / "watches.sqlite"), source, label=label),
+        BriefingRunner(SqliteBriefingStore(home / "briefings.sqlite"), source, label=label),
+    )

@@ -16,6 +16,7 @@ WRITES: dict[str, tuple[str, tuple[str, ...]]] = {
     "strategies": ("strategies:write", ("save", "delete", "share")),
     "alerts": ("alerts:write", ("add", "set_paused", "delete")),
     "watches": ("alerts:write", ("add", "set_paused", "delete")),
+    "briefings": ("alerts:write", ("add", "set_paused", "delete")),
 }
 """Service name → (permission, methods that write)."""
 

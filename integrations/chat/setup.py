@@ -8,6 +8,7 @@ from typing import Any
 from assistant.providers.registry import build_model, choose_provider
 from assistant.service import sqlite_checkpointer
 from core.sources import BarSource
+from integrations.alerts.briefings import SqliteBriefingStore
 from integrations.alerts.store import SqliteAlertStore
 from integrations.alerts.watchstore import SqliteWatchStore
 from integrations.chat.accounts import Role, random_password
@@ -31,6 +32,7 @@ def default_services(home: Path) -> dict[str, Any]:
         "knowledge": GlossaryIndex(vectors),
         "alerts": SqliteAlertStore(home / "alerts.sqlite"),
         "watches": SqliteWatchStore(home / "watches.sqlite"),
+        "briefings": SqliteBriefingStore(home / "briefings.sqlite"),
     }
 
 

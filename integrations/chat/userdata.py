@@ -27,7 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import InvalidArgumentError
+from integrations.alerts.briefings import SqliteBriefingStore
 from integrations.alerts.store import SqliteAlertStore
+from integrations.alerts.watchstore import SqliteWatchStore
 from integrations.chat.activity import ActivityStore
 from integrations.chat.settings import ChannelSettings
 from integrations.chat.store import AccountStore
@@ -51,6 +53,10 @@ class UserStores:
     """The LangGraph checkpoint file; thread ids are ``<user>/<thread>``."""
     charts_root: Path
     """One chart folder per user under it."""
+    watches: SqliteWatchStore | None = None
+    """Strategy watches and the paper journal."""
+    briefings: SqliteBriefingStore | None = None
+    """Scheduled briefings."""
 
 
 def open_stores(settings: ChannelSettings) -> UserStores:
@@ -65,6 +71,8 @@ def open_stores(settings: ChannelSettings) -> UserStores:
         vectors=vectors,
         threads_db=settings.threads_db,
         charts_root=settings.charts_root,
+        watches=SqliteWatchStore(home / "watches.sqlite"),
+        briefings=SqliteBriefingStore(home / "briefings.sqlite"),
     )
 
 
@@ -108,6 +116,8 @@ def export_user(stores: UserStores, username: str) -> dict[str, Any]:
         "account": stores.accounts.account(name),
         **stores.activity.user_records(name),
         **stores.alerts.owner_records(name),
+        **(stores.watches.owner_records(name) if stores.watches else {}),
+        **(stores.briefings.owner_records(name) if stores.briefings else {}),
         "strategies": stores.strategies.owned(name),
         "memory": [{"id": i, "text": t, "created": m.get("created")} for i, t, m in memory],
         "threads": _thread_ids(stores.threads_db, name),
@@ -136,6 +146,10 @@ def purge_user(stores: UserStores, username: str) -> dict[str, int]:
     gone["memory"] = stores.vectors.delete_owner("user_context", name)
     gone["strategies"] = stores.strategies.purge_owner(name)
     gone["alerts and firings"] = stores.alerts.purge_owner(name)
+    if stores.watches is not None:
+        gone["watches and paper trades"] = stores.watches.purge_owner(name)
+    if stores.briefings is not None:
+        gone["briefings"] = stores.briefings.purge_owner(name)
     threads = _thread_ids(stores.threads_db, name)
     if threads:
         with closing(sqlite3.connect(str(stores.threads_db), timeout=30)) as conn, conn:

@@ -8,6 +8,7 @@ Route layout (every ``/api`` route but ``/api/login`` needs a user; see ``deps.p
 | chat | ``POST /api/ask``; ``GET /api/ask/stream`` (SSE); ``/api/threads``; ``/api/charts``; ``/api/audit`` | ``routes_chat`` |
 | data | ``GET /api/levels/{symbol}``; ``/api/chart/{symbol}``; ``/api/stats/…``; ``/api/tools`` | ``routes_data`` |
 | work | ``/api/strategies…``; ``/api/alerts…``; ``/api/notifications`` | ``routes_work`` |
+| work | ``/api/watches…``; ``/api/journal`` and ``/api/journal.csv``; ``/api/briefings…`` | ``routes_watches`` |
 | public | ``GET /`` (chat page), ``/static/…``, ``/docs``, ``/openapi.json`` | here |
 | operations | ``GET /health``, ``/ready`` (public); ``/metrics`` (admins) | ``routes_ops`` |
 | Slack | ``POST /slack/events`` (signed by Slack; added by ``slack_app.mount_events``) | ``integrations.slack_app`` |
@@ -41,7 +42,14 @@ from core.errors import WhisprError
 from integrations.alerts.engine import LiveStatus
 from integrations.chat.service import ChatService
 from integrations.chat.settings import ChannelSettings
-from integrations.web import routes_auth, routes_chat, routes_data, routes_ops, routes_work
+from integrations.web import (
+    routes_auth,
+    routes_chat,
+    routes_data,
+    routes_ops,
+    routes_watches,
+    routes_work,
+)
 from integrations.web.metrics import Metrics
 from integrations.web.middleware import HEADER, RequestContext
 
@@ -51,6 +59,7 @@ ROUTERS = (
     routes_chat.router,
     routes_data.router,
     routes_work.router,
+    routes_watches.router,
     routes_ops.router,
 )
 CSP = (

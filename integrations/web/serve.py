@@ -145,6 +145,7 @@ def _start_live(server: Server, symbols: Sequence[str] | None) -> None:
     (or ``--watch`` asks for it), else the offline replay clock; ``WHISPR_LIVE=off`` starts
     nothing. Its status is ``/api/live``; lag and deliveries go to ``/metrics``."""
     from assistant.settings import get_settings
+    from integrations.alerts.briefings import BriefingRunner
     from integrations.alerts.live import provider_engine, replay_engine, streaming
     from integrations.alerts.strategywatch import WatchRunner
 
@@ -181,6 +182,9 @@ def _start_live(server: Server, symbols: Sequence[str] | None) -> None:
     watches: Any = service.services.get("watches")
     if watches is not None:
         engine.watches = WatchRunner(watches, service.source, label=engine.label)
+    briefings: Any = service.services.get("briefings")
+    if briefings is not None:
+        engine.briefings = BriefingRunner(briefings, service.source, label=engine.label)
 
     def run() -> None:
         try:

@@ -15,7 +15,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.providers.registry import build_model
+from integrations.alerts.briefings import SqliteBriefingStore
 from integrations.alerts.store import SqliteAlertStore
+from integrations.alerts.watchstore import SqliteWatchStore
 from integrations.chat.accounts import Role, User
 from integrations.chat.service import ChatService
 from integrations.chat.settings import ChannelSettings
@@ -63,6 +65,8 @@ def make_service(
     services = {
         "alerts": SqliteAlertStore(home / "alerts.sqlite"),
         "strategies": SqliteStrategyStore(home / "whispr.sqlite"),
+        "watches": SqliteWatchStore(home / "watches.sqlite"),
+        "briefings": SqliteBriefingStore(home / "briefings.sqlite"),
     }
     service = build_service(
         settings,

@@ -39,6 +39,8 @@ class Two:
     chart: str
     token_id: str
     home: Path
+    watch_id: str = ""
+    briefing_id: str = ""
 
 
 def ask(two: Two, who: str, question: str, thread: str) -> dict:
@@ -80,6 +82,16 @@ def two(tmp_path_factory: pytest.TempPathFactory) -> Two:
     two.chart = images[0]
     two.token_id = client.post("/api/tokens", json={"name": "alice"}, headers=a).json()["id"]
     ChannelRouter(inbox=service.activity)("web:alice", "SPY lost the put trigger at 288.08")
+    alice = service.accounts.get("alice")
+    watched = service.run_tool(alice, "api", "watch_strategy", {"strategy": two.spec_id})
+    two.watch_id = watched.watches[0].id
+    store = service.services["watches"]
+    (watch,) = store.watches("alice")
+    trade = {"entry_time": "2026-02-12T10:00:00-05:00", "side": "long", "qty": 3,
+             "entry_price": 681.25, "stop": 679.5}  # fmt: skip
+    assert store.record_entry(watch, trade, "Paper entry · SPY Alice trigger run")
+    briefed = service.run_tool(alice, "api", "schedule_briefing", {"symbol": "SPY", "at": "08:31"})
+    two.briefing_id = briefed.briefings[0].id
     return two
 
 
@@ -229,6 +241,13 @@ def test_every_user_data_tool_run_as_bob_on_alices_things_leaks_nothing(two: Two
         "recall": {},
         "forget": {"fact_id": alice_fact},
         "remember": {"fact": "I trade ES"},
+        "watch_strategy": {"strategy": two.spec_id},
+        "list_watches": {},
+        "change_watch": {"watch_id": two.watch_id, "action": "delete"},
+        "paper_journal": {"watch_id": two.watch_id},
+        "schedule_briefing": {"symbol": "SPY", "destination": "web:alice"},
+        "list_briefings": {},
+        "change_briefing": {"briefing_id": two.briefing_id, "action": "delete"},
     }  # fmt: skip
     assert set(TOOLS) == MARKET_TOOLS | set(calls), "classify every new tool here"
     for name, args in calls.items():
@@ -237,7 +256,8 @@ def test_every_user_data_tool_run_as_bob_on_alices_things_leaks_nothing(two: Two
         result = service.run_tool(bob, "api", name, args).model_dump_json()
         for value in _strings(args):  # a tool may quote bob's own arguments back to him
             result = result.replace(json.dumps(value)[1:-1], "<arg>")
-        for secret in (two.alert_id, two.spec_id, "Alice trigger run", "25000", "web:alice"):
+        secrets = (two.alert_id, two.spec_id, "Alice trigger run", "25000", "web:alice", "681.25")
+        for secret in (*secrets, two.watch_id, two.briefing_id, "08:31"):
             assert secret not in result, (name, secret, result)
     # alice's things are all intact
     a = two.headers["alice"]
@@ -248,6 +268,9 @@ def test_every_user_data_tool_run_as_bob_on_alices_things_leaks_nothing(two: Two
     assert len(shown["versions"]) == 1 and "+1" not in shown["message"]
     assert any("25000" in text for _, text in service.services["memory"].list("alice"))
     assert not any("ES" in text for _, text in service.services["memory"].list("alice"))
+    assert [w.watch_id for w in service.services["watches"].watches("alice")] == [two.watch_id]
+    assert service.services["watches"].journal("alice")[0]["entry_price"] == 681.25
+    assert [b["id"] for b in service.services["briefings"].briefings("alice")] == [two.briefing_id]
 
 
 def test_users_asking_at_the_same_time_get_their_own_answers_and_threads(tmp_path):

@@ -78,7 +78,7 @@ def test_watch_command_fires_a_stored_alert_from_live_trades(tmp_path, monkeypat
         finally:
             stream.shutdown()
     out = capsys.readouterr().out
-    assert "1 alert(s) delivered" in out
+    assert "1 message(s) delivered" in out
     (note,) = ActivityStore(tmp_path / "accounts.sqlite").notifications("alice")
     assert f"at {call_trigger:.2f}" in note["message"]  # the level, computed by hand above
     assert f"price {call_trigger + 0.10:.2f} at 10:00:02 ET on {DAY} (live)" in note["message"]

@@ -20,6 +20,8 @@ SAMPLE_PATH_VALUES = {
     "ref": "golden-gate-bull",
     "alert_id": "a1",
     "owner": "bob",
+    "watch_id": "w1234abcd",
+    "briefing_id": "b1234abcd",
 }
 
 
@@ -58,6 +60,11 @@ def test_viewer_cannot_write_strategies_alerts_or_users(world: World):
         ("POST", "/api/alerts", {"symbol": "SPY", "level": "-0.236", "direction": "down"}),
         ("PATCH", "/api/alerts/a1", {"paused": True}),
         ("DELETE", "/api/alerts/a1", None),
+        ("POST", "/api/watches", {"strategy": "golden gate bull"}),
+        ("PATCH", "/api/watches/w1234abcd", {"action": "pause"}),
+        ("DELETE", "/api/watches/w1234abcd", None),
+        ("POST", "/api/briefings", {"symbol": "SPX"}),
+        ("DELETE", "/api/briefings/b1234abcd", None),
         ("GET", "/api/users", None),
         ("POST", "/api/users", {"username": "eve", "password": "long enough pw"}),
     ]

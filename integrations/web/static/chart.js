@@ -142,7 +142,7 @@ function chartTick(tick, fetched) {
   const start = barStart(wallSeconds(tick.iso), c.tf);
   if (start === null || !c.last) return;
   if (start !== c.last.time && !fetched) {
-    loadChart();
+    if (!c.loading) loadChart(); // a load in flight applies the latest tick when it lands
     return;
   }
   if (start < c.last.time) return;
@@ -196,7 +196,8 @@ function chartDraw(data) {
   const c = chartState;
   c.candles.setData(data.candles);
   for (const [name, series] of Object.entries(c.emas)) series.setData(data.ribbon[name] || []);
-  c.po.setData(data.phase.map((p) => ({ time: p.time, value: p.value, color: PO_COLORS[p.color] || CHART_COLORS.text })));
+  const phase = data.phase.map((p) => ({ ...p, color: PO_COLORS[p.color] || CHART_COLORS.text }));
+  c.po.setData(phase);
   chartPhaseLines(data.phase_lines);
   chartLevels(data.levels.lines);
   const n = data.candles.length;
@@ -215,7 +216,7 @@ function chartDraw(data) {
   window.whisprChart = {
     ready: true, symbol: data.symbol, timeframe: data.timeframe, mode: data.mode, session: lv.session,
     until: data.until, candles: n, last: c.last && { ...c.last }, loads: c.loads, error: "",
-    lines: c.lines.map(({ line, level }) => ({ ...level, title: line.options().title, color: line.options().color })),
+    lines: chartLines(),
     drawnLines: c.candles.priceLines().length,
     emas: Object.fromEntries(Object.entries(data.ribbon).map(([k, v]) => [k, v.length])),
     phase: data.phase.length,
@@ -250,9 +251,15 @@ function chartTitles() {
     const title = chartTitle(level);
     if (line.options().title !== title) line.applyOptions({ title });
   }
-  if (window.whisprChart.lines) {
-    window.whisprChart.lines = chartState.lines.map(({ line, level }) => ({ ...level, title: line.options().title, color: line.options().color }));
-  }
+  if (window.whisprChart.lines) window.whisprChart.lines = chartLines();
+}
+
+function chartLines() {
+  // The drawn level lines as the library holds them, with the API's level (key, label, price).
+  return chartState.lines.map(({ line, level }) => {
+    const { title, color, price } = line.options();
+    return { ...level, title, color, drawn: price };
+  });
 }
 
 function chartPhaseLines(values) {

@@ -1,0 +1,74 @@
+"""Builders for scheduled briefings: "post the SPX levels to #trading every morning at 9am",
+"my briefings", "pause the spx briefing"."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.understand.build import Built
+from assistant.understand.manage import alert_action
+from assistant.understand.reading import Reading
+from assistant.understand.ruletests import Rule
+
+CREATE = (
+    r"\b(?:post|send|drop|share|dm|give|deliver|push)\b.*\b(?:every|each) (?:morning|day|session"
+    r"|trading day|weekday|open)\b|\b(?:every|each) (?:morning|day|session|trading day)\b.*\b(?:post|send"
+    r"|drop|dm)\b|\b(?:morning|daily|pre-?market|premarket) (?:briefing|brief|summary|report|note)\b"
+    r"|\b(?:set up|schedule|create|add|new|start) (?:a |an |my )?(?:\w+ )?(?:briefing|brief)\b"
+)
+"""Asks for a recurring post: a verb with "every morning", or a briefing named."""
+LIST = r"\b(?:my|list|show|which|what)\b.*\bbriefings?\b|^briefings?\W*$"
+CHANGE = (
+    r"\b(?:pause|resume|unpause|delete|remove|cancel|kill|mute|unmute|stop|disable|enable)\b.*"
+    r"\b(?:briefings?|brief|morning (?:post|note)|b[0-9a-f]{7,8})\b"
+)
+_ID = re.compile(r"\bb[0-9a-f]{7,8}\b")
+_MODES = ("day", "multiday", "swing", "position", "longterm")
+
+
+def _clock(t: str) -> str | None:
+    """Return the HH:MM a briefing request names ("at 9am", "8:45", "9:15 am"), or None."""
+    m = re.search(r"\b(?:at|@|by|around) ?(\d{1,2})(?::(\d{2}))? ?(am|pm|a\.m\.|p\.m\.)?\b", t)
+    m = m or re.search(r"\b(\d{1,2})(?::(\d{2}))? ?(am|pm)\b", t)
+    if not m:
+        return None
+    hour = int(m[1]) % 12 + (12 if m[3] and m[3].startswith("p") else 0)
+    if not m[3] and int(m[1]) == 12:
+        hour = 12
+    return f"{hour:02d}:{m[2] or '00'}"
+
+
+def create(r: Reading, symbols: list[str]) -> Built:
+    """Return a schedule_briefing call per symbol (time, modes and '#channel' when named)."""
+    args: dict[str, object] = {}
+    if (clock := _clock(r.t)) is not None:
+        args["at"] = clock
+    if r.has(r"\ball (?:the )?(?:modes|timeframes)\b"):
+        args["modes"] = list(_MODES)
+    elif r.modes:
+        args["modes"] = list(dict.fromkeys(["day", *r.modes] if r.has(r"\bday\b") else r.modes))
+    channel = re.search(r"#[\w-]+", r.text.lower())
+    if channel:
+        args["destination"] = channel[0]
+    return Built([{"name": "schedule_briefing", "args": {"symbol": s, **args}} for s in symbols])
+
+
+def change(r: Reading, symbols: list[str]) -> Built:
+    """Return a change_briefing call by id or symbol ("stop" deletes)."""
+    action = "delete" if r.has(r"\bstop\b|\bcancel\b") else alert_action(r.t)
+    if action is None:
+        return Built(question="Pause, resume or delete the briefing?")
+    args: dict[str, object] = {"action": action}
+    if found := _ID.search(r.t):
+        args["briefing_id"] = found[0]
+    elif r.symbols:
+        args["symbol"] = symbols[0]
+    return Built([{"name": "change_briefing", "args": args}])
+
+
+RULES = (
+    Rule("briefing-change", "change_briefing", CHANGE),
+    Rule("briefing-list", "list_briefings", LIST),
+    Rule("briefing-create", "schedule_briefing", CREATE),
+)
+"""Rows of the intent table for briefings (placed before the alert rules)."""

@@ -1,0 +1,105 @@
+"""Follow-ups of strategy answers: a backtest's metrics asked again, a comparison with the
+strategy just backtested, and "run the X one" after a list of strategies."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assistant.understand.manage import compare
+from assistant.understand.reading import Reading
+from assistant.understand.turns import Turn
+from assistant.understand.watching import builtin_named
+
+Call = dict[str, Any]
+_STRATEGY_TOOLS = (
+    "backtest_strategy",
+    "compare_strategies",
+    "list_strategies",
+    "search_strategies",
+)
+_METRICS = (
+    r"\b(?:profit factor|pf|max (?:dd|drawdown)|drawdown|dd|sharpe|win ?(?:rate|%)|expectancy"
+    r"|avg r|average r|how many trades|# of trades|trades?|equity|p&?l|pnl|return)\b"
+)
+_RUN = r"^(?:ok |now |and |so |then |can you |pls |please )?(?:run|test|try|backtest|bt)\b"
+
+
+_CUT = (
+    r",|\b(?:since|from|over|during|between|for|in|on|last|this|ytd|same|q[1-4]|jan\w*|feb\w*"
+    r"|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*)\b|\d"
+)
+
+
+def _named(text: str) -> str | None:
+    """Return the built-in strategy named before any dates or clauses ("the call trigger one
+    jun-dec '25", "w the put trigger one, same dates")."""
+    head = re.split(_CUT, text)[0]
+    return builtin_named(
+        re.sub(r"\b(?:compare|vs|versus|with|w|against|to)\b", " ", head), loose=True
+    )
+
+
+def _range(r: Reading, args: dict[str, Any]) -> dict[str, Any]:
+    """Return the dates a follow-up names, else the previous call's."""
+    start, end = r.range
+    if start or end:
+        return {
+            **({"start": start.isoformat()} if start else {}),
+            **({"end": end.isoformat()} if end else {}),
+        }
+    return {k: args[k] for k in ("start", "end") if k in args}
+
+
+_SHOWN = {
+    "average_true_range": r"\b(?:simple|plain|sma|mean|avg|average) (?:of )?(?:the )?(?:true ranges?|trs?)\b"
+    r"|\btrue ranges?\b.*\b(?:avg|average|mean)\b",
+}
+"""Follow-ups the previous answer already shows: the simple mean beside a Wilder ATR."""
+
+
+def strategy_follow_up(r: Reading, intent: str | None, last: Turn) -> list[Call] | None:
+    """Return the calls a strategy follow-up asks for (or a figure the previous answer already
+    shows, asked again), or None when it is not one."""
+    if last.calls and (shown := _SHOWN.get(last.calls[0]["name"])) and r.has(shown):
+        return [dict(last.calls[0])] if not r.symbols else None
+    if not last.calls or last.calls[0]["name"] not in _STRATEGY_TOOLS:
+        return None
+    template = last.calls[0]
+    args = template["args"]
+    if template["name"] == "backtest_strategy" and intent == "compare":
+        built = compare(r, [str(args.get("symbol") or "SPX")])
+        if built.question and (other := _named(r.t)):
+            names = [str(args["strategy"]), other]
+            keep = (
+                {"symbol": r.symbols[0]}
+                if r.symbols
+                else {k: args[k] for k in ("symbol",) if k in args}
+            )
+            return [
+                {
+                    "name": "compare_strategies",
+                    "args": {"strategies": names, **keep, **_range(r, args)},
+                }
+            ]
+        return None
+    if (
+        template["name"] in ("backtest_strategy", "compare_strategies")
+        and r.has(_METRICS)
+        and r.words() <= 9
+        and builtin_named(r.t) is None
+        and not r.symbols
+    ):  # "profit factor + max dd on that?": the same run shows them
+        return [{"name": template["name"], "args": {**args, **_range(r, args)}}]
+    if (
+        intent not in ("backtest", "compare")
+        and r.has(_RUN)
+        and not r.has(r"\b(?:live|forward|paper)\b")
+    ):
+        name = _named(re.sub(_RUN, " ", r.t))
+        if name:  # "run the call trigger one jun-dec '25" after a list of strategies
+            sym = {"symbol": r.symbols[0]} if r.symbols else {}
+            return [
+                {"name": "backtest_strategy", "args": {"strategy": name, **sym, **_range(r, {})}}
+            ]
+    return None
