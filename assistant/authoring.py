@@ -38,6 +38,10 @@ _PREAMBLE = re.compile(
 _NAMED = re.compile(
     r"\b(?:call(?:ed)?(?: it)?|name[ds]?(?: it)?)\s*[\"'‘’“”]([^\"'‘’“”]{1,60})[\"'‘’“”]"
 )
+_NAMED_LAST = re.compile(
+    r"[.,;]\s*(?:call it|name it|named|name)\s+([^.,;:'\"]{2,60}?)\s*[.!]?\s*$"
+)
+"""An unquoted name at the end: "…, stop pdc. call it ctrig long w ribbon"."""
 
 
 def is_authoring(t: str) -> bool:
@@ -91,6 +95,17 @@ def _timeframe(t: str) -> str | None:
     return min(hits)[1] if hits else None
 
 
+def _atr_size(text: str) -> float | None:
+    """Return the ATR fraction a target/stop clause gives ("half an atr" → 0.5, "0.25 atr")."""
+    m = re.search(
+        r"\b(half|quarter|third|\d*\.?\d+)\s*(?:an?\s+|of\s+(?:an?\s+|the\s+)?)?atrs?\b", text
+    )
+    if not m:
+        return None
+    words = {"half": 0.5, "quarter": 0.25, "third": round(1 / 3, 3)}
+    return words.get(m[1]) or float(m[1])
+
+
 def _clause(t: str, word: str) -> str:
     m = re.search(
         rf"\b{word}s?\b(?: (?:at|is|of|to|on|:))?(?: the)? ([^,;]+?)(?=,|;|\band\b (?:stop|target)|\bstop\b|\btarget\b|$)",
@@ -101,7 +116,9 @@ def _clause(t: str, word: str) -> str:
 
 def parse_strategy(text: str, symbol: str) -> Draft:
     """Return the spec fields read from ``text`` (or the question to ask)."""
-    named = _NAMED.search(text)
+    named = _NAMED.search(text) or _NAMED_LAST.search(text)
+    if named and named.re is _NAMED_LAST:
+        text = text[: named.start()]  # the name is not part of the rules
     t = _PREAMBLE.sub("", normalize(text))
     side = _side(t)
     sign = "+" if side == "long" else "-"
@@ -132,6 +149,15 @@ def parse_strategy(text: str, symbol: str) -> Draft:
     long = side == "long"
     target = _pick_level(target_text, sign, entry_levels[0], below=not long)
     stop = _pick_level(stop_text, sign, entry_levels[0], below=long)
+    exits: dict[str, Any] = {}
+    if stop is None and (size := _atr_size(stop_text)):  # "stop half an atr": from the fill
+        stop, exits["stop_atr"] = "atr", size
+    if (
+        target is None
+        and not re.search(r"[+-]\d", target_text)
+        and (size := _atr_size(target_text))
+    ):
+        target, exits["target_atr"] = "atr", size
     if target is None:
         return Draft(
             question="What is the target? Name a level (e.g. the golden gate, the "
@@ -148,7 +174,11 @@ def parse_strategy(text: str, symbol: str) -> Draft:
         "side": side,
         "bar": bar if bar and bar != "1d" else "5m",
         "entry": entry,
-        "exit": {"target": target, "stop": stop},
+        "exit": {
+            **({"target": target} if target != "atr" else {}),
+            **({"stop": stop} if stop != "atr" else {}),
+            **exits,
+        },
         "description": text.strip(),
     }
     if named:

@@ -11,11 +11,11 @@ from assistant.render import MODE_WORDS, renders
 
 
 def _move(m: Any) -> str:
-    """'+34.43 pts (up 34.43; +0.58%, +0.382 ATR)': signed, and the size in words, since
-    traders ask "how much did it drop" and expect the size."""
+    """'+34.43 pts (+0.58%, +0.382 ATR; up 34.43 pts / 0.58%)': signed, and the size in words,
+    since traders ask "how much did it drop" and expect the size."""
     way = "up" if m.points > 0 else "down" if m.points < 0 else "flat"
-    size = f"{way} {abs(m.points):.2f}; " if m.points else ""
-    return f"{m.points:+.2f} pts ({size}{m.pct:+.2f}%, {m.atr:+.3f} ATR)"
+    size = f"; {way} {abs(m.points):.2f} pts / {abs(m.pct):.2f}%" if m.points else ""
+    return f"{m.points:+.2f} pts ({m.pct:+.2f}%, {m.atr:+.3f} ATR{size})"
 
 
 def _when(r: Any) -> str:

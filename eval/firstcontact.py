@@ -44,6 +44,7 @@ FIRST_CONTACT_FILES = (
     "firstcontact_j.jsonl",
     "firstcontact_k.jsonl",
     "firstcontact_l.jsonl",
+    "firstcontact_m.jsonl",
 )
 FOCUSED_FILES = ("firstcontact_h.jsonl",)
 """Sets on one family of questions (H: issue #13's session questions): smaller by design."""
@@ -171,6 +172,13 @@ def _comparable(got: list[dict[str, Any]], want: list[dict[str, Any]]) -> list[d
     for g, w in zip(got, want + [{}] * len(got), strict=False):
         args = dict(g.get("args") or {})
         wanted = w.get("args") or {}
+        if g["name"] == "change_watch" and "watch_id" not in wanted:  # the watch it resolved to
+            args.pop("watch_id", None)
+            m = re.search(r"\(([^()]+) on (\w+)\)", str((g.get("result") or {}).get("message", "")))
+            if m:
+                args.update(
+                    {k: v for k, v in (("strategy", m[1]), ("symbol", m[2])) if k in wanted}
+                )
         if g["name"] in ("change_alert", "edit_alert") and "alert_id" not in wanted:
             named = _alert_named(g, str(args.pop("alert_id", "")))
             args.update({k: v for k, v in named.items() if k in wanted})
@@ -339,8 +347,11 @@ def evaluate_set(
 
 
 def user_services(home: Path) -> dict[str, Any]:
-    """Return the stores a signed-in trader has (alerts, strategies, memory) under ``home``."""
+    """Return the stores a signed-in trader has (alerts, strategies, memory, watches,
+    briefings) under ``home``."""
+    from integrations.alerts.briefings import SqliteBriefingStore
     from integrations.alerts.store import SqliteAlertStore
+    from integrations.alerts.watchstore import SqliteWatchStore
     from integrations.storage.memory import VectorMemory
     from integrations.storage.strategies import SqliteStrategyStore
     from integrations.storage.vectors import VectorStore, make_client
@@ -350,5 +361,7 @@ def user_services(home: Path) -> dict[str, Any]:
         "alerts": SqliteAlertStore(home / "alerts.sqlite"),
         "strategies": SqliteStrategyStore(home / "whispr.sqlite", vectors),
         "memory": VectorMemory(vectors),
+        "watches": SqliteWatchStore(home / "watches.sqlite"),
+        "briefings": SqliteBriefingStore(home / "briefings.sqlite"),
         "destination": "web:eval",
     }

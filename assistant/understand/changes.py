@@ -89,6 +89,9 @@ def counts_change(r: Reading, args: dict[str, Any]) -> dict[str, Any]:
     keys = resolve_unsided(read_levels(r.t), r.t, str(args.get("level", "+"))[:1])
     if len(keys) == 1 and args.get("event") not in ("close_inside", "open_beyond"):
         out["level"] = keys[0]
+    if r.has(r"\b(?:touch(?:ed|es)?|tag(?:ged|s)?|hit|reached)\b") and len(keys) == 1:
+        out.update(event="touch", level=keys[0], side=None)  # "and touched +1 in that span"
+        return out
     mags = {k.lstrip("+-") for k in keys if k != "0"}
     if len(mags) == 1 and args.get("event") in ("close_inside", "open_beyond"):
         out["level"] = mags.pop()  # "inside the gg's?" after "inside the triggers"
@@ -128,3 +131,22 @@ def distance_span(r: Reading, last: Any) -> list[dict[str, Any]] | None:
     low, high = f"-{family[0]}", f"+{family[0]}"
     args.update(start_at=low if up else high, end_at=high if up else low)
     return [{"name": "level_distance", "args": args}]
+
+
+_IN_TERMS = (
+    r"^(?:and |ok |so )?(?:in |as a )?(?:%|percent|pts|points|atrs?)(?: terms)?\W*$"
+    r"|^(?:and |ok |so )?how (?:many|much|far)(?: (?:atrs?|pts|points|%))?(?: apart| is (?:that|it))?\W*$"
+)
+
+
+def levels_apart(r: Reading, last: Any) -> list[dict[str, Any]] | None:
+    """Return "in % terms?" / "how far apart?" after an answer of exactly two levels: the
+    distance between them (points, % and ATR), same session and mode."""
+    if not last.calls or last.calls[0]["name"] != "atr_levels" or not r.has(_IN_TERMS):
+        return None
+    args = last.calls[0]["args"]
+    keys = args.get("levels") or []
+    if len(keys) != 2:
+        return None
+    keep = {k: args[k] for k in ("symbol", "date", "mode") if k in args}
+    return [{"name": "level_distance", "args": {**keep, "start_at": keys[0], "end_at": keys[1]}}]

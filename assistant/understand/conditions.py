@@ -70,7 +70,8 @@ def read_conditions(r: Reading, tool: str) -> Conditions:
         wanted.append(("po_zone", zone, m.group(0).strip()))
     if re.search(
         r"\b(?:1h|1 ?hr|hourly|60 ?m(?:in)?)\b[^.?]{0,6}\b(?:ribbon|po|phase|oscillator)\b"
-        r"|\b(?:ribbon|po|phase|oscillator)\b[^.?]{0,30}\bon (?:the )?(?:1h|1 ?hr|hourly|60 ?m(?:in)?)\b",
+        r"|\b(?:ribbon|po|phase|oscillator)\b[^.?]{0,30}\b(?:on|off|from|using|with) (?:the )?"
+        r"(?:1h|1 ?hr|hourly|60 ?m(?:in)?)\b",
         r.t,
     ):
         wanted.append(("indicator_timeframe", "1h", "1h"))

@@ -137,6 +137,9 @@ def _named_periods(t: str, today: dt.date) -> Found:
     ):
         if 1950 <= int(m[1]) <= today.year:
             add(m, _year_period(int(m[1]), m[0]))
+    for m in re.finditer(r"\b(?:in|for|of|during|year|yr) '(\d{2})(?![\d/.-])", t):  # "in '25"
+        year = 2000 + int(m[1]) if 2000 + int(m[1]) <= today.year else 1900 + int(m[1])
+        add(m, _year_period(year, m[0]))
     for m in re.finditer(r"(?<![\d$.,])(\d{4})(?= (?:yearly|annual|long ?term|year)\b)", t):
         if 1950 <= int(m[1]) <= today.year:
             add(m, _year_period(int(m[1]), m[0]))

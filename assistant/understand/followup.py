@@ -13,20 +13,19 @@ import datetime as dt
 import re
 from typing import Any
 
-from assistant.understand.build import _keys, fill, money_terms
+from assistant.understand.build import _keys, fill
 from assistant.understand.changes import (
     counts_change,
-    distance_span,
     gate_change,
     pair_change,
     range_change,
     sizing_change,
 )
 from assistant.understand.conditions import read_conditions
+from assistant.understand.distances import money_terms
 from assistant.understand.levels import read_levels, resolve_unsided
 from assistant.understand.reading import Reading
-from assistant.understand.references import object_reference
-from assistant.understand.strategyturns import strategy_follow_up
+from assistant.understand.strategyturns import about_the_answer
 from assistant.understand.turns import CUE, FLIP, LEVEL_TOOLS, NEXT, PREV, SIDE_PICK, Call, Turn
 from assistant.understand.vocab import alternation, months
 from core.calendar import next_session, previous_session
@@ -73,7 +72,9 @@ def _is_follow_up(r: Reading, intent: str | None, rule: str, last_tool: str) -> 
     own, the same tool, or a weak intent (a bare level or mode word) with a follow-up cue."""
     cue = bool(CUE.search(r.t)) or r.has(r"\binstead\b|\bsame\b|\bjust\b|\bonly\b")
     stats = last_tool in ("golden_gate_stats", "level_to_level")
-    short = r.words() <= 6 or r.has(r"^(?:with|w|when|while|if|and|only|but|on)\b")
+    short = r.words() <= 6 or r.has(
+        r"^(?:with|w|when|while|if|and|only|but|on|count\w*|includ\w*|treat)\b"
+    )
     if stats and short and read_conditions(r, last_tool).args:
         return True  # "when the ribbon's bullish", "mondays only": the same odds, conditioned
     if intent is None:
@@ -215,6 +216,8 @@ def _changes(r: Reading, call: Call) -> dict[str, Any]:
         out.update(counts_change(r, args))
     if name in ("golden_gate_stats", "level_to_level"):
         out.update(read_conditions(r, name).args)  # "mondays only", "when the ribbon's bullish"
+        if r.has(r"\b(?:all|any|every) (?:days|day|weekdays|sessions)\b|\bno (?:day )?filter\b"):
+            out["weekdays"] = None
     bare = re.fullmatch(
         r"(?:and |what about |how about |now |ok )?(?:for |over |with )?(?:the |a )?(\d{1,3})"
         r"(?: ?(?:d|day|days|sessions|bars|period|length|-day))?(?: atr| one)?\??",
@@ -222,6 +225,8 @@ def _changes(r: Reading, call: Call) -> dict[str, Any]:
     )
     if name == "average_true_range" and bare and 2 <= int(bare[1]) <= 250:
         out["sessions"] = int(bare[1])  # "what about 30"
+    if name == "price_context" and r.has(r"\bgg\b|\bgolden gate|\bgates?\b") and not r.modes:
+        out["mode"] = "day"  # "spx gg status today?" after the monthly levels: the day's gate
     if name == "indicator_state" and r.timeframe:
         out["timeframe"] = r.timeframe
     if name == "position_size":
@@ -280,11 +285,7 @@ _OWN_OBJECTS = {
 def follow_up(r: Reading, intent: str | None, rule: str, last: Turn) -> list[Call] | None:
     """Return the previous turn's calls changed by this message, or None when the message is
     not a follow-up of it."""
-    referenced = (
-        strategy_follow_up(r, intent, last)
-        or distance_span(r, last)
-        or object_reference(r, intent, last)
-    )
+    referenced = about_the_answer(r, intent, last)
     if referenced is not None:
         return referenced
     if not last.calls or last.calls[0]["name"] in ("explain_term", "remember", "recall", "forget"):
@@ -317,8 +318,9 @@ def follow_up(r: Reading, intent: str | None, rule: str, last: Turn) -> list[Cal
     ):  # "whats the R on that target": the sizing answer shows it
         return [{"name": "position_size", "args": dict(template["args"])}]
     if template["name"] == "level_distance" and r.has(
-        r"^(?:and |ok |so )?(?:in |as a )?(?:%|percent|pts|points|atrs?|\$|dollars)\W*$"
-    ):  # "in %?": the distance answer gives points, % and ATR together
+        r"^(?:and |ok |so )?(?:in |as a )?(?:%|percent|pts|points|atrs?|\$|dollars)(?: terms)?\W*$"
+        r"|^(?:and |ok |so )?how (?:many|much) (?:atrs?|pts|points|%)(?: is (?:that|it))?\W*$"
+    ):  # "in %?", "how many atrs is that": the distance answer gives points, % and ATR together
         return [{"name": "level_distance", "args": dict(template["args"])}]
     after = _after_levels_or_atr(r, template)
     if after is not None:

@@ -28,6 +28,7 @@ from assistant.understand.ruletests import (
     STATS_STRONG,
     Rule,
     atr_alone,
+    builtin_named,
     gate_only,
     n_levels,
     no_market_words,
@@ -43,7 +44,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "refuse-trading",
         "unsupported",
-        r"\b(?:buy|sell|place|execute|submit|short|long)\b.*\b(?:for me|an order|the order|on my account)\b"
+        r"\b(?:buy|sell|place|execute|submit|short|long|take|enter|open|close)\b.*\b(?:for me|an order|the order|on my account)\b"
         r"|\b(?:place|execute|submit) (?:a |an |the )?(?:trade|order)\b",
     ),
     Rule(
@@ -94,7 +95,7 @@ RULES: tuple[Rule, ...] = (
         r"|\balert\s*\??$|\balert,|\bnotification\b|\b(?:notify|ping|buzz|alert)(?: me)? (?:if|when|once)\b"
         r"|\b(?:gg|gate|trigger|trig|midrange|mid|atr|close|level|[+-]?\d(?:\.\d+)?) alert\b"
         r"|\b(?:up|down|bull\w*|bear\w*) alert\b"
-        r"|\b(?:create|add|make|new) (?:an? )?alert\b|^alert\b(?! \w{8}\b)|\blet me know (?:when|if|once|as soon as|the moment|whenever)\b"
+        r"|\b(?:create|add|make|new) (?:an? )?alert\b|^alert\b(?! \w{8}\b)|^(?:set |add |make )?alerts? (?:on|for|at)\b|\blet me know (?:when|if|once|as soon as|the moment|whenever)\b"
         r"|\bgive me a (?:ping|heads up|shout)\b|\bheads up (?:when|if|once|as soon as)\b",
         lambda r: (
             not r.has(
@@ -159,7 +160,7 @@ RULES: tuple[Rule, ...] = (
         "explain",
         rf"^{TERM_THEN_WHAT}$|(?:^(?:(?:hey|hi|hello|yo|so|ok|okay)\W+)*|[,.!?;:] )(?:what(?:'s| is| are) (?:a|an)\b|what does\b|explain|define|definition|meaning of|tell me about|eli5"
         r"|what do you mean by|difference between|how (?:does|do|is) .* (?:work|calculated|computed)|what is meant by)"
-        r"|^(?:what(?:'s| is| are)|whats|wtf is|wth is)\b|\bwhat does\b.*\bmean\b",
+        r"|^(?:what(?:'s| is| are)|whats|wtf is|wth is)\b|\bwhat does\b.*\bmean\b|\bwhat(?:'s|s| is) \S+(?: \S+)? mean\b",
         lambda r: no_market_words(r) and glossary_term(r.t) is not None,
     ),
     Rule(
@@ -342,10 +343,10 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "strategy-results",
         "backtest",
-        r"\bhow (?:does|did|has|is) .{0,24}\b(?:do|done|doing|perform\w*)\b|\bhow many trades\b"
+        r"\bhow(?:'d| (?:does|did|has|is)) .{0,24}\b(?:do|done|doing|perform\w*)\b|\bhow many trades\b"
         r"|\bwin ?%|\bwin rate\b|\bperformance\b|\bresults\b",
         lambda r: (
-            bool(strategy_names_in(r.t) or r.has(r"\bstrat(?:egy|s)?\b"))
+            bool(strategy_names_in(r.t) or r.has(r"\bstrat(?:egy|s)?\b") or builtin_named(r.t))
             and not r.has(r"\bright now\b|\bcurrently\b")
         ),
     ),

@@ -160,7 +160,7 @@ class _Scan:
         pattern = r"\b(?:both|the|2|two) (?:triggers|trigs)\b|\btriggers\b(?! (?:at|in|after|before|between|during))"
         for m in re.finditer(pattern, t):
             listed = re.search(  # "spx triggers + gg's": both families named side by side
-                r"\btriggers\s*(?:\+|and|&|,|n)\s*(?:the )?(?:gg|golden ?gate|gate)"
+                r"\btriggers\s*(?:\+|and|&|,|n)\s*(?:the |both )?(?:gg|golden ?gate|gate)"
                 r"|(?:gg|golden ?gate|gate)'?s?\s*(?:\+|and|&|,|n)\s*(?:the )?triggers\b",
                 t,
             )
@@ -249,9 +249,10 @@ class _Scan:
             key = key_of(m[1], float(m[2]))
             if key:
                 self.take(m.start(), m.span(), key)
-            elif float(m[2]) <= 3:
-                text = m.group(0).strip()
+            elif float(m[2]) <= 3 or "atr" in m[0] or re.match(r"\s?ext", t[m.end() :]):
+                text = m.group(0).strip()  # "+4 atr": beyond the grid, never read as full ATR
                 self.slot.problem = f"'{text}' is not one of the ATR levels (±0.236 … ±3)."
+                self.taken.append(m.span())
         for m in re.finditer(
             r"(?<![\w.$/])([+-])\s?(\d{2,3}(?:\.\d)?)(?![\d%.])(?!\s?(?:ema|sma|ma|d\b|day|period))",
             t,

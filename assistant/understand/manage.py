@@ -8,7 +8,7 @@ from assistant.understand.build import Built
 from assistant.understand.glossary import glossary_term
 from assistant.understand.levels import resolve_unsided
 from assistant.understand.reading import Reading
-from assistant.understand.ruletests import strategy_names_in
+from assistant.understand.ruletests import builtin_named, strategy_names_in
 from tools.strategies import builtin_name
 
 _RANGE_WORDS = r"(?:on|for|over|since|from|last|past|in|during|between|ytd|this)"
@@ -42,7 +42,7 @@ def backtest(r: Reading, symbols: list[str]) -> Built:
         head = re.split(r"\s+strat(?:egy|s)?\b", r.t)[0].split() if r.has(r"\bstrat") else []
         tails = (" ".join(head[i:]) for i in range(max(0, len(head) - 4), len(head)))
         builtin = next((b for b in map(builtin_name, tails) if b), None)
-    name = builtin or (named[0] if named else name)
+    name = builtin or (named[0] if named else None) or builtin_named(r.t) or name
     if not name or name in ("it", "that", "this", "strategy", "strat", "strategies", "setup"):
         return Built(
             question="Which strategy should I backtest? Say 'list strategies' to see them."
@@ -59,6 +59,10 @@ def compare(r: Reading, symbols: list[str]) -> Built:
     body = re.split(rf"\b{_RANGE_WORDS}\b", body)[0]
     body = re.sub(r"\bwhich (?:is|was|did|does) (?:better|best)\b|\b(?:spx|spy)\b", " ", body)
     body = re.sub(r"\bsame (?:dates?|period|range|time ?frame|window|span)\b", " ", body)
+    pair = re.search(r"\b(?:both|the two|two|2) (trigger|trig|gg|golden gate|gate)s? strat", r.t)
+    if pair:  # "compare the two trigger strats": the call- and put-side built-ins
+        gate = pair[1] != "trigger" and pair[1] != "trig"
+        body = "golden gate bull vs golden gate bear" if gate else "call trigger vs put trigger"
     # with "vs" the names are split there only: "gg bull w ribbon vs the plain gg bull"
     split = r" vs\.? | versus " if re.search(r" (?:vs\.?|versus) ", body) else None
     names = [

@@ -179,6 +179,8 @@ def read_sizing(t: str) -> Sizing:
     """Return the sizing slots of a normalised message."""
     dates = r"(?<![\d.$])\d{1,2}/\d{1,2}(?:/\d{2,4})?(?![\d]|\.\d)|\b\d{4}-\d{2}-\d{2}\b"
     t = re.sub(dates, " ", t)  # a date is never a price
+    t = re.sub(r"\b\d+ ?dte\b", " dte ", t)  # "0dte": days to expiry, never a price or level
+    t = re.sub(r"(\d)\s?pct\b", r"\1%", t)  # "risk 2pct"
     out = Sizing()
     out.account, problem = read_account(t)
     out.risk_pct, out.risk_amount, risk_problem = read_risk(t)
@@ -245,7 +247,7 @@ def read_sizing(t: str) -> Sizing:
     elif re.search(r"\bes\b|\bfutures?\b|/es\b|\be-?mini\b", t):
         out.multiplier, out.units = 50.0, "contracts"
     elif re.search(
-        r"\boptions?\b|\bpremium\b|\b[01]dte\b|\bcontracts?\b|\bcons\b|\b\d{3,5}[cp]\b|\bx ?100\b",
+        r"\boptions?\b|\bpremium\b|\bdte\b|\bcontracts?\b|\bcons\b|\b\d{3,5}[cp]\b|\bx ?100\b",
         t,
     ) or (
         re.search(r"\b(?:calls?|puts?)\b(?! (?:side )?trigger| (?:my|the|a|your) stop)", t)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from assistant.authoring import is_authoring, parse_strategy
-from assistant.understand import briefing, build, manage, sessions, watching
+from assistant.understand import briefing, build, distances, manage, sessions, watching
 from assistant.understand.build import Built
 from assistant.understand.conditions import not_applied_note, read_conditions, without_conditions
 from assistant.understand.followup import carry_context, follow_up
@@ -44,7 +44,7 @@ BUILDERS: dict[str, Builder] = {
     "levels": build.levels,
     "gg_stats": build.gg_stats,
     "level_stats": build.level_stats,
-    "distance": build.distance,
+    "distance": distances.distance,
     "indicator": build.indicator,
     "context": build.context,
     "sizing": build.sizing,

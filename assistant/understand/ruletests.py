@@ -12,6 +12,7 @@ from functools import cache
 from assistant.understand.patterns import STATS, TRUE_RANGE
 from assistant.understand.reading import Reading
 from core.strategies import builtin_strategies
+from tools.strategies import builtin_name
 
 
 @dataclass(frozen=True)
@@ -162,8 +163,37 @@ def session_fact(r: Reading) -> bool:
             r.has(
                 r"^\W*(?:and |so |ok |what about |the |its |it's |whats |what's |what was )*\w+\W*$"
             )
+            or r.has(r"^\W*(?:(?:and|the|hod|lod|high|low|hi|lo|open|close|range|gap)\W*){2,4}$")
             or r.symbols != []
             or r.date.found
             or r.has(r"\b(?:this|that) (?:am|morning|day|session)\b|\btoday\b|\byday\b|\byesterday")
         )
     )
+
+
+_SHORT = r"\b(?:gg|gate|vomy|ivomy|po dot|arrow)\b|\b(?:trigger|trig)\b.*\b(?:to )?mid"
+"""Words that make a built-in's short name a strategy ("gg bull"), not a level ("call trigger")."""
+_NOT_NAME = (
+    r"#[\w-]+|\b(?:spx|spy|\$\w+|it|that|this|one|stop|pause|resume|delete|remove|cancel|kill"
+    r"|watch\w*|unwatch|track\w*|follow\w*|monitor\w*|paper|trade|run|live|forward|on|in|for|to|my|the|a"
+    r"|strat\w*|setup|system|me|pls|please|now|rn|for|us|u)\b"
+)
+
+
+def builtin_named(t: str, *, loose: bool = False) -> str | None:
+    """Return the built-in strategy a message names, by full or short name ("gg bull",
+    "the vomy", "put trig to mid"), or None; ``loose`` also reads a level's name as its
+    strategy ("stop watching the put trigger strat": a watch is always of a strategy)."""
+    named = strategy_names_in(t)
+    if named:
+        return named[0]
+    if not loose and not re.search(_SHORT, t):
+        return None
+    words = re.sub(_NOT_NAME, " ", t).split()
+    # the longest run of words that names a built-in ("how'd 4h po dot do" → "4h po dot")
+    for size in range(len(words), 0, -1):
+        for start in range(len(words) - size + 1):
+            found = builtin_name(" ".join(words[start : start + size]))
+            if found:
+                return found
+    return None

@@ -1,15 +1,18 @@
-"""Follow-ups of strategy answers: a backtest's metrics asked again, a comparison with the
-strategy just backtested, and "run the X one" after a list of strategies."""
+"""Follow-ups about the previous answer itself: a strategy's metrics asked again, a comparison
+with the strategy just backtested, "run the X one" after a list of strategies, "gg to gg?"
+after a distance, "in % terms?" after two levels, and references to the user's objects."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
+from assistant.understand.changes import distance_span, levels_apart
 from assistant.understand.manage import compare
 from assistant.understand.reading import Reading
+from assistant.understand.references import object_reference
+from assistant.understand.ruletests import builtin_named
 from assistant.understand.turns import Turn
-from assistant.understand.watching import builtin_named
 
 Call = dict[str, Any]
 _STRATEGY_TOOLS = (
@@ -26,7 +29,7 @@ _RUN = r"^(?:ok |now |and |so |then |can you |pls |please )?(?:run|test|try|back
 
 
 _CUT = (
-    r",|\b(?:since|from|over|during|between|for|in|on|last|this|ytd|same|q[1-4]|jan\w*|feb\w*"
+    r",|\b(?:since|from|over|during|between|for|in|on|last|this|ytd|same|q[1-4]|jan\w*|feb\w*|spx|spy"
     r"|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*)\b|\d"
 )
 
@@ -93,6 +96,14 @@ def strategy_follow_up(r: Reading, intent: str | None, last: Turn) -> list[Call]
         return [{"name": template["name"], "args": {**args, **_range(r, args)}}]
     if (
         intent not in ("backtest", "compare")
+        and r.has(r"\bstrat(?:egy|s)?\b")
+        and not r.has(r"\b(?:live|forward|paper|watch\w*|alert)\b")
+        and (name := _named(r.t))
+    ):  # "put trigger strat on spy since june" in a strategy conversation: its backtest
+        sym = {"symbol": r.symbols[0]} if r.symbols else {}
+        return [{"name": "backtest_strategy", "args": {"strategy": name, **sym, **_range(r, {})}}]
+    if (
+        intent not in ("backtest", "compare")
         and r.has(_RUN)
         and not r.has(r"\b(?:live|forward|paper)\b")
     ):
@@ -103,3 +114,38 @@ def strategy_follow_up(r: Reading, intent: str | None, last: Turn) -> list[Call]
                 {"name": "backtest_strategy", "args": {"strategy": name, **sym, **_range(r, {})}}
             ]
     return None
+
+
+_WATCH_TOOLS = ("watch_strategy", "list_watches", "paper_journal", "change_watch")
+_BARE_ACTION = (
+    r"^(?:ok |k |now |and |then |pls |please )*(pause|resume|unpause|stop|delete|kill|remove)"
+    r"(?: it| that| the watch| watching)?(?: for now| now| pls| please| too)?\W*$"
+)
+
+
+def watch_action(r: Reading, last: Turn) -> list[Call] | None:
+    """Return "pause it for now", "k resume" after a watch or journal answer: that watch (the
+    tool picks the user's only watch when the previous call named none)."""
+    m = re.search(_BARE_ACTION, r.t)
+    if not m or not last.calls or last.calls[0]["name"] not in _WATCH_TOOLS:
+        return None
+    verb = m[1]
+    action = "pause" if verb == "pause" else "resume" if verb in ("resume", "unpause") else "delete"
+    named = {
+        k: v for k, v in last.calls[0]["args"].items() if k in ("watch_id", "strategy", "symbol")
+    }
+    if last.calls[0]["name"] == "paper_journal":
+        named = {k: v for k, v in named.items() if k == "watch_id"}
+    return [{"name": "change_watch", "args": {**named, "action": action}}]
+
+
+def about_the_answer(r: Reading, intent: str | None, last: Turn) -> list[Call] | None:
+    """Return the calls of a message about the previous answer itself (see the module), or
+    None; checked before any other follow-up reading."""
+    return (
+        watch_action(r, last)
+        or strategy_follow_up(r, intent, last)
+        or distance_span(r, last)
+        or levels_apart(r, last)
+        or object_reference(r, intent, last)
+    )

@@ -12,7 +12,7 @@ import re
 from assistant.understand.build import Built
 from assistant.understand.manage import alert_action
 from assistant.understand.reading import Reading
-from assistant.understand.ruletests import Rule, strategy_names_in
+from assistant.understand.ruletests import Rule, builtin_named
 from tools.strategies import builtin_name
 
 WATCH = (
@@ -31,28 +31,9 @@ WATCH_CHANGE = (
 JOURNAL = (
     r"\bpaper (?:journal|trades|p&?l|pnl|results?|log|fills)\b"
     r"|^\W*(?:show|list|open|export|see|view|pull up|get)?\W*(?:me )?(?:my |the )?(?:trade |paper )?journal"
-    r"(?: (?:for|on) \$?\w+| as csv| csv)?\W*$"
+    r"(?: (?:for|on) \$?\w+(?: only)?| as csv| csv)?\W*$"
 )
 _ID = re.compile(r"\bw[0-9a-f]{7,8}\b")
-_SHORT = r"\b(?:gg|gate|vomy|ivomy|po dot|arrow)\b|\b(?:trigger|trig)\b.*\b(?:to )?mid"
-"""Words that make a built-in's short name a strategy ("gg bull"), not a level ("call trigger")."""
-_NOT_NAME = (
-    r"#[\w-]+|\b(?:spx|spy|\$\w+|it|that|this|one|stop|pause|resume|delete|remove|cancel|kill"
-    r"|watch\w*|unwatch|track\w*|follow\w*|monitor\w*|paper|trade|run|live|forward|on|in|for|to|my|the|a"
-    r"|strat\w*|setup|system)\b"
-)
-
-
-def builtin_named(t: str, *, loose: bool = False) -> str | None:
-    """Return the built-in strategy a message names, by full or short name ("gg bull",
-    "the vomy", "put trig to mid"), or None; ``loose`` also reads a level's name as its
-    strategy ("stop watching the put trigger strat": a watch is always of a strategy)."""
-    named = strategy_names_in(t)
-    if named:
-        return named[0]
-    if not loose and not re.search(_SHORT, t):
-        return None
-    return builtin_name(re.sub(_NOT_NAME, " ", t).strip())
 
 
 def _strategy(t: str) -> str | None:

@@ -159,10 +159,10 @@ def test_render_restates_the_request_and_shows_every_key_number(ctx):
     assert first.startswith("SPX Tue 2025-06-03 vs its day levels, as of 16:00 ET (the close)")
     assert "previous close 5935.94 (2025-06-02), ATR 90.11" in first
     for piece in (
-        "gap +2.62 pts (up 2.62; +0.04%, +0.029 ATR)",
+        "gap +2.62 pts (+0.04%, +0.029 ATR; up 2.62 pts / 0.04%)",
         "Range 5929.00-5981.35: 52.35 pts = 0.581 ATR (58% of ATR)",
         "high +0.504 ATR, low -0.077 ATR",
-        "Close 5970.37 (official close): +34.43 pts (up 34.43; +0.58%, +0.382 ATR)",
+        "Close 5970.37 (official close): +34.43 pts (+0.58%, +0.382 ATR; up 34.43 pts / 0.58%)",
         "bull: triggered 12:15, not completed (midrange 5991.63)",
         "bear: not triggered (trigger 5901.52)",
         "11:00  +0.236 call trigger 5957.21",
