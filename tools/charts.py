@@ -73,10 +73,13 @@ def levels_chart(bars: pd.DataFrame, levels: dict[str, float], title: str) -> by
 
 def equity_chart(equity: pd.Series, title: str) -> bytes:
     """Return a PNG of the equity curve above its drawdown (in % of the running peak)."""
+    from matplotlib.ticker import FuncFormatter
+
     fig = _figure(figsize=(9, 5))
     top, bottom = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1]})
     daily = equity.groupby(bar_index(equity).date).last()
     top.plot(list(daily.index), daily.to_numpy(), color="navy", lw=1.2)
+    top.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))  # no "+1e5" offset
     top.set_title(title)
     top.grid(alpha=0.3)
     drawdown = (daily / daily.cummax() - 1) * 100

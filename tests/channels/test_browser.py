@@ -21,6 +21,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import pytest
@@ -29,6 +30,7 @@ from fastapi import FastAPI
 from integrations.alerts.live import replay_engine
 from integrations.alerts.monitor import Monitor
 from integrations.alerts.store import SqliteAlertStore
+from integrations.alerts.watchstore import SqliteWatchStore
 from integrations.marketdata.files import FileSource, samples_dir
 from integrations.web.app import create_app
 from tests.channels.conftest import PASSWORD, PUT_TRIGGER_QUESTION, World, hand_wilder_atr
@@ -71,6 +73,7 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
 from selenium.webdriver.support import expected_conditions as ec  # noqa: E402
+from selenium.webdriver.support.select import Select  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 
@@ -821,6 +824,7 @@ def test_dashboard_chart_draws_the_levels_moves_switches_and_fits_a_phone(
     assert f"{call['price']:.2f}" == f"{pc + 0.236 * atr:.2f}"
     assert call["label"] == f"call trigger +0.236 {pc + 0.236 * atr:.2f}"
     assert call["title"] == "call trigger +0.236"  # on the chart; the price is on the axis
+    assert call["drawn"] == call["price"]
     last = drawn["last"]
     minute = last["time"] % 86400 // 60  # the axis time is the Eastern wall clock
     assert 9 * 60 + 30 <= minute < 16 * 60, minute
@@ -865,6 +869,408 @@ def test_dashboard_chart_draws_the_levels_moves_switches_and_fits_a_phone(
         assert overflow <= 0, "the chart makes the page scroll sideways at phone width"
         box = browser.find_element(By.ID, "chart").rect
         assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+
+        def key_titles(d: WebDriver) -> bool:  # on a phone the lines are labelled by key only
+            return all(x["title"] == x["key"] for x in chart_state(d)["lines"])
+
+        wait(browser).until(key_titles)
         assert browser.save_screenshot(str(folder / "whispr-chart-390.png"))
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+# ---- the Trading tab: alerts, strategies, paper trading and briefings without a command ----
+
+
+def chrome_log(driver: WebDriver, kind: str) -> list[dict[str, Any]]:
+    """Return (and clear) Chromium's ``kind`` log: ``browser`` or ``performance``."""
+    return cast(webdriver.Chrome, driver).get_log(kind)
+
+
+def trading(driver: WebDriver, base: str, page: str) -> WebElement:
+    """Open the Trading tab's ``page`` (alerts, strategies, paper or briefings) as alice."""
+    signed_in(driver, base)
+    driver.find_element(By.ID, "tab-work").click()
+    driver.find_element(By.ID, f"work-tab-{page}").click()
+    return visible(driver, f"work-{page}")
+
+
+def fill(form: WebElement, **values: str) -> None:
+    """Type ``values`` into the form's inputs, or pick them in its selects, by field name."""
+    for name, value in values.items():
+        field = form.find_element(By.NAME, name)
+        if field.tag_name == "select":
+            Select(field).select_by_value(value)
+        else:
+            field.clear()
+            field.send_keys(value)
+
+
+def listed(driver: WebDriver, list_id: str) -> list[WebElement]:
+    """Return the entries of a Trading-tab list (alerts, watches, briefings) that have an id."""
+    return driver.find_elements(By.CSS_SELECTOR, f"#{list_id} li[data-id]")
+
+
+def entry(driver: WebDriver, list_id: str, item_id: str, paused: str | None = None) -> WebElement:
+    """Wait for the entry ``item_id`` of ``list_id`` (in that paused state when given)."""
+    selector = f'#{list_id} li[data-id="{item_id}"]'
+    if paused is not None:
+        selector += f'[data-paused="{paused}"]'
+    return wait(driver).until(ec.presence_of_element_located((By.CSS_SELECTOR, selector)))
+
+
+def delete_entry(driver: WebDriver, list_id: str, item_id: str) -> None:
+    """Delete an entry with its two clicks (the first only asks) and wait until it is gone."""
+    selector = f'#{list_id} li[data-id="{item_id}"] button.delete'
+    driver.find_element(By.CSS_SELECTOR, selector).click()
+    wait(driver).until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, selector), "Delete?"))
+    driver.find_element(By.CSS_SELECTOR, selector).click()
+    wait(driver).until(lambda d: not d.find_elements(By.CSS_SELECTOR, selector))
+
+
+def api_list(world: World, path: str, key: str) -> list[dict]:
+    """Return alice's ``key`` list from the API at ``path``."""
+    response = world.client.get(path, headers=world.auth("alice"))
+    assert response.status_code == 200, response.text
+    return response.json()[key]
+
+
+def paper_trades(world: World) -> None:
+    """Journal a closed trade (+1.5, 1.2 R) and an open one for alice's first watch, as the
+    live runner records them (not posted)."""
+    store = SqliteWatchStore(world.home / "watches.sqlite")
+    watch = store.watches("alice")[0]
+    closed = {"entry_time": "2026-02-12T10:05:00-05:00", "side": "long", "qty": 1,
+              "entry_price": 689.5, "stop": 688.25, "exit_time": "2026-02-12T11:40:00-05:00",
+              "exit_price": 691.0, "reason": "target", "pnl": 1.5, "r_multiple": 1.2}  # fmt: skip
+    store.record_entry(watch, closed, "entry", post=False)
+    store.record_exit(watch, closed, "exit", post=False)
+    still_open = {**closed, "entry_time": "2026-02-13T09:45:00-05:00"}
+    store.record_entry(watch, still_open, "entry", post=False)
+
+
+def test_trading_alert_form_creates_edits_pauses_and_deletes_an_alert(
+    browser: WebDriver, server: str, world: World
+):
+    """The alert form makes an alert (the level's friendly name, hours and ribbon as asked); an
+    unknown symbol's 404 shows as an error next to the form; Edit refuses an empty window in
+    place, then changes the hours and drops the ribbon filter; Pause and the two-click Delete
+    reach the API; the sidebar follows the tab, and the tab the sidebar."""
+    for alert in api_list(world, "/api/alerts", "alerts"):
+        world.client.delete(f"/api/alerts/{alert['id']}", headers=world.auth("alice"))
+    page = trading(browser, server, "alerts")
+    wait(browser).until(
+        ec.text_to_be_present_in_element((By.ID, "work-alert-list"), "No alerts yet")
+    )
+    form = page.find_element(By.ID, "alert-form")
+    fill(form, symbol="ZZZZ")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    error = wait(browser).until(ec.visibility_of_element_located((By.ID, "alert-form-error")))
+    assert "no data for symbol 'ZZZZ'" in error.text
+    assert api_list(world, "/api/alerts", "alerts") == []
+
+    fill(form, symbol="SPY", level="+0.382")
+    direction = Select(form.find_element(By.NAME, "direction")).first_selected_option
+    assert direction.get_attribute("value") == "up"  # picked for a level above the close
+    fill(form, ribbon="bullish", after="13:00")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait(browser).until(lambda d: listed(d, "work-alert-list"))
+    assert browser.find_element(By.ID, "alert-form-error").text == ""
+    [made] = api_list(world, "/api/alerts", "alerts")
+    assert (made["symbol"], made["level"], made["direction"]) == ("SPY", "+0.382", "up")
+    assert (made["ribbon"], made["window"], made["destination"]) == (
+        "bullish", "13:00-16:00", "web:alice"
+    )  # fmt: skip
+    item = entry(browser, "work-alert-list", made["id"])
+    for expected in ("SPY", "crosses above the bull golden gate (+0.382)", "13:00-16:00 ET",
+                     "bullish ribbon", "web:alice"):  # fmt: skip
+        assert expected in item.text, (expected, item.text)
+    wait(browser).until(lambda d: alert_items(d))  # the sidebar lists it too
+
+    item.find_element(By.CSS_SELECTOR, "button.edit").click()
+    editor = item.find_element(By.CSS_SELECTOR, "form.item-edit")
+    assert editor.find_element(By.NAME, "after").get_attribute("value") == "13:00"
+    fill(editor, before="12:00")  # before "after": refused, and the editor stays open
+    editor.find_element(By.CSS_SELECTOR, "button.save").click()
+    refused = (By.CSS_SELECTOR, "form.item-edit .error")
+    wait(browser).until(ec.text_to_be_present_in_element(refused, "13:00-12:00 ET is empty"))
+    assert api_list(world, "/api/alerts", "alerts")[0]["window"] == "13:00-16:00"
+    fill(editor, before="15:00", ribbon="")
+    editor.find_element(By.CSS_SELECTOR, "button.save").click()
+    wait(browser).until(
+        ec.text_to_be_present_in_element((By.ID, "work-alert-list"), "13:00-15:00 ET")
+    )
+    [edited] = api_list(world, "/api/alerts", "alerts")
+    assert (edited["window"], edited["ribbon"]) == ("13:00-15:00", None)
+    assert "any ribbon" in entry(browser, "work-alert-list", made["id"]).text
+
+    entry(browser, "work-alert-list", made["id"]).find_element(By.CSS_SELECTOR, ".toggle").click()
+    paused = entry(browser, "work-alert-list", made["id"], paused="true")
+    assert paused.find_element(By.CSS_SELECTOR, ".toggle").text == "Resume"
+    assert api_list(world, "/api/alerts", "alerts")[0]["paused"] is True
+    sidebar = f'#alert-list li[data-alert="{made["id"]}"]'
+    wait(browser).until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, sidebar), "Resume"))
+    browser.find_element(By.CSS_SELECTOR, f"{sidebar} button.toggle").click()
+    entry(browser, "work-alert-list", made["id"], paused="false")  # the tab follows the sidebar
+    delete_entry(browser, "work-alert-list", made["id"])
+    assert api_list(world, "/api/alerts", "alerts") == []
+    wait(browser).until(lambda d: not alert_items(d))
+    assert browser.find_element(By.ID, "work-alert-error").text == ""
+
+
+def test_trading_strategy_backtest_shows_metrics_trades_and_the_equity_curve(
+    browser: WebDriver, server: str, world: World
+):
+    """Picking a built-in strategy and Run backtest shows the API's metrics, its last trades and
+    the equity-curve image (loaded); Watch it live opens paper trading with it selected."""
+    page = trading(browser, server, "strategies")
+    wait(browser).until(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, "#strategy-list .pick")) >= 9
+    )
+    names = [p.text.split("\n")[0] for p in page.find_elements(By.CSS_SELECTOR, ".pick")]
+    assert {"Golden gate bull", "Vomy", "iVomy"} <= set(names)
+    browser.find_element(By.CSS_SELECTOR, '#strategy-list .pick[data-id="builtin-vomy"]').click()
+    wait(browser).until(ec.text_to_be_present_in_element((By.ID, "strategy-name"), "Vomy"))
+    assert "short · 1h bars · v1 · built-in" in browser.find_element(By.ID, "strategy-meta").text
+    browser.find_element(By.ID, "backtest-run").click()
+    result = wait(browser).until(
+        ec.visibility_of_element_located((By.CSS_SELECTOR, "#backtest-result .stats"))
+    )
+    expected = world.client.post(
+        "/api/strategies/builtin-vomy/backtest", json={}, headers=world.auth("alice")
+    ).json()
+    stats = dict(
+        (s.find_element(By.TAG_NAME, "dt").text.lower(), s.find_element(By.TAG_NAME, "dd").text)
+        for s in result.find_elements(By.CSS_SELECTOR, ".stat")
+    )
+    metrics = expected["metrics"]
+    assert stats["trades"] == f"{metrics['trades']} ({metrics['wins']} won)"
+    assert stats["win rate"] == f"{metrics['win_rate_pct']:.2f}%"
+    assert stats["total p&l"] == f"{metrics['total_pnl']:+,.2f}"
+    rows = browser.find_elements(By.CSS_SELECTOR, "#backtest-result > .table-wrap tbody tr")
+    assert len(rows) == len(expected["last_trades"]) > 0
+    newest = expected["last_trades"][-1]
+    assert rows[0].text.startswith(f"{newest['entry']} {newest['exit']}")
+    img = browser.find_element(By.CSS_SELECTOR, "#backtest-result figure.equity img")
+    assert (img.get_attribute("src") or "").endswith(expected["chart"])
+    wait(browser).until(lambda d: d.execute_script("return arguments[0].naturalWidth", img) > 0)
+
+    browser.find_element(By.ID, "strategy-watch").click()
+    visible(browser, "work-paper")
+    strategy = browser.find_element(By.CSS_SELECTOR, "#watch-form select[name=strategy]")
+    wait(browser).until(lambda d: Select(strategy).first_selected_option.text.startswith("Vomy"))
+
+
+def test_trading_lists_your_strategy_first_with_its_versions_and_deletes_it(
+    browser: WebDriver, server: str, world: World
+):
+    """A strategy of yours saved twice is listed first as v2, shows both versions when picked,
+    and its two-click Delete removes it (every version) from the page and the API."""
+    text = "long SPY when price crosses above the call trigger, target the midrange, stop at 0"
+    drafted = world.client.post(
+        "/api/strategies/draft", json={"text": text}, headers=world.auth("alice")
+    )
+    spec = drafted.json()["spec"]
+    for target in ("+0.618", "+1"):
+        spec["exit"]["target"] = target
+        saved = world.client.post(
+            "/api/strategies", json={"spec": spec}, headers=world.auth("alice")
+        )
+        assert saved.status_code == 201, saved.text
+    trading(browser, server, "strategies")
+    first = (By.CSS_SELECTOR, "#strategy-list li:first-child .pick")
+    pick = wait(browser).until(ec.element_to_be_clickable(first))
+    assert pick.get_attribute("data-id") == spec["spec_id"]
+    assert pick.text.endswith("long · 5m bars · v2 · yours")
+    pick.click()
+    versions = (By.CSS_SELECTOR, "#strategy-versions li")
+    wait(browser).until(lambda d: len(d.find_elements(*versions)) == 2)
+    assert "Target +1 ATR" in browser.find_elements(*versions)[1].text
+    remove = (By.CSS_SELECTOR, "#strategy-delete button.delete")
+    browser.find_element(*remove).click()
+    wait(browser).until(ec.text_to_be_present_in_element(remove, "Delete?"))
+    browser.find_element(*remove).click()
+    gone = (By.CSS_SELECTOR, f'#strategy-list .pick[data-id="{spec["spec_id"]}"]')
+    wait(browser).until(lambda d: not d.find_elements(*gone))
+    ids = [s["id"] for s in api_list(world, "/api/strategies", "strategies")]
+    assert spec["spec_id"] not in ids
+    assert browser.find_element(By.ID, "backtest-error").text == ""
+
+
+def test_trading_watch_is_started_paused_deleted_and_the_journal_downloads(
+    browser: WebDriver, server: str, world: World, tmp_path: Path
+):
+    """A watch started from the form is listed (and in the API), paused and deleted; the empty
+    journal says so; once it holds a closed and an open trade the table marks the open one and
+    the totals match; Download CSV saves the API's text/csv file."""
+    page = trading(browser, server, "paper")
+    wait(browser).until(
+        ec.text_to_be_present_in_element((By.ID, "journal-empty"), "No paper trades yet")
+    )
+    assert not browser.find_element(By.ID, "journal-table").is_displayed()
+    form = page.find_element(By.ID, "watch-form")
+    wait(browser).until(
+        lambda d: form.find_elements(By.CSS_SELECTOR, "select[name=strategy] option")
+    )
+    fill(form, strategy="builtin-gg-bull", symbol="SPY")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait(browser).until(lambda d: listed(d, "watch-list"))
+    [watch] = api_list(world, "/api/watches", "watches")
+    assert [watch["strategy"], watch["symbol"]] == ["Golden gate bull", "SPY"]
+    assert watch["paused"] is False
+    item = entry(browser, "watch-list", watch["id"])
+    assert "Golden gate bull v1" in item.text and "web:alice" in item.text
+
+    paper_trades(world)
+
+    item.find_element(By.CSS_SELECTOR, ".toggle").click()
+    entry(browser, "watch-list", watch["id"], paused="true")
+    assert api_list(world, "/api/watches", "watches")[0]["paused"] is True
+    delete_entry(browser, "watch-list", watch["id"])
+    assert api_list(world, "/api/watches", "watches") == []
+
+    browser.find_element(By.ID, "work-tab-paper").click()  # reloads the page's data
+    wait(browser).until(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, "#journal-table tbody tr")) == 2
+    )
+    rows = browser.find_elements(By.CSS_SELECTOR, "#journal-table tbody tr")  # newest first
+    assert "open" in (rows[0].get_attribute("class") or "")
+    assert rows[0].find_element(By.CSS_SELECTOR, ".open-mark").text == "OPEN"
+    assert rows[1].text.split() == ["2026-02-12", "10:05", "SPY", "Golden", "gate", "bull",
+                                    "long", "\u00d71", "689.50", "688.25", "2026-02-12", "11:40",
+                                    "691.00", "target", "+1.20", "+1.50"]  # fmt: skip
+    totals = browser.find_element(By.ID, "journal-totals").text.split("\n")
+    assert totals == ["CLOSED", "1", "OPEN", "1", "WINS", "1", "WIN RATE", "100.00%",
+                      "TOTAL P&L", "+1.50", "AVERAGE R", "+1.20"]  # fmt: skip
+
+    browser.execute_cdp_cmd(
+        "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)}
+    )
+    chrome_log(browser, "performance")  # only the download's requests from here
+    browser.find_element(By.ID, "journal-csv").click()
+    saved = tmp_path / "paper-journal.csv"
+    wait(browser).until(lambda d: saved.exists() and saved.read_text().count("\n") == 3)
+    header, first, _ = saved.read_text().splitlines()
+    assert header.startswith("watch_id,symbol,strategy,side,qty,entry_time")
+    assert first.startswith(f"{watch['id']},SPY,Golden gate bull,long,1,2026-02-12T10:05")
+    types = [
+        message["params"]["response"]["mimeType"]
+        for message in (
+            json.loads(e["message"])["message"] for e in chrome_log(browser, "performance")
+        )
+        if message.get("method") == "Network.responseReceived"
+        and message["params"]["response"]["url"].endswith("/api/journal.csv")
+    ]
+    assert types == ["text/csv"]
+    assert browser.find_element(By.ID, "journal-error").text == ""
+
+
+def test_trading_briefing_is_scheduled_listed_paused_and_deleted(
+    browser: WebDriver, server: str, world: World
+):
+    """The briefing form schedules SPX at 09:15 ET with Day and Weekly levels; no mode ticked
+    and a time outside 04:00-20:00 are refused next to the form; Pause and Delete work."""
+    page = trading(browser, server, "briefings")
+    form = page.find_element(By.ID, "briefing-form")
+    day = form.find_element(By.CSS_SELECTOR, "input[value=day]")
+    day.click()  # unticked: nothing to post
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    error = wait(browser).until(ec.visibility_of_element_located((By.ID, "briefing-form-error")))
+    assert "Tick at least one" in error.text
+    day.click()
+    form.find_element(By.CSS_SELECTOR, "input[value=multiday]").click()
+    fill(form, symbol="SPX", at="03:00")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait(browser).until(
+        ec.text_to_be_present_in_element((By.ID, "briefing-form-error"), "04:00 to 20:00")
+    )
+    assert api_list(world, "/api/briefings", "briefings") == []
+
+    fill(form, at="09:15")
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait(browser).until(lambda d: listed(d, "briefing-list"))
+    [made] = api_list(world, "/api/briefings", "briefings")
+    assert (made["symbol"], made["at"], made["modes"]) == ("SPX", "09:15", ["day", "multiday"])
+    item = entry(browser, "briefing-list", made["id"])
+    assert "every session at 09:15 ET" in item.text and "Day, Weekly levels" in item.text
+    assert browser.find_element(By.ID, "briefing-form-error").text == ""
+    item.find_element(By.CSS_SELECTOR, ".toggle").click()
+    entry(browser, "briefing-list", made["id"], paused="true")
+    assert api_list(world, "/api/briefings", "briefings")[0]["paused"] is True
+    delete_entry(browser, "briefing-list", made["id"])
+    assert api_list(world, "/api/briefings", "briefings") == []
+
+
+TRADING_SHOWN = {
+    "alerts": "#work-alert-list li[data-id], #work-inbox li.notice",
+    "strategies": "#backtest-result .stats",
+    "paper": "#watch-list li[data-id], #journal-table tbody tr",
+    "briefings": "#briefing-list li[data-id]",
+}
+"""What each Trading page shows once its data has loaded (every selector must match)."""
+TRADING_PARTS = {"strategies": ("backtest", "backtest-result"), "paper": ("journal", "journal")}
+"""Parts further down a page that get a screenshot of their own: (name, element id)."""
+
+
+def test_trading_pages_fit_a_phone_and_are_screenshot(
+    browser: WebDriver, server: str, world: World, tmp_path: Path
+):
+    """Each Trading page (with an alert, the inbox, a backtest, a watch, the journal and a
+    briefing shown) logs no error and has no sideways scroll at 390 px; screenshots of each at
+    1400 and 390 px, and of the backtest result and the journal, go to $WHISPR_SCREENSHOT_DIR
+    (or tmp) for review."""
+    for path, body in (
+        ("/api/alerts", {"symbol": "SPY", "level": "-0.236", "direction": "down",
+                         "ribbon": "bearish", "after": "13:00"}),
+        ("/api/watches", {"strategy": "builtin-vomy", "symbol": "SPX"}),
+        ("/api/briefings", {"symbol": "SPX", "at": "09:00", "modes": ["day", "multiday"]}),
+    ):  # fmt: skip
+        assert world.client.post(path, json=body, headers=world.auth("alice")).status_code == 201
+    deliver(world, "web:alice", f"SPY lost the put trigger (-0.236) at {PUT_TRIGGER} (screenshot)")
+    if not api_list(world, "/api/journal", "trades"):  # when run alone
+        paper_trades(world)
+    trading(browser, server, "strategies")
+    chrome_log(browser, "browser")  # drop earlier messages
+    gg_bull = (By.CSS_SELECTOR, '#strategy-list .pick[data-id="builtin-gg-bull"]')
+    wait(browser).until(ec.element_to_be_clickable(gg_bull)).click()
+    browser.find_element(By.ID, "backtest-run").click()
+    folder = Path(os.environ.get("WHISPR_SCREENSHOT_DIR", tmp_path))
+    phone = {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True}
+    size = browser.get_window_size()
+
+    def shoot(name: str, at_phone: bool, scroll_to: str = "work") -> None:
+        script = f"document.getElementById('{scroll_to}').scrollIntoView({{block: 'start'}})"
+        browser.execute_script(script)
+        if at_phone:
+            overflow = browser.execute_script(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"{name} scrolls sideways at phone width"
+        assert browser.save_screenshot(str(folder / name))
+
+    try:
+        for page, shown in TRADING_SHOWN.items():
+            browser.set_window_size(1400, 900)
+            browser.find_element(By.ID, f"work-tab-{page}").click()
+            for css in shown.split(", "):
+                wait(browser).until(ec.visibility_of_element_located((By.CSS_SELECTOR, css)))
+            shoot(f"whispr-trading-{page}-1400.png", False)
+            if page in TRADING_PARTS:
+                name, element = TRADING_PARTS[page]
+                shoot(f"whispr-trading-{name}-1400.png", False, element)
+            browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", phone)
+            try:
+                wait(browser).until(lambda d: d.find_element(By.ID, "work").rect["width"] <= 390)
+                shoot(f"whispr-trading-{page}-390.png", True)
+                if page in TRADING_PARTS:
+                    name, element = TRADING_PARTS[page]
+                    shoot(f"whispr-trading-{name}-390.png", True, element)
+            finally:
+                browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    finally:
+        browser.set_window_size(size["width"], size["height"])
+    errors = [e for e in chrome_log(browser, "browser") if e["level"] == "SEVERE"]
+    assert errors == []
+    for kind in ("alerts", "watches", "briefings"):
+        for thing in api_list(world, f"/api/{kind}", kind):
+            world.client.delete(f"/api/{kind}/{thing['id']}", headers=world.auth("alice"))

@@ -42,6 +42,7 @@ async function errorText(response) {
 function showLogin(message = "") {
   stopInbox();
   stopLive();
+  workReset();
   $("app").hidden = true;
   $("login").hidden = false;
   $("login-error").textContent = message;
@@ -502,20 +503,8 @@ function alertItem(alert) {
   toggle.addEventListener("click", () => {
     changeAlert(alert.id, { method: "PATCH", body: JSON.stringify({ paused: !paused }) });
   });
-  const remove = el("button", { type: "button", class: "small delete" }, "Delete");
-  remove.addEventListener("click", () => {
-    // two clicks: the first asks, the second (within 4 s) deletes
-    if (remove.dataset.confirm !== "1") {
-      remove.dataset.confirm = "1";
-      remove.textContent = "Delete?";
-      setTimeout(() => {
-        remove.dataset.confirm = "";
-        remove.textContent = "Delete";
-      }, 4000);
-      return;
-    }
-    changeAlert(alert.id, { method: "DELETE" });
-  });
+  // two clicks: the first asks, the second (within 4 s) deletes (work.js)
+  const remove = work.deleteButton(`alert ${alert.id}`, () => changeAlert(alert.id, { method: "DELETE" }));
   actions.append(toggle, remove);
   item.append(main, meta, actions);
   return item;
@@ -665,6 +654,7 @@ $("ask-form").addEventListener("submit", ask);
 $("new-thread").addEventListener("click", newThread);
 $("tab-dashboard").addEventListener("click", () => showView("dashboard"));
 $("tab-chat").addEventListener("click", () => showView("chat"));
+$("tab-work").addEventListener("click", () => showView("work"));
 $("logout").addEventListener("click", logout);
 $("bell").addEventListener("click", toggleNotices);
 document.addEventListener("keydown", (event) => {

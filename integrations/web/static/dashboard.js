@@ -9,13 +9,16 @@ const MODE_NAMES = { day: "Day", multiday: "Weekly", swing: "Monthly", position:
 const MODE_KEYS = ["-1", "-0.618", "-0.382", "-0.236", "+0.236", "+0.382", "+0.618", "+1"];
 const live = { source: null, selected: null, last: null };
 
+const VIEWS = { dashboard: "tab-dashboard", chat: "tab-chat", work: "tab-work" };
+
 function showView(name) {
-  const dashboard = name === "dashboard";
-  $("dashboard").hidden = !dashboard;
-  $("chat-view").hidden = dashboard;
-  $("tab-dashboard").setAttribute("aria-selected", String(dashboard));
-  $("tab-chat").setAttribute("aria-selected", String(!dashboard));
-  if (!dashboard) $("question").focus();
+  // name: "dashboard", "chat" or "work" (the Trading tab, work.js)
+  for (const [view, tab] of Object.entries(VIEWS)) {
+    $(view === "chat" ? "chat-view" : view).hidden = view !== name;
+    $(tab).setAttribute("aria-selected", String(view === name));
+  }
+  if (name === "chat") $("question").focus();
+  if (name === "work") workShow();
 }
 
 function startLive() {
