@@ -1,4 +1,5 @@
-"""Renderers of strategy watches, the paper journal and scheduled briefings."""
+"""Renderers of the user's running objects: strategy watches, the paper journal, scheduled
+briefings and an alert's firing history."""
 
 from __future__ import annotations
 
@@ -72,3 +73,15 @@ def _briefings(r: Any) -> str:
     if not rows:
         return r.message
     return f"{r.message}\n{table(rows, ['id', 'sym', 'at ET', 'levels', 'to', ''])}"
+
+
+@renders("alert_history")
+def _alert_history(r: Any) -> str:
+    rows = [
+        [f.fired_at.replace("T", " "), f"{f.price:.2f}", f"{f.level_price:.2f}",
+         "delivered" if f.delivered else "pending"]
+        for f in r.firings
+    ]  # fmt: skip
+    if not rows:
+        return r.message
+    return f"{r.message}\n{table(rows, ['fired (ET)', 'price', 'level', ''])}"

@@ -326,3 +326,39 @@ def edit_alert(ctx: ToolContext, args: AlertEdit) -> AlertsResult:
         f"{current.rule.level}) now fires {hours}{filt}.",
         alerts=_lines(ctx),
     )
+
+
+class AlertFiring(BaseModel):
+    """One firing of an alert."""
+
+    session: str
+    fired_at: str = Field(description="Time of the crossing (ET).")
+    price: float
+    level_price: float
+    delivered: bool
+
+
+class AlertHistoryResult(BaseModel):
+    """An alert and its firings, newest first."""
+
+    alert: AlertLine
+    firings: list[AlertFiring]
+    message: str
+
+
+@tool("alert_history", AlertPick, AlertHistoryResult)
+def alert_history(ctx: ToolContext, args: AlertPick) -> AlertHistoryResult:
+    """Return when one of the user's alerts fired (by id, or by symbol and level when exactly
+    one alert matches), newest first: session, time, price and the level's price."""
+    alert_id = _pick(ctx, args)
+    line = next((a for a in _lines(ctx) if a.id == alert_id), None)
+    if line is None:
+        raise InvalidArgumentError(f"you have no alert {alert_id!r}")
+    firings = [AlertFiring(**f) for f in _store(ctx).history(ctx.user_id, alert_id)]
+    what = f"{line.symbol} {line.direction} {line.level}"
+    message = (
+        f"Alert {alert_id} ({what}) fired {len(firings)} time(s); the latest first:"
+        if firings
+        else f"Alert {alert_id} ({what}) has not fired yet."
+    )
+    return AlertHistoryResult(alert=line, firings=firings, message=message)

@@ -87,6 +87,10 @@ class StoredAlert(Protocol):
 class AlertStore(Protocol):
     """Per-user level alerts."""
 
+    def history(self, owner: str, rule_id: str) -> builtins.list[dict[str, Any]]:
+        """Return the firings of one of the owner's alerts, newest first."""
+        ...
+
     def add(
         self, rule: AlertRule, ribbon: str | None = None, window: tuple[str, str] | None = None
     ) -> None:

@@ -277,7 +277,7 @@ def _after_levels_or_atr(r: Reading, template: Call) -> list[Call] | None:
 _OWN_OBJECTS = {
     "create_alert", "change_alert", "edit_alert", "list_alerts", "draft_strategy", "watch_strategy",
     "change_watch", "list_watches", "paper_journal", "schedule_briefing", "list_briefings",
-    "change_briefing",
+    "change_briefing", "alert_history",
 }  # fmt: skip
 """Answers about the user's own objects: a message after them is never a changed copy."""
 

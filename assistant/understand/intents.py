@@ -74,6 +74,12 @@ RULES: tuple[Rule, ...] = (
     *watching.RULES,
     *briefing.RULES,
     Rule(
+        "alert-history",
+        "alert_history",
+        r"\b(?:when|how often|how many times|has|have|did)\b.*\balerts?\b.*\b(?:fire[ds]?|trigger(?:ed)?|go(?:ne)? off|hit)\b"
+        r"|\balerts? (?:history|log|firings)\b|\bhistory of (?:my |the )?\w* ?alerts?\b",
+    ),
+    Rule(
         "alert-edit",
         "edit_alert",
         r"\b(?:change|edit|update|make|set|move|switch|restrict|limit)\b.*\b(?:alerts?|a[0-9a-f]{7,8})\b"

@@ -141,6 +141,22 @@ def alert_action(t: str) -> str | None:
     return _ACTIONS[m[1]] if m else None
 
 
+def alert_history(r: Reading, symbols: list[str]) -> Built:
+    """Return an alert_history call by id, or by symbol and level ("when did my spy alert
+    fire"); the tool names the candidates when more than one alert matches."""
+    if m := re.search(r"\b(a[0-9a-f]{7,8})\b", r.t):
+        return Built([{"name": "alert_history", "args": {"alert_id": m[1]}}])
+    args: dict[str, str] = {"symbol": symbols[0]} if r.symbols else {}
+    keys = resolve_unsided(r.levels, r.t)
+    if len(keys) == 1:
+        args["level"] = keys[0]
+    elif len(set(r.levels.unsided)) == 1:
+        args["level"] = r.levels.unsided[0]
+    if not args:
+        return Built(question="Which alert? Say 'list my alerts' to see their ids.")
+    return Built([{"name": "alert_history", "args": args}])
+
+
 def change_alert(r: Reading, symbols: list[str]) -> Built:
     """Return a change_alert call by id, or by symbol and level ("delete my SPX alert")."""
     action = alert_action(r.t)

@@ -51,6 +51,7 @@ BUILDERS: dict[str, Builder] = {
     "create_alert": build.alert,
     "list_alerts": manage.no_args("list_alerts"),  # type: ignore[dict-item]
     "change_alert": manage.change_alert,
+    "alert_history": manage.alert_history,
     "edit_alert": manage.edit_alert,
     "outcome": sessions.outcome,
     "counts": sessions.counts,

@@ -222,6 +222,18 @@ class SqliteAlertStore:
                 (error[:500], rule_id, session),
             )
 
+    def history(self, owner: str, rule_id: str) -> list[dict[str, Any]]:
+        """Return the firings of one of ``owner``'s alerts, newest first: session, time (ET),
+        price, level price and whether it was delivered (empty for another owner's alert)."""
+        rows = self._exec(
+            "SELECT f.session, f.fired_at, f.price, f.level_price, f.delivered FROM firings f "
+            "JOIN alerts a ON a.rule_id = f.rule_id WHERE a.owner=? AND f.rule_id=? "
+            "ORDER BY f.fired_at DESC",
+            (owner, rule_id),
+        )
+        keys = ("session", "fired_at", "price", "level_price", "delivered")
+        return [dict(zip(keys, (*r[:4], bool(r[4])), strict=True)) for r in rows]
+
     # personal data (``whispr users export`` / ``delete --purge``)
     def owner_records(self, owner: str) -> dict[str, list[dict[str, Any]]]:
         """Return ``owner``'s alerts (every column) and the firings of those alerts."""

@@ -223,6 +223,12 @@ def delete_alert(alert_id: AlertId, user: AlertWriter, service: Service) -> dict
     return call_tool(service, user, "change_alert", args)
 
 
+@router.get("/api/alerts/{alert_id}/firings")
+def alert_firings(alert_id: AlertId, user: AlertReader, service: Service) -> dict[str, Any]:
+    """When one of your alerts fired, newest first (session, time ET, price, level, delivered)."""
+    return call_tool(service, user, "alert_history", {"alert_id": alert_id})
+
+
 @router.get("/api/notifications")
 def notifications(
     user: AlertReader,

@@ -1003,6 +1003,14 @@ def test_trading_alert_form_creates_edits_pauses_and_deletes_an_alert(
     [edited] = api_list(world, "/api/alerts", "alerts")
     assert (edited["window"], edited["ribbon"]) == ("13:00-15:00", None)
     assert "any ribbon" in entry(browser, "work-alert-list", made["id"]).text
+    # History: when it fired, from the alert store (recorded here as the live engine would)
+    world.service.services["alerts"].record(
+        made["id"], "2026-02-12", "2026-02-12T13:05:00", 684.52, 684.41, "fired"
+    )
+    entry(browser, "work-alert-list", made["id"]).find_element(By.CSS_SELECTOR, ".history").click()
+    shown = (By.CSS_SELECTOR, f'#work-alert-list [data-id="{made["id"]}"] .alert-history')
+    wait(browser).until(ec.text_to_be_present_in_element(shown, "2026-02-12 13:05:00 ET"))
+    assert "684.52 (level 684.41)" in browser.find_element(*shown).text
 
     entry(browser, "work-alert-list", made["id"]).find_element(By.CSS_SELECTOR, ".toggle").click()
     paused = entry(browser, "work-alert-list", made["id"], paused="true")

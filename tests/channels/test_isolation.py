@@ -226,6 +226,7 @@ def test_every_user_data_tool_run_as_bob_on_alices_things_leaks_nothing(two: Two
         "list_alerts": {},
         "change_alert": {"alert_id": two.alert_id, "action": "delete"},
         "edit_alert": {"alert_id": two.alert_id, "after": "14:00", "ribbon": "bullish"},
+        "alert_history": {"alert_id": two.alert_id},
         "create_alert": {
             "symbol": "SPY", "level": "+0.382", "direction": "up", "destination": "web:alice"
         },

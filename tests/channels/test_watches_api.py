@@ -58,3 +58,23 @@ def test_a_watch_started_over_the_api_fills_a_journal_readable_as_json_and_csv(w
     assert paused.json()["watches"][0]["paused"] is True
     assert world.client.delete(f"/api/watches/{wid}", headers=a).json()["watches"] == []
     assert world.client.get("/api/journal", headers=a).json()["trades"] == trades  # it stays
+
+
+def test_an_alerts_firing_history_over_the_api_and_in_chat(world: World):
+    a = world.auth("alice")
+    made = world.client.post(
+        "/api/alerts", json={"symbol": "SPY", "level": "+0.382", "direction": "up"}, headers=a
+    )
+    alert_id = made.json()["alerts"][-1]["id"]
+    store = world.service.services["alerts"]
+    assert store.record(alert_id, "2026-02-12", "2026-02-12T09:32:15", 684.5, 684.41, "fired")
+    assert store.record(alert_id, "2026-02-13", "2026-02-13T10:05:00", 684.45, 684.41, "fired")
+    got = world.client.get(f"/api/alerts/{alert_id}/firings", headers=a).json()
+    assert [f["fired_at"] for f in got["firings"]] == ["2026-02-13T10:05:00", "2026-02-12T09:32:15"]
+    assert got["firings"][1]["price"] == 684.5 and got["firings"][1]["delivered"] is False
+    bob = world.client.get(f"/api/alerts/{alert_id}/firings", headers=world.auth("bob"))
+    assert bob.status_code == 422 and alert_id in bob.json()["error"]  # his own id echoed only
+    reply = world.client.post(
+        "/api/ask", json={"question": "when did my spy gg alert fire?"}, headers=a
+    ).json()
+    assert "fired 2 time(s)" in reply["answer"] and "2026-02-13 10:05:00" in reply["answer"]

@@ -51,11 +51,28 @@
       alert.id,
     ];
     const item = work.item(alert.id, alert.paused, main, meta, [
+      work.button("History", () => history(item, alert), "small history"),
       work.button("Edit", () => edit(item, alert), "small edit"),
       work.pauseButton(alert.paused, (paused) => change(alert.id, "PATCH", { paused })),
       work.deleteButton(`alert ${alert.id}`, () => change(alert.id, "DELETE")),
     ]);
     return item;
+  }
+
+  async function history(item, alert) {
+    // When the alert fired (newest first), from GET /api/alerts/{id}/firings; a second click hides it.
+    const shown = item.querySelector(".alert-history");
+    if (shown) return shown.remove();
+    const box = el("div", { class: "alert-history", role: "status" });
+    item.append(box);
+    const body = await work.call(`/api/alerts/${alert.id}/firings`, {}, box);
+    if (!body) return;
+    if (!body.firings.length) return box.replaceChildren(el("p", { class: "muted" }, "Not fired yet."));
+    box.replaceChildren(
+      ...body.firings.map((f) =>
+        el("p", {}, `${f.fired_at.replace("T", " ")} ET \u00b7 ${f.price.toFixed(2)} (level ${f.level_price.toFixed(2)})${f.delivered ? "" : " \u00b7 pending"}`),
+      ),
+    );
   }
 
   async function change(id, method, body) {
