@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from core.levels import level_grid, nearest_levels
@@ -89,6 +90,35 @@ class DayState:
                 gate.triggered, gate.at_open = clock, first
             if gate.triggered is not None and gate.completed is None and beyond_target:
                 gate.completed = clock
+
+    def update_many(self, moments: pd.DatetimeIndex, prices: np.ndarray) -> None:
+        """Take a batch of ticks in time order (``moments`` in US/Eastern): the same result as
+        ``update`` on each, with the gates' first crossings found by array search."""
+        if not len(prices):
+            return
+        first = self.last is None
+        if first:
+            self.since, self.open = f"{moments[0]:%H:%M}", float(prices[0])
+            self.high = self.low = float(prices[0])
+        self.high = max(self.high or float(prices[0]), float(prices.max()))
+        self.low = min(self.low or float(prices[0]), float(prices.min()))
+        self.last = float(prices[-1])
+        for side, gate in self.gates.items():
+            up = side == "bull"
+            trig = prices >= gate.trigger if up else prices <= gate.trigger
+            targ = prices >= gate.target if up else prices <= gate.target
+            if first and targ[0]:
+                gate.opened_beyond = True
+            if gate.opened_beyond:
+                continue
+            start = 0
+            if gate.triggered is None:
+                if not trig.any():
+                    continue
+                start = int(trig.argmax())
+                gate.triggered, gate.at_open = f"{moments[start]:%H:%M}", first and start == 0
+            if gate.completed is None and targ[start:].any():
+                gate.completed = f"{moments[start + int(targ[start:].argmax())]:%H:%M}"
 
     def snapshot(self) -> dict[str, Any]:
         """Return a JSON-ready summary (prices rounded to the cent)."""

@@ -55,6 +55,7 @@ from integrations.alerts.daystate import DayState
 from integrations.alerts.monitor import Monitor
 from integrations.alerts.store import StoredAlert
 from integrations.alerts.strategywatch import WatchRunner
+from integrations.marketdata.batches import TickBatch
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ class BarRecorder(Protocol):
     """Where live ticks become stored bars (``integrations.alerts.livebars.MinuteBars``)."""
 
     def add(self, symbol: str, moment: pd.Timestamp, price: float) -> None: ...
+    def add_many(self, symbol: str, times_ns: np.ndarray, prices: np.ndarray) -> None: ...
     def gap(self) -> None: ...
     def flush(self) -> None: ...
 
@@ -351,6 +353,90 @@ class LiveEngine:
                 delivered += self.monitor.flush()
         return delivered
 
+    def handle_batch(self, batch: TickBatch) -> list[str]:
+        """Process a frame's ticks (in time order) at once; return the messages delivered.
+
+        The same rolls, status, day state, bars and firings as ``handle`` on each tick, with
+        three differences, stated: the alert store is re-read at most once per session segment
+        of the batch; watches and briefings look once per batch, at its last tick; and a
+        crossing outside an alert's hours or ribbon re-arms it for the next batch (per tick, at
+        once). A batch is one provider frame: milliseconds to a second of market time."""
+        n = len(batch)
+        self.status.events += n
+        if not n:
+            return []
+        local = pd.DatetimeIndex(batch.times_ns, tz="UTC").tz_convert(EASTERN)
+        days = local.normalize().asi8
+        cuts = np.flatnonzero(days[1:] != days[:-1]) + 1
+        delivered: list[str] = []
+        for a, b in zip(np.r_[0, cuts], np.r_[cuts, n], strict=True):
+            delivered += self._segment(batch, local, int(a), int(b))
+        return delivered
+
+    def _segment(self, batch: TickBatch, local: pd.DatetimeIndex, a: int, b: int) -> list[str]:
+        """Process ticks ``a:b`` of a batch, all of one session."""
+        when, px, ns = local[a:b], batch.prices[a:b], batch.times_ns[a:b]
+        if self.status.mode != "replay":
+            self.monitor.stats.stream_lag_seconds = max(
+                0.0, self.monitor.clock() - when[-1].timestamp()
+            )
+        if self._gap_from is not None:
+            self._report_gap(self._gap_from, when[0])
+        self._last = when[-1]
+        day = when[0].date()
+        if day != self.day:
+            self.roll(day)
+        elif self.wall() - self._checked >= self.refresh_seconds:
+            self._refresh()
+        uniq, inv = np.unique(batch.symbols[a:b], return_inverse=True)
+        minute = when.hour * 60 + when.minute
+        rth = np.asarray((minute >= 570) & (minute < 960))
+        engine_idx = np.full(len(uniq), -1, dtype=np.int64)
+        delivered: list[str] = []
+        names = [str(u).upper().lstrip("$") for u in uniq]
+        for k, name in enumerate(names):
+            if name not in self.status.symbols:
+                continue
+            sel = inv == k
+            last = int(np.flatnonzero(sel)[-1])
+            with self.status._lock:
+                self.status.last_price[name] = float(px[last])
+                self.status.last_tick[name] = when[last].isoformat()
+                if name in self.status.today:
+                    self.status.today[name].update_many(when[sel & rth], px[sel & rth])
+            if self.recorder is not None:
+                self.recorder.add_many(name, ns[sel], px[sel])
+            if self.watches is not None and self.watches.on_event(name, when[last]):
+                delivered += self.monitor.flush(self.watches.store)
+            engine_idx[k] = self.engine.sym_index.get(name, -1)
+        if self.briefings is not None and self.briefings.on_event(when[-1]):
+            delivered += self.monitor.flush(self.briefings.store)
+        idx = engine_idx[inv]
+        ticks = np.flatnonzero(idx >= 0)
+        if not len(ticks):
+            return delivered
+        recorded = False
+        for firing in self.engine.process(idx[ticks], px[ticks]):
+            t = int(ticks[firing.tick])
+            moment, name, alert = when[t], names[inv[t]], self.alerts[firing.rule]
+            if not alert.in_window(f"{moment:%H:%M}") or (
+                alert.ribbon and self.monitor.ribbon_at(name, moment) != alert.ribbon
+            ):
+                self.engine.set_armed(firing.rule, True)  # not its hours or ribbon: next batch
+                continue
+            message = self.monitor.message(
+                name, alert, firing, moment, day, live=True, label=self.label
+            )
+            recorded |= self.store.record(
+                alert.rule.rule_id,
+                f"{day:%Y-%m-%d}",
+                f"{moment:%Y-%m-%dT%H:%M:%S}",
+                firing.price,
+                firing.level_price,
+                message,
+            )
+        return delivered + (self.monitor.flush() if recorded else [])
+
     def _report_gap(self, before: pd.Timestamp, after: pd.Timestamp) -> None:
         self._gap_from = None
         gap = Gap(before.isoformat(), after.isoformat(), (after - before).total_seconds())
@@ -374,7 +460,10 @@ class LiveEngine:
                     self.status.state = "streaming"
                     delay = self.backoff
                     try:
-                        delivered += self.handle(event)
+                        if isinstance(event, TickBatch):
+                            delivered += self.handle_batch(event)
+                        else:
+                            delivered += self.handle(event)
                     except Exception:  # a bad event or a bug: skip the event, keep streaming
                         self.status.failed_events += 1
                         log.exception("live: could not process %r", event)

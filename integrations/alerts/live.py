@@ -4,6 +4,7 @@ no streaming provider, on the offline replay clock (what ``make run`` shows)."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -74,7 +75,7 @@ def provider_engine(
     return LiveEngine(
         monitor,
         symbols,
-        remote.stream,
+        functools.partial(remote.stream, batches=True),  # whole frames: see marketdata.batches
         mode=remote.name,
         status=status,
         recorder=recorder,

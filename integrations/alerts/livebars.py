@@ -47,6 +47,27 @@ class MinuteBars:
             return
         bar[2], bar[3], bar[4] = max(bar[2], price), min(bar[3], price), price
 
+    def add_many(self, symbol: str, times_ns: np.ndarray, prices: np.ndarray) -> None:
+        """Add a batch of one symbol's ticks in time order (UTC nanoseconds): the same bars as
+        ``add`` on each tick."""
+        if not len(prices):
+            return
+        minutes = times_ns - times_ns % _MINUTE
+        starts = np.flatnonzero(np.r_[True, minutes[1:] != minutes[:-1]])
+        ends = np.r_[starts[1:], len(prices)]
+        highs = np.maximum.reduceat(prices, starts)
+        lows = np.minimum.reduceat(prices, starts)
+        for k, (a, b) in enumerate(zip(starts, ends, strict=True)):
+            minute, o, c = int(minutes[a]), float(prices[a]), float(prices[b - 1])
+            bar = self._open.get(symbol)
+            if bar is not None and bar[0] == minute:  # the bar in progress goes on
+                bar[2], bar[3], bar[4] = max(bar[2], highs[k]), min(bar[3], lows[k]), c
+                continue
+            if bar is not None and bar[5]:
+                self._done.setdefault(symbol, []).append(bar[:5])
+            whole = 1 if bar is not None else 0  # a minute is whole only after one was seen
+            self._open[symbol] = [minute, o, float(highs[k]), float(lows[k]), c, whole]
+
     def gap(self) -> None:
         """The stream broke: the bars in progress are incomplete and are dropped."""
         self._open.clear()

@@ -21,6 +21,7 @@ import pandas as pd
 from assistant.settings import get_settings, reveal
 from core.bars import EASTERN
 from core.errors import UnknownSymbolError
+from integrations.marketdata.batches import TickBatch, alpaca_ticks
 from integrations.marketdata.http import (
     AuthError,
     ProviderError,
@@ -160,8 +161,11 @@ class AlpacaSource(RemoteSource):
                 break
         return frame_from_rows("alpaca", times, rows, name)
 
-    async def stream(self, symbols: Sequence[str]) -> AsyncIterator[Quote | StreamBar]:
-        """Yield trades as ``Quote`` and minute bars as ``StreamBar`` for ``symbols`` (ET)."""
+    async def stream(
+        self, symbols: Sequence[str], *, batches: bool = False
+    ) -> AsyncIterator[Quote | StreamBar | TickBatch]:
+        """Yield trades as ``Quote`` (with ``batches``, each frame's as one ``TickBatch``) and
+        minute bars as ``StreamBar`` for ``symbols`` (ET)."""
         syms = [check_symbol(s) for s in symbols]
         headers = self.config.headers()
         auth = {"action": "auth", "key": headers["APCA-API-KEY-ID"]}
@@ -172,6 +176,11 @@ class AlpacaSource(RemoteSource):
                 messages = decode("alpaca", raw)
                 if not isinstance(messages, list):
                     raise ProviderError(f"alpaca stream: malformed message {raw!r:.200}")
+                if batches:  # the frame's trades as one batch, the rest message by message
+                    with wire_fields("alpaca stream: malformed trade in", raw):
+                        ticks, messages = alpaca_ticks(messages)
+                    if len(ticks):
+                        yield ticks
                 for msg in messages:
                     with wire_fields("alpaca stream: malformed message", msg):
                         kind = msg.get("T")

@@ -22,6 +22,7 @@ import pandas as pd
 from assistant.settings import get_settings, reveal
 from core.bars import EASTERN
 from core.errors import InvalidArgumentError
+from integrations.marketdata.batches import TickBatch, polygon_ticks
 from integrations.marketdata.http import (
     AuthError,
     ProviderError,
@@ -148,9 +149,12 @@ class PolygonSource(RemoteSource):
             url, params = page.get("next_url") or "", None
         return frame_from_rows("polygon", times, rows, name)
 
-    async def stream(self, symbols: Sequence[str]) -> AsyncIterator[Quote | StreamBar]:
+    async def stream(
+        self, symbols: Sequence[str], *, batches: bool = False
+    ) -> AsyncIterator[Quote | StreamBar | TickBatch]:
         """Yield live events for ``symbols``: trades (``T``) or index values (``V``) as
-        ``Quote``, minute aggregates (``AM``) as ``StreamBar``; times in ET.
+        ``Quote`` (with ``batches``, each frame's as one ``TickBatch``), minute aggregates
+        (``AM``) as ``StreamBar``; times in ET.
 
         Stocks and indices live on different Polygon clusters: stream them separately.
         """
@@ -172,6 +176,11 @@ class PolygonSource(RemoteSource):
                 messages = decode("polygon", raw)
                 if not isinstance(messages, list):
                     raise ProviderError(f"polygon stream: malformed message {raw!r:.200}")
+                if batches:  # the frame's trades as one batch, the rest message by message
+                    with wire_fields("polygon stream: malformed trade in", raw):
+                        ticks, messages = polygon_ticks(messages)
+                    if len(ticks):
+                        yield ticks
                 for msg in messages:
                     with wire_fields("polygon stream: malformed message", msg):
                         event, status = msg.get("ev"), msg.get("status")

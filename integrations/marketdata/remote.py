@@ -4,7 +4,6 @@ and the typed stream events."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
@@ -12,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import orjson
 import pandas as pd
 import websockets
 from websockets.asyncio.client import ClientConnection
@@ -114,8 +114,9 @@ class RemoteSource(ABC):
         """Return validated bars of ``symbol`` between two moments (tz-aware or UTC)."""
 
     @abstractmethod
-    def stream(self, symbols: Sequence[str]) -> AsyncIterator[Quote | StreamBar]:
-        """Yield live quotes and bars for ``symbols`` until cancelled."""
+    def stream(self, symbols: Sequence[str], *, batches: bool = False) -> AsyncIterator[Any]:
+        """Yield live quotes and bars for ``symbols`` until cancelled (with ``batches``, each
+        frame's trades as one ``integrations.marketdata.batches.TickBatch``)."""
 
 
 def as_utc(moment: dt.datetime | dt.date) -> dt.datetime:
@@ -149,7 +150,7 @@ async def open_stream(provider: str, url: str) -> AsyncIterator[ClientConnection
 def decode(provider: str, raw: str | bytes) -> Any:
     """Return one decoded stream message; raise ``ProviderError`` if it is not JSON."""
     try:
-        return json.loads(raw)
+        return orjson.loads(raw)
     except ValueError as exc:
         raise ProviderError(f"{provider} stream: malformed message {raw!r:.200}") from exc
 

@@ -26,6 +26,7 @@ import pandas as pd
 
 from assistant.settings import get_settings, reveal
 from core.bars import EASTERN
+from integrations.marketdata.batches import TickBatch, schwab_ticks
 from integrations.marketdata.http import AuthError, ProviderError, Retry, get_json
 from integrations.marketdata.remote import (
     Quote,
@@ -277,8 +278,11 @@ class SchwabSource(RemoteSource):
                 raise ValueError("not a WebSocket URL")
         return info
 
-    async def stream(self, symbols: Sequence[str]) -> AsyncIterator[Quote | StreamBar]:
-        """Yield LEVELONE_EQUITIES quotes (last, bid, ask, volume; ET) for ``symbols``:
+    async def stream(
+        self, symbols: Sequence[str], *, batches: bool = False
+    ) -> AsyncIterator[Quote | StreamBar | TickBatch]:
+        """Yield LEVELONE_EQUITIES quotes (last, bid, ask, volume; ET; with ``batches``, each
+        frame's last prices as one ``TickBatch``) for ``symbols``:
         ADMIN LOGIN with the access token, then SUBS once the login is accepted."""
         info = self._streamer_info()
         ids = {
@@ -315,12 +319,18 @@ class SchwabSource(RemoteSource):
                             raise ProviderError(
                                 f"schwab stream: {resp.get('command')} failed (code {code}) {text}"
                             )
-                    quotes = [
-                        _quote(item, data.get("timestamp"))
-                        for data in msg.get("data", [])
-                        if data.get("service") == "LEVELONE_EQUITIES"
-                        for item in data.get("content", [])
-                    ]
+                    if batches:  # the frame's last prices as one batch
+                        ticks = schwab_ticks(msg)
+                        quotes = []
+                    else:
+                        quotes = [
+                            _quote(item, data.get("timestamp"))
+                            for data in msg.get("data", [])
+                            if data.get("service") == "LEVELONE_EQUITIES"
+                            for item in data.get("content", [])
+                        ]
+                if batches and len(ticks):
+                    yield ticks
                 for quote in quotes:
                     yield quote
 

@@ -1,0 +1,72 @@
+"""The columnar frame decoders give the ticks the per-message decoders give (symbol, time to the
+nanosecond, price) on frames in each provider's documented format, and the stream hands the
+engine whole frames when asked."""
+
+from __future__ import annotations
+
+import numpy as np
+import orjson
+import pandas as pd
+
+from integrations.marketdata import alpaca, polygon, schwab
+from integrations.marketdata.batches import alpaca_ticks, polygon_ticks, schwab_ticks
+
+MS = 1_771_000_000_123  # 2026-02-13 ~16:26 UTC, in ms
+
+
+def _frame(kind: str, n: int = 50) -> bytes:
+    rng = np.random.default_rng(3)
+    prices = np.round(680 + rng.normal(0, 1, n), 2)
+    if kind == "polygon":
+        msgs = [
+            {"ev": "T", "sym": "SPY", "p": float(p), "s": 100, "t": MS + i}
+            for i, p in enumerate(prices)
+        ]
+        msgs.insert(
+            7, {"ev": "AM", "sym": "SPY", "s": MS, "o": 1, "h": 2, "l": 0.5, "c": 1.5, "v": 9}
+        )
+        msgs.append({"ev": "V", "T": "I:SPX", "val": 6836.17, "t": MS + n})
+        return orjson.dumps(msgs)
+    if kind == "alpaca":
+        stamp = pd.Timestamp(MS, unit="ms", tz="UTC")
+        msgs = [
+            {"T": "t", "S": "SPY", "p": float(p), "s": 5,
+             "t": (stamp + pd.Timedelta(microseconds=37 * i)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
+            for i, p in enumerate(prices)
+        ]  # fmt: skip
+        msgs.insert(3, {"T": "success", "msg": "authenticated"})
+        return orjson.dumps(msgs)
+    content = [{"key": "SPY", "3": float(p), "35": MS + i} for i, p in enumerate(prices)]
+    content.append({"key": "$SPX", "1": 6835.0})  # a bid-only update: no last price
+    return orjson.dumps(
+        {"data": [{"service": "LEVELONE_EQUITIES", "timestamp": MS, "content": content}]}
+    )
+
+
+def test_polygon_frames_decode_to_the_same_ticks():
+    msgs = orjson.loads(_frame("polygon"))
+    batch, rest = polygon_ticks(msgs)
+    one = [polygon._event(m) for m in msgs if m["ev"] in ("T", "V")]
+    assert list(batch.symbols) == [q.symbol for q in one] and batch.symbols[-1] == "SPX"
+    assert batch.times_ns.tolist() == [q.time.value for q in one]
+    assert batch.prices.tolist() == [q.last for q in one]
+    assert [m["ev"] for m in rest] == ["AM"]
+
+
+def test_alpaca_frames_decode_to_the_same_ticks():
+    msgs = orjson.loads(_frame("alpaca"))
+    batch, rest = alpaca_ticks(msgs)
+    one = [alpaca._event(m) for m in msgs if m["T"] == "t"]
+    assert batch.times_ns.tolist() == [q.time.value for q in one]
+    assert batch.prices.tolist() == [q.last for q in one] and len(rest) == 1
+
+
+def test_schwab_frames_decode_to_the_same_ticks():
+    msg = orjson.loads(_frame("schwab"))
+    batch = schwab_ticks(msg)
+    data = msg["data"][0]
+    one = [schwab._quote(i, data["timestamp"]) for i in data["content"] if "3" in i]
+    assert list(batch.symbols) == [q.symbol for q in one]
+    assert batch.times_ns.tolist() == [q.time.value for q in one]
+    assert batch.prices.tolist() == [q.last for q in one]
+    assert len(batch) == len(data["content"]) - 1  # the bid-only item carries no trade
