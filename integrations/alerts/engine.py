@@ -333,23 +333,7 @@ class LiveEngine:
             return delivered
         firings = self.engine.process(np.array([self.engine.sym_index[symbol]]), np.array([price]))
         for firing in firings:
-            alert = self.alerts[firing.rule]
-            if not alert.in_window(f"{local:%H:%M}") or (
-                alert.ribbon and self.monitor.ribbon_at(symbol, local) != alert.ribbon
-            ):
-                self.engine.set_armed(firing.rule, True)  # not its hours or ribbon: stay armed
-                continue
-            message = self.monitor.message(
-                symbol, alert, firing, local, day, live=True, label=self.label
-            )
-            if self.store.record(
-                alert.rule.rule_id,
-                f"{day:%Y-%m-%d}",
-                f"{local:%Y-%m-%dT%H:%M:%S}",
-                firing.price,
-                firing.level_price,
-                message,
-            ):
+            if self._fire(symbol, firing, local, day):
                 delivered += self.monitor.flush()
         return delivered
 
@@ -418,24 +402,29 @@ class LiveEngine:
         recorded = False
         for firing in self.engine.process(idx[ticks], px[ticks]):
             t = int(ticks[firing.tick])
-            moment, name, alert = when[t], names[inv[t]], self.alerts[firing.rule]
-            if not alert.in_window(f"{moment:%H:%M}") or (
-                alert.ribbon and self.monitor.ribbon_at(name, moment) != alert.ribbon
-            ):
-                self.engine.set_armed(firing.rule, True)  # not its hours or ribbon: next batch
-                continue
-            message = self.monitor.message(
-                name, alert, firing, moment, day, live=True, label=self.label
-            )
-            recorded |= self.store.record(
-                alert.rule.rule_id,
-                f"{day:%Y-%m-%d}",
-                f"{moment:%Y-%m-%dT%H:%M:%S}",
-                firing.price,
-                firing.level_price,
-                message,
-            )
+            recorded |= self._fire(names[inv[t]], firing, when[t], day)
         return delivered + (self.monitor.flush() if recorded else [])
+
+    def _fire(self, symbol: str, firing: Any, moment: pd.Timestamp, day: dt.date) -> bool:
+        """Record a crossing as a firing when its alert's hours and ribbon allow it (else the
+        rule stays armed); return whether a new firing was recorded."""
+        alert = self.alerts[firing.rule]
+        if not alert.in_window(f"{moment:%H:%M}") or (
+            alert.ribbon and self.monitor.ribbon_at(symbol, moment) != alert.ribbon
+        ):
+            self.engine.set_armed(firing.rule, True)  # not its hours or ribbon: stay armed
+            return False
+        message = self.monitor.message(
+            symbol, alert, firing, moment, day, live=True, label=self.label
+        )
+        return self.store.record(
+            alert.rule.rule_id,
+            f"{day:%Y-%m-%d}",
+            f"{moment:%Y-%m-%dT%H:%M:%S}",
+            firing.price,
+            firing.level_price,
+            message,
+        )
 
     def _report_gap(self, before: pd.Timestamp, after: pd.Timestamp) -> None:
         self._gap_from = None
