@@ -24,7 +24,7 @@ from core.ribbon import trend_label
 from core.sources import load_bars
 from core.ta import ema
 from tools.base import SessionDate, ToolContext, tool
-from tools.charts import levels_chart
+from tools.charts import chart_theme, levels_chart
 from tools.market import (
     daily_bars,
     day_start,
@@ -304,10 +304,11 @@ def _chart(
         bars = daily.iloc[:0]
     if not len(bars):
         bars = through_day(daily, session).iloc[-60:]
-    name = f"levels-{sym}-{mode_name}-{session}"
+    theme = chart_theme(ctx.services.get("chart_theme"))
+    name = f"levels-{sym}-{mode_name}-{session}" + ("-dark" if theme == "dark" else "")
     settled = session < daily.index[-1].date()  # a later session exists: these bars are final
     existing = Path(ctx.services["charts_dir"]) / f"{name}.png"
     if settled and existing.is_file():
         return str(existing)
-    png = levels_chart(bars, levels, f"{sym} {mode_name} levels for {session}")
+    png = levels_chart(bars, levels, f"{sym} {mode_name} levels for {session}", theme)
     return save_chart(ctx, name, png)

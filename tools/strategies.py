@@ -18,7 +18,7 @@ from core.spec import StrategySpec, describe
 from core.stats import metrics
 from core.strategies import builtin_strategies
 from tools.base import SessionDate, ToolContext, tool
-from tools.charts import equity_chart
+from tools.charts import chart_theme, equity_chart
 from tools.market import daily_bars, normalize_symbol, save_chart
 from tools.ports import StrategyStore
 
@@ -236,10 +236,11 @@ def backtest_strategy(ctx: ToolContext, args: BacktestArgs) -> BacktestResultMod
     rounded["by_hour"] = {
         h: {k: round(v, 2) for k, v in row.items()} for h, row in m["by_hour"].items()
     }
+    theme = chart_theme(ctx.services.get("chart_theme"))
     chart = save_chart(
         ctx,
-        f"backtest-{spec.spec_id}-v{spec.version}-{sym}",
-        equity_chart(result.equity, f"{spec.name} on {sym}: equity"),
+        f"backtest-{spec.spec_id}-v{spec.version}-{sym}" + ("-dark" if theme == "dark" else ""),
+        equity_chart(result.equity, f"{spec.name} on {sym}: equity", theme),
     )
     return BacktestResultModel(
         chart=chart,

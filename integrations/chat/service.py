@@ -156,6 +156,7 @@ class ChatService:
         """Return the tools' context of ``user``: their id, role-guarded stores, chart folder."""
         services = guard_services(self.services, user)
         services["destination"] = destination or f"{channel}:{user.username}"
+        services["chart_theme"] = "dark" if channel == "web" else "light"  # the page is dark
         charts = self.charts_dir(user)
         if charts is not None:
             services["charts_dir"] = charts

@@ -325,7 +325,9 @@ def test_charts_are_drawn_on_request_and_served_by_url_never_by_server_path(worl
         json={"question": "chart SPY levels for June 12, 2019"},
         headers=world.auth("alice"),
     ).text
-    assert str(world.home) not in asked and "levels-SPY-day-2019-06-12.png" in asked
+    assert (
+        str(world.home) not in asked and "levels-SPY-day-2019-06-12-dark.png" in asked
+    )  # web: dark
 
 
 def test_no_route_answers_junk_with_a_500(world: World):
