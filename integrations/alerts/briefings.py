@@ -16,17 +16,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from assistant.private import private_file
 from core.calendar import is_session, previous_session
 from core.sources import BarSource
+from integrations.alerts.sqlitefile import SqliteFile
 from integrations.alerts.store import PendingFiring
 from tools import ToolContext, ToolError, run_tool
 
@@ -45,29 +43,12 @@ _MODE_WORDS = {"day": "Day", "multiday": "Weekly", "swing": "Monthly", "position
                "longterm": "Yearly", "scalp": "4-hour"}  # fmt: skip
 
 
-class SqliteBriefingStore:
+class SqliteBriefingStore(SqliteFile):
     """Briefings and their postings on disk (``pending``/``mark`` have the alert store's shape,
     so the alert monitor delivers them)."""
 
     def __init__(self, path: Path | str) -> None:
-        private_file(Path(path))
-        self.db = sqlite3.connect(str(path), check_same_thread=False)
-        for statement in SCHEMA:
-            self.db.execute(statement)
-        self.db.commit()
-        self._lock = threading.Lock()
-
-    def _exec(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
-            rows = self.db.execute(sql, params).fetchall()
-            self.db.commit()
-            return rows
-
-    def _change(self, sql: str, params: tuple[object, ...]) -> int:
-        with self._lock:
-            cur = self.db.execute(sql, params)
-            self.db.commit()
-            return cur.rowcount
+        super().__init__(path, SCHEMA)
 
     def add(
         self,

@@ -4,14 +4,13 @@ restart never records or delivers the same firing twice."""
 from __future__ import annotations
 
 import sqlite3
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.private import private_file
 from core.alerts import AlertRule
+from integrations.alerts.sqlitefile import SqliteFile
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS alerts (
@@ -53,26 +52,16 @@ class PendingFiring:
     attempts: int
 
 
-class SqliteAlertStore:
+class SqliteAlertStore(SqliteFile):
     """Alerts and firings on disk."""
 
     def __init__(self, path: Path | str) -> None:
-        private_file(Path(path))
-        self.db = sqlite3.connect(str(path), check_same_thread=False)
-        for statement in SCHEMA:
-            self.db.execute(statement)
+        super().__init__(path, SCHEMA)
         columns = {row[1] for row in self.db.execute("PRAGMA table_info(alerts)")}
         for column in ("window_start", "window_end"):  # files made before windows existed
             if column not in columns:
                 self.db.execute(f"ALTER TABLE alerts ADD COLUMN {column} TEXT")
         self.db.commit()
-        self._lock = threading.Lock()
-
-    def _exec(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
-            rows = self.db.execute(sql, params).fetchall()
-            self.db.commit()
-            return rows
 
     def add(
         self,

@@ -10,15 +10,13 @@ goes through the alert monitor's retry loop (``pending`` / ``mark`` have the ale
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.private import private_file
 from core.spec import StrategySpec
+from integrations.alerts.sqlitefile import SqliteFile
 from integrations.alerts.store import PendingFiring
 
 SCHEMA = (
@@ -74,29 +72,11 @@ class Watch:
     paused: bool
 
 
-class SqliteWatchStore:
+class SqliteWatchStore(SqliteFile):
     """Watches, paper trades and signals on disk."""
 
     def __init__(self, path: Path | str) -> None:
-        private_file(Path(path))
-        self.db = sqlite3.connect(str(path), check_same_thread=False)
-        for statement in SCHEMA:
-            self.db.execute(statement)
-        self.db.commit()
-        self._lock = threading.Lock()
-
-    def _exec(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
-            cur = self.db.execute(sql, params)
-            rows = cur.fetchall()
-            self.db.commit()
-            return rows
-
-    def _change(self, sql: str, params: tuple[object, ...]) -> int:
-        with self._lock:
-            cur = self.db.execute(sql, params)
-            self.db.commit()
-            return cur.rowcount
+        super().__init__(path, SCHEMA)
 
     # -- watches ---------------------------------------------------------------------------
 
@@ -162,70 +142,48 @@ class SqliteWatchStore:
     ) -> bool:
         """Record a paper trade's entry and its signal (already settled, never posted, when not
         ``post``); return False when already recorded."""
-        with self._lock:
-            cur = self.db.execute(
-                "INSERT OR IGNORE INTO paper_trades (watch_id, entry_time, owner, symbol, "
-                "strategy, side, qty, entry_price, stop) VALUES (?,?,?,?,?,?,?,?,?)",
-                (
-                    watch.watch_id,
-                    trade["entry_time"],
-                    watch.owner,
-                    watch.symbol,
-                    watch.spec.name,
-                    trade["side"],
-                    trade["qty"],
-                    trade["entry_price"],
-                    trade["stop"],
-                ),
-            )
-            new = cur.rowcount > 0
-            if new:
-                self.db.execute(
-                    "INSERT OR IGNORE INTO watch_signals (watch_id, key, at, message, delivered) "
-                    "VALUES (?,?,?,?,?)",
-                    (
-                        watch.watch_id,
-                        f"{trade['entry_time']} entry",
-                        trade["entry_time"],
-                        message,
-                        int(not post),
-                    ),
-                )
-            self.db.commit()
-        return new
+        sql = (
+            "INSERT OR IGNORE INTO paper_trades (watch_id, entry_time, owner, symbol, "
+            "strategy, side, qty, entry_price, stop) VALUES (?,?,?,?,?,?,?,?,?)"
+        )
+        row = (watch.watch_id, trade["entry_time"], watch.owner, watch.symbol, watch.spec.name,
+               trade["side"], trade["qty"], trade["entry_price"], trade["stop"])  # fmt: skip
+        return self._record(sql, row, watch, trade, "entry", message, post)
 
     def record_exit(
         self, watch: Watch, trade: dict[str, Any], message: str, *, post: bool = True
     ) -> bool:
         """Record a paper trade's exit and its signal (already settled, never posted, when not
         ``post``); return False when already recorded."""
+        sql = (
+            "UPDATE paper_trades SET exit_time=?, exit_price=?, reason=?, pnl=?, r_multiple=? "
+            "WHERE watch_id=? AND entry_time=? AND exit_time IS NULL"
+        )
+        row = (trade["exit_time"], trade["exit_price"], trade["reason"], trade["pnl"],
+               trade["r_multiple"], watch.watch_id, trade["entry_time"])  # fmt: skip
+        return self._record(sql, row, watch, trade, "exit", message, post)
+
+    def _record(
+        self,
+        sql: str,
+        row: tuple[object, ...],
+        watch: Watch,
+        trade: dict[str, Any],
+        kind: str,
+        message: str,
+        post: bool,
+    ) -> bool:
+        """Apply the trade's change and, when it changed a row, add its ``kind`` signal (keyed
+        by the entry time and kind, dated by that side's time), in one transaction."""
         with self._lock:
-            cur = self.db.execute(
-                "UPDATE paper_trades SET exit_time=?, exit_price=?, reason=?, pnl=?, r_multiple=? "
-                "WHERE watch_id=? AND entry_time=? AND exit_time IS NULL",
-                (
-                    trade["exit_time"],
-                    trade["exit_price"],
-                    trade["reason"],
-                    trade["pnl"],
-                    trade["r_multiple"],
-                    watch.watch_id,
-                    trade["entry_time"],
-                ),
-            )
-            new = cur.rowcount > 0
+            new = self.db.execute(sql, row).rowcount > 0
             if new:
                 self.db.execute(
                     "INSERT OR IGNORE INTO watch_signals (watch_id, key, at, message, delivered) "
                     "VALUES (?,?,?,?,?)",
-                    (
-                        watch.watch_id,
-                        f"{trade['entry_time']} exit",
-                        trade["exit_time"],
-                        message,
-                        int(not post),
-                    ),
-                )
+                    (watch.watch_id, f"{trade['entry_time']} {kind}", trade[f"{kind}_time"],
+                     message, int(not post)),
+                )  # fmt: skip
             self.db.commit()
         return new
 
