@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -245,6 +245,20 @@ def _pick(ctx: ToolContext, args: AlertPick) -> str:
     raise InvalidArgumentError(f"{len(hits)} alerts match {what}: {listed}. Which one?")
 
 
+def apply_action(store: Any, owner: str, item_id: str, action: str, what: str) -> str:
+    """Pause, resume or delete ``owner``'s item ``item_id`` in ``store`` (any store with
+    ``set_paused`` and ``delete``: alerts, watches, briefings); return the action's past tense
+    ("paused"); raise when the owner has no such item."""
+    ok = (
+        store.delete(owner, item_id)
+        if action == "delete"
+        else store.set_paused(owner, item_id, action == "pause")
+    )
+    if not ok:
+        raise InvalidArgumentError(f"you have no {what} {item_id!r}")
+    return {"pause": "paused", "resume": "resumed", "delete": "deleted"}[action]
+
+
 @tool("change_alert", AlertRef, AlertsResult)
 def change_alert(ctx: ToolContext, args: AlertRef) -> AlertsResult:
     """Pause, resume or delete one of the user's alerts (by id, or by symbol and level when
@@ -262,14 +276,9 @@ def change_alert(ctx: ToolContext, args: AlertRef) -> AlertsResult:
             pending=alert_id,
         )
     line = next((a for a in _lines(ctx) if a.id == alert_id), None)
-    ok = (
-        store.delete(ctx.user_id, alert_id)
-        if args.action == "delete"
-        else store.set_paused(ctx.user_id, alert_id, args.action == "pause")
-    )
-    if not ok or line is None:
+    if line is None:
         raise InvalidArgumentError(f"you have no alert {alert_id!r}")
-    done = {"pause": "paused", "resume": "resumed", "delete": "deleted"}[args.action]
+    done = apply_action(store, ctx.user_id, alert_id, args.action, "alert")
     what = f"{line.symbol} {line.direction} {line.level}"
     return AlertsResult(message=f"Alert {alert_id} ({what}) {done}.", alerts=_lines(ctx))
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field, field_validator
 from core.errors import InvalidArgumentError, WhisprError
 from core.levels import mode
 from core.sources import load_bars
-from tools.alerts import resolve_destination, session_clock
+from tools.alerts import NoArgs, apply_action, resolve_destination, session_clock
 from tools.base import ToolContext, tool
 from tools.market import normalize_symbol
 from tools.ports import BriefingStore
@@ -106,10 +106,6 @@ def schedule_briefing(ctx: ToolContext, args: BriefingArgs) -> BriefingsResult:
     )
 
 
-class NoArgs(BaseModel):
-    """No arguments."""
-
-
 @tool("list_briefings", NoArgs, BriefingsResult)
 def list_briefings(ctx: ToolContext, args: NoArgs) -> BriefingsResult:
     """List the user's scheduled briefings."""
@@ -145,15 +141,7 @@ def change_briefing(ctx: ToolContext, args: BriefingRef) -> BriefingsResult:
             else "you have no such briefing; ask for 'my briefings' to see them"
         )
     target = hits[0]
-    store = _store(ctx)
-    ok = (
-        store.delete(ctx.user_id, target.id)
-        if args.action == "delete"
-        else store.set_paused(ctx.user_id, target.id, args.action == "pause")
-    )
-    if not ok:
-        raise InvalidArgumentError(f"you have no briefing {target.id!r}")
-    done = {"pause": "paused", "resume": "resumed", "delete": "deleted"}[args.action]
+    done = apply_action(_store(ctx), ctx.user_id, target.id, args.action, "briefing")
     return BriefingsResult(
         message=f"Briefing {target.id} ({target.symbol} at {target.at} ET) {done}.",
         briefings=_lines(ctx),

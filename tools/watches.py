@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from core.errors import InvalidArgumentError, WhisprError
 from core.sources import load_bars
-from tools.alerts import resolve_destination
+from tools.alerts import NoArgs, apply_action, resolve_destination
 from tools.base import ToolContext, tool
 from tools.market import normalize_symbol
 from tools.ports import WatchLine, WatchStore
@@ -95,10 +95,6 @@ def watch_strategy(ctx: ToolContext, args: WatchArgs) -> WatchesResult:
     )
 
 
-class NoArgs(BaseModel):
-    """No arguments."""
-
-
 @tool("list_watches", NoArgs, WatchesResult)
 def list_watches(ctx: ToolContext, args: NoArgs) -> WatchesResult:
     """List the user's strategy watches."""
@@ -141,15 +137,7 @@ def change_watch(ctx: ToolContext, args: WatchRef) -> WatchesResult:
     """Pause, resume or delete one of the user's strategy watches (its paper journal stays);
     returns the watches after the change."""
     watch = _pick(ctx, args)
-    store = _store(ctx)
-    ok = (
-        store.delete(ctx.user_id, watch.id)
-        if args.action == "delete"
-        else store.set_paused(ctx.user_id, watch.id, args.action == "pause")
-    )
-    if not ok:
-        raise InvalidArgumentError(f"you have no watch {watch.id!r}")
-    done = {"pause": "paused", "resume": "resumed", "delete": "deleted"}[args.action]
+    done = apply_action(_store(ctx), ctx.user_id, watch.id, args.action, "watch")
     return WatchesResult(
         message=f"Watch {watch.id} ({watch.strategy} on {watch.symbol}) {done}.",
         watches=_lines(ctx),
