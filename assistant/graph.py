@@ -1,8 +1,11 @@
 """The agent graph: the model plans, a tool node runs the calls, the model answers, and a
 grounding node checks every number before the answer leaves.
 
-    START → agent ─(tool calls, rounds left)→ tools → agent
-                 └─(answer, or no rounds left)→ ground → END
+    START → agent ─(tool calls, rounds and tokens left)→ tools → agent
+                 └─(answer, or no rounds or tokens left)→ ground → prune → END
+
+The model sees a bounded window of the thread and the stored thread is pruned after each turn
+(``assistant.window``).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from langgraph.runtime import Runtime
 from assistant.grounding import check_grounding
 from assistant.render import render_json
 from assistant.state import RunContext, State
+from assistant.window import expired, model_view, turn_tokens
 from tools.base import ToolError, run_tool
 
 log = logging.getLogger(__name__)
@@ -32,14 +36,15 @@ def _turn_start(messages: list[Any]) -> int:
 
 
 def agent(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
-    """Call the model with the system prompt and the thread; return its message."""
+    """Call the model with the system prompt and the thread's recent turns; return its message."""
     ctx = runtime.context
     kwargs = (
         {"setting": ctx.setting}
         if ctx.setting and getattr(ctx.model, "accepts_setting", False)
         else {}
     )
-    reply = ctx.model.invoke([SystemMessage(ctx.system_prompt), *state["messages"]], **kwargs)
+    view = model_view(state["messages"], ctx.bounds)
+    reply = ctx.model.invoke([SystemMessage(ctx.system_prompt), *view], **kwargs)
     return {"messages": [reply]}
 
 
@@ -80,10 +85,13 @@ def tools(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
 
 
 def route(state: State, runtime: Runtime[RunContext]) -> Literal["tools", "ground"]:
-    """Go to the tools while the model asks for them and rounds remain, else to grounding."""
+    """Go to the tools while the model asks for them and rounds and the turn's token ceiling
+    remain, else to grounding."""
+    ctx = runtime.context
     last = state["messages"][-1]
     wants_tools = isinstance(last, AIMessage) and bool(last.tool_calls)
-    if wants_tools and state.get("rounds", 0) < runtime.context.max_rounds:
+    within = turn_tokens(state["messages"]) < ctx.bounds.max_turn_tokens
+    if wants_tools and within and state.get("rounds", 0) < ctx.max_rounds:
         return "tools"
     return "ground"
 
@@ -102,6 +110,8 @@ def ground(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
         return {"grounded": True, "fallback_reason": ""}  # the offline planner's own question
     if not answer.strip():
         reason = "no answer" if not results else "tool rounds exhausted or empty answer"
+        if turn_tokens(messages) >= runtime.context.bounds.max_turn_tokens:
+            reason = "the turn's token ceiling was reached"
     else:
         verdict = check_grounding(answer, [str(m.content) for m in results], user_text)
         if not verdict.grounded:
@@ -124,16 +134,23 @@ def ground(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
     return {"messages": [replacement], "grounded": False, "fallback_reason": reason}
 
 
+def prune(state: State, runtime: Runtime[RunContext]) -> dict[str, Any]:
+    """Remove the turns older than the bounds keep from the stored thread."""
+    return {"messages": expired(state["messages"], runtime.context.bounds)}
+
+
 def build_graph() -> StateGraph[State, RunContext, State, State]:
     """Return the uncompiled graph; compile it with a checkpointer (SQLite or in-memory)."""
     graph = StateGraph(State, context_schema=RunContext)
     graph.add_node("agent", agent)
     graph.add_node("tools", tools)
     graph.add_node("ground", ground)
+    graph.add_node("prune", prune)
     graph.add_edge(START, "agent")
     graph.add_conditional_edges("agent", route, {"tools": "tools", "ground": "ground"})
     graph.add_edge("tools", "agent")
-    graph.add_edge("ground", END)
+    graph.add_edge("ground", "prune")
+    graph.add_edge("prune", END)
     return graph
 
 

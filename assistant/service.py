@@ -27,6 +27,7 @@ from assistant.providers.pricing import estimate_cost
 from assistant.providers.registry import build_model, choose_provider
 from assistant.state import RunContext
 from assistant.understand.reading import Setting
+from assistant.window import Bounds
 from core.calendar import next_session
 from core.errors import WhisprError
 from prompts import load_prompt
@@ -68,6 +69,32 @@ def sqlite_checkpointer(path: Path | str) -> SqliteSaver:
     path = Path(path)
     private_file(path)
     return SqliteSaver(sqlite3.connect(str(path), check_same_thread=False))
+
+
+def drop_superseded_checkpoints(checkpointer: BaseCheckpointSaver, thread_id: str) -> int:
+    """Delete every checkpoint of ``thread_id`` but the newest (and their pending writes) from a
+    SQLite checkpointer; return how many were deleted (0 for other checkpointers).
+
+    LangGraph saves the whole state at every step of a turn, so without this a thread's file
+    grows with the square of its length; only the newest checkpoint is ever read (no
+    time-travel is offered), and a run that is writing meanwhile only adds newer ones."""
+    if not isinstance(checkpointer, SqliteSaver):
+        return 0
+    with checkpointer.cursor() as cur:
+        row = cur.execute(
+            "SELECT checkpoint_id FROM checkpoints WHERE thread_id = ? AND checkpoint_ns = '' "
+            "ORDER BY checkpoint_id DESC LIMIT 1",
+            (thread_id,),
+        ).fetchone()
+        if row is None:
+            return 0
+        cur.execute(
+            "DELETE FROM writes WHERE thread_id = ? AND checkpoint_id < ?", (thread_id, row[0])
+        )
+        cur.execute(
+            "DELETE FROM checkpoints WHERE thread_id = ? AND checkpoint_id < ?", (thread_id, row[0])
+        )
+        return int(cur.rowcount)
 
 
 def reference_date(tools_ctx: ToolContext, clock: dt.date | None = None) -> dt.date:
@@ -125,6 +152,7 @@ class Assistant:
         on_event: Any = None,
         env: dict[str, str] | None = None,
         model: Any = None,
+        bounds: Bounds | None = None,
     ) -> None:
         self.tools_ctx = tools_ctx
         self.provider = choose_provider(provider, env)
@@ -143,6 +171,8 @@ class Assistant:
         self.default_symbol = default_symbol
         self.max_rounds = max_rounds
         self.on_event = on_event
+        self.bounds = bounds or Bounds()
+        self.checkpointer = checkpointer
         self.prompt_template, self.prompt_version = load_prompt("system")
         if tools_ctx.today is None:
             tools_ctx.today = reference_date(tools_ctx)
@@ -189,6 +219,7 @@ class Assistant:
             max_rounds=self.max_rounds,
             on_event=self.on_event,
             setting=self.setting(),
+            bounds=self.bounds,
         )
         started = time.perf_counter()
         try:
@@ -209,6 +240,8 @@ class Assistant:
                 f"{f' ({status})' if status else ''}; "
                 "check its API key and base URL, or use --provider offline"
             ) from exc
+        if self.checkpointer is not None:
+            drop_superseded_checkpoints(self.checkpointer, thread)
         latency = (time.perf_counter() - started) * 1000
         messages = state["messages"]
         usage = self._usage(messages)

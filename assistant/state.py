@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from langchain_core.language_models import LanguageModelInput
@@ -11,6 +11,7 @@ from langchain_core.runnables import Runnable
 from langgraph.graph.message import add_messages
 from typing_extensions import TypedDict
 
+from assistant.window import Bounds
 from tools.base import ToolContext
 
 
@@ -18,7 +19,8 @@ class State(TypedDict, total=False):
     """Conversation state, checkpointed per thread."""
 
     messages: Annotated[list[AnyMessage], add_messages]
-    """The whole thread: system prompt excluded (it is added per call)."""
+    """The thread's last turns (``assistant.window`` bounds them); the system prompt is added
+    per call."""
     rounds: int
     """Tool rounds taken in the current turn."""
     grounded: bool
@@ -40,3 +42,5 @@ class RunContext:
     """Optional callable(event: str, data: dict) for audit logging."""
     setting: Any = None
     """The offline planner's ``Setting`` (today per symbol, remembered defaults), if any."""
+    bounds: Bounds = field(default_factory=Bounds)
+    """How much of the thread the model sees and how much is kept (``assistant.window``)."""

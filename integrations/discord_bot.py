@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import discord
 from discord import app_commands
 
+from integrations.chat.daily import daily_thread
 from integrations.chat.render import Image, Table, Text
 from integrations.chat.service import SORRY, ChatReply, ChatService
 
@@ -143,7 +144,7 @@ class DiscordChannel:
             "discord",
             str(user_id),
             text,
-            f"discord-{channel_id}",
+            daily_thread(f"discord-{channel_id}"),  # Discord has no reply threads: one a day
             destination=f"discord:{channel_id}",
         )
 

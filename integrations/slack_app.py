@@ -36,6 +36,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.blocks.block_elements import RichTextElementParts
 from starlette.concurrency import run_in_threadpool
 
+from integrations.chat.daily import daily_thread
 from integrations.chat.render import Image, Table, Text, markdown
 from integrations.chat.service import ChatReply, ChatService
 
@@ -137,7 +138,8 @@ class SlackChannel:
             client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=fallback_text(reply))
             return
         working = client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=WORKING)
-        key = f"slack-{channel}-{thread_ts}" if thread_ts else f"slack-{channel}"
+        # a Slack thread is its own conversation; a DM without one rolls each session day
+        key = f"slack-{channel}-{thread_ts}" if thread_ts else daily_thread(f"slack-{channel}")
         reply = self.service.respond_external(
             "slack", user_id, text, key, destination=f"slack:{channel}"
         )
@@ -200,7 +202,8 @@ class SlackChannel:
             ack(text=WORKING)
             reply = self.service.respond_external(
                 "slack", command["user_id"], clean_text(command.get("text", "")),
-                f"slack-{command['channel_id']}", destination=f"slack:{command['channel_id']}",
+                daily_thread(f"slack-{command['channel_id']}"),
+                destination=f"slack:{command['channel_id']}",
             )  # fmt: skip
             respond(
                 text=fallback_text(reply),
