@@ -220,10 +220,13 @@ def _indicators(r: Any) -> str:
     ]
     above = [k for k, v in r.ema.items() if r.close >= v]
     below = [k for k, v in r.ema.items() if r.close < v]
-    lines.append(
-        f"Close {r.close:.2f} is above EMA {', '.join(above) or 'none'}; "
-        f"below EMA {', '.join(below) or 'none'}."
-    )
+    if not below or not above:
+        where = "above" if not below else "below"
+        lines.append(f"Close {r.close:.2f} is {where} every EMA ({', '.join(r.ema)}).")
+    else:
+        lines.append(
+            f"Close {r.close:.2f} is above EMA {', '.join(above)}; below EMA {', '.join(below)}."
+        )
     if r.last_arrow:
         lines.append(
             f"Last conviction arrow {r.last_arrow}, {r.bars_since_arrow} bars ago: "
@@ -351,6 +354,8 @@ def _backtest(r: Any) -> str:
         f"{_num(m['max_drawdown_pct'], '{:.2f}%')}, Sharpe {_num(m['sharpe'])}, exposure "
         f"{_num(m['exposure_pct'], '{:.1f}%')}.",
     ]
+    if r.data_note:
+        lines.insert(0, f"Note: {r.data_note}.")
     if r.last_trades:
         rows = [
             [

@@ -207,11 +207,16 @@ class AlertPick(BaseModel):
 
 
 class AlertRef(AlertPick):
-    """Which alert and what to do with it."""
+    """Which alert (or every alert) and what to do with it."""
 
     action: Literal["pause", "resume", "delete"]
     confirm: bool = Field(
         default=False, description="Required true to delete; ask the user first (never assume)."
+    )
+    every: bool = Field(
+        default=False,
+        description="All of the user's alerts ('delete all my alerts'), or all that match "
+        "symbol/level when given ('pause all my SPY alerts'), instead of one.",
     )
 
 
@@ -264,6 +269,8 @@ def change_alert(ctx: ToolContext, args: AlertRef) -> AlertsResult:
     """Pause, resume or delete one of the user's alerts (by id, or by symbol and level when
     exactly one alert matches)."""
     store = _store(ctx)
+    if args.every:
+        return _change_every(ctx, store, args)
     alert_id = _pick(ctx, args)
     if args.action == "delete" and not args.confirm:
         line = next((a for a in _lines(ctx) if a.id == alert_id), None)
@@ -281,6 +288,32 @@ def change_alert(ctx: ToolContext, args: AlertRef) -> AlertsResult:
     done = apply_action(store, ctx.user_id, alert_id, args.action, "alert")
     what = f"{line.symbol} {line.direction} {line.level}"
     return AlertsResult(message=f"Alert {alert_id} ({what}) {done}.", alerts=_lines(ctx))
+
+
+def _change_every(ctx: ToolContext, store: Any, args: AlertRef) -> AlertsResult:
+    """Apply ``args.action`` to every alert matching the optional symbol and level; a delete
+    without ``confirm`` only asks (``pending="every"``); return the alerts afterwards."""
+    symbol = normalize_symbol(ctx.source, args.symbol) if args.symbol else None
+    hits = [
+        a
+        for a in _lines(ctx)
+        if (symbol is None or a.symbol == symbol)
+        and (args.level is None or a.level in _level_choices(args.level))
+    ]
+    what = " ".join(v for v in (symbol, args.level) if v)
+    if not hits:
+        raise InvalidArgumentError(f"you have no {what + ' ' if what else ''}alerts")
+    listed = ", ".join(f"{a.id} ({a.symbol} {a.direction} {a.level})" for a in hits)
+    count = f"{len(hits)} alert{'s' if len(hits) != 1 else ''}"
+    if args.action == "delete" and not args.confirm:
+        return AlertsResult(
+            message=f"Delete {count}: {listed}? Say 'yes' to confirm.",
+            alerts=_lines(ctx),
+            pending="every",
+        )
+    for a in hits:
+        done = apply_action(store, ctx.user_id, a.id, args.action, "alert")
+    return AlertsResult(message=f"{count} {done}: {listed}.", alerts=_lines(ctx))
 
 
 class AlertEdit(AlertPick):

@@ -179,6 +179,11 @@ class BacktestResultModel(BaseModel):
     metrics: dict[str, object]
     last_trades: list[dict[str, object]]
     chart: str | None = Field(default=None, description="PNG of equity and drawdown, if saved.")
+    data_note: str | None = Field(
+        default=None,
+        description="Set when the data covers less than the period asked (bars start later or "
+        "end earlier): what was tested instead.",
+    )
     assumptions: str = Field(
         default="signals on bar close, fills at the next open; stops and "
         "targets at their level or the open on a gap; stop first when both "
@@ -254,7 +259,21 @@ def backtest_strategy(ctx: ToolContext, args: BacktestArgs) -> BacktestResultMod
         bars=len(bars),
         metrics=rounded,
         last_trades=last,
+        data_note=_coverage_note(args, bars, sym, spec.bar),
     )
+
+
+def _coverage_note(args: BacktestArgs, bars: pd.DataFrame, symbol: str, bar: str) -> str | None:
+    """Return what was tested instead when the bars start more than a week after the start
+    asked or end more than a week before the end asked (a weekend or holiday is not a gap)."""
+    first, last = bars.index[0].date(), bars.index[-1].date()
+    week = dt.timedelta(days=7)
+    gaps = []
+    if args.start and first - args.start > week:
+        gaps.append(f"{symbol} {bar} bars start {first}, not {args.start}")
+    if args.end and args.end - last > week:
+        gaps.append(f"they end {last}, not {args.end}")
+    return "; ".join(gaps) + f": tested {first} to {last} only" if gaps else None
 
 
 class CompareArgs(BaseModel):

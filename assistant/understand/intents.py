@@ -130,7 +130,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "strategy-show",
         "show_strategy",
-        r"\b(?:show|describe|details of|what is|what's)\b (?:me )?(?:my |the )?strategy\b.+",
+        r"\b(?:show|describe|details of|what is|what's)\b (?:me )?(?:my |the )?strategy\b.+"
+        r"|\b(?:show|describe|pull up|open)\b (?:me )?my \S.*? strategy\W*$",  # "show my x strategy"
     ),
     Rule("strategy-delete", "delete_strategy", r"\b(?:delete|remove|drop)\b.*\bstrateg"),
     Rule("strategy-share", "share_strategy", r"\bshare\b.*\bstrateg"),
@@ -194,7 +195,8 @@ RULES: tuple[Rule, ...] = (
         "sizing",
         r"\bstop\b|\bsl\b|\bout at\b|\bnet ?liq|\baccount\b",
         lambda r: (
-            r.sizing.account is not None
+            # "buy spy at 681.5 stop 679 risk 500": a dollar risk sizes a trade without an account
+            (r.sizing.account is not None or r.sizing.risk_amount is not None)
             and r.sizing.entry is not None
             and r.sizing.stop is not None
         ),

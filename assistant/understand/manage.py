@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from assistant.understand.build import Built
 from assistant.understand.glossary import glossary_term
@@ -104,7 +105,8 @@ def ref_call(tool: str) -> object:
     """Return a builder of ``tool`` calls that take a strategy reference."""
 
     def build(r: Reading, symbols: list[str]) -> Built:
-        ref = strategy_ref(r.t)
+        # the name as typed: normalising would turn "ctrig runner" into "call trigger runner"
+        ref = strategy_ref(re.sub(r"\s+", " ", r.text.lower()).strip()) or strategy_ref(r.t)
         if not ref:
             return Built(question="Which strategy? Say 'list strategies' to see their names.")
         return Built([{"name": tool, "args": {"ref": ref}}])
@@ -165,7 +167,7 @@ def change_alert(r: Reading, symbols: list[str]) -> Built:
     m = re.search(r"\b(a[0-9a-f]{7,8})\b", r.t)
     if m:
         return Built([{"name": "change_alert", "args": {"alert_id": m[1], "action": action}}])
-    args: dict[str, str] = {"action": action}
+    args: dict[str, Any] = {"action": action}
     if r.symbols:
         args["symbol"] = symbols[0]
     keys = r.levels.keys
@@ -174,7 +176,9 @@ def change_alert(r: Reading, symbols: list[str]) -> Built:
     elif not keys and len(set(r.levels.unsided)) == 1:  # "the spy gg alert": either side
         keys = resolve_unsided(r.levels, r.t)
         args["level"] = keys[0] if len(keys) == 1 else r.levels.unsided[0]
-    if len(args) == 1 and not r.has(r"\ball\b"):
+    if r.has(r"\b(?:all|every|everything|each)\b"):  # "delete all my alerts", "pause all spy ones"
+        args["every"] = True
+    elif len(args) == 1:
         return Built(
             question=f"Which alert should I {action}? Say 'list my alerts' to see their ids."
         )

@@ -45,7 +45,9 @@ def read_account(t: str) -> tuple[float | None, str | None]:
     patterns = [
         rf"{_ACCOUNT_WORDS}(?: size)?(?: is| of| at| =|:|=| around| about| ~)?"
         rf"(?: (?:actually|really|now|only|just))? {_AMOUNT}",
-        rf"{_AMOUNT} (?:[a-z]+ )?{_ACCOUNT_WORDS}",
+        # "50k account"; not "stop 5990 acct 20k", where the amount follows the word
+        rf"{_AMOUNT} (?:[a-z]+ )?{_ACCOUNT_WORDS}"
+        r"(?!(?: size)?(?: is| of| at| =|:|=)? ?\$?\d[\d,.]*\s?(?:k|m|mm)?\b(?!\s?%|\.\d))",
         rf"(?:with|have|got|on|using) (?:an? |my )?{_AMOUNT}(?! ?(?:%|shares|contracts|units|risk|stop|target))",
         r"(?<![\w.])\$(\d{1,3}(?:,\d{3})+|\d{4,})(?!\.\d)()()",
         r"(?<![\w.$])()(\d+(?:\.\d+)?)\s?(k|grand|mm|mil|million)\b",
@@ -120,9 +122,11 @@ def read_risk(t: str) -> tuple[float | None, float | None, str | None]:
 
 _PRICE = (
     r"\$?(\d+(?:\.\d+)?)(?![\d%k]|\.\d|\s?(?:%|k\b|atr|x\b|shares|contracts)"
-    r"|\s(?:\$?[a-z]{2,5}\s)?(?:calls?|puts?|options?|contracts?|shs|cts|lots?)\b)"
+    r"|\s+(?:\$?[a-z]{2,6}\s+){0,2}(?:calls?|puts?|options?|contracts?|shs|cts|lots?)\b"
+    r"|\s+(?:\$?[a-z]{2,6}\s+){1,2}(?:at|@)\s?\$?\d)"
 )
-"""A price (not a count: "buy 2 spy puts at 3.20" enters at 3.20, not 2)."""
+"""A price (not a count: "buy 2 spy puts at 3.20" and "long 10 spx 0dte calls at 5.20" enter at
+the premium, not at the count; "short 5 es at 5000" enters at 5000)."""
 _STOP_PRICE = r"\$?(\d+(?:\.\d+)?)(?![\d%k]|\.\d|\s?(?:%|k\b|atr|x\b))"
 
 
@@ -190,7 +194,7 @@ def read_sizing(t: str) -> Sizing:
     for pattern in (
         r"\b(?:entry|enter(?:ing)?|in|paying|pay|paid|filled)(?: price)?(?: \$?[a-z]{2,5}(?= \$?\d))?(?: at| @| of| is|:|=)?",
         r"\b\d{3,5}[cp]\b(?: at| @)",
-        r"\b(?:long|short|buy(?:ing)?|sell(?:ing)?|bought|sold|shorting|longing|going long|going short|get(?:ting)? (?:long|short))\b(?: (?!stop|stp|sl|tgt|target|risk|at)(?:\$?[a-z]{2,5}))?(?: via \$?[a-z]{2,5})?(?: (?:calls?|puts?|options?|shares|contracts))?(?: at| @| from)?",
+        r"\b(?:long|short|buy(?:ing)?|sell(?:ing)?|bought|sold|shorting|longing|going long|going short|get(?:ting)? (?:long|short))\b(?: \d+(?=(?: \$?[a-z]{2,6}){1,2} (?:at\b|@)|(?: \$?[a-z]{2,6}){0,2} (?:calls?|puts?|contracts?|options?|shares)\b))?(?: (?!stop|stp|sl|tgt|target|risk|at)(?:\$?[a-z]{2,5}))?(?: via \$?[a-z]{2,5})?(?: (?:calls?|puts?|options?|shares|contracts))?(?: at| @| from)?",
         r"(?:^|\s)@\s?",
         r"\b(?:spx|spy|\$?[a-z]{2,5})(?= \$?\d+(?:\.\d+)? (?:long|short|buy|sell)\b)",
         r"\b(?:spx|spy|es|mes|\$[a-z]{1,5})(?= \$?\d+(?:\.\d+)?,? (?:stop|sl|stp)\b)",

@@ -246,7 +246,11 @@ def _authoring(r: Reading, last: Turn | None, setting: Setting, intent: str | No
         )
     pending_alert = first and (first.get("result") or {}).get("pending")
     if first and first["name"] == "change_alert" and pending_alert and yes:
-        args = {"alert_id": pending_alert, "action": "delete", "confirm": True}
+        args = (
+            {**first["args"], "confirm": True}  # "delete all my alerts" → "yes"
+            if pending_alert == "every"
+            else {"alert_id": pending_alert, "action": "delete", "confirm": True}
+        )
         return Plan(calls=[{"name": "change_alert", "args": args}], rule="confirm-delete-alert")
     if first and first["name"] == "update_strategy" and re.search(_YES, t):
         return Plan(

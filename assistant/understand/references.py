@@ -157,7 +157,7 @@ def _distance_from_it(x: _Ref) -> list[Call] | None:
 
 
 def _alerts_named(x: _Ref) -> list[Call] | None:
-    """ "pause the -1 one", "list em", "pause that", "delete it" after an alert answer."""
+    """ "pause the -1 one", "list em", "list", "pause that", "delete it" after an alert answer."""
     r, call = x.r, x.call
     if x.name not in _ALERT_TOOLS:
         return None
@@ -171,8 +171,13 @@ def _alerts_named(x: _Ref) -> list[Call] | None:
         if len(set(r.levels.unsided)) == 1:  # "pause the spx gg one": either side of the gate
             args["level"] = r.levels.unsided[0]
         return [{"name": "change_alert", "args": args}]
-    if r.has(r"^(?:list|show|see)(?: me)? (?:em|them|all|those|my alerts?)\b"):
+    if r.has(
+        r"^(?:list|show|see)(?: me)? (?:em|them|all|those|my alerts?)\b|^(?:list|ls)(?: again)?\W*$"
+    ):
         return [{"name": "list_alerts", "args": {}}]
+    every = r"(?:them |em )?(?:all|both|everything|all of them|all of em)"
+    if action and r.has(rf"^(?:ok |okay |k |now |and |then )?{action} {every}\W*(?:pls|please)?$"):
+        return [{"name": "change_alert", "args": {"action": action, "every": True}}]
     bare = (
         r.has(rf"^(?:ok |okay |k |now |and |then )?{action}\W*(?:(?:it|now|pls|please) ?)*$")
         if action
@@ -292,6 +297,39 @@ def _backtest_it(x: _Ref) -> list[Call] | None:
     return [{"name": "backtest_strategy", "args": args}]
 
 
+_WATCH_IT = (
+    r"^(?:ok |okay |now |and |then |so |can you |pls |please |lets |let's )*"
+    r"(?:watch|paper[- ]?trade|track|monitor|run|go live with|forward[- ]?test)"
+    r" (?:it|that|this|that one|this one|the strategy)\b"
+)
+_STRATEGY_ANSWERS = (
+    "save_strategy", "update_strategy", "show_strategy", "backtest_strategy", "draft_strategy"
+)  # fmt: skip
+
+
+def _watch_it(x: _Ref) -> list[Call] | None:
+    """ "watch it on spx", "paper trade that", "run it live" after a strategy answer: watch that
+    strategy (a draft must be saved first; the tool says so)."""
+    if x.name not in _STRATEGY_ANSWERS or not x.r.has(_WATCH_IT):
+        return None
+    if x.name != "backtest_strategy" and not x.r.has(
+        r"\b(?:watch|paper|track|monitor|live|forward)"
+    ):
+        return None  # "run it" after a draft or a saved strategy is a backtest
+    spec = x.call["args"].get("spec") or {}
+    result = x.call.get("result") or {}
+    name = x.call["args"].get("strategy") or spec.get("name") or result.get("name")
+    if not name:
+        return None
+    args: dict[str, Any] = {"strategy": name}
+    if x.r.symbols:
+        args["symbol"] = x.r.symbols[0]
+    channel = re.search(r"#[\w-]+", x.r.text.lower())
+    if channel:
+        args["destination"] = channel[0]
+    return [{"name": "watch_strategy", "args": args}]
+
+
 def _sample_size(x: _Ref) -> list[Call] | None:
     """ "how many triggers is that based on": the same statistics again (they carry the count)."""
     stats = ("golden_gate_stats", "level_to_level", "backtest_strategy")
@@ -309,6 +347,7 @@ _HANDLERS = (
     _alerts_named,
     _alert_edited,
     _backtest_more,
+    _watch_it,
     _backtest_it,
     _sample_size,
 )

@@ -89,6 +89,7 @@ def strategy_follow_up(r: Reading, intent: str | None, last: Turn) -> list[Call]
     if (
         template["name"] in ("backtest_strategy", "compare_strategies")
         and r.has(_METRICS)
+        and not r.has(r"\b(?:paper|watch\w*|live|forward|track|monitor)\b")  # "paper trade it"
         and r.words() <= 9
         and builtin_named(r.t) is None
         and not r.symbols

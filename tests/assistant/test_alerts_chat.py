@@ -116,3 +116,52 @@ def test_a_follow_up_changes_the_alerts_hours_and_ribbon_in_place(source, store)
     # bob cannot edit alice's alert
     assert "no alert" in bob.ask(f"change alert {alert_id} to only after 1pm").answer
     assert store.alerts("alice")[0].window is None
+
+
+def test_all_alerts_at_once_touch_only_the_users_own_and_delete_asks_first(source, store):
+    alice, bob = _assistant(source, store, "alice"), _assistant(source, store, "bob")
+    alice.ask("alert me when spy crosses the call trigger", "t")
+    alice.ask("also ping me when spx tags +1 atr after 2pm", "t")
+    bob.ask("alert me when spy loses the put trigger")
+    assert [c["name"] for c in alice.ask("list", "t").tool_calls] == ["list_alerts"]
+    alice.ask("pause all", "t")
+    assert [a.paused for a in store.alerts("alice")] == [True, True]
+    alice.ask("resume all my spy alerts", "t")
+    paused = {a.rule.symbol: a.paused for a in store.alerts("alice")}
+    assert paused == {"SPY": False, "SPX": True}
+    reply = alice.ask("delete all my alerts", "t")
+    assert "Say 'yes'" in reply.answer and len(store.alerts("alice")) == 2
+    alice.ask("yes", "t")
+    assert store.alerts("alice") == []
+    assert len(store.alerts("bob")) == 1 and not store.alerts("bob")[0].paused
+    assert "no alerts" in alice.ask("delete all my alerts", "t").answer
+
+
+def test_a_strategy_answer_can_be_watched_and_shown_by_its_typed_name(source, tmp_path):
+    from eval.firstcontact import user_services
+
+    services = {**user_services(tmp_path), "destination": "web:alice"}
+    ctx = ToolContext(source=source, user_id="alice", today=dt.date(2026, 2, 13), services=services)
+    alice = Assistant(ctx, "offline")
+    alice.ask(
+        "new strat: long when spx reclaims the call trigger, tgt +61.8, stop pdc, "
+        "call it ctrig runner",
+        "t",
+    )
+    alice.ask("save it", "t")
+    reply = alice.ask("watch it on spx", "t")
+    assert [(c["name"], c["args"]) for c in reply.tool_calls] == [
+        ("watch_strategy", {"strategy": "ctrig runner", "symbol": "SPX"})
+    ]
+    assert [w.spec.name for w in services["watches"].watches("alice")] == ["ctrig runner"]
+    # "paper trade it" after a backtest is a watch, not the backtest's "trades" again
+    alice.ask("backtest gg bull", "u")
+    reply = alice.ask("paper trade it", "u")
+    assert [c["name"] for c in reply.tool_calls] == ["watch_strategy"]
+    assert reply.tool_calls[0]["args"]["strategy"] == "Golden gate bull"
+    # the name as typed: "ctrig" is not expanded to "call trigger" inside a strategy's name
+    reply = alice.ask("show my ctrig runner strategy", "v")
+    assert [(c["name"], c["args"]) for c in reply.tool_calls] == [
+        ("show_strategy", {"ref": "ctrig runner"})
+    ]
+    assert "ctrig runner (v1)" in reply.answer

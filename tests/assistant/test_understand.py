@@ -117,6 +117,14 @@ def test_sizing_phrases():
     z = read_sizing(normalize("short spx 4/7/25 at the put trigger stop at pdc, 30k, 1%, in MES"))
     assert (z.entry, z.stop, z.multiplier) == ("-0.236", "0", 5.0)  # the date is not a price
     assert read_sizing(normalize("risk $500 long 450 stop 448")).risk_amount == 500
+    # a count before the instrument is not the entry; the premium or price after "at" is
+    z = read_sizing(normalize("size me: long 10 spx 0dte calls at 5.20 stop 3.10 acct 30k 1%"))
+    assert (z.entry, z.stop, z.multiplier, z.account) == ("5.20", "3.10", 100.0, 30000)
+    z = read_sizing(normalize("short 5 es at 5000 stop 5010 100k 1%"))
+    assert (z.entry, z.stop, z.multiplier, z.side) == ("5000", "5010", 50.0, "short")
+    # the account follows its word here: the stop before "acct" is not the account
+    z = read_sizing(normalize("long 3 mes @ 6000 stop 5990 acct 20k 2%"))
+    assert (z.account, z.entry, z.stop, z.risk_pct) == (20000, "6000", "5990", 2)
     assert "can't be right" in (
         read_sizing(normalize("account -50000 long 450 stop 449")).problem or ""
     )

@@ -52,3 +52,21 @@ def test_compare_runs_every_strategy_on_the_same_data(source):
     assert [r["strategy"] for r in rows] == ["Golden gate bull", "Call trigger to midrange"]
     assert rows[0]["first_bar"] == rows[1]["first_bar"] and rows[0]["bars"] == rows[1]["bars"]
     assert reply.grounded
+
+
+def test_a_backtest_says_when_the_data_covers_less_than_the_period_asked(source):
+    ctx = ToolContext(source=source)
+    first = source.bars("SPX", "5m").index[0].date()  # the shipped SPX 5m history's first day
+    asked = first - dt.timedelta(days=365)
+    out = run_tool(
+        ctx, "backtest_strategy", {"strategy": "golden gate bull", "start": asked.isoformat()}
+    )
+    assert out.first_bar == first.isoformat()
+    assert out.data_note == (
+        f"SPX 5m bars start {first}, not {asked}: tested {first} to {out.last_bar} only"
+    )
+    # a start on a weekend before the first session is not a gap worth a note
+    out = run_tool(
+        ctx, "backtest_strategy", {"strategy": "golden gate bull", "start": "2025-06-01"}
+    )
+    assert out.data_note is None
