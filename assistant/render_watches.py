@@ -59,7 +59,8 @@ def _journal(r: Any) -> str:
     ]
     header = ["entry ET", "sym", "strategy", "side", "entry", "exit", "how", "R", "P&L"]
     shown = f" (the last {JOURNAL_ROWS})" if len(r.trades) > JOURNAL_ROWS else ""
-    return f"Paper journal{shown}: {r.message}\n{table(rows, header)}"
+    chart = f"\nEquity chart: {r.chart}" if r.chart else ""
+    return f"Paper journal{shown}: {r.message}\n{table(rows, header)}{chart}"
 
 
 @renders("schedule_briefing")

@@ -10,13 +10,16 @@ from __future__ import annotations
 import uuid
 from typing import Any, Literal
 
+import pandas as pd
 from pydantic import BaseModel, Field
 
+from core.bars import EASTERN
 from core.errors import InvalidArgumentError, WhisprError
 from core.sources import load_bars
 from tools.alerts import NoArgs, apply_action, resolve_destination
 from tools.base import ToolContext, tool
-from tools.market import normalize_symbol
+from tools.charts import chart_theme, equity_chart
+from tools.market import normalize_symbol, save_chart
 from tools.ports import WatchLine, WatchStore
 from tools.strategies import find_strategy
 
@@ -162,6 +165,11 @@ class JournalResult(BaseModel):
     total_pnl: float = Field(description="Sum of closed trades' P&L (account currency).")
     average_r: float | None
     message: str
+    chart: str | None = Field(
+        default=None,
+        description="PNG of the closed trades' equity (from 100,000, the backtester's capital) "
+        "and drawdown, if saved.",
+    )
 
 
 @tool("paper_journal", JournalArgs, JournalResult)
@@ -189,6 +197,7 @@ def paper_journal(ctx: ToolContext, args: JournalArgs) -> JournalResult:
             + f"; {len(trades) - len(closed)} open."
         )
     return JournalResult(
+        chart=_journal_chart(ctx, closed, args),
         trades=trades,
         closed=len(closed),
         open=len(trades) - len(closed),
@@ -198,3 +207,22 @@ def paper_journal(ctx: ToolContext, args: JournalArgs) -> JournalResult:
         average_r=avg_r,
         message=message,
     )
+
+
+JOURNAL_CAPITAL = 100_000.0
+"""The equity the journal chart starts from: the backtester's capital, which sizes watches."""
+
+
+def _journal_chart(ctx: ToolContext, closed: list[dict[str, Any]], args: JournalArgs) -> str | None:
+    """Save the equity of the closed paper trades (by exit time, US/Eastern) above its drawdown;
+    return the PNG's path, or None without closed trades or a charts folder."""
+    if not closed or ctx.services.get("charts_dir") is None:
+        return None
+    exits = pd.to_datetime([t["exit_time"] for t in closed], utc=True).tz_convert(EASTERN)
+    pnl = pd.Series([float(t["pnl"]) for t in closed], index=exits).sort_index()
+    equity = JOURNAL_CAPITAL + pnl.cumsum()
+    theme = chart_theme(ctx.services.get("chart_theme"))
+    scope = "-".join(v for v in (args.symbol and args.symbol.upper(), args.watch_id) if v)
+    name = "paper-journal" + (f"-{scope}" if scope else "") + ("-dark" if theme == "dark" else "")
+    title = "Paper journal" + (f" ({scope})" if scope else "") + ": equity from closed trades"
+    return save_chart(ctx, name, equity_chart(equity, title, theme))

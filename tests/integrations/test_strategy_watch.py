@@ -200,3 +200,28 @@ def test_a_resumed_watch_journals_what_it_missed_but_posts_only_fresh_signals(tm
     fresh = [x for x in times if pd.Timestamp(x) + pd.Timedelta(minutes=5) >= cutoff]
     assert len(watches.pending()) == len(fresh) < len(times)
     assert runner.on_event("SPY", late + pd.Timedelta(minutes=1)) == 0  # nothing twice
+
+
+def test_the_paper_journal_totals_and_charts_the_closed_trades(tmp_path: Path):
+    from tools import ToolContext, run_tool
+
+    source = FileSource(samples_dir())
+    watches = SqliteWatchStore(tmp_path / "w.sqlite")
+    watches.add("w1", "trader", "web:trader", "SPY", _spec("SPY", "Call trigger to midrange"))
+    runner = WatchRunner(watches, source, refresh_seconds=0.0)
+    runner.on_event("SPY", pd.Timestamp("2026-02-09 09:30", tz=ET))
+    runner.on_event("SPY", pd.Timestamp("2026-02-13 15:59", tz=ET))
+    closed = [t for t in watches.journal("trader") if t["exit_time"] is not None]
+    assert closed, "the shipped week has closed trades for this strategy"
+    services = {"watches": watches, "charts_dir": tmp_path / "charts"}
+    out = run_tool(ToolContext(source=source, user_id="trader", services=services),
+                   "paper_journal", {})  # fmt: skip
+    assert out.closed == len(closed)
+    assert out.total_pnl == round(sum(t["pnl"] for t in closed), 2)
+    assert out.wins == sum(t["pnl"] > 0 for t in closed)
+    png = Path(out.chart or "")
+    assert png.name == "paper-journal.png" and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # another user's journal is empty and draws nothing
+    other = run_tool(ToolContext(source=source, user_id="bob", services=services),
+                     "paper_journal", {})  # fmt: skip
+    assert other.trades == [] and other.chart is None
