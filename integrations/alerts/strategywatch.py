@@ -17,9 +17,12 @@ How a watch decides, stated because a paper journal must match a backtest to the
   open, as in backtests); an exit when the bar it happens in has completed. A session's last
   bar completes at the first event at or after its end (in a replay: the next session's first
   tick). Each signal is recorded once (``SqliteWatchStore``) and delivered by the monitor's retry
-  loop. A signal first seen more than ``STALE_AFTER`` after its bar ended (a watch resumed
-  after a pause, a process down for a while) is entered in the journal but not posted: a
-  trader is not sent a morning's worth of old entries at once. Nothing places real orders.
+  loop. A signal first seen more than ``STALE_AFTER`` of market time after its bar ended (a
+  watch resumed after a pause, a process down for a while) is entered in the journal but not
+  posted: a trader is not sent a morning's worth of old entries at once. The night between a
+  session's close and the next session's open is not market time, so the session's last bars
+  (a "flat by the close" exit), completed by the next session's first tick, are still posted.
+  Nothing places real orders.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ import pandas as pd
 
 from core.backtest import backtest
 from core.bars import EASTERN, timeframe
-from core.calendar import early_close
+from core.calendar import early_close, previous_session
 from core.errors import WhisprError
 from core.sources import BarSource, load_bars
 from core.spec import StrategySpec
@@ -56,6 +59,19 @@ def session_close(day: dt.date) -> pd.Timestamp:
     """Return the regular session's close on ``day`` (13:00 ET on early-close days, else 16:00)."""
     hour = 13 if early_close(day) else 16
     return pd.Timestamp(dt.datetime(day.year, day.month, day.day, hour)).tz_localize(EASTERN)
+
+
+def _age(bar: pd.Timestamp, step: pd.Timedelta, now: pd.Timestamp) -> pd.Timedelta:
+    """Return the market time from the end of the bar starting at ``bar`` to ``now``: from the
+    previous session, only what is left of it after the bar plus the time since today's open."""
+    ended, day, today = bar + step, bar.date(), now.date()
+    if today == day:
+        return now - ended
+    if previous_session(today) != day:
+        return pd.Timedelta.max  # sessions ago
+    opened = pd.Timestamp(dt.datetime(today.year, today.month, today.day, 9, 30), tz=EASTERN)
+    zero = pd.Timedelta(0)
+    return max(session_close(day) - ended, zero) + max(now - opened, zero)
 
 
 def _entry_level(spec: StrategySpec) -> str:
@@ -175,11 +191,11 @@ class WatchRunner:
         over = window.index[-1] + step >= session_close(day)
         recorded = 0
         for row in trade_rows(watch.spec, mine, len(window) - 1, over):
-            fresh = pd.Timestamp(row["entry_time"]) + step >= now - STALE_AFTER
+            fresh = _age(pd.Timestamp(row["entry_time"]), step, now) <= STALE_AFTER
             message = self._entry_message(watch, row)
             recorded += self.store.record_entry(watch, row, message, post=fresh)
             if row["exit_time"] is not None:
-                fresh = pd.Timestamp(row["exit_time"]) + step >= now - STALE_AFTER
+                fresh = _age(pd.Timestamp(row["exit_time"]), step, now) <= STALE_AFTER
                 message = self._exit_message(watch, row)
                 recorded += self.store.record_exit(watch, row, message, post=fresh)
         following = window.index[-1] + 2 * step  # the end of the bar after the last completed
