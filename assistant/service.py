@@ -6,12 +6,16 @@ import datetime as dt
 import functools
 import logging
 import sqlite3
+import sys
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlsplit
 
 import groq
 import openai
@@ -25,6 +29,7 @@ from assistant.preferences import from_facts
 from assistant.private import private_file
 from assistant.providers.pricing import estimate_cost
 from assistant.providers.registry import build_model, choose_provider
+from assistant.settings import get_settings
 from assistant.state import RunContext
 from assistant.understand.reading import Setting
 from assistant.window import Bounds
@@ -34,7 +39,16 @@ from prompts import load_prompt
 from tools import TOOLS, ToolContext
 from tools.market import last_bar_date, latest_session
 
+if TYPE_CHECKING:  # imported when a PostgreSQL checkpointer is built (~0.3 s; SQLite never)
+    import psycopg
+    from langgraph.checkpoint.postgres import PostgresSaver
+
 log = logging.getLogger(__name__)
+
+_POSTGRES_SCHEMES = ("postgresql", "postgres")
+_SETUP_LOCK = (
+    "SELECT pg_{}(hashtextextended(coalesce(current_schema(), '') || ':checkpoints', 0)) AS locked"
+)
 
 
 class ProviderError(WhisprError):
@@ -71,13 +85,97 @@ def sqlite_checkpointer(path: Path | str) -> SqliteSaver:
     return SqliteSaver(sqlite3.connect(str(path), check_same_thread=False))
 
 
+def postgres_checkpointer(
+    url: str, *, max_connections: int = 4, connect_timeout: float = 10.0
+) -> PostgresSaver:
+    """Return a LangGraph PostgreSQL checkpointer on the database at ``url``, its tables
+    (``checkpoints``, ``checkpoint_blobs``, ``checkpoint_writes``, ``checkpoint_migrations``)
+    made or migrated first.
+
+    The tables go where the URL's ``search_path`` puts them (``?options=-csearch_path%3D...``).
+    Set-up runs under an advisory lock, so workers starting together migrate once. The saver
+    draws connections from a pool of up to ``max_connections`` made as it requires
+    (autocommit, ``prepare_threshold=0``, rows as dicts); a connection the server dropped is
+    replaced. Each worker process builds its own.
+
+    Raises:
+        psycopg.OperationalError: the server cannot be reached within ``connect_timeout``
+            seconds (the message names host and port, never the password).
+    """
+    import psycopg  # here: only PostgreSQL users pay for these imports
+    from langgraph.checkpoint.postgres import PostgresSaver
+    from psycopg.rows import dict_row
+    from psycopg_pool import ConnectionPool
+
+    options: dict[str, Any] = {
+        "autocommit": True,
+        "prepare_threshold": 0,
+        "row_factory": dict_row,
+        "connect_timeout": max(1, int(connect_timeout)),
+    }
+    with psycopg.connect(url, **options) as conn:
+        _take_setup_lock(conn)
+        try:
+            PostgresSaver(conn).setup()
+        finally:
+            conn.execute(_SETUP_LOCK.format("advisory_unlock"))
+    pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
+        url,
+        min_size=1,
+        max_size=max_connections,
+        kwargs=options,
+        check=ConnectionPool.check_connection,
+        timeout=connect_timeout,
+        name="whispr-checkpoints",
+        open=True,
+    )
+    return PostgresSaver(pool)
+
+
+def _take_setup_lock(conn: psycopg.Connection[Any]) -> None:
+    # polled, not waited for: a session waiting on the lock would hold a transaction open,
+    # which the holder's CREATE INDEX CONCURRENTLY waits for in turn (a deadlock)
+    while True:
+        row = conn.execute(_SETUP_LOCK.format("try_advisory_lock")).fetchone()
+        if row and row["locked"]:
+            return
+        time.sleep(0.05)
+
+
+def checkpointer_for(location: Path | str) -> BaseCheckpointSaver:
+    """Return the checkpointer of conversation threads at ``location``: PostgreSQL's for a
+    ``postgresql://`` URL (``WHISPR_DATABASE_URL``, see ``postgres_checkpointer``), else
+    SQLite's on that file (``sqlite_checkpointer``; a ``Path`` is always a file)."""
+    if isinstance(location, str) and urlsplit(location).scheme in _POSTGRES_SCHEMES:
+        return postgres_checkpointer(location)
+    return sqlite_checkpointer(location)
+
+
+def bounds_from_settings(env: dict[str, str] | None = None) -> Bounds:
+    """Return the conversation bounds set by ``WHISPR_HISTORY_TURNS``, ``WHISPR_PROMPT_TOKENS``,
+    ``WHISPR_TURN_TOKENS`` and ``WHISPR_KEEP_TURNS`` (``env`` replaces the environment)."""
+    settings = get_settings(env)
+    return Bounds(
+        history_turns=settings.whispr_history_turns,
+        max_prompt_tokens=settings.whispr_prompt_tokens,
+        max_turn_tokens=settings.whispr_turn_tokens,
+        keep_turns=settings.whispr_keep_turns,
+    )
+
+
 def drop_superseded_checkpoints(checkpointer: BaseCheckpointSaver, thread_id: str) -> int:
     """Delete every checkpoint of ``thread_id`` but the newest (and their pending writes) from a
-    SQLite checkpointer; return how many were deleted (0 for other checkpointers).
+    SQLite or PostgreSQL checkpointer; return how many were deleted (0 for other
+    checkpointers).
 
     LangGraph saves the whole state at every step of a turn, so without this a thread's file
     grows with the square of its length; only the newest checkpoint is ever read (no
-    time-travel is offered), and a run that is writing meanwhile only adds newer ones."""
+    time-travel is offered), and a run that is writing meanwhile only adds newer ones. On
+    PostgreSQL the channel values of deleted checkpoints (``checkpoint_blobs``) go too, except
+    those the newest checkpoint's channel versions still reference."""
+    postgres = _postgres_saver(checkpointer)
+    if postgres is not None:
+        return _drop_superseded_postgres(postgres, thread_id)
     if not isinstance(checkpointer, SqliteSaver):
         return 0
     with checkpointer.cursor() as cur:
@@ -95,6 +193,50 @@ def drop_superseded_checkpoints(checkpointer: BaseCheckpointSaver, thread_id: st
             "DELETE FROM checkpoints WHERE thread_id = ? AND checkpoint_id < ?", (thread_id, row[0])
         )
         return int(cur.rowcount)
+
+
+def _postgres_saver(checkpointer: BaseCheckpointSaver) -> PostgresSaver | None:
+    # Only a process that built one has its module loaded (postgres_checkpointer imports it),
+    # so SQLite users never pay for the import.
+    module = sys.modules.get("langgraph.checkpoint.postgres")
+    if module is not None and isinstance(checkpointer, module.PostgresSaver):
+        return cast("PostgresSaver", checkpointer)
+    return None
+
+
+@contextmanager
+def _saver_connection(saver: PostgresSaver) -> Iterator[psycopg.Connection[Any]]:
+    from psycopg_pool import ConnectionPool
+
+    with saver.lock:
+        if isinstance(saver.conn, ConnectionPool):
+            with saver.conn.connection() as conn:
+                yield conn
+        else:
+            yield saver.conn
+
+
+def _checkpoint_count(saver: PostgresSaver, thread_id: str) -> int:
+    with _saver_connection(saver) as conn:
+        row = conn.execute(
+            "SELECT count(*) AS n FROM checkpoints WHERE thread_id = %s", (thread_id,)
+        ).fetchone()
+    return int(row["n"]) if row else 0  # the saver's connections return rows as dicts
+
+
+def _drop_superseded_postgres(saver: PostgresSaver, thread_id: str) -> int:
+    from psycopg.errors import DeadlockDetected, SerializationFailure
+
+    before = _checkpoint_count(saver, thread_id)
+    if before <= 1:
+        return 0
+    try:
+        # keeps the newest checkpoint of each namespace, its writes and the blobs it references
+        saver.prune([thread_id], strategy="keep_latest")
+    except (SerializationFailure, DeadlockDetected) as exc:  # another worker pruned it meanwhile
+        log.info("thread %s not pruned this turn (%s); the next turn prunes it", thread_id, exc)
+        return 0
+    return max(0, before - _checkpoint_count(saver, thread_id))
 
 
 def reference_date(tools_ctx: ToolContext, clock: dt.date | None = None) -> dt.date:
@@ -171,7 +313,7 @@ class Assistant:
         self.default_symbol = default_symbol
         self.max_rounds = max_rounds
         self.on_event = on_event
-        self.bounds = bounds or Bounds()
+        self.bounds = bounds or bounds_from_settings(env)
         self.checkpointer = checkpointer
         self.prompt_template, self.prompt_version = load_prompt("system")
         if tools_ctx.today is None:

@@ -180,6 +180,18 @@ class LanguageModel(_Group):
         None, alias="WHISPR_LLM_BASE_URL", description="any OpenAI-compatible server"
     )
     whispr_llm_api_key: SecretStr | None = Field(None, alias="WHISPR_LLM_API_KEY")
+    whispr_history_turns: int = Field(
+        12, alias="WHISPR_HISTORY_TURNS", description="turns of a thread the model sees"
+    )
+    whispr_prompt_tokens: int = Field(
+        24_000, alias="WHISPR_PROMPT_TOKENS", description="est. tokens of thread shown per call"
+    )
+    whispr_turn_tokens: int = Field(
+        60_000, alias="WHISPR_TURN_TOKENS", description="model tokens one turn may spend"
+    )
+    whispr_keep_turns: int = Field(
+        40, alias="WHISPR_KEEP_TURNS", description="turns kept in a stored thread"
+    )
 
 
 class Web(_Group):
@@ -198,6 +210,12 @@ class Web(_Group):
     )
     whispr_session_hours: float = Field(
         168.0, alias="WHISPR_SESSION_HOURS", description="web login lifetime"
+    )
+    whispr_max_inflight: int = Field(
+        64, alias="WHISPR_MAX_INFLIGHT", description="API requests served at once; more wait"
+    )
+    whispr_queue_wait: float = Field(
+        0.5, alias="WHISPR_QUEUE_WAIT", description="seconds a request waits, then 503"
     )
     whispr_secure_cookies: bool = Field(
         False, alias="WHISPR_SECURE_COOKIES", description="1, true or yes behind HTTPS"
@@ -359,6 +377,33 @@ class Settings(
         if not text.isdigit() or int(text) < 1:
             raise ValueError(f"WHISPR_REPLAY_SESSIONS must be a whole number >= 1, got {text!r}")
         return int(text)
+
+    @field_validator(
+        "whispr_history_turns",
+        "whispr_prompt_tokens",
+        "whispr_turn_tokens",
+        "whispr_keep_turns",
+        "whispr_max_inflight",
+        mode="before",
+    )
+    @classmethod
+    def _counts(cls, value: Any, info: Any) -> Any:
+        text = str(value).replace("_", "").strip()
+        if not text.isdigit() or int(text) < 1:
+            name = f"WHISPR_{info.field_name.removeprefix('whispr_').upper()}"
+            raise ValueError(f"{name} must be a whole number >= 1, got {str(value)!r}")
+        return int(text)
+
+    @field_validator("whispr_queue_wait", mode="before")
+    @classmethod
+    def _queue_wait(cls, value: Any) -> Any:
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            seconds = -1.0
+        if not 0 <= seconds <= 60:
+            raise ValueError(f"WHISPR_QUEUE_WAIT must be seconds from 0 to 60, got {value!r}")
+        return seconds
 
     @field_validator("whispr_log_format", mode="before")
     @classmethod

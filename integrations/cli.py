@@ -144,10 +144,11 @@ def _add_stats(sub: argparse._SubParsersAction) -> None:
 
 
 def _assistant(args: argparse.Namespace) -> Assistant:
-    from assistant.service import Assistant, sqlite_checkpointer
+    from assistant.service import Assistant, checkpointer_for
     from assistant.settings import get_settings
     from integrations.alerts.briefings import SqliteBriefingStore
     from integrations.alerts.watchstore import SqliteWatchStore
+    from integrations.chat.settings import load_settings
     from integrations.context import tool_context
     from integrations.storage.knowledge import GlossaryIndex
     from integrations.storage.memory import VectorMemory
@@ -155,15 +156,18 @@ def _assistant(args: argparse.Namespace) -> Assistant:
     from integrations.storage.vectors import VectorStore, make_client
 
     home = get_settings().home
-    checkpointer = sqlite_checkpointer(home / "threads.sqlite")
+    database_url = load_settings().database_url  # None: the SQLite files under home
+    checkpointer = checkpointer_for(database_url or home / "threads.sqlite")
     ctx = tool_context(args)
     vectors = VectorStore(make_client(home / "chroma"))
-    ctx.services["strategies"] = SqliteStrategyStore(home / "whispr.sqlite", vectors)
+    ctx.services["strategies"] = SqliteStrategyStore(
+        database_url or home / "whispr.sqlite", vectors
+    )
     ctx.services["memory"] = VectorMemory(vectors)
     ctx.services["knowledge"] = GlossaryIndex(vectors)
     ctx.services["alerts"] = alert_store()
-    ctx.services["watches"] = SqliteWatchStore(home / "watches.sqlite")
-    ctx.services["briefings"] = SqliteBriefingStore(home / "briefings.sqlite")
+    ctx.services["watches"] = SqliteWatchStore(database_url or home / "watches.sqlite")
+    ctx.services["briefings"] = SqliteBriefingStore(database_url or home / "briefings.sqlite")
     ctx.services["destination"] = "terminal"
     ctx.services["charts_dir"] = home / "charts"
     return Assistant(ctx, args.provider, checkpointer=checkpointer)

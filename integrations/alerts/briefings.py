@@ -44,11 +44,12 @@ _MODE_WORDS = {"day": "Day", "multiday": "Weekly", "swing": "Monthly", "position
 
 
 class SqliteBriefingStore(SqliteFile):
-    """Briefings and their postings on disk (``pending``/``mark`` have the alert store's shape,
-    so the alert monitor delivers them)."""
+    """Briefings and their postings in a SQLite file (``location`` a path) or PostgreSQL (a
+    URL); ``pending``/``mark`` have the alert store's shape, so the alert monitor delivers
+    them."""
 
-    def __init__(self, path: Path | str) -> None:
-        super().__init__(path, SCHEMA)
+    def __init__(self, location: Path | str) -> None:
+        super().__init__(location, SCHEMA, name="briefings")
 
     def add(
         self,
@@ -61,7 +62,10 @@ class SqliteBriefingStore(SqliteFile):
     ) -> None:
         """Store a briefing of ``symbol`` (levels of ``modes``) posted at ``at`` (HH:MM ET)."""
         self._exec(
-            "INSERT OR REPLACE INTO briefings VALUES (?,?,?,?,?,?,0,?)",
+            "INSERT INTO briefings VALUES (?,?,?,?,?,?,0,?) ON CONFLICT (briefing_id) DO UPDATE "
+            "SET owner=excluded.owner, destination=excluded.destination, "
+            "symbol=excluded.symbol, modes=excluded.modes, at=excluded.at, paused=0, "
+            "created=excluded.created",
             (briefing_id, owner, destination, symbol, json.dumps(modes), at, time.time()),
         )
 
@@ -133,15 +137,15 @@ class SqliteBriefingStore(SqliteFile):
         return {"briefings": self.briefings(owner)}
 
     def purge_owner(self, owner: str) -> int:
-        """Delete ``owner``'s briefings and their postings; return how many rows went."""
-        with self._lock:
-            gone = self.db.execute(
+        """Delete ``owner``'s briefings and their postings in one transaction; return how many
+        rows went."""
+        with self.sql.atomic() as tx:
+            gone = tx.execute(
                 "DELETE FROM briefing_posts WHERE briefing_id IN "
                 "(SELECT briefing_id FROM briefings WHERE owner=?)",
                 (owner,),
             ).rowcount
-            gone += self.db.execute("DELETE FROM briefings WHERE owner=?", (owner,)).rowcount
-            self.db.commit()
+            gone += tx.execute("DELETE FROM briefings WHERE owner=?", (owner,)).rowcount
         return gone
 
 

@@ -29,11 +29,12 @@ def clock(text: str) -> str:
 
 
 def alert_store() -> SqliteAlertStore:
-    """Return the alert store under ``WHISPR_HOME`` (``~/.whispr/alerts.sqlite``)."""
-    from assistant.settings import get_settings
+    """Return the alert store under ``WHISPR_HOME`` (``~/.whispr/alerts.sqlite``), or in
+    ``WHISPR_DATABASE_URL`` when set."""
     from integrations.alerts.store import SqliteAlertStore
+    from integrations.chat.settings import load_settings
 
-    return SqliteAlertStore(get_settings().home / "alerts.sqlite")
+    return SqliteAlertStore(load_settings().store_location("alerts.sqlite"))
 
 
 def _add(args: argparse.Namespace) -> int:
@@ -92,7 +93,7 @@ def _router() -> ChannelRouter:
     return channel_router(
         slack_bot_token=settings.slack_bot_token,
         discord_bot_token=settings.discord_bot_token,
-        inbox=ActivityStore(settings.accounts_db),
+        inbox=ActivityStore(settings.accounts_location),
     )
 
 

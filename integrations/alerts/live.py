@@ -116,11 +116,14 @@ async def watch_live(
 
 
 def runners(source: BarSource, label: str) -> tuple[WatchRunner, BriefingRunner]:
-    """Return the strategy-watch and briefing runners on the stores under ``WHISPR_HOME``."""
-    from assistant.settings import get_settings
+    """Return the strategy-watch and briefing runners on the stores under ``WHISPR_HOME`` (in
+    ``WHISPR_DATABASE_URL`` when set)."""
+    from integrations.chat.settings import load_settings
 
-    home = get_settings().home
+    settings = load_settings()
+    watches = SqliteWatchStore(settings.store_location("watches.sqlite"))
+    briefings = SqliteBriefingStore(settings.store_location("briefings.sqlite"))
     return (
-        WatchRunner(SqliteWatchStore(home / "watches.sqlite"), source, label=label),
-        BriefingRunner(SqliteBriefingStore(home / "briefings.sqlite"), source, label=label),
+        WatchRunner(watches, source, label=label),
+        BriefingRunner(briefings, source, label=label),
     )

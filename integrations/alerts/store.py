@@ -1,9 +1,9 @@
-"""Durable alerts: rules and firings in SQLite. A firing is keyed by (rule, session), so a
-restart never records or delivers the same firing twice."""
+"""Durable alerts: rules and firings in SQLite (or PostgreSQL, given a URL). A firing is keyed
+by (rule, session), so a restart never records or delivers the same firing twice, and of two
+workers that see the same crossing only one records it."""
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,16 +52,20 @@ class PendingFiring:
     attempts: int
 
 
-class SqliteAlertStore(SqliteFile):
-    """Alerts and firings on disk."""
+_ALERT_COLUMNS = ("rule_id", "owner", "destination", "symbol", "level", "direction", "ribbon",
+                  "paused", "created", "window_start", "window_end")  # fmt: skip
 
-    def __init__(self, path: Path | str) -> None:
-        super().__init__(path, SCHEMA)
-        columns = {row[1] for row in self.db.execute("PRAGMA table_info(alerts)")}
-        for column in ("window_start", "window_end"):  # files made before windows existed
-            if column not in columns:
-                self.db.execute(f"ALTER TABLE alerts ADD COLUMN {column} TEXT")
-        self.db.commit()
+
+class SqliteAlertStore(SqliteFile):
+    """Alerts and firings in a SQLite file (``location`` a path) or PostgreSQL (a URL)."""
+
+    def __init__(self, location: Path | str) -> None:
+        super().__init__(location, SCHEMA, name="alerts")
+        if self.sql.dialect == "sqlite":  # files made before windows (and migrations) existed
+            columns = {row[1] for row in self.sql.rows("PRAGMA table_info(alerts)")}
+            for column in ("window_start", "window_end"):
+                if column not in columns:
+                    self.sql.run(f"ALTER TABLE alerts ADD COLUMN {column} TEXT")
 
     def add(
         self,
@@ -69,10 +73,12 @@ class SqliteAlertStore(SqliteFile):
         ribbon: str | None = None,
         window: tuple[str, str] | None = None,
     ) -> None:
-        """Store a new alert rule (replacing one with the same id)."""
+        """Store a new alert rule (replacing one with the same id: every column, unpaused)."""
         start, end = window or (None, None)
+        updates = ", ".join(f"{c}=excluded.{c}" for c in _ALERT_COLUMNS[1:])
         self._exec(
-            "INSERT OR REPLACE INTO alerts VALUES (?,?,?,?,?,?,?,0,?,?,?)",
+            "INSERT INTO alerts VALUES (?,?,?,?,?,?,?,0,?,?,?) "
+            f"ON CONFLICT (rule_id) DO UPDATE SET {updates}",
             (
                 rule.rule_id,
                 rule.owner,
@@ -121,13 +127,8 @@ class SqliteAlertStore(SqliteFile):
 
     def set_paused(self, owner: str, rule_id: str, paused: bool) -> bool:
         """Pause or resume one of the owner's alerts; False if they have none by that id."""
-        with self._lock:
-            cur = self.db.execute(
-                "UPDATE alerts SET paused=? WHERE owner=? AND rule_id=?",
-                (int(paused), owner, rule_id),
-            )
-            self.db.commit()
-        return cur.rowcount > 0
+        sql = "UPDATE alerts SET paused=? WHERE owner=? AND rule_id=?"
+        return self._change(sql, (int(paused), owner, rule_id)) > 0
 
     def set_filters(
         self, owner: str, rule_id: str, *, ribbon: str | None, window: tuple[str, str] | None
@@ -135,23 +136,18 @@ class SqliteAlertStore(SqliteFile):
         """Replace one of the owner's alert's ribbon filter and time window (paused state,
         creation time and firing history stay); False if they have none by that id."""
         start, end = window or (None, None)
-        with self._lock:
-            cur = self.db.execute(
+        return (
+            self._change(
                 "UPDATE alerts SET ribbon=?, window_start=?, window_end=? "
                 "WHERE owner=? AND rule_id=?",
                 (ribbon, start, end, owner, rule_id),
             )
-            self.db.commit()
-        return cur.rowcount > 0
+            > 0
+        )
 
     def delete(self, owner: str, rule_id: str) -> bool:
-        """Delete one of the owner's alerts."""
-        with self._lock:
-            cur = self.db.execute(
-                "DELETE FROM alerts WHERE owner=? AND rule_id=?", (owner, rule_id)
-            )
-            self.db.commit()
-        return cur.rowcount > 0
+        """Delete one of the owner's alerts; return whether it existed."""
+        return self._change("DELETE FROM alerts WHERE owner=? AND rule_id=?", (owner, rule_id)) > 0
 
     def record(
         self,
@@ -162,27 +158,24 @@ class SqliteAlertStore(SqliteFile):
         level_price: float,
         message: str,
     ) -> bool:
-        """Record a firing; return False when this rule already fired in this session."""
-        with self._lock:
-            cur = self.db.execute(
+        """Record a firing; return False when this rule already fired in this session (also
+        when another worker recorded it first: the (rule, session) key decides)."""
+        return (
+            self._change(
                 "INSERT OR IGNORE INTO firings (rule_id, session, fired_at, price, level_price, "
                 "message) VALUES (?,?,?,?,?,?)",
                 (rule_id, session, fired_at, price, level_price, message),
             )
-            self.db.commit()
-        return cur.rowcount > 0
+            > 0
+        )
 
     def record_many(self, rows: list[tuple[str, str, str, float, float, str]]) -> int:
         """Record many firings in one transaction; return how many were new."""
-        with self._lock:
-            before = self.db.total_changes
-            self.db.executemany(
-                "INSERT OR IGNORE INTO firings (rule_id, session, fired_at, price, level_price, "
-                "message) VALUES (?,?,?,?,?,?)",
-                rows,
-            )
-            self.db.commit()
-            return self.db.total_changes - before
+        return self.sql.run_many(
+            "INSERT OR IGNORE INTO firings (rule_id, session, fired_at, price, level_price, "
+            "message) VALUES (?,?,?,?,?,?)",
+            rows,
+        )
 
     def fired(self, session: str) -> set[str]:
         """Return the ids of rules that already fired in ``session``."""
@@ -226,36 +219,21 @@ class SqliteAlertStore(SqliteFile):
     # personal data (``whispr users export`` / ``delete --purge``)
     def owner_records(self, owner: str) -> dict[str, list[dict[str, Any]]]:
         """Return ``owner``'s alerts (every column) and the firings of those alerts."""
-        with self._lock:
-            alerts = self.db.execute(
-                "SELECT * FROM alerts WHERE owner=? ORDER BY created", (owner,)
-            )
-            alert_rows = [_as_dict(alerts, row) for row in alerts.fetchall()]
-            firings = self.db.execute(
-                "SELECT f.* FROM firings f JOIN alerts a ON a.rule_id = f.rule_id "
-                "WHERE a.owner=? ORDER BY f.fired_at",
-                (owner,),
-            )
-            firing_rows = [_as_dict(firings, row) for row in firings.fetchall()]
-        return {"alerts": alert_rows, "firings": firing_rows}
+        alerts = self.sql.records("SELECT * FROM alerts WHERE owner=? ORDER BY created", (owner,))
+        firings = self.sql.records(
+            "SELECT f.* FROM firings f JOIN alerts a ON a.rule_id = f.rule_id "
+            "WHERE a.owner=? ORDER BY f.fired_at",
+            (owner,),
+        )
+        return {"alerts": alerts, "firings": firings}
 
     def purge_owner(self, owner: str) -> int:
         """Delete ``owner``'s alerts and their firings in one transaction; return how many
         rows went."""
-        with self._lock:
-            try:
-                gone = self.db.execute(
-                    "DELETE FROM firings WHERE rule_id IN (SELECT rule_id FROM alerts WHERE "
-                    "owner=?)",
-                    (owner,),
-                ).rowcount
-                gone += self.db.execute("DELETE FROM alerts WHERE owner=?", (owner,)).rowcount
-            except BaseException:
-                self.db.rollback()
-                raise
-            self.db.commit()
+        with self.sql.atomic() as tx:
+            gone = tx.execute(
+                "DELETE FROM firings WHERE rule_id IN (SELECT rule_id FROM alerts WHERE owner=?)",
+                (owner,),
+            ).rowcount
+            gone += tx.execute("DELETE FROM alerts WHERE owner=?", (owner,)).rowcount
         return gone
-
-
-def _as_dict(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> dict[str, Any]:
-    return {column[0]: value for column, value in zip(cursor.description, row, strict=True)}

@@ -1,4 +1,4 @@
-"""Strategy watches and their paper journal in SQLite.
+"""Strategy watches and their paper journal in SQLite (or PostgreSQL, given a URL).
 
 A *watch* runs a saved strategy spec (a snapshot taken when the watch was asked for, so a later
 edit of the strategy does not change a running watch) on live or replayed bars. Each trade the
@@ -73,10 +73,11 @@ class Watch:
 
 
 class SqliteWatchStore(SqliteFile):
-    """Watches, paper trades and signals on disk."""
+    """Watches, paper trades and signals in a SQLite file (``location`` a path) or PostgreSQL
+    (a URL)."""
 
-    def __init__(self, path: Path | str) -> None:
-        super().__init__(path, SCHEMA)
+    def __init__(self, location: Path | str) -> None:
+        super().__init__(location, SCHEMA, name="watches")
 
     # -- watches ---------------------------------------------------------------------------
 
@@ -86,7 +87,10 @@ class SqliteWatchStore(SqliteFile):
         """Store a new watch of ``spec`` (a snapshot) on ``symbol``; the runner fixes its anchor
         and start when it first sees it."""
         self._exec(
-            "INSERT OR REPLACE INTO watches VALUES (?,?,?,?,?,?,'','',0,?)",
+            "INSERT INTO watches VALUES (?,?,?,?,?,?,'','',0,?) ON CONFLICT (watch_id) DO UPDATE "
+            "SET owner=excluded.owner, destination=excluded.destination, "
+            "symbol=excluded.symbol, strategy=excluded.strategy, spec=excluded.spec, "
+            "anchor='', start='', paused=0, created=excluded.created",
             (watch_id, owner, destination, symbol, spec.name, spec.model_dump_json(), time.time()),
         )
 
@@ -174,17 +178,17 @@ class SqliteWatchStore(SqliteFile):
         post: bool,
     ) -> bool:
         """Apply the trade's change and, when it changed a row, add its ``kind`` signal (keyed
-        by the entry time and kind, dated by that side's time), in one transaction."""
-        with self._lock:
-            new = self.db.execute(sql, row).rowcount > 0
+        by the entry time and kind, dated by that side's time), in one transaction (of two
+        workers recording the same change, only one sees it new and adds the signal)."""
+        with self.sql.atomic() as tx:
+            new = tx.execute(sql, row).rowcount > 0
             if new:
-                self.db.execute(
+                tx.execute(
                     "INSERT OR IGNORE INTO watch_signals (watch_id, key, at, message, delivered) "
                     "VALUES (?,?,?,?,?)",
                     (watch.watch_id, f"{trade['entry_time']} {kind}", trade[f"{kind}_time"],
                      message, int(not post)),
                 )  # fmt: skip
-            self.db.commit()
         return new
 
     def journal(self, owner: str, watch_id: str | None = None) -> list[dict[str, Any]]:
@@ -234,14 +238,14 @@ class SqliteWatchStore(SqliteFile):
         return {"watches": watches, "paper_trades": self.journal(owner)}
 
     def purge_owner(self, owner: str) -> int:
-        """Delete ``owner``'s watches, signals and paper trades; return how many rows went."""
-        with self._lock:
-            gone = self.db.execute(
+        """Delete ``owner``'s watches, signals and paper trades in one transaction; return how
+        many rows went."""
+        with self.sql.atomic() as tx:
+            gone = tx.execute(
                 "DELETE FROM watch_signals WHERE watch_id IN "
                 "(SELECT watch_id FROM watches WHERE owner=?)",
                 (owner,),
             ).rowcount
-            gone += self.db.execute("DELETE FROM paper_trades WHERE owner=?", (owner,)).rowcount
-            gone += self.db.execute("DELETE FROM watches WHERE owner=?", (owner,)).rowcount
-            self.db.commit()
+            gone += tx.execute("DELETE FROM paper_trades WHERE owner=?", (owner,)).rowcount
+            gone += tx.execute("DELETE FROM watches WHERE owner=?", (owner,)).rowcount
         return gone

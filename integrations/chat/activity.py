@@ -1,4 +1,5 @@
-"""What users did, on disk: the audit log, conversation transcripts and LLM-turn counts.
+"""What users did: the audit log, conversation transcripts and LLM-turn counts, in a SQLite file
+or PostgreSQL (``integrations.storage.sql``); turn counts in Redis when ``redis_url`` is given.
 
 Every row carries the username; every read takes one, so no query can return another user's
 rows unless the caller passes ``None`` on purpose (the admin's audit view).
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from integrations.chat.db import Db
+from integrations.storage.sql import Migration, open_database
+from integrations.storage.turns import RedisTurns
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS deliveries (key TEXT PRIMARY KEY, ts REAL NOT NULL)""",
@@ -35,6 +37,8 @@ SCHEMA = (
         message TEXT NOT NULL, read INTEGER NOT NULL DEFAULT 0)""",
     "CREATE INDEX IF NOT EXISTS notifications_user ON notifications (username, id)",
 )
+MIGRATIONS = (Migration(1, SCHEMA),)
+"""The activity schema's versions (``schema_migrations`` component ``activity``)."""
 
 
 def _safe_text(value: object) -> str:
@@ -51,6 +55,12 @@ def _clean(value: object) -> object:
     if isinstance(value, list | tuple):
         return [_clean(v) for v in value]
     return value
+
+
+def _limit(limit: int) -> str:
+    """Return the LIMIT clause for ``limit`` rows; none when negative (SQLite reads a negative
+    LIMIT as no limit; PostgreSQL refuses one). ``limit`` is an int, never user text."""
+    return "" if limit < 0 else f" LIMIT {int(limit)}"
 
 
 @dataclass(frozen=True)
@@ -83,10 +93,23 @@ class ThreadInfo:
 
 
 class ActivityStore:
-    """Audit log, transcripts and turn counts in one SQLite file."""
+    """Audit log, transcripts, notifications and turn counts in one database.
 
-    def __init__(self, path: Path | str) -> None:
-        self.db = Db(path, SCHEMA)
+    ``location`` is a SQLite file path (the embedded default, WAL mode; the accounts file) or
+    a PostgreSQL URL. With ``redis_url``, turn counts (``take_turn``, ``turns_taken``) live in
+    Redis under ``redis_prefix``, shared by every worker; without, in the database's ``turns``.
+    """
+
+    def __init__(
+        self,
+        location: Path | str,
+        *,
+        redis_url: str | None = None,
+        redis_prefix: str = "whispr:",
+    ) -> None:
+        self.db = open_database(location, "activity", MIGRATIONS, wal=True)
+        self.turns = RedisTurns(redis_url, redis_prefix) if redis_url else None
+        """Where turns are counted when not in the database (None: the ``turns`` table)."""
 
     # audit
     def audit(
@@ -114,12 +137,13 @@ class ActivityStore:
         )
 
     def audit_log(self, username: str | None, limit: int = 100) -> list[AuditEntry]:
-        """Return the newest entries of ``username`` (of everyone when None), newest first."""
+        """Return the newest ``limit`` entries (all when negative) of ``username`` (of everyone
+        when None), newest first."""
         sql = "SELECT id, ts, username, channel, event, tool, args, outcome FROM audit"
         rows = (
-            self.db.rows(sql + " WHERE username = ? ORDER BY id DESC LIMIT ?", (username, limit))
+            self.db.rows(sql + " WHERE username = ? ORDER BY id DESC" + _limit(limit), (username,))
             if username is not None
-            else self.db.rows(sql + " ORDER BY id DESC LIMIT ?", (limit,))
+            else self.db.rows(sql + " ORDER BY id DESC" + _limit(limit))
         )
         return [
             AuditEntry(i, ts, u, c, e, t, None if a is None else json.loads(a), o)
@@ -144,11 +168,12 @@ class ActivityStore:
         )
 
     def threads(self, username: str, limit: int = 200) -> list[ThreadInfo]:
-        """Return ``username``'s threads, most recently updated first."""
+        """Return ``username``'s ``limit`` (all when negative) most recently updated threads,
+        most recent first."""
         rows = self.db.rows(
             "SELECT thread_id, channel, title, created, updated FROM threads "
-            "WHERE username = ? ORDER BY updated DESC LIMIT ?",
-            (username, limit),
+            "WHERE username = ? ORDER BY updated DESC" + _limit(limit),
+            (username,),
         )
         return [ThreadInfo(*r) for r in rows]
 
@@ -202,11 +227,12 @@ class ActivityStore:
     def notifications(
         self, username: str, *, after: int = 0, limit: int = 100
     ) -> list[dict[str, Any]]:
-        """Return ``username``'s notifications with an id above ``after``, oldest first."""
+        """Return ``username``'s first ``limit`` (all when negative) notifications with an id
+        above ``after``, oldest first."""
         rows = self.db.rows(
             "SELECT id, ts, message, read FROM notifications WHERE username = ? AND id > ? "
-            "ORDER BY id LIMIT ?",
-            (username, after, limit),
+            "ORDER BY id" + _limit(limit),
+            (username, after),
         )
         return [{"id": i, "ts": ts, "message": m, "read": bool(r)} for i, ts, m, r in rows]
 
@@ -232,6 +258,8 @@ class ActivityStore:
     # rate limiting
     def turns_taken(self, username: str, window: float) -> int:
         """Return how many turns ``username`` (a limit's key) took in the last ``window`` seconds."""
+        if self.turns is not None:
+            return self.turns.taken(username, window)
         with self.db.atomic() as conn:
             row = conn.execute(
                 "SELECT COUNT(*) FROM turns WHERE username = ? AND ts > ?",
@@ -241,7 +269,10 @@ class ActivityStore:
 
     def take_turn(self, username: str, limit: int, window: float) -> float:
         """Count one LLM turn for ``username`` unless ``limit`` turns were taken in the last
-        ``window`` seconds; return 0 when counted, else the seconds until the next free turn."""
+        ``window`` seconds; return 0 when counted, else the seconds until the next free turn
+        (at least 1). Atomic across threads and processes in every backend."""
+        if self.turns is not None:
+            return self.turns.take(username, limit, window)
         now = time.time()
         with self.db.atomic() as conn:  # check and count in one step: no race lets two through
             conn.execute("DELETE FROM turns WHERE ts < ?", (now - window,))
@@ -285,12 +316,13 @@ class ActivityStore:
                 for t in threads
             ],
             "notifications": self.notifications(username, limit=-1),
-            "turns": [{"key": k, "ts": ts} for k, ts in turns],
+            "turns": [{"key": k, "ts": ts} for k, ts in turns]
+            + ([] if self.turns is None else self.turns.records(username)),
         }
 
     def purge_user(self, username: str) -> int:
         """Delete every row of ``username`` (audit, transcripts, notifications, turn counts) in
-        one transaction; return how many rows went."""
+        one transaction (turn counts in Redis right after it); return how many rows went."""
         gone = 0
         with self.db.atomic() as conn:
             for table in ("audit", "messages", "threads", "notifications"):
@@ -300,4 +332,6 @@ class ActivityStore:
             gone += conn.execute(
                 f"DELETE FROM turns WHERE {self._TURN_KEY}", (username, username)
             ).rowcount
+        if self.turns is not None:
+            gone += self.turns.purge(username)
         return gone

@@ -29,7 +29,7 @@ def _accounts() -> AccountStore:
     from integrations.chat.settings import load_settings
     from integrations.chat.store import AccountStore
 
-    return AccountStore(load_settings().accounts_db)
+    return AccountStore(load_settings().accounts_location)
 
 
 def _password(args: argparse.Namespace) -> str:
@@ -149,14 +149,15 @@ def _confirmed(args: argparse.Namespace, what: str) -> bool:
     return answer.strip().lower() == args.username.strip().lower()
 
 
-def _pause_alerts(home: Path, name: str) -> int:
-    """Pause every alert of ``name`` (a deleted account's alerts must not fire); return how many."""
+def _pause_alerts(location: Path | str, name: str) -> int:
+    """Pause every alert of ``name`` (a deleted account's alerts must not fire) in the alert
+    store at ``location`` (a SQLite file, left uncreated when missing, or a database URL);
+    return how many."""
     from integrations.alerts.store import SqliteAlertStore
 
-    path = home / "alerts.sqlite"
-    if not path.exists():
+    if isinstance(location, Path) and not location.exists():
         return 0
-    store = SqliteAlertStore(path)
+    store = SqliteAlertStore(location)
     return sum(store.set_paused(name, a.rule.rule_id, True) for a in store.alerts(name))
 
 
@@ -181,7 +182,7 @@ def _delete(args: argparse.Namespace) -> int:
     from integrations.chat.store import AccountStore
 
     settings = load_settings()
-    accounts = AccountStore(settings.accounts_db)
+    accounts = AccountStore(settings.accounts_location)
     if accounts.get(name) is None:
         raise InvalidArgumentError(f"no user {name!r}")
     what = f"Delete the account {name} (their audit log and other data are kept)?"
@@ -190,8 +191,8 @@ def _delete(args: argparse.Namespace) -> int:
         return 1
     accounts.set_disabled(name, True)
     accounts.delete_user(name)
-    ActivityStore(settings.accounts_db).audit(name, "cli", "account_deleted", "success")
-    paused = _pause_alerts(settings.home, name)
+    ActivityStore(settings.accounts_location).audit(name, "cli", "account_deleted", "success")
+    paused = _pause_alerts(settings.store_location("alerts.sqlite"), name)
     print(
         f"deleted the account {name} (sessions, tokens and chat links with it); {paused} of "
         "their alerts paused so nothing fires for a deleted account; their audit log, "

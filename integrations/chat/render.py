@@ -157,6 +157,32 @@ def chart_paths(tool_calls: list[dict[str, Any]]) -> list[str]:
     return paths
 
 
+CHART_TIMEFRAMES = {
+    "scalp": "5m", "day": "5m", "multiday": "1h", "swing": "D", "position": "D", "longterm": "W",
+}  # fmt: skip
+"""The bar size an interactive chart of each mode's levels opens on (the web page's names)."""
+
+
+def chart_specs(tool_calls: list[dict[str, Any]]) -> dict[str, dict[str, str]]:
+    """Return, by chart file name, what each levels chart in the tool results shows: ``symbol``,
+    ``mode``, ``date`` (the session, ISO) and ``tf`` (the bar size to open on), so that the web
+    page can draw it as an interactive chart. Charts of other kinds (equity) are left out."""
+    specs = {}
+    for call in tool_calls:
+        result = call.get("result")
+        if not isinstance(result, dict) or not isinstance(result.get("chart"), str):
+            continue
+        mode, symbol, date = result.get("mode"), result.get("symbol"), result.get("date")
+        if mode in CHART_TIMEFRAMES and isinstance(symbol, str) and date is not None:
+            specs[Path(result["chart"]).name] = {
+                "symbol": symbol,
+                "mode": str(mode),
+                "date": str(date),
+                "tf": CHART_TIMEFRAMES[str(mode)],
+            }
+    return specs
+
+
 def markdown(pieces: list[Segment]) -> str:
     """Return the pieces as Markdown: text as is, tables as fenced monospace blocks."""
     parts = []

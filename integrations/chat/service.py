@@ -29,7 +29,13 @@ from core.sources import BarSource
 from integrations.chat.accounts import User
 from integrations.chat.activity import ActivityStore
 from integrations.chat.guards import guard_services
-from integrations.chat.render import Segment, chart_paths, hide_chart_paths, segments
+from integrations.chat.render import (
+    Segment,
+    chart_paths,
+    chart_specs,
+    hide_chart_paths,
+    segments,
+)
 from integrations.chat.store import AccountStore
 from tools import ToolContext, ToolError, run_tool
 
@@ -80,7 +86,9 @@ class ChatReply:
     """``text`` split into text, tables and images (see ``integrations.chat.render``)."""
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the reply as JSON-ready data (image paths become file names)."""
+        """Return the reply as JSON-ready data (image paths become file names; a levels chart's
+        block also says what it shows, for the web page's interactive chart)."""
+        specs = chart_specs(self.tool_calls)
         return {
             "answer": self.text,
             "thread": self.thread,
@@ -90,7 +98,7 @@ class ChatReply:
             "provider": self.provider,
             "latency_ms": round(self.latency_ms, 1),
             "retry_after": round(self.retry_after),
-            "blocks": [_piece_dict(p) for p in self.pieces],
+            "blocks": [_piece_dict(p, specs) for p in self.pieces],
         }
 
 
@@ -102,9 +110,10 @@ def _public_call(call: dict[str, Any]) -> dict[str, Any]:
     return call
 
 
-def _piece_dict(piece: Segment) -> dict[str, Any]:
+def _piece_dict(piece: Segment, specs: dict[str, dict[str, str]]) -> dict[str, Any]:
     if piece.kind == "image":
-        return {"kind": "image", "name": Path(piece.path).name}  # type: ignore[union-attr]
+        name = Path(piece.path).name  # type: ignore[union-attr]
+        return {"kind": "image", "name": name, **specs.get(name, {})}
     return dict(piece.__dict__)
 
 

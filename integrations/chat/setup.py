@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.providers.registry import build_model, choose_provider
-from assistant.service import sqlite_checkpointer
+from assistant.service import checkpointer_for
 from core.sources import BarSource
 from integrations.alerts.briefings import SqliteBriefingStore
 from integrations.alerts.store import SqliteAlertStore
@@ -23,16 +23,18 @@ from integrations.storage.strategies import SqliteStrategyStore
 from integrations.storage.vectors import VectorStore, make_client
 
 
-def default_services(home: Path) -> dict[str, Any]:
-    """Return the stores ``whispr ask`` uses (same files under ``home``), keyed by service."""
+def default_services(home: Path, database_url: str | None = None) -> dict[str, Any]:
+    """Return the stores ``whispr ask`` uses (same files under ``home``), keyed by service;
+    strategies, alerts, watches and briefings in PostgreSQL when ``database_url`` is given
+    (strategies' vectors stay in Chroma)."""
     vectors = VectorStore(make_client(home / "chroma"))
     return {
-        "strategies": SqliteStrategyStore(home / "whispr.sqlite", vectors),
+        "strategies": SqliteStrategyStore(database_url or home / "whispr.sqlite", vectors),
         "memory": VectorMemory(vectors),
         "knowledge": GlossaryIndex(vectors),
-        "alerts": SqliteAlertStore(home / "alerts.sqlite"),
-        "watches": SqliteWatchStore(home / "watches.sqlite"),
-        "briefings": SqliteBriefingStore(home / "briefings.sqlite"),
+        "alerts": SqliteAlertStore(database_url or home / "alerts.sqlite"),
+        "watches": SqliteWatchStore(database_url or home / "watches.sqlite"),
+        "briefings": SqliteBriefingStore(database_url or home / "briefings.sqlite"),
     }
 
 
@@ -47,13 +49,15 @@ def build_service(
     the configured LLM provider built once, and the stores (default: ``default_services``)."""
     provider = choose_provider(settings.provider)
     return ChatService(
-        AccountStore(settings.accounts_db),
-        ActivityStore(settings.accounts_db),
+        AccountStore(settings.accounts_location),
+        ActivityStore(settings.accounts_location, redis_url=settings.redis_url),
         source if source is not None else get_source(None),
         provider=provider,
         model=model if model is not None else build_model(provider),
-        checkpointer=sqlite_checkpointer(settings.threads_db),
-        services=default_services(settings.home) if services is None else services,
+        checkpointer=checkpointer_for(settings.database_url or settings.threads_db),
+        services=(
+            default_services(settings.home, settings.database_url) if services is None else services
+        ),
         charts_root=settings.charts_root,
         rate_limit=settings.rate_limit,
         abuse_limit=settings.abuse_limit,

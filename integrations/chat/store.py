@@ -1,4 +1,5 @@
-"""Accounts on disk: users, chat identities, login sessions and API tokens (SQLite).
+"""Accounts: users, chat identities, login sessions and API tokens (a SQLite file, or
+PostgreSQL when given a ``postgresql://`` URL: ``integrations.storage.sql``).
 
 Secrets (sessions, tokens) are stored as SHA-256 digests only; passwords as scrypt hashes.
 """
@@ -25,7 +26,7 @@ from integrations.chat.accounts import (
     secret_digest,
     verify_password,
 )
-from integrations.chat.db import Db
+from integrations.storage.sql import Migration, open_database
 
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS users (
@@ -45,6 +46,8 @@ SCHEMA = (
     """CREATE TABLE IF NOT EXISTS login_failures (username TEXT NOT NULL, ts REAL NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS client_failures (client TEXT NOT NULL, ts REAL NOT NULL)""",
 )
+MIGRATIONS = (Migration(1, SCHEMA),)
+"""The accounts schema's versions (``schema_migrations`` component ``accounts``)."""
 CHANNELS = ("slack", "discord")
 LOGIN_FAILURES = (10, 300.0)
 CLIENT_FAILURES = (30, 300.0)
@@ -71,10 +74,14 @@ class TokenInfo:
 
 
 class AccountStore:
-    """Users, identities, sessions and tokens in one SQLite file."""
+    """Users, identities, sessions and tokens in one database.
 
-    def __init__(self, path: Path | str) -> None:
-        self.db = Db(path, SCHEMA)
+    ``location`` is a SQLite file path (the embedded default, WAL mode) or a PostgreSQL URL;
+    the schema's migrations run when the store opens.
+    """
+
+    def __init__(self, location: Path | str) -> None:
+        self.db = open_database(location, "accounts", MIGRATIONS, wal=True)
 
     # users
     def add_user(self, username: str, password: str, role: Role) -> User:
@@ -192,7 +199,8 @@ class AccountStore:
         if not ext or len(ext) > 64:
             raise InvalidArgumentError("the external id must have 1 to 64 characters")
         self.db.run(
-            "INSERT OR REPLACE INTO identities VALUES (?, ?, ?)",
+            "INSERT INTO identities VALUES (?, ?, ?) ON CONFLICT (channel, external_id) "
+            "DO UPDATE SET username = excluded.username",
             (channel, ext, username.lower()),
         )
 

@@ -60,19 +60,21 @@ class UserStores:
 
 
 def open_stores(settings: ChannelSettings) -> UserStores:
-    """Return the stores of ``settings.home`` (Chroma: ``WHISPR_CHROMA_URL`` when set)."""
+    """Return the stores of ``settings.home`` (Chroma: ``WHISPR_CHROMA_URL`` when set; accounts,
+    activity, alerts, strategies, watches, briefings: ``WHISPR_DATABASE_URL`` and
+    ``WHISPR_REDIS_URL``)."""
     home = settings.home
     vectors = VectorStore(make_client(home / "chroma"))
     return UserStores(
-        accounts=AccountStore(settings.accounts_db),
-        activity=ActivityStore(settings.accounts_db),
-        alerts=SqliteAlertStore(home / "alerts.sqlite"),
-        strategies=SqliteStrategyStore(home / "whispr.sqlite", vectors),
+        accounts=AccountStore(settings.accounts_location),
+        activity=ActivityStore(settings.accounts_location, redis_url=settings.redis_url),
+        alerts=SqliteAlertStore(settings.store_location("alerts.sqlite")),
+        strategies=SqliteStrategyStore(settings.store_location("whispr.sqlite"), vectors),
         vectors=vectors,
         threads_db=settings.threads_db,
         charts_root=settings.charts_root,
-        watches=SqliteWatchStore(home / "watches.sqlite"),
-        briefings=SqliteBriefingStore(home / "briefings.sqlite"),
+        watches=SqliteWatchStore(settings.store_location("watches.sqlite")),
+        briefings=SqliteBriefingStore(settings.store_location("briefings.sqlite")),
     )
 
 

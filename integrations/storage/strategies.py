@@ -1,4 +1,8 @@
-"""Strategy storage: every version in SQLite, the newest indexed in the vector store for search.
+"""Strategy storage: every version in SQL, the newest indexed in the vector store for search.
+
+The versions live in a SQLite file (the embedded default) or, given a ``postgresql://`` URL
+(``WHISPR_DATABASE_URL``), in PostgreSQL through ``integrations.storage.sql``; the vectors stay in
+Chroma (``WHISPR_CHROMA_URL``) either way.
 
 Scoping: a user sees their own strategies and those shared with everyone; only the owner can
 change, share or delete one. A name or id always means the user's own strategy; another user's
@@ -11,14 +15,12 @@ from __future__ import annotations
 
 import builtins
 import json
-import sqlite3
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from assistant.private import private_file
 from core.spec import StrategySpec, describe
+from integrations.storage.sql import Database, Migration, open_database
 from integrations.storage.vectors import VectorStore
 
 SCHEMA = """
@@ -28,16 +30,19 @@ CREATE TABLE IF NOT EXISTS strategies (
     PRIMARY KEY (owner, spec_id, version)
 )"""
 
+MIGRATIONS = (Migration(1, (SCHEMA,)),)
+"""The ``strategies`` store's schema steps (``schema_migrations`` component ``strategies``)."""
+
 
 class SqliteStrategyStore:
-    """``tools.ports.StrategyStore`` over SQLite (versions) and Chroma (search by meaning)."""
+    """``tools.ports.StrategyStore`` over SQL (versions) and Chroma (search by meaning).
 
-    def __init__(self, path: Path | str, vectors: VectorStore | None = None) -> None:
-        private_file(Path(path))
-        self.db = sqlite3.connect(str(path), check_same_thread=False)
-        self.db.execute(SCHEMA)
+    ``location`` is a SQLite file path (made 0600 with its folder) or a PostgreSQL URL.
+    """
+
+    def __init__(self, location: Path | str, vectors: VectorStore | None = None) -> None:
+        self.db: Database = open_database(location, "strategies", MIGRATIONS)
         self.vectors = vectors
-        self._lock = threading.Lock()
         if vectors is not None:
             self.reconcile()
 
@@ -74,20 +79,21 @@ class SqliteStrategyStore:
         return added
 
     def _rows(self, sql: str, params: tuple[object, ...]) -> list[tuple[Any, ...]]:
-        with self._lock:
-            return self.db.execute(sql, params).fetchall()
+        return self.db.rows(sql, params)
 
     def save(self, user: str, spec: StrategySpec) -> StrategySpec:
-        """Store ``spec`` for ``user``: version 1, or the next version of an existing id."""
-        with self._lock:
-            row = self.db.execute(
+        """Store ``spec`` for ``user`` and return it as stored: version 1, or the next version
+        of an existing id (numbered and written in one step, also across workers)."""
+        with self.db.atomic() as tx:
+            row = tx.execute(
                 "SELECT MAX(version) FROM strategies WHERE owner=? AND spec_id=?",
                 (user, spec.spec_id),
             ).fetchone()
             version = (row[0] or 0) + 1
             stored = spec.model_copy(update={"version": version})
-            self.db.execute(
-                "INSERT INTO strategies VALUES (?,?,?,?,?,?,?)",
+            tx.execute(
+                "INSERT INTO strategies (owner, spec_id, version, name, shared, spec, created) "
+                "VALUES (?,?,?,?,?,?,?)",
                 (
                     user,
                     stored.spec_id,
@@ -98,7 +104,6 @@ class SqliteStrategyStore:
                     time.time(),
                 ),
             )
-            self.db.commit()
         if self.vectors is not None:
             self.vectors.upsert(
                 "strategies",
@@ -187,12 +192,10 @@ class SqliteStrategyStore:
         spec = self.get(user, ref) if "/" not in ref or ref.startswith(f"{user}/") else None
         if spec is None:
             return False
-        with self._lock:
-            cur = self.db.execute(
-                "UPDATE strategies SET shared=1 WHERE owner=? AND spec_id=?", (user, spec.spec_id)
-            )
-            self.db.commit()
-        if cur.rowcount and self.vectors is not None:
+        changed = self.db.run(
+            "UPDATE strategies SET shared=1 WHERE owner=? AND spec_id=?", (user, spec.spec_id)
+        )
+        if changed and self.vectors is not None:
             self.vectors.upsert(
                 "strategies",
                 f"{user}:{spec.spec_id}",
@@ -203,21 +206,19 @@ class SqliteStrategyStore:
                 version=spec.version,
                 spec_id=spec.spec_id,
             )
-        return bool(cur.rowcount)
+        return bool(changed)
 
     def delete(self, user: str, ref: str) -> bool:
         """Delete every version of one of the user's own strategies (never another's)."""
         spec = self.get(user, ref) if "/" not in ref or ref.startswith(f"{user}/") else None
         if spec is None:
             return False
-        with self._lock:
-            cur = self.db.execute(
-                "DELETE FROM strategies WHERE owner=? AND spec_id=?", (user, spec.spec_id)
-            )
-            self.db.commit()
-        if cur.rowcount and self.vectors is not None:
+        changed = self.db.run(
+            "DELETE FROM strategies WHERE owner=? AND spec_id=?", (user, spec.spec_id)
+        )
+        if changed and self.vectors is not None:
             self.vectors.delete("strategies", user, f"{user}:{spec.spec_id}")
-        return bool(cur.rowcount)
+        return bool(changed)
 
     # personal data (``whispr users export`` / ``delete --purge``)
     def owned(self, user: str) -> builtins.list[dict[str, Any]]:
@@ -243,9 +244,7 @@ class SqliteStrategyStore:
     def purge_owner(self, user: str) -> int:
         """Delete every strategy ``user`` owns, all versions, and their search entries (other
         users lose what ``user`` shared with them); return how many versions went."""
-        with self._lock:
-            cur = self.db.execute("DELETE FROM strategies WHERE owner=?", (user,))
-            self.db.commit()
+        gone = self.db.run("DELETE FROM strategies WHERE owner=?", (user,))
         if self.vectors is not None:
             self.vectors.delete_owner("strategies", user)
-        return cur.rowcount
+        return gone

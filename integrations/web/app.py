@@ -52,6 +52,7 @@ from integrations.web import (
 )
 from integrations.web.metrics import Metrics
 from integrations.web.middleware import HEADER, RequestContext
+from integrations.web.shedding import LoadShedder
 
 log = logging.getLogger(__name__)
 ROUTERS = (
@@ -196,5 +197,11 @@ def create_app(service: ChatService, settings: ChannelSettings) -> FastAPI:
     _install_pages(app)
 
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(
+        LoadShedder,
+        max_inflight=settings.max_inflight,
+        max_wait=settings.queue_wait,
+        on_shed=lambda path: app.state.metrics.shed.inc(),
+    )
     app.add_middleware(RequestContext, metrics=app.state.metrics)  # added last: runs first
     return app

@@ -6,6 +6,7 @@ apps in one process, as in the tests, do not clash).
 | ``http_request_seconds`` | histogram | method, route, status | ``middleware.RequestContext`` |
 | ``assistant_turn_seconds`` | histogram | provider, status | ``ChatService.respond`` (any channel) |
 | ``tool_call_seconds`` | histogram | tool, outcome | tool calls of turns and of API routes |
+| ``http_shed_total`` | counter | | ``shedding.LoadShedder``: requests refused with a fast 503 |
 | ``alert_delivery_failures_total`` | counter | channel | ``LiveStats`` of the alert monitor |
 | ``alert_stream_lag_seconds`` | gauge | | ``LiveStats``: no sample before a live event |
 | ``alert_delivery_queue_depth`` | gauge | | ``LiveStats``: firings not yet delivered |
@@ -24,6 +25,7 @@ from collections.abc import Iterator
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
+    Counter,
     Histogram,
     ProcessCollector,
     generate_latest,
@@ -97,6 +99,11 @@ class Metrics:
             "Duration of one tool call (in a turn or from an API route).",
             ["tool", "outcome"],
             buckets=TOOL_BUCKETS,
+            registry=self.registry,
+        )
+        self.shed = Counter(
+            "http_shed",
+            "API requests answered 503 at once because the server was at its in-flight limit.",
             registry=self.registry,
         )
         self.registry.register(_LiveCollector(self.live))

@@ -37,6 +37,9 @@ def _storage(service: ChatService) -> str | None:
         service.accounts.db.ping()
     except sqlite3.Error as exc:
         return f"accounts database: {exc.__class__.__name__}: {exc}"
+    except Exception as exc:  # PostgreSQL down or unreachable: not ready (its URL is not shown)
+        log.warning("readiness: the accounts database failed: %s", exc.__class__.__name__)
+        return f"accounts database: {exc.__class__.__name__}"
     return None
 
 

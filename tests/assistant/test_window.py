@@ -106,3 +106,16 @@ def test_the_stored_thread_keeps_recent_turns_and_one_checkpoint(source, tmp_pat
     reply = assistant.ask("day before?", thread_id="t")
     assert [c["args"].get("date") for c in reply.tool_calls] == ["2019-06-10"]
     assert json.dumps(reply.tool_calls[0]["args"]).count("SPY") == 1
+
+
+def test_the_bounds_come_from_the_environment_and_bad_values_are_named():
+    import pytest
+
+    from assistant.service import bounds_from_settings
+    from core.errors import InvalidArgumentError
+
+    assert bounds_from_settings({}) == Bounds()
+    got = bounds_from_settings({"WHISPR_HISTORY_TURNS": "4", "WHISPR_TURN_TOKENS": "8000"})
+    assert (got.history_turns, got.max_turn_tokens, got.keep_turns) == (4, 8000, 40)
+    with pytest.raises(InvalidArgumentError, match="WHISPR_KEEP_TURNS must be a whole number"):
+        bounds_from_settings({"WHISPR_KEEP_TURNS": "0"})

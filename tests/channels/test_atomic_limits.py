@@ -6,7 +6,6 @@ check, and an unknown username answered in 2 ms against 73 ms for a known one.""
 from __future__ import annotations
 
 import statistics
-import threading
 import time
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import pytest
 
 from integrations.chat.accounts import AuthError, Role
 from tests.channels.conftest import make_service
+from tests.concurrency import together
 
 
 @pytest.fixture(scope="module")
@@ -23,27 +23,11 @@ def service(tmp_path_factory: pytest.TempPathFactory):
     return svc
 
 
-def _together(count: int, work) -> list:
-    barrier = threading.Barrier(count)
-    out: list = []
-
-    def run(i: int) -> None:
-        barrier.wait()
-        out.append(work(i))
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return out
-
-
 def test_simultaneous_turns_never_pass_a_one_turn_limit(service):
     activity = service.activity
     for trial in range(60):
         user = f"racer{trial}"
-        waits = _together(4, lambda _, user=user: activity.take_turn(user, 1, 60.0))
+        waits = together(4, lambda _, user=user: activity.take_turn(user, 1, 60.0))
         assert sorted(w == 0.0 for w in waits) == [False, False, False, True], waits
 
 
@@ -57,7 +41,7 @@ def test_parallel_wrong_passwords_cannot_exceed_the_lockout(service):
             return str(exc)
         return "in"
 
-    answers = _together(16, guess)
+    answers = together(16, guess)
     wrong = [a for a in answers if a == "wrong username or password"]
     assert len(wrong) <= 10 and len(answers) == 16
     with pytest.raises(AuthError, match="too many failed logins"):

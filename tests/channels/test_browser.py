@@ -282,20 +282,22 @@ def test_levels_table_renders_as_an_html_table(browser: WebDriver, server: str):
     assert rows["-0.236"][2].text == "put trigger"
 
 
-def test_chart_answer_shows_a_loaded_image(browser: WebDriver, server: str):
-    """A chart answer's PNG comes from /api/charts/ on this server and really loads."""
+def test_chart_answer_offers_its_png_which_loads(browser: WebDriver, server: str):
+    """A chart answer (drawn interactively: test_browser_chat_chart) keeps its PNG as a download
+    from /api/charts/ on this server, and the image really loads."""
     signed_in(browser, server)
     answer = ask(browser, CHART_QUESTION)
-    img = answer.find_element(By.CSS_SELECTOR, ".body img")
-    path = urlsplit(img.get_attribute("src"))
+    link = answer.find_element(By.CSS_SELECTOR, ".body figure.live-chart a.chart-png")
+    path = urlsplit(link.get_attribute("href"))
     assert path.netloc == urlsplit(server).netloc
     assert path.path.startswith("/api/charts/") and path.path.endswith(".png")
-    wait(browser).until(
-        lambda d: d.execute_script(
-            "return arguments[0].complete && arguments[0].naturalWidth > 0", img
-        )
+    size = browser.execute_async_script(
+        "const done = arguments[1]; const img = new Image();"
+        "img.onload = () => done([img.naturalWidth, img.naturalHeight]);"
+        "img.onerror = () => done(null); img.src = arguments[0];",
+        link.get_attribute("href"),
     )
-    assert browser.execute_script("return arguments[0].naturalHeight", img) > 0
+    assert size is not None and size[0] > 0 and size[1] > 0
 
 
 def test_threads_list_new_chat_reopen_and_reload(browser: WebDriver, server: str):
@@ -446,7 +448,7 @@ def test_logout_and_no_request_leaves_localhost(browser: WebDriver, server: str)
     visible(browser, "login-form")
 
     urls = _requested_urls(browser)
-    assert any("/api/charts/" in u for u in urls)
+    assert any("/api/chart/SPY?" in u for u in urls)  # the chat chart's data
     assert any(u.endswith("/static/app.js") for u in urls)
     network = [u for u in urls if urlsplit(u).scheme in NETWORK_SCHEMES]
     foreign = sorted(u for u in network if urlsplit(u).hostname not in LOCAL_HOSTS)

@@ -1,4 +1,4 @@
-// Whispr chat page: login, threads, streamed answers, tables and charts. No dependencies.
+// Whispr chat page: login, threads, streamed answers, tables, charts (chat-chart.js). No dependencies.
 // Every piece of server or user text goes through textContent (never innerHTML).
 "use strict";
 
@@ -237,17 +237,8 @@ function renderTable(block) {
   return wrap;
 }
 
-function renderImage(block) {
-  const figure = el("figure", { class: "chart" });
-  const img = el("img", { src: `/api/charts/${encodeURIComponent(block.name)}`, alt: `chart ${block.name}` });
-  img.addEventListener("error", () => {
-    figure.replaceChildren(el("div", { class: "error" }, `Chart ${block.name} could not be loaded.`));
-  });
-  figure.append(img);
-  return figure;
-}
-
 function renderBlocks(container, blocks, fallbackText) {
+  destroyCharts(container);
   container.replaceChildren();
   if (!blocks || !blocks.length) {
     container.append(el("div", { class: "text" }, fallbackText || ""));
@@ -255,7 +246,7 @@ function renderBlocks(container, blocks, fallbackText) {
   }
   for (const block of blocks) {
     if (block.kind === "table") container.append(renderTable(block));
-    else if (block.kind === "image") container.append(renderImage(block));
+    else if (block.kind === "image") container.append(renderChartBlock(block));
     else container.append(el("div", { class: "text" }, block.text));
   }
 }
@@ -312,6 +303,11 @@ function showExamples() {
     box.append(button);
   }
   $("conversation").append(box);
+}
+
+function clearConversation() {
+  destroyCharts($("conversation")); // charts hold a library chart and observers: free them first
+  $("conversation").replaceChildren();
 }
 
 function addUserMessage(text) {
@@ -424,7 +420,7 @@ async function openThread(id) {
   const thread = await response.json();
   currentThread = thread.thread;
   setTitle(thread.title);
-  $("conversation").replaceChildren();
+  clearConversation();
   for (const message of thread.messages) {
     if (message.role === "user") addUserMessage(message.text);
     else finishAssistant(addAssistantMessage(), { ...message, answer: message.text });
@@ -436,7 +432,7 @@ function newThread() {
   showView("chat");
   currentThread = null;
   setTitle();
-  $("conversation").replaceChildren();
+  clearConversation();
   showExamples();
   loadThreads();
   $("question").focus();
@@ -451,7 +447,7 @@ async function logout() {
   }
   currentThread = null;
   setTitle();
-  $("conversation").replaceChildren();
+  clearConversation();
   $("threads").replaceChildren();
   $("thread-error").textContent = "";
   $("alert-list").replaceChildren();
