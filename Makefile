@@ -30,6 +30,7 @@ bench: install  ## benchmarks with ratios against peers measured in the same run
 	$(PY) -m eval.bench_backtest
 	$(PY) -m eval.bench_assistant
 	$(PY) -m eval.bench_api
+	$(PY) -m eval.bench_load
 	$(PY) -m eval.bench_feed
 	$(PY) -m eval.bench_startup
 

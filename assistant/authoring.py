@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant.authoring_signals import daily_bars, holding, levels_mode, signal_entry
 from assistant.understand.clock import read_window
 from assistant.understand.levels import read_levels
 from assistant.understand.vocab import normalize, timeframes
@@ -32,11 +33,12 @@ class Draft:
 
 
 _PREAMBLE = re.compile(
-    r"^[^:]{0,80}?\b(?:strat\w*|setup|system|new one|build|create|make)\b[^:]{0,60}:\s*"
+    r"^[^:]{0,80}?\b(?:strat\w*|setup|system|new one|draft(?: one)?|build|create|make)\b[^:]{0,60}:\s*"
+    r"|^\$?[a-z]{2,5} (?:daily|hourly|weekly|\d{1,2}m|1h|4h|1d)\s*:\s*"
 )
 """A strategy request's lead-in up to a colon: "build me a strat, call it 'x': long spy when…"."""
 _NAMED = re.compile(
-    r"\b(?:call(?:ed)?(?: it)?|name[ds]?(?: it)?)\s*[\"'‘’“”]([^\"'‘’“”]{1,60})[\"'‘’“”]"
+    r"\b(?:call(?:ed)?(?: it)?|name[ds]?(?: it)?|strat\w*|setup)\s*[\"'‘’“”]([^\"'‘’“”]{1,60})[\"'‘’“”]"
 )
 _NAMED_LAST = re.compile(
     r"[.,;]\s*(?:call it|name it|named|name)\s+([^.,;:'\"]{2,60}?)\s*[.!]?\s*$"
@@ -50,7 +52,16 @@ def is_authoring(t: str) -> bool:
         _AUTHOR.search(t)
         or _AUTHOR.search(_PREAMBLE.sub("", t))
         or re.search(r"\b(?:create|new|make|build) (?:a |my )?strateg", t)
+        or _DESCRIBED.search(t)
     )
+
+
+_DESCRIBED = re.compile(
+    r"\b(?:draft|new strat\w*|name it|call it)\b.*\b(?:long|short|buy|sell)\b.*\b(?:stop|target)\b"
+    r"|\b(?:long|short|buy|sell)\b.*\b(?:stop|target)\b.*[.,;]\s*(?:name it|call it|named?|called)\s+\S"
+)
+"""A trade described with exits and a name or a draft word: "spy daily: buy the PO dot leaving
+accumulation, stop 1 atr, out after 10 bars. name po dot spy daily"."""
 
 
 def _side(t: str) -> str:
@@ -106,6 +117,17 @@ def _atr_size(text: str) -> float | None:
     return words.get(m[1]) or float(m[1])
 
 
+def _bare_atr(text: str) -> bool:
+    """Return True for an unsigned ATR count ("1 atr", "half an atr"): a distance, not the
+    "+1 atr" or "full atr" level."""
+    return bool(
+        re.search(
+            r"^\s*(?:half|quarter|third|\d*\.?\d+)\s*(?:an?\s+|of\s+(?:an?\s+|the\s+)?)?atrs?\b",
+            text,
+        )
+    )
+
+
 def _clause(t: str, word: str) -> str:
     m = re.search(
         rf"\b{word}s?\b(?: (?:at|is|of|to|on|:))?(?: the)? ([^,;]+?)(?=,|;|\band\b (?:stop|target)|\bstop\b|\btarget\b|$)",
@@ -119,13 +141,19 @@ def parse_strategy(text: str, symbol: str) -> Draft:
     named = _NAMED.search(text) or _NAMED_LAST.search(text)
     if named and named.re is _NAMED_LAST:
         text = text[: named.start()]  # the name is not part of the rules
-    t = _PREAMBLE.sub("", normalize(text))
+    whole = normalize(text)
+    t = _PREAMBLE.sub("", whole)
     side = _side(t)
     sign = "+" if side == "long" else "-"
     t = re.sub(r"\b(?:tgt|tp|pt)\b", "target", t)
     head = re.split(r"\btarget|\bstop\b", t)[0]
     found = read_levels(head)
     entry_levels = found.keys or [f"{sign}{f}" for f in found.unsided]
+    signals = signal_entry(head)
+    if signals and not re.search(
+        r"trigger|gate|\bgg\b|\bmid|\batr\b|\bpdc\b|\blevel|[+-]\.?\d", head
+    ):
+        entry_levels = []  # "when vomy forms on the 1h": the signal is the entry, not a level
     entry: list[dict[str, Any]] = []
     if entry_levels:
         down = re.search(r"\b(?:loses|below|under|breaks down|drops)\b", head) or (
@@ -134,30 +162,37 @@ def parse_strategy(text: str, symbol: str) -> Draft:
         entry.append(
             {"kind": "level_cross", "level": entry_levels[0], "direction": "down" if down else "up"}
         )
+    entry.extend(signals)
     ribbon = re.search(r"\b(bullish|bearish) ribbon\b|\bribbon (?:is )?(bullish|bearish)\b", t)
     if ribbon:
         entry.append({"kind": "ribbon", "state": ribbon.group(1) or ribbon.group(2)})
-    window = time_window(t)
+    window = time_window(
+        re.sub(r"\b(?:out|exit|close|flat)(?: it)? after \d+ (?:bars?|candles?)\b", " ", t)
+    )
     if window:
         entry.append(window)
-    if not entry_levels:
+    if not entry_levels and not signals:
         return Draft(
             question="Which level should trigger the entry (e.g. the call trigger, "
             "the golden gate, the midrange)?"
         )
     target_text, stop_text = _clause(t, "target"), _clause(t, "stop")
     long = side == "long"
-    target = _pick_level(target_text, sign, entry_levels[0], below=not long)
-    stop = _pick_level(stop_text, sign, entry_levels[0], below=long)
+    anchor = entry_levels[0] if entry_levels else None
+    target = _pick_level(target_text, sign, anchor, below=not long)
+    stop = _pick_level(stop_text, sign, anchor, below=long)
     exits: dict[str, Any] = {}
-    if stop is None and (size := _atr_size(stop_text)):  # "stop half an atr": from the fill
+    # "stop half an atr", "target 1 atr": a distance from the fill; "+1 atr", "full atr": a level
+    if (stop is None or _bare_atr(stop_text)) and (size := _atr_size(stop_text)):
         stop, exits["stop_atr"] = "atr", size
-    if (
-        target is None
-        and not re.search(r"[+-]\d", target_text)
-        and (size := _atr_size(target_text))
-    ):
+    if (target is None or _bare_atr(target_text)) and (size := _atr_size(target_text)):
         target, exits["target_atr"] = "atr", size
+    read = _timeframe(re.sub(r"\b(?:before|after|between) \d.*", "", t))
+    # "daily" alone names the day levels ("the daily call trigger"), not daily bars
+    bar = "1d" if daily_bars(whole) else (read if read and read != "1d" else "5m")
+    exits.update(holding(t, bar))
+    if target is None and exits.get("max_bars"):
+        target = "none"  # "out after 10 bars": the bar count ends the trade
     if target is None:
         return Draft(
             question="What is the target? Name a level (e.g. the golden gate, the "
@@ -167,20 +202,24 @@ def parse_strategy(text: str, symbol: str) -> Draft:
         return Draft(
             question="Where is the stop? Name a level (e.g. the previous close, the put trigger)."
         )
-    bar = _timeframe(re.sub(r"\b(?:before|after|between) \d.*", "", t))
+    what = entry_levels[0] if entry_levels else str(signals[0].get("variant") or signals[0]["kind"])
     spec: dict[str, Any] = {
-        "name": f"{symbol} {side} {entry_levels[0]} to {target}",
+        "name": f"{symbol} {side} {what} to {target}"
+        if target not in ("atr", "none")
+        else f"{symbol} {side} {what}",
         "symbol": symbol,
         "side": side,
-        "bar": bar if bar and bar != "1d" else "5m",
+        "bar": bar,
         "entry": entry,
         "exit": {
-            **({"target": target} if target != "atr" else {}),
+            **({"target": target} if target not in ("atr", "none") else {}),
             **({"stop": stop} if stop != "atr" else {}),
             **exits,
         },
         "description": text.strip(),
     }
+    if mode := levels_mode(t):
+        spec["mode"] = mode
     if named:
         spec["name"] = named.group(1).strip()
     if re.search(

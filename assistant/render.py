@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from core.calendar import holiday_name
 from tools.base import TOOLS, ToolError
 from tools.levels import LEVEL_NAMES
 
@@ -85,7 +86,14 @@ def _moved(r: Any) -> list[str]:
     if not getattr(r, "requested_date", None):
         return []
     day = r.requested_date
-    what = f"a {day:%A}" if day.weekday() >= 5 else "not a trading session (the market was closed)"
+    holiday = holiday_name(day)
+    what = (
+        f"a {day:%A}"
+        if day.weekday() >= 5
+        else f"a market holiday ({holiday}; the market was closed)"
+        if holiday
+        else "not a trading session (the market was closed)"
+    )
     return [
         f"{day:%Y-%m-%d} is {what}: these are the levels for the next session, {r.date:%a %Y-%m-%d}."
     ]

@@ -114,6 +114,27 @@ def rule_holidays(year: int) -> frozenset[dt.date]:
     return frozenset(days)
 
 
+def holiday_name(day: dt.date) -> str | None:
+    """Return the name of the NYSE full-day holiday that ``day`` is by the current rules
+    ("Presidents' Day", observed dates included), or None (a session, a weekend, or a one-off
+    closure such as 2018-12-05)."""
+    year = day.year
+    named = {
+        _nth_weekday(year, 1, 0, 3): "Martin Luther King Jr. Day",
+        _nth_weekday(year, 2, 0, 3): "Presidents' Day",
+        easter(year) - dt.timedelta(days=2): "Good Friday",
+        _last_weekday(year, 5, 0): "Memorial Day",
+        _observed(dt.date(year, 6, 19)): "Juneteenth",
+        _observed(dt.date(year, 7, 4)): "Independence Day",
+        _nth_weekday(year, 9, 0, 1): "Labor Day",
+        _nth_weekday(year, 11, 3, 4): "Thanksgiving Day",
+        _observed(dt.date(year, 12, 25)): "Christmas Day",
+        _observed(dt.date(year, 1, 1)): "New Year's Day",
+    }
+    name = named.get(day)
+    return name if name is not None and day in rule_holidays(year) else None
+
+
 def is_session(day: dt.date) -> bool:
     """Return True if the NYSE trades on ``day`` (the maintained calendar from 1950 to 2030,
     else by rule: a weekday that is not a holiday)."""

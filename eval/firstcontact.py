@@ -45,6 +45,7 @@ FIRST_CONTACT_FILES = (
     "firstcontact_k.jsonl",
     "firstcontact_l.jsonl",
     "firstcontact_m.jsonl",
+    "firstcontact_n.jsonl",
 )
 FOCUSED_FILES = ("firstcontact_h.jsonl",)
 """Sets on one family of questions (H: issue #13's session questions): smaller by design."""

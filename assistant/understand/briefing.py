@@ -9,12 +9,14 @@ from assistant.understand.build import Built
 from assistant.understand.manage import alert_action
 from assistant.understand.reading import Reading
 from assistant.understand.ruletests import Rule
+from assistant.understand.turns import Turn
 
 CREATE = (
     r"\b(?:post|send|drop|share|dm|give|deliver|push)\b.*\b(?:every|each) (?:morning|day|session"
     r"|trading day|weekday|open)\b|\b(?:every|each) (?:morning|day|session|trading day)\b.*\b(?:post|send"
     r"|drop|dm)\b|\b(?:morning|daily|pre-?market|premarket) (?:briefing|brief|summary|report|note)\b"
     r"|\b(?:set up|schedule|create|add|new|start) (?:a |an |my )?(?:\w+ )?(?:briefing|brief)\b"
+    r"|^\$?[a-z]{2,5} (?:briefing|brief) (?:at )?\d{1,2}(?::\d{2})?\b"  # "spy briefing 9:15 in here"
 )
 """Asks for a recurring post: a verb with "every morning", or a briefing named."""
 LIST = r"\b(?:my|list|show|which|what)\b.*\bbriefings?\b|^briefings?\W*$"
@@ -30,6 +32,7 @@ def _clock(t: str) -> str | None:
     """Return the HH:MM a briefing request names ("at 9am", "8:45", "9:15 am"), or None."""
     m = re.search(r"\b(?:at|@|by|around) ?(\d{1,2})(?::(\d{2}))? ?(am|pm|a\.m\.|p\.m\.)?\b", t)
     m = m or re.search(r"\b(\d{1,2})(?::(\d{2}))? ?(am|pm)\b", t)
+    m = m or re.search(r"\b(?:briefing|brief)\s+(\d{1,2}):(\d{2})()\b", t)  # "spy briefing 9:15"
     if not m:
         return None
     hour = int(m[1]) % 12 + (12 if m[3] and m[3].startswith("p") else 0)
@@ -46,7 +49,8 @@ def create(r: Reading, symbols: list[str]) -> Built:
     if r.has(r"\ball (?:the )?(?:modes|timeframes)\b"):
         args["modes"] = list(_MODES)
     elif r.modes:
-        args["modes"] = list(dict.fromkeys(["day", *r.modes] if r.has(r"\bday\b") else r.modes))
+        day = r.has(r"\bday\b|\bdaily\b")  # "daily and monthly lvls": the day levels too
+        args["modes"] = list(dict.fromkeys(["day", *r.modes] if day else r.modes))
     channel = re.search(r"#[\w-]+", r.text.lower())
     if channel:
         args["destination"] = channel[0]
@@ -72,3 +76,23 @@ RULES = (
     Rule("briefing-create", "schedule_briefing", CREATE),
 )
 """Rows of the intent table for briefings (placed before the alert rules)."""
+
+
+_BRIEFING_TOOLS = ("schedule_briefing", "list_briefings", "change_briefing")
+
+
+def briefing_reference(r: Reading, last: Turn) -> list[dict[str, object]] | None:
+    """Return "delete it", "pause the spx one" after a briefing answer as a change_briefing
+    call (the one just scheduled, or the symbol's), or None."""
+    if not last.calls or last.calls[0]["name"] not in _BRIEFING_TOOLS:
+        return None
+    action = "delete" if r.has(r"^(?:ok |now |and |then )?(?:stop|cancel)\b") else alert_action(r.t)
+    pointed = r.has(r"\b(?:it|that|this|that one|this one|one|briefing)\b|^\W*\w+\W*$")
+    if action is None or not pointed:
+        return None
+    args: dict[str, object] = {"action": action}
+    if r.symbols:
+        args["symbol"] = r.symbols[0]
+    elif last.calls[0]["name"] == "schedule_briefing":
+        args["symbol"] = last.calls[0]["args"].get("symbol")
+    return [{"name": "change_briefing", "args": args}]

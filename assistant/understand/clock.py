@@ -80,6 +80,7 @@ def read_window(t: str) -> tuple[str, str] | None:
 def trigger_buckets(t: str) -> list[str] | None:
     """Return the golden-gate trigger buckets a message asks about ("after 1pm" → 13, 14, 15;
     "at the open" → open; "first hour" → open, 09), or None for all of them."""
+    t = re.sub(r"\b\d{1,2}/\d{1,2}(?:/\d{2,4})?\b|\b\d{4}-\d{2}-\d{2}\b", " ", t)  # dates
     if re.search(
         r"\b(?:at|on) the open\b.{0,12}\b(?:or|and|\+)\b.{0,12}\bfirst (?:30|half hour|30 min\w*)\b",
         t,

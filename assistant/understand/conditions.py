@@ -16,11 +16,11 @@ _DAYS = {"mon": "mon", "tue": "tue", "wed": "wed", "thu": "thu", "fri": "fri"}
 _DAY_WORD = r"(mon|tue|wed|thu|fri)[a-z]*"
 
 _OPEN = (
-    (r"\bopen\w*\b[^.?]{0,25}\bbelow (?:the )?(?:put trig\w*|pt|-0?\.236|short trig\w*)", "below_put_trigger"),
-    (r"\bopen\w*\b[^.?]{0,25}\babove (?:the )?(?:call trig\w*|ct|\+?0?\.236|long trig\w*)", "above_call_trigger"),
+    (r"\b(?:open\w*|gap\w*(?: down)?)\b[^.?]{0,25}\b(?:below|under|beyond) (?:the )?(?:put trig\w*|pt|-0?\.236|short trig\w*)", "below_put_trigger"),
+    (r"\b(?:open\w*|gap\w*(?: up)?)\b[^.?]{0,25}\b(?:above|over|beyond) (?:the )?(?:call trig\w*|ct|\+?0?\.236|long trig\w*)", "above_call_trigger"),
     (r"\bopen\w*\b[^.?]{0,25}\b(?:inside|between|within) (?:the )?(?:trig\w*|triggers)", "inside_triggers"),
-    (r"\b(?:open\w*|gap\w*)\b[^.?]{0,25}\b(?:above|beyond|over) (?:the )?(?:\+?0?\.618|\+?61\.8|upper mid\w*|bull\w* mid\w*|midrange)|\bgap(?:s|ped)? up (?:beyond|past|over) ", "beyond_midrange_up"),
-    (r"\b(?:open\w*|gap\w*)\b[^.?]{0,25}\b(?:below|beyond|under) (?:the )?(?:-0?\.618|-61\.8|lower mid\w*|bear\w* mid\w*)|\bgap(?:s|ped)? down (?:beyond|past|below) ", "beyond_midrange_down"),
+    (r"\b(?:open\w*|gap\w*)\b[^.?]{0,25}\b(?:above|beyond|over|past) (?:the )?(?:\+?0?\.618|\+?61\.8|upper mid\w*|bull\w* mid\w*|midrange)", "beyond_midrange_up"),
+    (r"\b(?:open\w*|gap\w*)\b[^.?]{0,25}\b(?:below|beyond|under|past) (?:the )?(?:-0?\.618|-61\.8|lower mid\w*|bear\w* mid\w*)", "beyond_midrange_down"),
     (r"\bopen\w*\b[^.?]{0,25}\babove (?:the )?(?:pdc|pc|previous close|prior close|yday close)|\bgap(?:s|ped)? up\b", "above_previous_close"),
     (r"\bopen\w*\b[^.?]{0,25}\bbelow (?:the )?(?:pdc|pc|previous close|prior close|yday close)|\bgap(?:s|ped)? down\b", "below_previous_close"),
 )  # fmt: skip
@@ -111,9 +111,11 @@ def _weekdays(t: str) -> list[str] | None:
         order = list(_DAYS)
         a, b = order.index(span[1][:3]), order.index(span[2][:3])
         return order[a : b + 1] if a <= b else None
-    listed = re.search(rf"\bon {_DAY_WORD}(?:\s?(?:/|,|and|&)\s?{_DAY_WORD})+", t) or re.search(
-        rf"\b{_DAY_WORD}(?:\s?(?:/|,|and|&)\s?{_DAY_WORD})* only\b", t
-    )
+    listed = (
+        re.search(rf"\bon {_DAY_WORD}(?:\s?(?:/|,|and|&)\s?{_DAY_WORD})+", t)
+        or re.search(rf"\b{_DAY_WORD}(?:\s?(?:/|,|and|&)\s?{_DAY_WORD})* only\b", t)
+        or re.search(rf"\bonly (?:on )?{_DAY_WORD}(?:\s?(?:/|,|and|&)\s?{_DAY_WORD})+", t)
+    )  # "only tues and thurs"
     if listed:  # "on tues/thurs"
         days = re.findall(_DAY_WORD, listed.group(0))
         return sorted({d[:3] for d in days}, key=list(_DAYS).index)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from dataclasses import dataclass, replace
 
 from core.calendar import is_session, next_session, previous_session
@@ -131,3 +132,36 @@ def _no_year(month: int, day: int, text: str, today: dt.date) -> DateSlot:
     if slot.date and slot.date > next_session(today):
         slot = _day(today.year - 1, month, day, text)
     return replace(slot, yearless=True)
+
+
+_MONTH_WORDS = (
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|january|february|march|april|june|july"
+    r"|august|september|sept|october|november|december"
+)
+
+
+def month_day_only(text: str, today: dt.date) -> str:
+    """Return ``text`` with "on the 5th" / "for the 5th" (a day of the month, no month named; a
+    follow-up's "the week starting the 17th" is left to the follow-up) written as that
+    day of the latest month in which it is on or before ``today``: "the 5th" on 2026-02-13 is
+    2026-02-05, "the 20th" is 2026-01-20. Any month word in the message leaves it unchanged."""
+    if re.search(rf"\b(?:{_MONTH_WORDS})\b", text):
+        return text
+    m = re.search(
+        r"\b(?:on|for) the (\d{1,2})(?:st|nd|rd|th)\b(?! (?:hour|bar|candle|session|percentile|time"
+        r"|trigger|level|ema|sma|minute))",
+        text,
+    )
+    if not m or not 1 <= int(m[1]) <= 31:
+        return text
+    year, month, day = today.year, today.month, int(m[1])
+    while True:
+        if (
+            day <= 28
+            or day <= (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+        ):
+            candidate = dt.date(year, month, day)
+            if candidate <= today:
+                break
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return text[: m.start()] + f" on {candidate.isoformat()} " + text[m.end() :]

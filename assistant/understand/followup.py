@@ -120,6 +120,9 @@ def _date_change(r: Reading, args: dict[str, Any], answered: dt.date | None) -> 
         )
         sign = 1 if step[1] in ("next", "following") else -1
         return {"date": _shift(answered, sign, unit).isoformat()}
+    week = re.search(r"\b(?:the )?(?:week|wk) (before|after|prior|later)\b", r.t)
+    if answered and week and mode == "day" and not r.date.date:  # the same weekday a week away
+        return {"date": (answered + dt.timedelta(days=7 if week[1][0] in "al" else -7)).isoformat()}
     if answered and re.search(NEXT, r.t) and not r.date.date:
         return {"date": _shift(answered, 1, mode).isoformat()}
     if answered and re.search(PREV, r.t) and not r.date.date:

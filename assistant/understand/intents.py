@@ -8,7 +8,7 @@ question type, add an intent here and a builder in ``build.py``.
 
 from __future__ import annotations
 
-from assistant.understand import briefing, watching
+from assistant.understand import alerting, briefing, watching
 from assistant.understand.glossary import TERM_THEN_WHAT, glossary_term
 from assistant.understand.levels import resolve_unsided
 from assistant.understand.patterns import (
@@ -73,55 +73,7 @@ RULES: tuple[Rule, ...] = (
     Rule("forget", "forget", r"^forget\b|\bforget (?:my|that|what|everything)\b"),
     *watching.RULES,
     *briefing.RULES,
-    Rule(
-        "alert-history",
-        "alert_history",
-        r"\b(?:when|how often|how many times|has|have|did)\b.*\balerts?\b.*\b(?:fire[ds]?|trigger(?:ed)?|go(?:ne)? off|hit)\b"
-        r"|\balerts? (?:history|log|firings)\b|\bhistory of (?:my |the )?\w* ?alerts?\b",
-    ),
-    Rule(
-        "alert-edit",
-        "edit_alert",
-        r"\b(?:change|edit|update|make|set|move|switch|restrict|limit)\b.*\b(?:alerts?|a[0-9a-f]{7,8})\b"
-        r".*\b(?:after|before|between|from|until|till|ribbon|any ?time|all (?:day|session)|only)\b",
-        lambda r: (
-            not r.has(r"\b(?:pause|resume|delete|remove|cancel|kill|mute|unpause)\b")
-            and r.has(
-                r"\b(?:my|the|that|this|existing)\b[^.,;]{0,30}\balerts?\b|\ba[0-9a-f]{7,8}\b"
-            )
-        ),
-    ),
-    Rule(
-        "alert-create",
-        "create_alert",
-        r"\b(?:alert|ping|notify|buzz|wake|warn) me\b|\b(?:tell|text|message|dm) me (?:when|if|once|as soon|the moment|whenever)\b"
-        r"|\b(?:set|create|add|make|new|put|send|give)\b.{0,24}\balerts?\b|\bpost (?:in|to) #[\w-]+ (?:when|if|once)\b"
-        r"|\b(?:when|if|once)\b.*\bpost (?:it )?(?:in|to) #[\w-]+"
-        r"|\b(?:loses?|lost|reclaim\w*|cross\w*|breaks?|broke|fails?|failed|tag\w*|hits?)\b.*\balert\b"
-        r"|\balert\s*\??$|\balert,|\bnotification\b|\b(?:notify|ping|buzz|alert)(?: me)? (?:if|when|once)\b"
-        r"|\b(?:gg|gate|trigger|trig|midrange|mid|atr|close|level|[+-]?\d(?:\.\d+)?) alert\b"
-        r"|\b(?:up|down|bull\w*|bear\w*) alert\b"
-        r"|\b(?:create|add|make|new) (?:an? )?alert\b|^alert\b(?! \w{8}\b)|^(?:set |add |make )?alerts? (?:on|for|at)\b|\blet me know (?:when|if|once|as soon as|the moment|whenever)\b"
-        r"|\bgive me a (?:ping|heads up|shout)\b|\bheads up (?:when|if|once|as soon as)\b",
-        lambda r: (
-            not r.has(
-                r"\b(?:pause|resume|delete|remove|cancel|kill|mute|unmute|unpause|enable|disable|reactivate|list|show)\b.*\balerts?\b"
-                r"|\b(?:turn|switch)\b.*\balerts?\b.*\b(?:on|off)\b|\ba[0-9a-f]{7,8}\b"
-            )
-        ),
-    ),
-    Rule(
-        "alert-list",
-        "list_alerts",
-        r"\b(?:list|show|what are|which|what|see|view|check)\b.*\balerts\b|^(?:my |all )?alerts\??$|\bmy alerts\b",
-        lambda r: not r.has(r"\b(?:pause|resume|delete|remove|cancel|kill|mute|unpause)\b"),
-    ),
-    Rule(
-        "alert-change",
-        "change_alert",
-        r"\b(?:pause|resume|unpause|delete|remove|cancel|kill|mute|unmute|stop|disable|enable|turn off|turn on|reactivate|turn|switch)\b"
-        r".*\b(?:alerts?|a[0-9a-f]{7,8})\b|\ba[0-9a-f]{7,8}\b.*\b(?:back on|on|off)\b",
-    ),
+    *alerting.RULES,
     Rule(
         "strategy-search",
         "search_strategies",
@@ -133,7 +85,11 @@ RULES: tuple[Rule, ...] = (
         r"\b(?:show|describe|details of|what is|what's)\b (?:me )?(?:my |the )?strategy\b.+"
         r"|\b(?:show|describe|pull up|open)\b (?:me )?my \S.*? strategy\W*$",  # "show my x strategy"
     ),
-    Rule("strategy-delete", "delete_strategy", r"\b(?:delete|remove|drop)\b.*\bstrateg"),
+    Rule(
+        "strategy-delete",
+        "delete_strategy",
+        r"\b(?:delete|remove|drop)\b.*\bstrateg|^(?:pls |please )?(?:delete|remove|drop) [\"'‘“][^\"'’”]+[\"'’”]\W*$",
+    ),
     Rule("strategy-share", "share_strategy", r"\bshare\b.*\bstrateg"),
     Rule(
         "strategy-compare",
@@ -160,7 +116,12 @@ RULES: tuple[Rule, ...] = (
         r"\bback ?test\w*\b|\bbacktest\b|\bhow did .* (?:perform|do)\b|\b(?:run|test)\b.*\bstrategy\b"
         r"|\bstrategy\b.*\b(?:win rate|profit factor|expectancy|drawdown|sharpe)\b",
         # "trying to backtest by hand … what were the levels": the trader's own work, not ours
-        lambda r: not r.has(r"\bback ?test\w* (?:it |this |them )?(?:by hand|manually|myself)\b"),
+        lambda r: (
+            not r.has(
+                r"\bback ?test\w* (?:it |this |them )?(?:by hand|manually|myself)\b"
+                r"|\b(?:vs|versus|against|relative to)\.? (?:the |its )?(?:\w+ )?(?:levels|lvls)\b"
+            )
+        ),
     ),
     Rule(
         "explain",
@@ -183,7 +144,8 @@ RULES: tuple[Rule, ...] = (
         r"|\bhow big\b|\bqty\b|\bquantity\b|\bshares\?|\bcontracts\?",
         lambda r: (
             not r.has(
-                r"\bhow big (?:is|was) (?:the |its |spx'?s? |spy'?s? )?(?:daily |day |weekly |monthly )?"
+                r"\bhow big (?:is|was) (?:(?:the|its|today'?s|yesterday'?s|spx'?s?|spy'?s?) ){0,2}"
+                r"(?:daily |day |weekly |monthly |opening |overnight )?"
                 r"(?:range|move|gap|atr)\b"
             )
             # "how many pts between the triggers? tryna size a straddle": a distance first
@@ -215,6 +177,13 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule("true-range", "true_range", TRUE_RANGE, lambda r: true_range_n(r) >= 2),
     Rule("atr-alone", "true_range", r"\batr\b", atr_alone),  # "spx atr on 3/16/20", "spy atr"
+    Rule(
+        "level-stats-then",
+        "level_stats",
+        r"\b(?:touch\w*|tag\w*|hit\w*|trigger to trigger)\b.*\bthen\b|\b\w+ to \w+\b.*\bsame day\b",
+        # "how often does spx go trigger to trigger? like touch ctrig then ptrig same day"
+        lambda r: len(set(resolve_unsided(r.levels, r.t))) == 2 and r.has(STATS),
+    ),
     Rule(
         "counts",
         "counts",
@@ -269,7 +238,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "level-stats-after",
         "level_stats",
-        r"\b(?:after|once)\b.*\?\s*$",  # "-1.236 after -1 on spy?"
+        r"\b(?:after|once)\b.*\?\s*$|\b(?:after|once)\b.*\bon (?:mon|tue|wed|thu|fri)\w*s\b",
+        # "-1.236 after -1 on spy?", "-.618 after -.382 on mondays spx"
         lambda r: n_levels(r) == 2 and not specific_day(r) and r.words() <= 8,
     ),
     Rule(
@@ -346,7 +316,13 @@ RULES: tuple[Rule, ...] = (
         r"|\bwhere (?:we|r we|are we|u at|we at)\b"
         r"|\b(?:next|nearest|closest) (?:support|resistance)\b|\b(?:support|resistance) (?:below|above)\b"
         r"|\b(?:nearest|closest|next) (?:level|lvl)s? (?:above|below|under|over)\b",
-        lambda r: not r.has(INDICATOR) or r.has(r"\blevels?\b"),
+        lambda r: (
+            (not r.has(INDICATOR) or r.has(r"\blevels?\b"))
+            # "yearly levels for 2022, where was the -1": that level's price
+            and not (
+                r.has(r"\bwhere (?:was|is|were|are) the [+-]?\.?\d") and len(r.levels.keys) == 1
+            )
+        ),
     ),
     Rule(
         "strategy-results",

@@ -118,7 +118,7 @@ _BARE_NUMBER = (
     r"(?:\s?(?:x\s?)?atr)?(?=\s?(?:level|lvl|line|ext|extension|atr|fib|s\b|$|\?|,|\)|:| (?:on|for"
     r"|level|target|and|to|or|from|is|gg|mid|rate|odds|up|down|calls?|puts?|side|in|since|during"
     r"|over|last|past|this|after|before|short|long|bull\w*|bear\w*|upside|downside|lvl|line|how|then"
-    r"|both|each|&)\b| &"
+    r"|both|each|hit|hits|touch|reach|when|vs|with|only|no|&)\b| &"
     r"| \d{1,2}/\d| \d{4}-\d))"
 )
 
@@ -264,6 +264,10 @@ class _Scan:
     def pass_bare_numbers(self) -> None:
         self.t = re.sub(r"(?<=\d)/(?=0?\.\d{2,3}\b)", " ", self.t)  # "0.236/0.382/0.618"
         fraction = r"(?<![\w.$/+-])(0?\.(?:236|382|5|50|500|618|786))(?![\d%])"
+        thousandths = r"(?<=\bthe )(618|382|236|786)(?=\b(?!\.\d))"  # "from the 618": 0.618
+        for m in re.finditer(thousandths, self.t):
+            if self.free(*m.span()):
+                self.sided(m, f"0.{m[1]}", side_near(self.t, m.start(), m.end()))
         for pattern in (fraction, _BARE_NUMBER):
             for m in re.finditer(pattern, self.t):
                 if not self.free(*m.span()):

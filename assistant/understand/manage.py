@@ -32,6 +32,12 @@ def backtest(r: Reading, symbols: list[str]) -> Built:
         r.t,
     )
     name = re.sub(r"\b(?:spx|spy|\$\w+)\b|[?!.,]", "", m[1] if m else "").strip()
+    # "backtest it first", "bt it 2015-2025": a pointer, not a name
+    name = re.sub(
+        r"^(?:it|that|this|that one|this one)\b(?:\s+(?:first|again|now|pls|please|too|\d.*))?$",
+        "it",
+        name,
+    )
     if not m:
         run = re.search(r"\b(?:run|test|did)\b(?: the| my)?\s+(.+?)\s+(?:strategy|setup)\b", r.t)
         name = run[1].strip() if run else ""
@@ -98,7 +104,8 @@ def strategy_ref(t: str) -> str:
     m = re.search(
         r"\b(?:delete|remove|drop|share|show|describe)\b(?: my| the| me)?\s+(.+?)\s+strateg", t
     )
-    return m[1].strip() if m else ""
+    quoted = re.search(r"[\"'‘“]([^\"'’”]+)[\"'’”]", t)  # "delete 'am put trig short'"
+    return m[1].strip() if m else (quoted[1].strip() if quoted else "")
 
 
 def ref_call(tool: str) -> object:
@@ -119,7 +126,10 @@ def search(r: Reading, symbols: list[str]) -> Built:
     query = re.sub(
         r"^.*?\b(?:find|search(?: for)?|look for|look up|any)\b(?: my| the| a)?", "", r.t
     )
-    query = re.sub(r"\bstrateg(?:y|ies)\b(?: (?:that|which|where))?", "", query).strip(" ?.")
+    query = re.sub(
+        r"\bstrat(?:egy|egies|s)?\b(?: (?:that|which|where|with|using|on))?(?: the| a)?", "", query
+    )
+    query = re.sub(r"^\s*(?:my|the|a)\s+", "", query).strip(" ?.")
     return Built([{"name": "search_strategies", "args": {"query": query or r.t}}])
 
 
@@ -250,7 +260,9 @@ def forget(r: Reading, symbols: list[str]) -> Built:
     m = re.search(r"\b(m[0-9a-f]{10})\b", r.t)
     if m:
         return Built([{"name": "forget", "args": {"fact_id": m[1]}}])
-    about = re.sub(r"^.*?\bforget\b\s*(?:about\s*)?(?:that\s*)?", "", r.t).strip(" .?!")
+    about = re.sub(r"^.*?\bforget\b\s*(?:about\s*)?(?:that\s*)?(?:my\s+|the\s+)?", "", r.t).strip(
+        " .?!"
+    )
     if about in ("", "it", "all", "everything", "all of it", "me", "all my facts", "what you know"):
         return Built([{"name": "forget", "args": {}}])
     return Built([{"name": "forget", "args": {"about": about}}])

@@ -197,7 +197,7 @@ def read_sizing(t: str) -> Sizing:
         r"\b(?:long|short|buy(?:ing)?|sell(?:ing)?|bought|sold|shorting|longing|going long|going short|get(?:ting)? (?:long|short))\b(?: \d+(?=(?: \$?[a-z]{2,6}){1,2} (?:at\b|@)|(?: \$?[a-z]{2,6}){0,2} (?:calls?|puts?|contracts?|options?|shares)\b))?(?: (?!stop|stp|sl|tgt|target|risk|at)(?:\$?[a-z]{2,5}))?(?: via \$?[a-z]{2,5})?(?: (?:calls?|puts?|options?|shares|contracts))?(?: at| @| from)?",
         r"(?:^|\s)@\s?",
         r"\b(?:spx|spy|\$?[a-z]{2,5})(?= \$?\d+(?:\.\d+)? (?:long|short|buy|sell)\b)",
-        r"\b(?:spx|spy|es|mes|\$[a-z]{1,5})(?= \$?\d+(?:\.\d+)?,? (?:stop|sl|stp)\b)",
+        r"\b(?:spx|spy|es|mes|\$[a-z]{1,5})(?= \$?\d+(?:\.\d+)?,? (?:(?:with|w/|w) )?(?:stop|sl|stp)\b)",
         r"\b(?:calls?|puts?|options?|premium)(?! (?:side )?trig)(?: at| @| of| for)?",
     ):
         for m in re.finditer(pattern, t):
@@ -213,14 +213,15 @@ def read_sizing(t: str) -> Sizing:
         keys = slot.keys or resolve_unsided(slot, head, "+" if side == "long" else "-")
         if keys and out.side:
             out.entry = keys[0]
-    stop = re.search(
+    for stop in re.finditer(  # "risk per trade + daily stop be. say spy 681 w/ stop 679": the 2nd
         r"\b(?:stop(?:ped)?(?: loss)?|sl|stp|out at)(?: out)?(?: at| @| is| of| to| above| below|:|=)?(?: the)?",
         t,
-    )
-    if stop:
+    ):
         out.stop = _price_or_level(
             t[stop.end() :], "short" if side == "long" else "long", _STOP_PRICE
         )
+        if out.stop is not None:
+            break
     before = re.search(r"\$?(\d+(?:\.\d+)?) (?:hard |mental )?(?:stop|sl)\b", t)
     use_as = re.search(
         r"\b(?:use|using|with|make|put)\b (?:the |a )?(.+?) as (?:the |my |a )?stop\b", t

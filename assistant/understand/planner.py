@@ -17,9 +17,9 @@ from assistant.authoring import is_authoring, parse_strategy
 from assistant.understand import briefing, build, distances, manage, sessions, watching
 from assistant.understand.build import Built
 from assistant.understand.conditions import not_applied_note, read_conditions, without_conditions
+from assistant.understand.drafts import revise_draft, update_saved
 from assistant.understand.followup import carry_context, follow_up
 from assistant.understand.intents import classify
-from assistant.understand.levels import read_levels, resolve_unsided
 from assistant.understand.patterns import BACK_ASK, BACK_REFERENCE
 from assistant.understand.plans import Plan
 from assistant.understand.questions import complete, problem, same_side, span, which_period
@@ -231,7 +231,7 @@ def _authoring(r: Reading, last: Turn | None, setting: Setting, intent: str | No
     """Return the plan for confirmations and strategy authoring, or None if it is not that."""
     t = r.t
     first = last.calls[0] if last and last.calls else None
-    yes = re.search(r"^(?:yes|yep|yeah|y|confirm|do it|go ahead|sure)\b", t)
+    yes = re.search(r"^(?:yes|yep|yeah|ya|yup|yea|y|confirm\w*|do it|go ahead|sure)\b", t)
     if first and first["name"] == "delete_strategy" and yes:
         return Plan(
             calls=[{"name": "delete_strategy", "args": {**first["args"], "confirm": True}}],
@@ -261,12 +261,12 @@ def _authoring(r: Reading, last: Turn | None, setting: Setting, intent: str | No
     if draft is not None and re.search(_YES, t) and not r.has(r"\bback ?test|\bbt\b"):
         return Plan(calls=[{"name": "save_strategy", "args": {"spec": draft}}], rule="confirm-save")
     if first and first["name"] == "draft_strategy":
-        revised = _revise_draft(r, first["args"]["spec"])
+        revised = revise_draft(r, first["args"]["spec"])
         if revised is not None:
             return Plan(
                 calls=[{"name": "draft_strategy", "args": {"spec": revised}}], rule="revise-draft"
             )
-    update = _update_saved(r)
+    update = update_saved(r)
     if update is not None:
         return update
     if first and first["name"] == "position_size" and r.has(_REVISES):
@@ -306,64 +306,3 @@ def _recent_draft(last: Turn | None) -> dict[str, Any] | None:
             return call["args"]["spec"]
         return None
     return None
-
-
-def _level_in(text: str, sign: str) -> str | None:
-    if re.search(r"\b(?:the )?(?:close|previous close)\b|^\s*0\b", text):
-        return "0"
-    keys = resolve_unsided(read_levels(text), text, sign)
-    return keys[0] if keys else None
-
-
-def _revise_draft(r: Reading, spec: dict[str, Any]) -> dict[str, Any] | None:
-    """Return the draft with the target or stop this message changes, or None."""
-    sign = "+" if spec.get("side") == "long" else "-"
-    changed = dict(spec)
-    exit_ = dict(spec.get("exit", {}))
-    for word, key in (("target", "target"), ("stop", "stop")):
-        m = re.search(
-            rf"\b{word}\b(?: (?:to|at|is|=|:))?(?: the)? (.+?)(?:$|,|;| and (?:the )?(?:stop|target))",
-            r.t,
-        )
-        if m and re.search(
-            r"\b(?:change|make|set|move|update|use|switch|put|instead|actually)\b|^(?:target|stop)\b",
-            r.t,
-        ):
-            level = _level_in(m[1], sign if key == "target" else ("-" if sign == "+" else "+"))
-            if level is not None:
-                exit_[key] = level
-    if exit_ == spec.get("exit", {}):
-        return None
-    entry = next(
-        (c.get("level") for c in spec.get("entry", []) if c.get("kind") == "level_cross"), None
-    )
-    target = spec.get("exit", {}).get("target")
-    if spec.get("name") == f"{spec.get('symbol')} {spec.get('side')} {entry} to {target}":
-        changed["name"] = f"{spec.get('symbol')} {spec.get('side')} {entry} to {exit_['target']}"
-    changed["exit"] = exit_
-    return changed
-
-
-def _update_saved(r: Reading) -> Plan | None:
-    """Return an update_strategy plan for "change the stop of my X to pdc", or None."""
-    m = re.match(
-        r"^(?:change|update|edit|modify|set)\b(?: the)?(?: (target|stop)(?: of| for| on)?)?"
-        r"\s+(?:my )?(?:strategy )?[\"']?(.+)[\"']?\s*(?::|,|\bto\b|\bwith\b)\s*((?:(?!\bto\b).)+)$",
-        r.t,
-    )
-    if not m or m[2].strip() in ("it", "the", "that"):
-        return None
-    args: dict[str, Any] = {"ref": m[2].strip()}
-    if m[1]:
-        level = _level_in(m[3], "+")
-        if level:
-            args[m[1]] = level
-    for word in ("target", "stop"):
-        w = re.search(rf"\b{word}\b(?: (?:at|to|is))?(?: the)? ([^,;]+)", m[3])
-        if w and (level := _level_in(w[1], "+")):
-            args[word] = level
-    return (
-        Plan(calls=[{"name": "update_strategy", "args": args}], rule="update-saved")
-        if len(args) > 1
-        else None
-    )

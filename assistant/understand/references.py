@@ -46,7 +46,7 @@ def _last_level(last: Turn) -> Call | None:
     return None
 
 
-_ALERT_TOOLS = ("create_alert", "change_alert", "edit_alert", "list_alerts")
+_ALERT_TOOLS = ("create_alert", "change_alert", "edit_alert", "list_alerts", "alert_history")
 _POINTING = (
     r"\b(?:it|that|this|that one|this one|the alert|that alert|the strategy|there|em|them)\b"
 )
@@ -183,6 +183,8 @@ def _alerts_named(x: _Ref) -> list[Call] | None:
         if action
         else False
     )
+    if action and (picked := _ordinal_alert(r, x.last)):  # "delete the first one"
+        return [{"name": "change_alert", "args": {"alert_id": picked, "action": action}}]
     if not (action and (r.has(_POINTING) or bare)):
         return None
     result = call.get("result") or {}
@@ -195,6 +197,31 @@ def _alerts_named(x: _Ref) -> list[Call] | None:
         if alert_id
         else None
     )
+
+
+_ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "last": -1}
+
+
+def _ordinal_alert(r: Reading, last: Turn) -> str | None:
+    """Return the id of "the first/second/last one" among the alerts the last answer created
+    (in the order asked) or listed, or None."""
+    m = re.search(r"\bthe (first|1st|second|2nd|third|3rd|last) (?:one|alert)\b", r.t)
+    if not m:
+        return None
+    created = [
+        found[1]
+        for c in last.calls
+        if c["name"] == "create_alert"
+        and (
+            found := re.search(
+                r"\b(a[0-9a-f]{7,8})\b", str((c.get("result") or {}).get("message", ""))
+            )
+        )
+    ]
+    listed = [a["id"] for a in ((last.calls[-1].get("result") or {}).get("alerts") or [])]
+    ids = created if len(created) > 1 else listed
+    index = _ORDINALS[m[1]]
+    return ids[index] if -len(ids) <= index < len(ids) else None
 
 
 def _alert_edited(x: _Ref) -> list[Call] | None:

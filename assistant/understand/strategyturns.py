@@ -7,12 +7,20 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from assistant.understand.briefing import briefing_reference
 from assistant.understand.changes import distance_span, levels_apart
+from assistant.understand.conditionturns import (
+    condition_follow_up,
+    pair_follow_up,
+    same_call_changed,
+    side_follow_up,
+)
 from assistant.understand.manage import compare
 from assistant.understand.reading import Reading
 from assistant.understand.references import object_reference
 from assistant.understand.ruletests import builtin_named
 from assistant.understand.turns import Turn
+from assistant.understand.watching import journal_reference
 
 Call = dict[str, Any]
 _STRATEGY_TOOLS = (
@@ -86,6 +94,19 @@ def strategy_follow_up(r: Reading, intent: str | None, last: Turn) -> list[Call]
                 }
             ]
         return None
+    other = builtin_named(r.t)
+    if (
+        template["name"] == "backtest_strategy"
+        and other
+        and other != args.get("strategy")
+        and r.has(
+            r"\bsame (?:period|dates|range|window|time(?: ?frame)?)\b|^(?:and |now |what about |how about )"
+        )
+    ):  # "ivomy same period" after vomy for 2025
+        keep = {k: args[k] for k in ("symbol",) if k in args}
+        return [
+            {"name": "backtest_strategy", "args": {"strategy": other, **keep, **_range(r, args)}}
+        ]
     if (
         template["name"] in ("backtest_strategy", "compare_strategies")
         and r.has(_METRICS)
@@ -144,7 +165,13 @@ def about_the_answer(r: Reading, intent: str | None, last: Turn) -> list[Call] |
     """Return the calls of a message about the previous answer itself (see the module), or
     None; checked before any other follow-up reading."""
     return (
-        watch_action(r, last)
+        condition_follow_up(r, last)
+        or side_follow_up(r, last)
+        or pair_follow_up(r, last)
+        or same_call_changed(r, last)
+        or watch_action(r, last)
+        or journal_reference(r, last)
+        or briefing_reference(r, last)
         or strategy_follow_up(r, intent, last)
         or distance_span(r, last)
         or levels_apart(r, last)

@@ -15,6 +15,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from assistant.understand.spoken import spoken_dates
+
 
 @cache
 def data() -> dict[str, Any]:
@@ -93,6 +95,8 @@ def alternation(names: list[str] | dict[str, Any]) -> str:
 _KEEP = frozenset(
     [
         "plain",  # not "explain"
+        "rates",  # not "gates"
+        "rate",
         "follow",  # not "following"
         "watch",
         "watches",
@@ -264,7 +268,7 @@ def normalize(text: str) -> str:
     single spaces, abbreviations expanded and misspelt domain words corrected."""
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u2212", "-")
     text = text.replace("\u2013", "-").replace("\u2014", "-").replace("\u00b1", "+/-")
-    text = re.sub(r"\s+", " ", text.lower()).strip()
+    text = spoken_dates(re.sub(r"\s+", " ", text.lower()).strip())
     text = re.sub(r"\bs/l\b", "sl", text)  # stop loss
     text = re.sub(r"\b(mark|launch|extended)_(up|down|box)\b", r"\1 \2", text)  # "mark_up"
     text = _r_as_percent(text)

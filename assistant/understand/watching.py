@@ -13,6 +13,7 @@ from assistant.understand.build import Built
 from assistant.understand.manage import alert_action
 from assistant.understand.reading import Reading
 from assistant.understand.ruletests import Rule, builtin_named
+from assistant.understand.turns import Turn
 from tools.strategies import builtin_name
 
 WATCH = (
@@ -102,8 +103,36 @@ def journal(r: Reading, symbols: list[str]) -> Built:
     return Built([{"name": "paper_journal", "args": args}])
 
 
+def journal_reference(r: Reading, last: Turn) -> list[dict[str, object]] | None:
+    """Return "just spy" after the journal, "how's it done so far" after a watch, as a
+    paper_journal call, or None."""
+    if not last.calls:
+        return None
+    name, args = last.calls[0]["name"], last.calls[0]["args"]
+    if (
+        name == "paper_journal"
+        and r.symbols
+        and r.has(r"^(?:and |now |ok )?(?:just|only)?\W*\$?\w+(?: only)?\W*$")
+    ):
+        return [{"name": "paper_journal", "args": {**args, "symbol": r.symbols[0]}}]
+    how = r"\bhow(?:'s| is| has)? (?:it|that|the watch|my watch)\b.*\b(?:doing|done|going|performing|perform|do)\b"
+    if name == "watch_strategy" and r.has(how):
+        return [{"name": "paper_journal", "args": {k: v for k, v in args.items() if k == "symbol"}}]
+    return None
+
+
 RULES = (
-    Rule("journal", "paper_journal", JOURNAL),
+    Rule(
+        "journal",
+        "paper_journal",
+        JOURNAL,
+        # "watch gg bull on spx, post the paper trades here": a watch, not the journal
+        lambda r: (
+            not r.has(
+                r"^(?:pls |please |can you |ok )?(?:watch|track|monitor|paper[- ]?trade|run)\b"
+            )
+        ),
+    ),
     Rule("watch-change", "change_watch", WATCH_CHANGE),
     Rule("watch-list", "list_watches", WATCH_LIST),
     Rule("watch-strategy", "watch_strategy", WATCH, names_strategy),

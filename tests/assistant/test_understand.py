@@ -241,3 +241,24 @@ def test_today_and_yesterday_are_per_symbol(source):
     assert _calls(spy)[0][1]["date"] == "2026-03-09"
     assert _calls(spx)[0][1]["date"] == "2026-02-27"
     assert "2026-02-27" in spx.answer and spx.tool_calls[0]["result"]["level_value"]
+
+
+def test_spoken_dates_and_days_of_the_month():
+    import datetime as dt
+
+    from assistant.understand.dateslot import month_day_only
+    from assistant.understand.spoken import spoken_dates
+
+    assert (
+        spoken_dates("s p x levels december fifth twenty twenty two")
+        == "spx levels december 5th 2022"
+    )
+    assert (
+        spoken_dates("the twenty first of march nineteen ninety nine") == "the 21st of march 1999"
+    )
+    assert spoken_dates("first hour gg odds") == "first hour gg odds"  # no month: left alone
+    friday = dt.date(2026, 2, 13)
+    assert "2026-02-05" in month_day_only("spx mid on the 5th", friday)
+    assert "2026-01-20" in month_day_only("spx mid for the 20th", friday)  # not yet this month
+    assert "2025-12-31" in month_day_only("levels for the 31st", dt.date(2026, 1, 15))
+    assert month_day_only("the week starting the 17th", friday) == "the week starting the 17th"

@@ -70,3 +70,16 @@ def test_early_closes_match_the_intraday_file_and_history(source):
     assert not early_close(dt.date(2025, 7, 2))
     assert early_close(dt.date(2002, 7, 5)) and early_close(dt.date(2003, 12, 26))
     assert not early_close(dt.date(2002, 7, 3))
+
+
+def test_holiday_names_by_the_rules():
+    import datetime as dt
+
+    from core.calendar import holiday_name
+
+    assert holiday_name(dt.date(2026, 2, 16)) == "Presidents' Day"  # third Monday of February
+    assert holiday_name(dt.date(2021, 12, 24)) == "Christmas Day"  # observed: the 25th a Saturday
+    assert holiday_name(dt.date(2022, 6, 20)) == "Juneteenth"  # observed Monday
+    assert holiday_name(dt.date(2021, 6, 18)) is None  # no Juneteenth closure before 2022
+    assert holiday_name(dt.date(2026, 2, 13)) is None  # a session
+    assert holiday_name(dt.date(2018, 12, 5)) is None  # a one-off closure has no rule name

@@ -25,7 +25,10 @@ def test_sets_are_large_and_well_formed():
         focused = name in FOCUSED_FILES  # one family of questions: at least 150 turns
         assert len(turns[name]) >= (150 if focused else 250)
         numbered = [t for t in turns[name] if t["expect"].get("numbers")]
-        assert len(numbered) >= (100 if focused else 200), f"{name}: most turns must expect numbers"
+        # most turns must expect numbers: 100 in a focused set, 70 % of a general one (set N has
+        # more object turns, alerts and watches, whose right answer is an action, not a number)
+        least = 100 if focused else 0.7 * len(turns[name])
+        assert len(numbered) >= least, f"{name}: most turns must expect numbers"
     for name, ts in turns.items():
         for turn in ts:
             assert all(call["name"] in TOOLS for call in turn["calls"] or []), (name, turn)
