@@ -41,7 +41,7 @@ _NAMED = re.compile(
     r"\b(?:call(?:ed)?(?: it)?|name[ds]?(?: it)?|strat\w*|setup)\s*[\"'‘’“”]([^\"'‘’“”]{1,60})[\"'‘’“”]"
 )
 _NAMED_LAST = re.compile(
-    r"[.,;]\s*(?:call it|name it|named|name)\s+([^.,;:'\"]{2,60}?)\s*[.!]?\s*$"
+    r"[.,;]\s*(?:call it|name it|named|name)(?:\s*:)?\s+([^.,;:'\"]{2,60}?)\s*[.!]?\s*$"
 )
 """An unquoted name at the end: "…, stop pdc. call it ctrig long w ribbon"."""
 
@@ -58,7 +58,7 @@ def is_authoring(t: str) -> bool:
 
 _DESCRIBED = re.compile(
     r"\b(?:draft|new strat\w*|name it|call it)\b.*\b(?:long|short|buy|sell)\b.*\b(?:stop|target)\b"
-    r"|\b(?:long|short|buy|sell)\b.*\b(?:stop|target)\b.*[.,;]\s*(?:name it|call it|named?|called)\s+\S"
+    r"|\b(?:long|short|buy|sell)\b.*\b(?:stop|target)\b.*[.,;]\s*(?:name it|call it|named?|called)(?:\s*:)?\s+\S"
 )
 """A trade described with exits and a name or a draft word: "spy daily: buy the PO dot leaving
 accumulation, stop 1 atr, out after 10 bars. name po dot spy daily"."""

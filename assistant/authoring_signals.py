@@ -50,6 +50,13 @@ def signal_entry(t: str) -> list[dict[str, Any]]:
                 "direction": "down" if down else "up",
             }
         )
+    zone = re.search(
+        r"\b(?:po|phase oscillator|oscillator)(?: is)?(?: in)?(?: the)? (extended up|distribution|mark up"
+        r"|launch box|mark down|accumulation|extended down)\b(?! dot)",
+        t,
+    )
+    if zone and not any(c["kind"] == "po_dot" for c in out):  # "and the PO is in mark down"
+        out.append({"kind": "po_zone", "zones": [zone[1].replace(" ", "_")]})
     where = re.search(
         r"\b(?:price|close|it)(?: is| closes?| stays?)? (above|below|over|under) (?:the )?"
         r"(pdc|previous close|prior close|yesterday'?s close)\b",

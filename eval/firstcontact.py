@@ -46,6 +46,7 @@ FIRST_CONTACT_FILES = (
     "firstcontact_l.jsonl",
     "firstcontact_m.jsonl",
     "firstcontact_n.jsonl",
+    "firstcontact_o.jsonl",
 )
 FOCUSED_FILES = ("firstcontact_h.jsonl",)
 """Sets on one family of questions (H: issue #13's session questions): smaller by design."""

@@ -8,6 +8,13 @@ from assistant.understand.ruletests import Rule
 
 RULES = (
     Rule(
+        "alert-edit-drop",
+        "edit_alert",
+        # "remove the time window on my spx alert", "drop the ribbon filter too": an edit
+        r"\b(?:remove|drop|clear|take off|get rid of|lose)\b (?:the |my )?(?:time window|window|hours"
+        r"|time filter|ribbon filter|ribbon condition|ribbon)\b",
+    ),
+    Rule(
         "alert-history",
         "alert_history",
         r"\b(?:when|how often|how many times|has|have|did)\b.*\balerts?\b.*\b(?:fire[ds]?|trigger(?:ed)?|go(?:ne)? off|hit)\b"

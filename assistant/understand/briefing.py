@@ -16,7 +16,7 @@ CREATE = (
     r"|trading day|weekday|open)\b|\b(?:every|each) (?:morning|day|session|trading day)\b.*\b(?:post|send"
     r"|drop|dm)\b|\b(?:morning|daily|pre-?market|premarket) (?:briefing|brief|summary|report|note)\b"
     r"|\b(?:set up|schedule|create|add|new|start) (?:a |an |my )?(?:\w+ )?(?:briefing|brief)\b"
-    r"|^\$?[a-z]{2,5} (?:briefing|brief) (?:at )?\d{1,2}(?::\d{2})?\b"  # "spy briefing 9:15 in here"
+    r"|\b\$?[a-z]{2,5} (?:briefing|brief) (?:at |@ ?)?\d{1,2}(?::\d{2})?\b"  # "spy briefing 9:15 in here"
 )
 """Asks for a recurring post: a verb with "every morning", or a briefing named."""
 LIST = r"\b(?:my|list|show|which|what)\b.*\bbriefings?\b|^briefings?\W*$"
@@ -32,7 +32,9 @@ def _clock(t: str) -> str | None:
     """Return the HH:MM a briefing request names ("at 9am", "8:45", "9:15 am"), or None."""
     m = re.search(r"\b(?:at|@|by|around) ?(\d{1,2})(?::(\d{2}))? ?(am|pm|a\.m\.|p\.m\.)?\b", t)
     m = m or re.search(r"\b(\d{1,2})(?::(\d{2}))? ?(am|pm)\b", t)
-    m = m or re.search(r"\b(?:briefing|brief)\s+(\d{1,2}):(\d{2})()\b", t)  # "spy briefing 9:15"
+    m = m or re.search(
+        r"\b(?:briefing|brief)\s+(?:at |@ ?)?(\d{1,2}):(\d{2})()\b", t
+    )  # "spy briefing 9:15"
     if not m:
         return None
     hour = int(m[1]) % 12 + (12 if m[3] and m[3].startswith("p") else 0)

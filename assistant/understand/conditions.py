@@ -25,7 +25,10 @@ _OPEN = (
     (r"\bopen\w*\b[^.?]{0,25}\bbelow (?:the )?(?:pdc|pc|previous close|prior close|yday close)|\bgap(?:s|ped)? down\b", "below_previous_close"),
 )  # fmt: skip
 _RIBBON = r"\b(?:with|when|while|if)? ?(?:the |a )?(?:ribbon(?:'s| is| was| being)? (bullish|bearish|mixed|bull|bear)|(bullish|bearish|mixed|bull|bear) (?:\d{1,2} ?(?:m|min|h|hr) |hourly |1h )?ribbon)\b"
-_PO = r"\b(?:po|phase osc\w*|oscillator)\b[^.?]{0,12}\b(extended up|distribution|mark up|markup|launch box|mark down|markdown|accumulation|extended down)\b"
+_PO = (
+    r"\b(?:po|phase osc\w*|oscillator)\b[^.?]{0,12}\b(extended up|distribution|mark up|markup|launch box|mark down|markdown|accumulation|extended down)\b"
+    r"|\b(extended up|distribution|mark up|markup|launch box|mark down|markdown|accumulation|extended down) (?:po|phase)\b"  # "mark down PO zone"
+)
 _UNSUPPORTED = (
     r"\bvix\b[^.?]{0,20}", r"\b(?:fomc|cpi|nfp|opex|earnings|fed) (?:days?|weeks?)\b", r"\bon (?:fomc|cpi|nfp|opex)\b",
     r"\bafter an? (?:red|green|up|down|inside|outside|trend) day\b", r"\bday after an? (?:gap|red|green|big)\w*(?: (?:up|down|day))?",r"\b(?:high|low|above average|heavy) volume\b",
@@ -66,7 +69,8 @@ def read_conditions(r: Reading, tool: str) -> Conditions:
         wanted.append(("ribbon", state, m.group(0).strip()))
     m = re.search(_PO, r.t)
     if m:
-        zone = m[1].replace("markup", "mark up").replace("markdown", "mark down").replace(" ", "_")
+        zone = (m[1] or m[2]).replace("markup", "mark up").replace("markdown", "mark down")
+        zone = zone.replace(" ", "_")
         wanted.append(("po_zone", zone, m.group(0).strip()))
     if re.search(
         r"\b(?:1h|1 ?hr|hourly|60 ?m(?:in)?)\b[^.?]{0,6}\b(?:ribbon|po|phase|oscillator)\b"
@@ -116,6 +120,7 @@ def _weekdays(t: str) -> list[str] | None:
         or re.search(rf"\b{_DAY_WORD}(?:\s?(?:/|,|and|&)\s?{_DAY_WORD})* only\b", t)
         or re.search(rf"\bonly (?:on )?{_DAY_WORD}(?:\s?(?:/|,|and|&)\s?{_DAY_WORD})+", t)
     )  # "only tues and thurs"
+    listed = listed or re.search(rf"\bon an? {_DAY_WORD}\b", t)  # "completes on a wednesday"
     if listed:  # "on tues/thurs"
         days = re.findall(_DAY_WORD, listed.group(0))
         return sorted({d[:3] for d in days}, key=list(_DAYS).index)

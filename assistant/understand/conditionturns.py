@@ -22,12 +22,53 @@ _FILLER = (
 )
 
 
+_DROPS = {
+    "po_zone": r"po|phase|oscillator", "ribbon": r"ribbon", "open_location": r"gap|open",
+    "weekdays": r"weekday|day|mon|tue|wed|thu|fri",
+}  # fmt: skip
+_BARE_OPEN = (
+    r"^(?:and |now |ok |what about |how about )?(?:only )?(?:days that open )?(above|below|over|under|inside)"
+    r" (?:the )?(pdc|previous close|call trigger|put trigger|triggers)\W*$"
+)
+
+
+def _dropped(r: Reading, args: dict[str, Any]) -> dict[str, Any] | None:
+    """Return ``args`` without the filters a message drops ("no PO filter at all", "drop the
+    gap filter", "and any weekday"), or None when it drops none."""
+    if not r.has(r"\b(?:no|without|drop|remove|ignore|any|all)\b"):
+        return None
+    out = dict(args)
+    for key, words in _DROPS.items():
+        if key in out and r.has(
+            rf"\b(?:no|without|drop|remove|ignore)\b(?: the| a)? (?:{words})\w*"
+            rf"|\b(?:any|all) (?:{words})\w*"
+        ):
+            out.pop(key)
+            if key == "po_zone":
+                out.pop("indicator_timeframe", None)
+    return out if out != args else None
+
+
 def condition_follow_up(r: Reading, last: Turn) -> list[dict[str, Any]] | None:
-    """Return the previous statistics call under the condition this message names, or None
-    when the message is not only a new condition for it."""
-    if not last.calls or last.calls[0]["name"] not in _STATS or not r.has(_LEAD):
+    """Return the previous statistics call under the condition this message names (or without
+    the one it drops), or None when the message is not only a change of condition."""
+    if not last.calls or last.calls[0]["name"] not in _STATS:
         return None
     call = last.calls[0]
+    if (dropped := _dropped(r, call["args"])) is not None:
+        return [{"name": call["name"], "args": dropped}]
+    if "open_location" in call["args"] and (m := re.search(_BARE_OPEN, r.t)):
+        opened = Reading(f"opens {m[1]} the {m[2]}", r.setting)  # "now below pdc"
+        found = read_conditions(opened, call["name"]).args
+        if found:
+            return [{"name": call["name"], "args": {**call["args"], **found}}]
+    ribbon = re.search(
+        r"^(?:and |now |what about )?(?:a |the )?(bullish|bearish|mixed)(?: ribbon)?\W*$", r.t
+    )
+    if "ribbon" in call["args"] and ribbon:  # "and mixed" after a ribbon filter
+        return [{"name": call["name"], "args": {**call["args"], "ribbon": ribbon[1]}}]
+    if not r.has(_LEAD):
+        return None
     found = dict(read_conditions(r, call["name"]).args)
     zone = re.search(_ZONE, r.t)
     if zone and "po_zone" not in found and "po_zone" in call["args"]:  # "what if its in accum"
@@ -114,3 +155,26 @@ def same_call_changed(r: Reading, last: Turn) -> list[dict[str, Any]] | None:
             {"name": call["name"], "args": {**args, **({"date": day.isoformat()} if day else {})}}
         ]
     return None
+
+
+_SESSION_TOOLS = ("session_outcome", "atr_levels", "price_context")
+
+
+def session_fact_follow_up(r: Reading, last: Turn) -> list[dict[str, Any]] | None:
+    """Return "and the gap at the open?", "how big was the range in atr" after an answer about
+    one session as that session's outcome (it shows the gap, range and close), or None."""
+    if not last.calls or last.calls[0]["name"] not in _SESSION_TOOLS or r.symbols:
+        return None
+    args = last.calls[0]["args"]
+    if (
+        not r.has(
+            r"^(?:and |ok |so )?(?:what about |how about |how big was |what was )?(?:the )?"
+            r"(?:gap|range|open|close|high|low)\b.{0,30}$"
+        )
+        or args.get("mode", "day") != "day"
+    ):
+        return None
+    if r.has(r"\brange\b") and last.calls[0]["name"] != "session_outcome":
+        return None  # "range vs atr that day?" after levels: the levels answer shows it
+    keep = {k: args[k] for k in ("symbol", "date") if k in args}
+    return [{"name": "session_outcome", "args": keep}]

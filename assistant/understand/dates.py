@@ -26,7 +26,7 @@ from assistant.understand.dateslot import (
     _quarter_period,
     _year_of,
     _year_period,
-    month_day_only,
+    day_words,
     two_digit_year,
 )
 from assistant.understand.holidays import read_named_day
@@ -360,7 +360,7 @@ def _end_of_year(t: str) -> DateSlot | None:
 
 def read_date(text: str, today: dt.date) -> DateSlot:
     """Return the date or period a normalised message asks about (an empty slot if none)."""
-    text = month_day_only(text, today)
+    text = day_words(text, today)
     t = re.sub(  # "on fridays", "mon/tue only", "friday gg stats": conditions, not a session
         r"\b(?:on )?(?:mon|tues|wednes|thurs|fri)days\b|\b(?:mon|tue|wed|thu|fri)\w*(?:\s?/\s?(?:mon|tue|wed|thu|fri)\w*)+"
         r"|\b(?:mon|tue|wed|thu|fri)\w* only\b|^(?:mon|tue|wed|thu|fri)\w*day (?=gg|golden gate|gate|stats|odds)",

@@ -165,3 +165,26 @@ def month_day_only(text: str, today: dt.date) -> str:
                 break
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return text[: m.start()] + f" on {candidate.isoformat()} " + text[m.end() :]
+
+
+_COUNTS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
+_WEEKDAY_INDEX = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4}
+
+
+def weekdays_ago(text: str, today: dt.date) -> str:
+    """Return ``text`` with "two fridays ago" written as that date: the Nth such weekday before
+    ``today`` (on Friday 2026-02-13, "two fridays ago" is 2026-01-30; "one friday ago" 02-06)."""
+    m = re.search(r"\b(one|two|three|four|five|[1-5]) (mon|tue|wed|thu|fri)[a-z]*days? ago\b", text)
+    if not m:
+        return text
+    count = _COUNTS.get(m[1]) or int(m[1])
+    back = (today.weekday() - _WEEKDAY_INDEX[m[2]]) % 7 or 7
+    day = today - dt.timedelta(days=back + 7 * (count - 1))
+    return text[: m.start()] + f"on {day.isoformat()}" + text[m.end() :]
+
+
+def day_words(text: str, today: dt.date) -> str:
+    """Return ``text`` with the day forms read against ``today`` written as ISO dates: "on the
+    5th" (``month_day_only``) and "two fridays ago" (``weekdays_ago``)."""
+    text = re.sub(r"\bnot (?:yesterday|yday)(?:'?s)?(?: close)?\b", " ", text)  # "not yesterdays"
+    return weekdays_ago(month_day_only(text, today), today)

@@ -68,7 +68,7 @@ def update_saved(r: Reading) -> Plan | None:
         r"\s+(?:my )?(?:strategy )?[\"']?(.+)[\"']?\s*(?::|,|\bto\b|\bwith\b)\s*((?:(?!\bto\b).)+)$",
         r.t,
     )
-    if not m or m[2].strip() in ("it", "the", "that"):
+    if not m or m[2].strip() in ("it", "the", "that", "its", "it's"):
         return None
     ref, which = m[2].strip(), m[1]
     typed = re.match(  # "change my trig ribbon long stop to ...": the name as typed, not normalised
@@ -78,6 +78,8 @@ def update_saved(r: Reading) -> Plan | None:
     )
     if typed and not which and typed[1].strip() not in ("the", "it", "that", "this", "my"):
         ref, which = typed[1].strip(), typed[2]
+    if ref.split()[0] in ("its", "it's", "it", "that", "this"):
+        return None  # "set its stop to …": the strategy of the last answer (objectturns)
     args: dict[str, Any] = {"ref": ref}
     if which:
         level = _level_in(m[3], "+")

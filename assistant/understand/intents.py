@@ -102,7 +102,13 @@ RULES: tuple[Rule, ...] = (
         "strategy-compare-names",
         "compare",
         r"\bvs\.?\b|\bversus\b|\bcompare\b|\bbetter\b|\bor\b.*\b(?:strateg\w*|backtest|performed|did better)\b",
-        lambda r: len(strategy_names_in(r.t)) >= 2 and not r.has(INDICATOR_NOW),
+        lambda r: (
+            len(strategy_names_in(r.t)) >= 2
+            and not r.has(INDICATOR_NOW)
+            and not r.has(
+                r"\bwhat(?:'s| is| are)(?: an?| the)? \w+ (?:vs\.?|versus)\b"
+            )  # a term asked
+        ),
     ),
     Rule(
         "strategy-list",
@@ -234,7 +240,13 @@ RULES: tuple[Rule, ...] = (
             )
         ),
     ),
-    Rule("level-stats", "level_stats", STATS, lambda r: n_levels(r) >= 2),
+    Rule(
+        "level-stats",
+        "level_stats",
+        STATS,
+        # "how many closed inside the triggers": a count of closes, not touch-to-touch odds
+        lambda r: n_levels(r) >= 2 and not r.has(r"\bclose[sd]? (?:inside|within|between)\b"),
+    ),
     Rule(
         "level-stats-after",
         "level_stats",

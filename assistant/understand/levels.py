@@ -118,7 +118,7 @@ _BARE_NUMBER = (
     r"(?:\s?(?:x\s?)?atr)?(?=\s?(?:level|lvl|line|ext|extension|atr|fib|s\b|$|\?|,|\)|:| (?:on|for"
     r"|level|target|and|to|or|from|is|gg|mid|rate|odds|up|down|calls?|puts?|side|in|since|during"
     r"|over|last|past|this|after|before|short|long|bull\w*|bear\w*|upside|downside|lvl|line|how|then"
-    r"|both|each|hit|hits|touch|reach|when|vs|with|only|no|&)\b| &"
+    r"|both|each|hit|hits|touch|reach|when|vs|with|only|no|gets|got|was|tagged|touched|breaks|&)\b| &"
     r"| \d{1,2}/\d| \d{4}-\d))"
 )
 
@@ -244,7 +244,7 @@ class _Scan:
         t = self.t
         signed = r"(?<![\w.$/])([+-])\s?(\d(?:\.\d{1,3})?|\.\d{1,3})(?![\d%/]|\.\d)(?:\s?atr\b)?"
         for m in re.finditer(signed, t):
-            if not self.free(*m.span()):
+            if not self.free(*m.span()) or _separator(t, m.start()):
                 continue
             key = key_of(m[1], float(m[2]))
             if key:
@@ -258,7 +258,7 @@ class _Scan:
             t,
         ):
             key = key_of(m[1], float(m[2]) / 100)
-            if key and self.free(*m.span()):
+            if key and self.free(*m.span()) and not _separator(t, m.start()):
                 self.take(m.start(), m.span(), key)
 
     def pass_bare_numbers(self) -> None:
@@ -287,6 +287,18 @@ class _Scan:
                     self.taken.append(m.span())
                     continue
                 self.sided(m, magnitude, side_near(t, m.start(), m.end()))
+
+
+def _separator(t: str, at: int) -> bool:
+    """Return True when the sign at ``at`` is a dash between words ("back to spx - 2x atr
+    above"): spaced on both sides after a word, it is not a minus."""
+    return (
+        t[at] == "-"
+        and t[at - 2 : at].endswith(" ")
+        and at >= 2
+        and t[at - 2].isalpha()
+        and t[at + 1 : at + 2] == " "
+    )
 
 
 def _names_a_gate_trigger(t: str, m: re.Match[str]) -> bool:

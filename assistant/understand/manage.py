@@ -98,11 +98,13 @@ def compare(r: Reading, symbols: list[str]) -> Built:
 
 def strategy_ref(t: str) -> str:
     """Return the strategy a delete/share/show request names."""
-    m = re.search(r"\bstrateg(?:y|ies)\b(?: called| named)?\s*[\"']?([^\"']+?)[\"']?$", t)
+    m = re.search(r"\bstrateg(?:y|ies)\b(?: called| named)?\s*[\"']?([^\"']+?)[\"']?$", t, re.I)
     if m and m[1].strip():
         return m[1].strip(" .?!")
     m = re.search(
-        r"\b(?:delete|remove|drop|share|show|describe)\b(?: my| the| me)?\s+(.+?)\s+strateg", t
+        r"\b(?:delete|remove|drop|share|show|describe)\b(?: my| the| me)?\s+(.+?)\s+strateg",
+        t,
+        re.I,
     )
     quoted = re.search(r"[\"'‘“]([^\"'’”]+)[\"'’”]", t)  # "delete 'am put trig short'"
     return m[1].strip() if m else (quoted[1].strip() if quoted else "")
@@ -113,7 +115,8 @@ def ref_call(tool: str) -> object:
 
     def build(r: Reading, symbols: list[str]) -> Built:
         # the name as typed: normalising would turn "ctrig runner" into "call trigger runner"
-        ref = strategy_ref(re.sub(r"\s+", " ", r.text.lower()).strip()) or strategy_ref(r.t)
+        typed = re.sub(r"\s+", " ", r.text).strip()
+        ref = strategy_ref(typed) or strategy_ref(r.t)
         if not ref:
             return Built(question="Which strategy? Say 'list strategies' to see their names.")
         return Built([{"name": tool, "args": {"ref": ref}}])
@@ -186,7 +189,8 @@ def change_alert(r: Reading, symbols: list[str]) -> Built:
     elif not keys and len(set(r.levels.unsided)) == 1:  # "the spy gg alert": either side
         keys = resolve_unsided(r.levels, r.t)
         args["level"] = keys[0] if len(keys) == 1 else r.levels.unsided[0]
-    if r.has(r"\b(?:all|every|everything|each)\b"):  # "delete all my alerts", "pause all spy ones"
+    if r.has(r"\b(?:all|every|everything|each)\b(?! (?:day|session|sessions|the time)\b)"):
+        # "delete all my alerts", "pause all spy ones" (not "want it all day")
         args["every"] = True
     elif len(args) == 1:
         return Built(
@@ -233,7 +237,7 @@ def edit_alert(r: Reading, symbols: list[str]) -> Built:
     m = re.search(r"\b(a[0-9a-f]{7,8})\b", r.t)
     pick: dict[str, object] = {"alert_id": m[1]} if m else {}
     if not m:
-        if r.symbols:
+        if r.symbols or symbols:  # "drop the ribbon filter too": the symbol of the thread
             pick["symbol"] = symbols[0]
         if len(r.levels.keys) == 1:
             pick["level"] = r.levels.keys[0]
@@ -263,6 +267,7 @@ def forget(r: Reading, symbols: list[str]) -> Built:
     about = re.sub(r"^.*?\bforget\b\s*(?:about\s*)?(?:that\s*)?(?:my\s+|the\s+)?", "", r.t).strip(
         " .?!"
     )
+    about = re.sub(r"\s+(?:stuff|thing|things|info|details|bit)$", "", about)  # "account stuff"
     if about in ("", "it", "all", "everything", "all of it", "me", "all my facts", "what you know"):
         return Built([{"name": "forget", "args": {}}])
     return Built([{"name": "forget", "args": {"about": about}}])

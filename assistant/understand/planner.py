@@ -190,6 +190,10 @@ def _symbols(r: Reading, history: list[Turn], setting: Setting) -> list[str]:
         for call in turn.calls:
             if call["args"].get("symbol"):
                 return [str(call["args"]["symbol"])]
+        if not turn.calls:  # asked back about (or refused) "spy levels thu 4/28/21": SPY
+            named = Reading(str((turn.pending or {}).get("text") or turn.text), setting).symbols
+            if named:
+                return named
     return [setting.default_symbol]
 
 
@@ -217,6 +221,7 @@ def _stats_on_last_level(last: Turn, setting: Setting) -> Plan:
 
 
 _NOT_AUTHORING = (
+    "unsupported",  # "buy 10 spy calls for me at the open": refused, never drafted
     "sizing",
     "create_alert",
     "change_alert",
@@ -279,6 +284,7 @@ def _authoring(r: Reading, last: Turn | None, setting: Setting, intent: str | No
         and not last.calls
         and is_authoring(Reading(previous, setting).t)
         and not is_authoring(plain)
+        and not r.has(r"\bwhat(?:'s| is| are| was)\b")  # "what's the call trigger": a question
     )
     if not (is_authoring(plain) or answering) or intent in _NOT_AUTHORING:
         return None

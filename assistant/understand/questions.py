@@ -96,6 +96,8 @@ def complete(pending: dict[str, Any], r: Reading) -> str | None:
             fixed,
             flags=re.IGNORECASE,
         )
+    if r.levels.keys or r.levels.unsided or r.symbols:  # "spy call trigger going up": all of it
+        return f"{before}, {r.text}"
     if re.search(r"\b(?:above|over|up|reclaim\w*|breakout)\b", r.t):
         return re.sub(r"\b(?:above|below|over|under|crosses|breaks)\b", "", before) + " reclaims"
     if re.search(r"\b(?:below|under|down|lose|loses|breakdown)\b", r.t):

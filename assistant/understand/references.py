@@ -179,7 +179,9 @@ def _alerts_named(x: _Ref) -> list[Call] | None:
     if action and r.has(rf"^(?:ok |okay |k |now |and |then )?{action} {every}\W*(?:pls|please)?$"):
         return [{"name": "change_alert", "args": {"action": action, "every": True}}]
     bare = (
-        r.has(rf"^(?:ok |okay |k |now |and |then )?{action}\W*(?:(?:it|now|pls|please) ?)*$")
+        r.has(
+            rf"^(?:ok |okay |k |now |and |then |actually |just |actually just )*{action}\W*(?:(?:it|now|pls|please) ?)*$"
+        )
         if action
         else False
     )
@@ -192,11 +194,11 @@ def _alerts_named(x: _Ref) -> list[Call] | None:
     alerts = result.get("alerts") or []
     alert_id = found[1] if found else call["args"].get("alert_id")
     alert_id = alert_id or (alerts[0]["id"] if len(alerts) == 1 else None)
-    return (
-        [{"name": "change_alert", "args": {"alert_id": alert_id, "action": action}}]
-        if alert_id
-        else None
-    )
+    if alert_id:
+        return [{"name": "change_alert", "args": {"alert_id": alert_id, "action": action}}]
+    named = {k: call["args"][k] for k in ("symbol", "level") if k in call["args"]}
+    # "pause the spy one" then "actually just delete it": the same alert, by the same words
+    return [{"name": "change_alert", "args": {**named, "action": action}}] if named else None
 
 
 _ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "last": -1}

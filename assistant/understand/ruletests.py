@@ -46,6 +46,7 @@ CONDITION = (
     r"|\b(?:bullish|bearish|mixed) ribbon\b|\bon (?:mon|tue|wed|thu|fri)\w*|\b(?:mon|tues?|wednes|thurs?|fri)days\b"
     r"|\bopens? (?:above|below|inside|beyond)\b|\bgaps? (?:up|down)\b"
     r"|\b(?:mon|tue|wed|thu|fri)\w*(?:\s?/\s?(?:mon|tue|wed|thu|fri)\w*)* only\b"
+    r"|\b(?:mark up|markup|mark down|markdown|launch box|accumulation|distribution) (?:po|phase)\b"
 )
 """Words that condition statistics on the session or the trigger moment."""
 

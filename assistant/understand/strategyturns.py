@@ -13,9 +13,11 @@ from assistant.understand.conditionturns import (
     condition_follow_up,
     pair_follow_up,
     same_call_changed,
+    session_fact_follow_up,
     side_follow_up,
 )
 from assistant.understand.manage import compare
+from assistant.understand.objectturns import alert_object, shown_from_list, strategy_object
 from assistant.understand.reading import Reading
 from assistant.understand.references import object_reference
 from assistant.understand.ruletests import builtin_named
@@ -141,7 +143,7 @@ def strategy_follow_up(r: Reading, intent: str | None, last: Turn) -> list[Call]
 _WATCH_TOOLS = ("watch_strategy", "list_watches", "paper_journal", "change_watch")
 _BARE_ACTION = (
     r"^(?:ok |k |now |and |then |pls |please )*(pause|resume|unpause|stop|delete|kill|remove)"
-    r"(?: it| that| the watch| watching)?(?: for now| now| pls| please| too)?\W*$"
+    r"(?: it| that| that one| this one| the watch| watching)?(?: for now| now| pls| please| too)?\W*$"
 )
 
 
@@ -166,6 +168,10 @@ def about_the_answer(r: Reading, intent: str | None, last: Turn) -> list[Call] |
     None; checked before any other follow-up reading."""
     return (
         condition_follow_up(r, last)
+        or alert_object(r, last)
+        or strategy_object(r, last)
+        or shown_from_list(r, last)
+        or session_fact_follow_up(r, last)
         or side_follow_up(r, last)
         or pair_follow_up(r, last)
         or same_call_changed(r, last)

@@ -54,7 +54,10 @@ def read_symbols(original: str, t: str, known: tuple[str, ...]) -> list[str]:
         if word not in names and word not in _NOT_TICKERS and not _is_vocab(word):
             found.append((m.start(1) if m[1] else m.start(2), word.upper()))
     for m in re.finditer(
-        r"\b(?:for|on|and|same for|what about|how about) ([a-z]{2,5})\s*\??$", clean
+        r"\b(?:for|on|and|same for|what about|how about) ([a-z]{2,5})(?:\s*\??$| (?=\d{1,2}h\b"
+        r"|\d{1,3} ?m\b|daily\b|hourly\b|weekly\b|monthly\b|levels?\b|lvls\b|po\b|ribbon\b"
+        r"|gg\b|atr\b|indicators?\b))",  # "what about tsla 4h PO"
+        clean,
     ):
         if (
             m[1] not in names

@@ -112,7 +112,9 @@ def journal_reference(r: Reading, last: Turn) -> list[dict[str, object]] | None:
     if (
         name == "paper_journal"
         and r.symbols
-        and r.has(r"^(?:and |now |ok )?(?:just|only)?\W*\$?\w+(?: only)?\W*$")
+        and r.has(
+            r"^(?:and |now |ok )?(?:just|only)?\W*(?:the )?\$?\w+(?: only| trades| ones)*\W*$"
+        )
     ):
         return [{"name": "paper_journal", "args": {**args, "symbol": r.symbols[0]}}]
     how = r"\bhow(?:'s| is| has)? (?:it|that|the watch|my watch)\b.*\b(?:doing|done|going|performing|perform|do)\b"

@@ -3,33 +3,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
-
-from assistant.service import Assistant
-from tools import ToolContext
-
-TODAY = dt.date(2026, 2, 13)
-
-
-@pytest.fixture
-def ask(source, tmp_path):
-    from eval.firstcontact import user_services
-
-    services = {**user_services(tmp_path), "destination": "web:trader"}
-    ctx = ToolContext(source=source, user_id="trader", today=TODAY, services=services)
-    assistant = Assistant(ctx, "offline")
-
-    def run(*turns: str) -> list[tuple[str, dict]]:
-        thread = f"t{len(turns)}{hash(turns)}"
-        reply = None
-        for text in turns:
-            reply = assistant.ask(text, thread)
-        assert reply is not None
-        return [(c["name"], c["args"]) for c in reply.tool_calls]
-
-    return run
 
 
 @pytest.mark.parametrize(
