@@ -33,6 +33,7 @@ from integrations.alerts.watchstore import SqliteWatchStore
 from integrations.chat.activity import ActivityStore
 from integrations.chat.settings import ChannelSettings
 from integrations.chat.store import AccountStore
+from integrations.storage.sql import is_database_url, open_database
 from integrations.storage.strategies import SqliteStrategyStore
 from integrations.storage.vectors import VectorStore, make_client
 
@@ -49,8 +50,9 @@ class UserStores:
     alerts: SqliteAlertStore
     strategies: SqliteStrategyStore
     vectors: VectorStore
-    threads_db: Path
-    """The LangGraph checkpoint file; thread ids are ``<user>/<thread>``."""
+    threads_db: Path | str
+    """Where LangGraph's checkpoints live: the SQLite file, or the PostgreSQL URL
+    (``WHISPR_DATABASE_URL``); thread ids are ``<user>/<thread>``."""
     charts_root: Path
     """One chart folder per user under it."""
     watches: SqliteWatchStore | None = None
@@ -71,15 +73,36 @@ def open_stores(settings: ChannelSettings) -> UserStores:
         alerts=SqliteAlertStore(settings.store_location("alerts.sqlite")),
         strategies=SqliteStrategyStore(settings.store_location("whispr.sqlite"), vectors),
         vectors=vectors,
-        threads_db=settings.threads_db,
+        threads_db=settings.database_url or settings.threads_db,
         charts_root=settings.charts_root,
         watches=SqliteWatchStore(settings.store_location("watches.sqlite")),
         briefings=SqliteBriefingStore(settings.store_location("briefings.sqlite")),
     )
 
 
-def _thread_ids(threads_db: Path, username: str) -> list[str]:
+def _postgres_thread_ids(url: str, username: str) -> list[str]:
+    """Return ``username``'s checkpointed thread ids in the PostgreSQL database at ``url``
+    (none before LangGraph has made its tables)."""
+    db = open_database(url, "threads", ())
+    try:
+        if not db.rows("SELECT to_regclass('checkpoints') IS NOT NULL")[0][0]:
+            return []
+        prefix = f"{username}/"
+        rows = db.rows(
+            "SELECT DISTINCT thread_id FROM checkpoints WHERE substr(thread_id, 1, ?) = ? "
+            "ORDER BY thread_id",
+            (len(prefix), prefix),
+        )
+    finally:
+        db.close()
+    return [r[0] for r in rows]
+
+
+def _thread_ids(threads_db: Path | str, username: str) -> list[str]:
     """Return the checkpointed thread ids of ``username`` (``<user>/...``)."""
+    if is_database_url(threads_db):
+        return _postgres_thread_ids(str(threads_db), username)
+    threads_db = Path(threads_db)
     if not threads_db.is_file():
         return []
     prefix = f"{username}/"
@@ -153,7 +176,18 @@ def purge_user(stores: UserStores, username: str) -> dict[str, int]:
     if stores.briefings is not None:
         gone["briefings"] = stores.briefings.purge_owner(name)
     threads = _thread_ids(stores.threads_db, name)
-    if threads:
+    if threads and is_database_url(stores.threads_db):
+        from assistant.service import checkpointer_for  # LangGraph is imported when needed
+
+        saver = checkpointer_for(stores.threads_db)  # its own tables: checkpoints, blobs, writes
+        try:
+            for thread in threads:
+                saver.delete_thread(thread)
+        finally:
+            pool = getattr(saver, "conn", None)
+            if pool is not None:
+                pool.close()
+    elif threads:
         with closing(sqlite3.connect(str(stores.threads_db), timeout=30)) as conn, conn:
             for thread in threads:
                 conn.execute("DELETE FROM checkpoints WHERE thread_id = ?", (thread,))

@@ -147,3 +147,38 @@ def test_a_path_gives_the_sqlite_checkpointer_and_a_dead_server_a_clear_error(tm
     with pytest.raises(psycopg.OperationalError, match="127.0.0.1") as exc:
         checkpointer_for("postgresql://app:s3cret@127.0.0.1:1/whispr")
     assert "s3cret" not in str(exc.value)
+
+
+def test_gdpr_export_and_purge_cover_the_postgresql_threads(
+    source: BarSource, saver: Saver, pg_url: str, tmp_path
+):
+    from integrations.alerts.store import SqliteAlertStore
+    from integrations.chat.accounts import Role
+    from integrations.chat.activity import ActivityStore
+    from integrations.chat.store import AccountStore
+    from integrations.chat.userdata import UserStores, export_user, purge_user
+    from integrations.storage.strategies import SqliteStrategyStore
+    from integrations.storage.vectors import VectorStore, make_client
+
+    worker = Assistant(ToolContext(source=source), "offline", checkpointer=saver())
+    for thread in ("alice/t1", "alice/t2", "bob/t1"):
+        worker.ask("spy day levels 6/12/19", thread_id=thread)
+    vectors = VectorStore(make_client(tmp_path / "chroma"))
+    accounts = AccountStore(pg_url)
+    accounts.add_user("alice", "correct horse battery", Role.TRADER)
+    stores = UserStores(
+        accounts=accounts,
+        activity=ActivityStore(pg_url),
+        alerts=SqliteAlertStore(pg_url),
+        strategies=SqliteStrategyStore(pg_url, vectors),
+        vectors=vectors,
+        threads_db=pg_url,
+        charts_root=tmp_path / "charts",
+    )
+    assert export_user(stores, "alice")["threads"] == ["alice/t1", "alice/t2"]
+    assert purge_user(stores, "alice")["threads"] == 2
+    left = _rows(pg_url, "SELECT DISTINCT thread_id FROM checkpoints ORDER BY 1")
+    assert left == [("bob/t1",)]  # only alice's threads went, with their blobs and writes
+    assert _rows(
+        pg_url, "SELECT count(*) FROM checkpoint_blobs WHERE thread_id LIKE %s", ("alice/%",)
+    ) == [(0,)]
