@@ -16,6 +16,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -61,17 +63,20 @@ async def _load(url: str, headers: dict, method: str, body: dict | None, conns: 
     return float(np.percentile(ms, 50)), float(np.percentile(ms, 99)), len(ms) / elapsed
 
 
-def main() -> None:
-    """Start the server, measure every row at 1 and 16 connections, print the table."""
+@contextmanager
+def served(home: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, str]]:
+    """Start ``python -m eval.bench_api --serve`` on a free loopback port over ``home`` (with
+    ``env`` as its environment when given), wait until ``/health`` answers, and yield
+    ``(base URL, API token)``; the server is stopped on exit."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    home = tempfile.mkdtemp(prefix="whispr-bench-api-")
     proc = subprocess.Popen(
         [sys.executable, "-m", "eval.bench_api", "--serve", str(port), home],
         stdout=subprocess.PIPE,
         text=True,
         cwd=Path(__file__).resolve().parent.parent,
+        env=env,
     )
     try:
         assert proc.stdout is not None  # stdout=PIPE
@@ -83,6 +88,15 @@ def main() -> None:
                 break
             except httpx.TransportError:
                 time.sleep(0.1)
+        yield base, token
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def main() -> None:
+    """Start the server, measure every row at 1 and 16 connections, print the table."""
+    with served(tempfile.mkdtemp(prefix="whispr-bench-api-")) as (base, token):
         auth = {"Authorization": f"Bearer {token}"}
         rows = [
             ("/health (floor)", "GET", "/health", None),
@@ -100,9 +114,6 @@ def main() -> None:
                 p50, p99, rps = asyncio.run(_load(base + path, auth, method, body, conns, 3.0))
                 floor = floor or p50
                 print(f"{name:<26}{conns:>6}{p50:>9.2f}{p99:>9.2f}{rps:>9.0f}{p50 / floor:>12.1f}x")
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
 
 if __name__ == "__main__":

@@ -19,8 +19,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,14 +27,13 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 import numpy as np
 
-from eval.bench_api import QUESTION
+from eval.bench_api import QUESTION, served
 
 DATABASE_URL = os.environ.get("WHISPR_BENCH_DATABASE_URL", "postgresql://root@127.0.0.1:5432/test")
 REDIS_SERVER = os.environ.get("WHISPR_BENCH_REDIS_SERVER", "redis://127.0.0.1:6379")
@@ -46,7 +43,6 @@ ROUTES: list[tuple[str, str, str, dict[str, Any] | None]] = [
     ("golden-gate stats SPX", "GET", "/api/stats/golden-gate/SPX", None),
     ("/api/ask (offline)", "POST", "/api/ask", {"question": QUESTION}),
 ]
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -127,32 +123,17 @@ async def drive(
 
 def measure(mode: str, env: dict[str, str]) -> list[Cell]:
     """Start a server with ``env`` over the current environment, measure every cell, stop it."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     home = tempfile.mkdtemp(prefix="whispr-bench-load-")
     env = os.environ | {"WHISPR_ABUSE_LIMIT": "100000000/hour"} | env  # offline turns count
-    command = [sys.executable, "-m", "eval.bench_api", "--serve", str(port), home]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env)
     cells = []
     print(f"{mode}: load average before {os.getloadavg()[0]:.1f}", file=sys.stderr)
     try:
-        assert proc.stdout is not None  # stdout=PIPE
-        token = proc.stdout.readline().strip()
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(300):
-            try:
-                httpx.get(base + "/health")
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        for conns in CONNECTIONS:
-            for route in ROUTES:
-                cells.append(asyncio.run(drive(mode, base, token, route, conns)))
-                print(f"  {mode:<9}{route[0]:<24}{conns:>4} conns done", file=sys.stderr)
+        with served(home, env) as (base, token):
+            for conns in CONNECTIONS:
+                for route in ROUTES:
+                    cells.append(asyncio.run(drive(mode, base, token, route, conns)))
+                    print(f"  {mode:<9}{route[0]:<24}{conns:>4} conns done", file=sys.stderr)
     finally:
-        proc.terminate()
-        proc.wait(10)
         print(f"{mode}: load average after {os.getloadavg()[0]:.1f}", file=sys.stderr)
         shutil.rmtree(home, ignore_errors=True)
     return cells
