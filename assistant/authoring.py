@@ -106,7 +106,7 @@ def _timeframe(t: str) -> str | None:
     return min(hits)[1] if hits else None
 
 
-def _atr_size(text: str) -> float | None:
+def atr_size(text: str) -> float | None:
     """Return the ATR fraction a target/stop clause gives ("half an atr" → 0.5, "0.25 atr")."""
     m = re.search(
         r"\b(half|quarter|third|\d*\.?\d+)\s*(?:an?\s+|of\s+(?:an?\s+|the\s+)?)?atrs?\b", text
@@ -117,7 +117,7 @@ def _atr_size(text: str) -> float | None:
     return words.get(m[1]) or float(m[1])
 
 
-def _bare_atr(text: str) -> bool:
+def bare_atr(text: str) -> bool:
     """Return True for an unsigned ATR count ("1 atr", "half an atr"): a distance, not the
     "+1 atr" or "full atr" level."""
     return bool(
@@ -183,9 +183,9 @@ def parse_strategy(text: str, symbol: str) -> Draft:
     stop = _pick_level(stop_text, sign, anchor, below=long)
     exits: dict[str, Any] = {}
     # "stop half an atr", "target 1 atr": a distance from the fill; "+1 atr", "full atr": a level
-    if (stop is None or _bare_atr(stop_text)) and (size := _atr_size(stop_text)):
+    if (stop is None or bare_atr(stop_text)) and (size := atr_size(stop_text)):
         stop, exits["stop_atr"] = "atr", size
-    if (target is None or _bare_atr(target_text)) and (size := _atr_size(target_text)):
+    if (target is None or bare_atr(target_text)) and (size := atr_size(target_text)):
         target, exits["target_atr"] = "atr", size
     read = _timeframe(re.sub(r"\b(?:before|after|between) \d.*", "", t))
     # "daily" alone names the day levels ("the daily call trigger"), not daily bars

@@ -156,10 +156,7 @@ def month_day_only(text: str, today: dt.date) -> str:
         return text
     year, month, day = today.year, today.month, int(m[1])
     while True:
-        if (
-            day <= 28
-            or day <= (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
-        ):
+        if day <= calendar.monthrange(year, month)[1]:
             candidate = dt.date(year, month, day)
             if candidate <= today:
                 break

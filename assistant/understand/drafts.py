@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from assistant.authoring import atr_size, bare_atr
 from assistant.understand.levels import read_levels, resolve_unsided
 from assistant.understand.plans import Plan
 from assistant.understand.reading import Reading
@@ -17,14 +18,6 @@ def _level_in(text: str, sign: str) -> str | None:
         return "0"
     keys = resolve_unsided(read_levels(text), text, sign)
     return keys[0] if keys else None
-
-
-def _bare_atr(text: str) -> float | None:
-    """Return the ATR count of an unsigned "2 atr"/"half an atr" (a distance), else None."""
-    m = re.match(r"\s*(half|quarter|\d*\.?\d+)\s*(?:an?\s+)?atrs?\b", text)
-    if not m:
-        return None
-    return {"half": 0.5, "quarter": 0.25}.get(m[1]) or float(m[1])
 
 
 def revise_draft(r: Reading, spec: dict[str, Any]) -> dict[str, Any] | None:
@@ -41,7 +34,7 @@ def revise_draft(r: Reading, spec: dict[str, Any]) -> dict[str, Any] | None:
             r"\b(?:change|make|set|move|update|use|switch|put|instead|actually)\b|^(?:target|stop)\b",
             r.t,
         ):
-            size = _bare_atr(m[1])
+            size = atr_size(m[1]) if bare_atr(m[1]) else None
             level = _level_in(m[1], sign if key == "target" else ("-" if sign == "+" else "+"))
             if size is not None:  # "target 2 atr": a distance from the fill, not the +2 level
                 exit_.pop(key, None)

@@ -28,18 +28,21 @@ _MONTHS = (
     r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
 _ORDINAL = r"(?:(twenty|thirty)[ -])?(" + "|".join([*_ORDINAL_UNITS, *_ORDINAL_TEENS]) + r")"
+_TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
+}  # fmt: skip
 _YEAR = (
-    r"\b(twenty|nineteen) (?:(" + "|".join(_TEENS) + r")|(twenty|thirty|forty|fifty|sixty"
-    r"|seventy|eighty|ninety)(?:[ -]("
+    r"\b(twenty|nineteen) (?:("
+    + "|".join(_TEENS)
+    + r")|("
+    + "|".join(_TENS)
+    + r")(?:[ -]("
     + "|".join(_UNITS)
     + r"))?|oh[ -]("
     + "|".join(_UNITS)
     + r"))\b"
 )
-_TENS = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-    "eighty": 80, "ninety": 90,
-}  # fmt: skip
 
 
 def _ordinal(tens_word: str | None, word: str, written: str) -> str:
