@@ -79,15 +79,19 @@ def shown_from_list(r: Reading, last: Turn) -> list[Call] | None:
     return [{"name": "show_strategy", "args": {"ref": m[1]}}] if m else None
 
 
-def _strategy_name(last: Turn) -> str | None:
-    """Return the saved (not built-in) strategy the last answer was about, or None."""
-    call = last.calls[0] if last.calls else None
-    if call is None or call["name"] not in _STRATEGIES:
-        return None
+def strategy_of(call: Call) -> str | None:
+    """Return the strategy a strategy call was about: its reference, name or drafted spec's
+    name, else the name its result gives; None when it names none."""
     spec = call["args"].get("spec") or {}
     result = call.get("result") or {}
     name = call["args"].get("ref") or call["args"].get("strategy") or spec.get("name")
     return str(name or result.get("strategy") or result.get("name") or "") or None
+
+
+def _strategy_name(last: Turn) -> str | None:
+    """Return the saved (not built-in) strategy the last answer was about, or None."""
+    call = last.calls[0] if last.calls else None
+    return strategy_of(call) if call is not None and call["name"] in _STRATEGIES else None
 
 
 def strategy_object(r: Reading, last: Turn) -> list[Call] | None:

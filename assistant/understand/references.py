@@ -11,6 +11,7 @@ from typing import Any
 from assistant.understand.build import alert, sizing_terms
 from assistant.understand.levels import read_levels
 from assistant.understand.manage import EDIT_WORDS, alert_action, alert_filters
+from assistant.understand.objectturns import strategy_of
 from assistant.understand.reading import Reading
 from assistant.understand.ruletests import strategy_names_in
 from assistant.understand.turns import CUE, FLIP, SIDE_PICK, Call, Turn
@@ -345,9 +346,7 @@ def _watch_it(x: _Ref) -> list[Call] | None:
         r"\b(?:watch|paper|track|monitor|live|forward)"
     ):
         return None  # "run it" after a draft or a saved strategy is a backtest
-    spec = x.call["args"].get("spec") or {}
-    result = x.call.get("result") or {}
-    name = x.call["args"].get("strategy") or spec.get("name") or result.get("name")
+    name = strategy_of(x.call)
     if not name:
         return None
     args: dict[str, Any] = {"strategy": name}
