@@ -34,7 +34,8 @@ def revise_draft(r: Reading, spec: dict[str, Any]) -> dict[str, Any] | None:
             r"\b(?:change|make|set|move|update|use|switch|put|instead|actually)\b|^(?:target|stop)\b",
             r.t,
         ):
-            size = atr_size(m[1]) if bare_atr(m[1]) else None
+            said = re.sub(r"^(?:a|an)\s+", "", m[1])  # "target a third of an atr"
+            size = atr_size(said) if bare_atr(said) else None
             level = _level_in(m[1], sign if key == "target" else ("-" if sign == "+" else "+"))
             if size is not None:  # "target 2 atr": a distance from the fill, not the +2 level
                 exit_.pop(key, None)

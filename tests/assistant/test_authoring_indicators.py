@@ -70,6 +70,8 @@ def test_a_revision_to_an_atr_target_replaces_the_old_target(source):
     reply = assistant.ask("lol make it 2R, target 2 atr", "t")
     (call,) = reply.tool_calls
     assert call["args"]["spec"]["exit"] == {"stop_atr": 1.0, "target_atr": 2.0}
+    reply = assistant.ask("make it target a third of an atr", "t")
+    assert reply.tool_calls[0]["args"]["spec"]["exit"] == {"stop_atr": 1.0, "target_atr": 0.333}
     reply = assistant.ask("backtest that", "t")
     assert reply.tool_calls[0]["name"] == "backtest_strategy"
     assert "error" not in reply.tool_calls[0]["result"]
