@@ -177,16 +177,18 @@ def offset_segments(utc: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[
     first_day, last_day = utc[0] // NS_PER_DAY, utc[-1] // NS_PER_DAY + 1
     midnights = np.arange(first_day, last_day + 1, dtype=np.int64) * NS_PER_DAY
     offsets = _utc_offsets(midnights)
-    moments, values = [int(utc[0])], [int(_utc_offsets(utc[:1])[0])]
-    for k in np.flatnonzero(offsets[1:] != offsets[:-1]):
-        hours = midnights[k] + np.arange(1, 25, dtype=np.int64) * NS_PER_HOUR
-        hour_offsets = _utc_offsets(hours)
-        j = int(np.flatnonzero(hour_offsets != offsets[k])[0])
-        if hours[j] > moments[0]:
-            moments.append(int(hours[j]))
-            values.append(int(hour_offsets[j]))
-    starts = np.searchsorted(utc, np.array(moments, dtype=np.int64), side="left")
-    return starts.astype(np.int64), np.array(values, dtype=np.int64)
+    changed = np.flatnonzero(offsets[1:] != offsets[:-1])
+    hours = (midnights[changed, None] + np.arange(1, 25, dtype=np.int64) * NS_PER_HOUR).ravel()
+    looked_up = _utc_offsets(np.r_[utc[:1], hours])
+    hour_offsets = looked_up[1:].reshape(changed.size, 24)
+    rows = np.arange(changed.size)
+    first_new = (hour_offsets != offsets[changed, None]).argmax(axis=1)
+    at = hours.reshape(changed.size, 24)[rows, first_new]
+    later = at > utc[0]
+    moments = np.r_[utc[:1], at[later]]
+    values = np.r_[looked_up[:1], hour_offsets[rows, first_new][later]]
+    starts = np.asarray(np.searchsorted(utc, moments, side="left"), dtype=np.int64)
+    return starts, values.astype(np.int64)
 
 
 def local_ns(index: pd.DatetimeIndex) -> NDArray[np.int64]:

@@ -6,7 +6,8 @@ The frames are recorded in each provider's documented wire format (Polygon and A
 list of trade messages; Schwab: LEVELONE_EQUITIES contents), ``--frame`` trades each, SPX and SPY
 interleaved, prices a random walk around the session's levels so alerts fire, one session
 (2026-02-13) with 18 alerts per symbol, session state and one-minute bars kept. Decoding is the
-code the streams run (``integrations.marketdata.batches``), engine work ``LiveEngine.handle_batch``.
+code the streams run (``integrations.marketdata.batches``: ``polygon_frame``/``alpaca_frame`` for
+frames of trades only, else the general readers), engine work ``LiveEngine.handle_batch``.
 
 Run: ``python -m eval.bench_feed`` (``--ticks``, ``--frame``).
 """
@@ -30,8 +31,10 @@ from integrations.alerts.store import SqliteAlertStore
 from integrations.marketdata import polygon
 from integrations.marketdata.batches import (
     TickBatch,
+    alpaca_frame,
     alpaca_ticks,
     loads,
+    polygon_frame,
     polygon_ticks,
     schwab_ticks,
 )
@@ -127,9 +130,9 @@ def main() -> None:
                   data.prices[a : a + args.frame])
         for a in range(0, args.ticks, args.frame)
     ]  # fmt: skip
-    decoders = {
-        "polygon": lambda raw: polygon_ticks(loads(raw))[0],
-        "alpaca": lambda raw: alpaca_ticks(loads(raw))[0],
+    decoders = {  # as the streams read a frame: trades-only frames straight to columns
+        "polygon": lambda raw: polygon_frame(raw) or polygon_ticks(loads(raw))[0],
+        "alpaca": lambda raw: alpaca_frame(raw) or alpaca_ticks(loads(raw))[0],
         "schwab": lambda raw: schwab_ticks(loads(raw)),
     }
     results: dict[str, float] = {}

@@ -17,6 +17,7 @@ from pydantic import AfterValidator, BaseModel, ValidationError
 
 from core.errors import WhisprError
 from core.sources import BarSource
+from tools import memo
 
 A = TypeVar("A", bound=BaseModel)
 R = TypeVar("R", bound=BaseModel)
@@ -43,6 +44,8 @@ class Tool(Generic[A, R]):
     args_model: type[A]
     result_model: type[R]
     func: Callable[[ToolContext, A], R]
+    memo: bool = False
+    """True when the result depends only on the arguments, "today" and the bars (``tools.memo``)."""
 
     @property
     def description(self) -> str:
@@ -86,12 +89,13 @@ TOOLS: dict[str, Tool[Any, Any]] = {}
 
 
 def tool(
-    name: str, args_model: type[A], result_model: type[R]
+    name: str, args_model: type[A], result_model: type[R], *, memo: bool = False
 ) -> Callable[[Callable[[ToolContext, A], R]], Callable[[ToolContext, A], R]]:
-    """Register a tool function under ``name``; return the function unchanged."""
+    """Register a tool function under ``name``; return the function unchanged. ``memo``: the
+    result depends only on the arguments, "today" and the bars, so it may be kept per source."""
 
     def register(func: Callable[[ToolContext, A], R]) -> Callable[[ToolContext, A], R]:
-        TOOLS[name] = Tool(name, args_model, result_model, func)
+        TOOLS[name] = Tool(name, args_model, result_model, func, memo)
         return func
 
     return register
@@ -104,6 +108,14 @@ def _explain_validation(name: str, exc: ValidationError) -> str:
         msg = str(err["msg"]).removeprefix("Value error, ")  # our own validators' message
         parts.append(f"{loc}: {msg}")
     return f"{name}: " + "; ".join(parts)
+
+
+def _memo_key(spec: Tool[Any, Any], ctx: ToolContext, parsed: BaseModel) -> tuple[Any, ...] | None:
+    """Return the memo key of a call, or None when its result must be computed (a chart is a
+    file that may have been cleaned away, so calls drawing one are never kept)."""
+    if not spec.memo or getattr(parsed, "chart", False):
+        return None
+    return (spec.name, parsed.model_dump_json(), ctx.today)
 
 
 def run_tool(ctx: ToolContext, name: str, args: dict[str, Any]) -> BaseModel:
@@ -120,8 +132,13 @@ def run_tool(ctx: ToolContext, name: str, args: dict[str, Any]) -> BaseModel:
         parsed = spec.args_model.model_validate(args)
     except ValidationError as exc:
         return ToolError(error=_explain_validation(name, exc), kind="invalid_arguments")
+    key = _memo_key(spec, ctx, parsed)
+    if key is not None and (kept := memo.recall(ctx.source, key)) is not None:
+        return kept
     try:
         result: BaseModel = spec.func(ctx, parsed)
+        if key is not None:
+            memo.keep(ctx.source, key, result)
         return result
     except WhisprError as exc:
         kind = "invalid_arguments" if isinstance(exc, ValueError) else "data"

@@ -131,7 +131,7 @@ def _named(items: list[tuple[str, float]], price: float) -> list[NamedLevel]:
     ]
 
 
-@tool("price_context", PriceContextArgs, PriceContextResult)
+@tool("price_context", PriceContextArgs, PriceContextResult, memo=True)
 def price_context(ctx: ToolContext, args: PriceContextArgs) -> PriceContextResult:
     """Show where price is now relative to the ATR levels: zone, nearest levels above and below,
     levels touched this session, and the bullish and bearish golden-gate status.

@@ -182,7 +182,7 @@ def _range_end(ctx: ToolContext, args: SessionCountsArgs, sym: str, days: Days) 
     return min(args.end, today)
 
 
-@tool("session_counts", SessionCountsArgs, SessionCountsResult)
+@tool("session_counts", SessionCountsArgs, SessionCountsResult, memo=True)
 def session_counts(ctx: ToolContext, args: SessionCountsArgs) -> SessionCountsResult:
     """Count the sessions in a date range (default: all data) that closed above/below an ATR
     level, touched one, closed inside ±a level, or opened beyond ±a level, against each session's
@@ -261,7 +261,7 @@ class AverageTrueRangeResult(BaseModel):
     )
 
 
-@tool("average_true_range", AverageTrueRangeArgs, AverageTrueRangeResult)
+@tool("average_true_range", AverageTrueRangeArgs, AverageTrueRangeResult, memo=True)
 def average_true_range(ctx: ToolContext, args: AverageTrueRangeArgs) -> AverageTrueRangeResult:
     """Compute the average true range over the last N sessions (default 14) ending at a date
     (default the latest): Wilder's ATR(N), as the ATR levels use, and the simple mean of the N

@@ -81,7 +81,7 @@ class DistanceResult(BaseModel):
     dollars: float = Field(description="points × quantity × multiplier, rounded to the cent.")
 
 
-@tool("level_distance", DistanceArgs, DistanceResult)
+@tool("level_distance", DistanceArgs, DistanceResult, memo=True)
 def level_distance(ctx: ToolContext, args: DistanceArgs) -> DistanceResult:
     """Get the distance between two ATR levels, or between a price and a level, in points,
     percent and ATR multiples ("points between the triggers", "from 2701.72 to +0.618").

@@ -69,7 +69,7 @@ def _last_event(mask: NDArray[np.bool_] | np.bool_) -> int | None:
     return int(hits[-1]) if hits.size else None
 
 
-@tool("indicator_state", IndicatorArgs, IndicatorResult)
+@tool("indicator_state", IndicatorArgs, IndicatorResult, memo=True)
 def indicator_state(ctx: ToolContext, args: IndicatorArgs) -> IndicatorResult:
     """Get the pivot ribbon (EMA 8/13/21/48/200 clouds, conviction arrow), the phase oscillator
     (value, zone, compression, dots), the trend label and Vomy/iVomy on one bar size.

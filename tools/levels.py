@@ -238,7 +238,7 @@ def period_label(mode_name: str, start: dt.date) -> str:
     return ""
 
 
-@tool("atr_levels", AtrLevelsArgs, AtrLevelsResult)
+@tool("atr_levels", AtrLevelsArgs, AtrLevelsResult, memo=True)
 def atr_levels(ctx: ToolContext, args: AtrLevelsArgs) -> AtrLevelsResult:
     """Get Saty ATR levels (previous close ± fractions of ATR) for a symbol, mode and session.
 

@@ -283,7 +283,7 @@ def _measure(
     return out, complete, f"{minutes}m", "official close"
 
 
-@tool("session_outcome", SessionOutcomeArgs, SessionOutcomeResult)
+@tool("session_outcome", SessionOutcomeArgs, SessionOutcomeResult, memo=True)
 def session_outcome_tool(ctx: ToolContext, args: SessionOutcomeArgs) -> SessionOutcomeResult:
     """Tell what happened in one session against its ATR levels: whether and when each golden
     gate triggered, completed or failed, which levels were touched and at what time (ET), the

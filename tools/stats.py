@@ -293,7 +293,7 @@ def _no_sample(
     )
 
 
-@tool("golden_gate_stats", GateStatsArgs, GateStatsResult)
+@tool("golden_gate_stats", GateStatsArgs, GateStatsResult, memo=True)
 def golden_gate_stats(ctx: ToolContext, args: GateStatsArgs) -> GateStatsResult:
     """Measure how often golden gates complete the same session (trigger at ±38.2 % of ATR,
     completion at ±61.8 %), by the hour they triggered, from the intraday data.
@@ -433,7 +433,7 @@ class LevelStatsResult(BaseModel):
     )
 
 
-@tool("level_to_level", LevelStatsArgs, LevelStatsResult)
+@tool("level_to_level", LevelStatsArgs, LevelStatsResult, memo=True)
 def level_to_level_stats(ctx: ToolContext, args: LevelStatsArgs) -> LevelStatsResult:
     """Measure how often price reached one ATR level after touching another the same session
     (e.g. call trigger → +1 ATR), with counts, date range and the hour of the first touch.

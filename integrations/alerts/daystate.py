@@ -12,7 +12,7 @@ a restart mid-session ``since`` says from when (high and low may then miss earli
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,14 @@ import pandas as pd
 from core.levels import level_grid, nearest_levels
 
 GATES = {"bull": ("+0.382", "+0.618"), "bear": ("-0.382", "-0.618")}
+
+
+class TickTimes(Protocol):
+    """Tick times read by position (a ``pd.DatetimeIndex``, or the engine's lazy ``Moments``)."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, i: int, /) -> pd.Timestamp: ...
 
 
 @dataclass
@@ -91,7 +99,7 @@ class DayState:
             if gate.triggered is not None and gate.completed is None and beyond_target:
                 gate.completed = clock
 
-    def update_many(self, moments: pd.DatetimeIndex, prices: np.ndarray) -> None:
+    def update_many(self, moments: TickTimes, prices: np.ndarray) -> None:
         """Take a batch of ticks in time order (``moments`` in US/Eastern): the same result as
         ``update`` on each, with the gates' first crossings found by array search."""
         if not len(prices):

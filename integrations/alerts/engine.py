@@ -45,11 +45,12 @@ import numpy as np
 import pandas as pd
 
 from core.alerts import AlertEngine
-from core.bars import EASTERN, resample
+from core.bars import EASTERN, NS_PER_DAY, resample
 from core.calendar import previous_session
 from core.errors import DataError
 from core.levels import MODES, compute_levels, current_period_start
 from core.sources import BarSource, load_bars
+from integrations.alerts.batchclock import EasternClock, Moments, day_of, minute_of_day
 from integrations.alerts.briefings import BriefingRunner
 from integrations.alerts.daystate import DayState
 from integrations.alerts.monitor import Monitor
@@ -234,6 +235,7 @@ class LiveEngine:
         self._checked = 0.0
         self._gap_from: pd.Timestamp | None = None
         self._last: pd.Timestamp | None = None
+        self._clock = EasternClock()
 
     # -- per session and per alert change --------------------------------------------------
 
@@ -276,6 +278,9 @@ class LiveEngine:
         for k, alert in enumerate(alerts):
             if alert.rule.rule_id in fired:
                 engine.set_armed(k, False)
+            elif self.day is not None:  # the odds its firing will quote, worked out now
+                rule = alert.rule
+                self.monitor.odds.warm(rule.symbol, self.day, rule.level, rule.direction)
         self.engine, self.alerts = engine, alerts
         self.status.alerts_watched = len(alerts)
         self._checked = self.wall()
@@ -349,32 +354,31 @@ class LiveEngine:
         self.status.events += n
         if not n:
             return []
-        local = pd.DatetimeIndex(batch.times_ns, tz="UTC").tz_convert(EASTERN)
-        days = local.normalize().asi8
+        local = self._clock.local(batch.times_ns)
+        days = local // NS_PER_DAY
         cuts = np.flatnonzero(days[1:] != days[:-1]) + 1
         delivered: list[str] = []
         for a, b in zip(np.r_[0, cuts], np.r_[cuts, n], strict=True):
             delivered += self._segment(batch, local, int(a), int(b))
         return delivered
 
-    def _segment(self, batch: TickBatch, local: pd.DatetimeIndex, a: int, b: int) -> list[str]:
-        """Process ticks ``a:b`` of a batch, all of one session."""
-        when, px, ns = local[a:b], batch.prices[a:b], batch.times_ns[a:b]
+    def _segment(self, batch: TickBatch, local: np.ndarray, a: int, b: int) -> list[str]:
+        """Process ticks ``a:b`` of a batch, all of one session (``local``: wall-clock ns)."""
+        px, ns = batch.prices[a:b], batch.times_ns[a:b]
+        when = Moments(ns)
         if self.status.mode != "replay":
-            self.monitor.stats.stream_lag_seconds = max(
-                0.0, self.monitor.clock() - when[-1].timestamp()
-            )
+            self.monitor.stats.stream_lag_seconds = max(0.0, self.monitor.clock() - ns[-1] / 1e9)
         if self._gap_from is not None:
             self._report_gap(self._gap_from, when[0])
-        self._last = when[-1]
-        day = when[0].date()
+        self._last = last_moment = when[-1]
+        day = day_of(int(local[a]))
         if day != self.day:
             self.roll(day)
         elif self.wall() - self._checked >= self.refresh_seconds:
             self._refresh()
-        uniq, inv = np.unique(batch.symbols[a:b], return_inverse=True)
-        minute = when.hour * 60 + when.minute
-        rth = np.asarray((minute >= 570) & (minute < 960))
+        inv, uniq = pd.factorize(batch.symbols[a:b])  # hashing, not sorting: O(n)
+        minute = minute_of_day(local[a:b])
+        rth = (minute >= 570) & (minute < 960)
         engine_idx = np.full(len(uniq), -1, dtype=np.int64)
         delivered: list[str] = []
         names = [str(u).upper().lstrip("$") for u in uniq]
@@ -383,17 +387,18 @@ class LiveEngine:
                 continue
             sel = inv == k
             last = int(np.flatnonzero(sel)[-1])
+            moment = when[last]
             with self.status._lock:
                 self.status.last_price[name] = float(px[last])
-                self.status.last_tick[name] = when[last].isoformat()
+                self.status.last_tick[name] = moment.isoformat()
                 if name in self.status.today:
-                    self.status.today[name].update_many(when[sel & rth], px[sel & rth])
+                    self.status.today[name].update_many(Moments(ns[sel & rth]), px[sel & rth])
             if self.recorder is not None:
                 self.recorder.add_many(name, ns[sel], px[sel])
-            if self.watches is not None and self.watches.on_event(name, when[last]):
+            if self.watches is not None and self.watches.on_event(name, moment):
                 delivered += self.monitor.flush(self.watches.store)
             engine_idx[k] = self.engine.sym_index.get(name, -1)
-        if self.briefings is not None and self.briefings.on_event(when[-1]):
+        if self.briefings is not None and self.briefings.on_event(last_moment):
             delivered += self.monitor.flush(self.briefings.store)
         idx = engine_idx[inv]
         ticks = np.flatnonzero(idx >= 0)

@@ -26,10 +26,10 @@ import pandas as pd
 from core.alerts import AlertEngine, Firing
 from core.bars import bar_index
 from core.errors import DataError
-from core.goldengate import gate_sessions, gate_stats, level_to_level
-from core.levels import grid_fractions, level_key, session_levels
+from core.levels import session_levels
 from core.ribbon import ribbon
 from core.sources import BarSource, load_bars
+from integrations.alerts.odds import SetupOdds
 from integrations.alerts.store import SqliteAlertStore, StoredAlert
 from tools.levels import LEVEL_NAMES
 
@@ -106,6 +106,8 @@ class Monitor:
         """Lag, queue depth and failures, for ``/metrics``."""
         self.clock = clock
         """POSIX seconds now (stream lag is measured against it)."""
+        self.odds = SetupOdds(source)
+        """The odds sentences of firings, kept per setup and session (``warm`` them at the open)."""
 
     def _session_bars(self, symbol: str, day: dt.date) -> tuple[pd.DataFrame, np.ndarray]:
         """Return the session's bars (1-minute if available, else 5-minute) and the ribbon spine
@@ -140,42 +142,7 @@ class Monitor:
 
     def _context(self, symbol: str, day: dt.date, key: str, direction: str, minute: int) -> str:
         """Return the historical odds for this setup, from sessions before ``day`` only."""
-        try:
-            history = load_bars(self.source, symbol, "5m")
-        except DataError:
-            return ""
-        history = history.loc[
-            : pd.Timestamp(day).tz_localize(bar_index(history).tz) - pd.Timedelta(1, "ns")
-        ]
-        if not len(history):
-            return ""
-        levels = session_levels(load_bars(self.source, symbol, "1d"))
-        if key in ("+0.382", "-0.382") and direction == ("up" if key[0] == "+" else "down"):
-            bucket = "09" if minute < 600 else f"{minute // 60:02d}"
-            side = "bull" if key[0] == "+" else "bear"
-            stats = gate_stats(gate_sessions(history, levels, side), side, [bucket])
-            row = stats.rows[0]
-            if not row.triggers:
-                return ""
-            return (
-                f" Historically {side} golden gates triggered in the {bucket} bucket completed "
-                f"{row.completions} of {row.triggers} times ({row.rate:.1f}%), "
-                f"{stats.first_date} to {stats.last_date}."
-            )
-        keys = [level_key(f) for f in grid_fractions()]
-        here = keys.index(key)
-        step = 1 if direction == "up" else -1
-        if not 0 <= here + step < len(keys):
-            return ""
-        target = keys[here + step]
-        odds = level_to_level(history, levels, key, target)
-        if not odds.touched:
-            return ""
-        return (
-            f" After touching {key}, price reached {target} the same session in "
-            f"{odds.reached} of {odds.touched} sessions ({odds.rate:.1f}%), "
-            f"{odds.first_date} to {odds.last_date}."
-        )
+        return self.odds.sentence(symbol, day, key, direction, minute)
 
     def message(
         self,

@@ -15,7 +15,11 @@ class SqliteFile:
     """A store's connection (usable from any thread, one statement at a time).
 
     ``location`` is a SQLite file path or a PostgreSQL URL; ``schema`` is migration 1 of the
-    store ``name`` (``schema_migrations``), ``later`` its further migrations in order.
+    store ``name`` (``schema_migrations``), ``later`` its further migrations in order. SQLite
+    files run in WAL mode with ``synchronous=NORMAL``, like the accounts file: a recorded firing
+    survives a crash or ``kill -9`` of the process (only a power loss can drop the last commits),
+    a commit costs no disk flush (one flush cost ~13 ms here, more than a second of a full
+    feed's ticks), and readers in other processes do not block the live engine's writes.
     """
 
     def __init__(
@@ -26,7 +30,9 @@ class SqliteFile:
         name: str,
         later: Sequence[Migration] = (),
     ) -> None:
-        self.sql: Database = open_database(location, name, (Migration(1, tuple(schema)), *later))
+        self.sql: Database = open_database(
+            location, name, (Migration(1, tuple(schema)), *later), wal=True
+        )
 
     def _exec(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
         """Run one statement and commit; return its rows."""

@@ -50,9 +50,12 @@ MIGRATIONS = (Migration(1, SCHEMA),)
 """The accounts schema's versions (``schema_migrations`` component ``accounts``)."""
 CHANNELS = ("slack", "discord")
 LOGIN_FAILURES = (10, 300.0)
+"""At most 10 failed logins per username in 300 s; then logins for it wait."""
 CLIENT_FAILURES = (30, 300.0)
 """Failed logins allowed from one client address (any usernames) in the window."""
-"""At most 10 failed logins per username in 300 s; then logins for it wait."""
+LAST_USED_STEP = 60.0
+"""A token's last use is written at most once a minute: every API call reading it must not
+also be a write (the token list shows the time to the minute)."""
 
 
 @functools.cache
@@ -308,13 +311,15 @@ class AccountStore:
         """Return the user of a live API token; raise ``AuthError`` when unknown or revoked."""
         digest = secret_digest(secret)
         rows = self.db.rows(
-            "SELECT u.username, u.role, u.disabled, t.revoked FROM tokens t JOIN users u "
-            "ON u.username = t.username WHERE t.digest = ?",
+            "SELECT u.username, u.role, u.disabled, t.revoked, t.last_used FROM tokens t "
+            "JOIN users u ON u.username = t.username WHERE t.digest = ?",
             (digest,),
         )
         if not rows or rows[0][2] or rows[0][3] is not None:
             raise AuthError("invalid or revoked API token")
-        self.db.run("UPDATE tokens SET last_used = ? WHERE digest = ?", (time.time(), digest))
+        now = time.time()
+        if rows[0][4] is None or now - rows[0][4] >= LAST_USED_STEP:
+            self.db.run("UPDATE tokens SET last_used = ? WHERE digest = ?", (now, digest))
         return User(rows[0][0], Role(rows[0][1]))
 
     # personal data (``whispr users export`` / ``delete``)

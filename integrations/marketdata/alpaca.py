@@ -21,7 +21,7 @@ import pandas as pd
 from assistant.settings import get_settings, reveal
 from core.bars import EASTERN
 from core.errors import UnknownSymbolError
-from integrations.marketdata.batches import TickBatch, alpaca_ticks
+from integrations.marketdata.batches import TickBatch, alpaca_frame, alpaca_ticks
 from integrations.marketdata.http import (
     AuthError,
     ProviderError,
@@ -173,6 +173,10 @@ class AlpacaSource(RemoteSource):
         async with open_stream("alpaca", f"{self.config.ws_url}/v2/{self.config.feed}") as ws:
             await ws.send(json.dumps(auth))
             async for raw in ws:
+                fast = alpaca_frame(raw) if batches else None
+                if fast is not None:  # a frame of trades only: decoded straight into columns
+                    yield fast
+                    continue
                 messages = decode("alpaca", raw)
                 if not isinstance(messages, list):
                     raise ProviderError(f"alpaca stream: malformed message {raw!r:.200}")

@@ -22,7 +22,7 @@ import pandas as pd
 from assistant.settings import get_settings, reveal
 from core.bars import EASTERN
 from core.errors import InvalidArgumentError
-from integrations.marketdata.batches import TickBatch, polygon_ticks
+from integrations.marketdata.batches import TickBatch, polygon_frame, polygon_ticks
 from integrations.marketdata.http import (
     AuthError,
     ProviderError,
@@ -173,6 +173,10 @@ class PolygonSource(RemoteSource):
         async with open_stream("polygon", url) as ws:
             await ws.send(json.dumps({"action": "auth", "params": self.config.api_key}))
             async for raw in ws:
+                fast = polygon_frame(raw) if batches else None
+                if fast is not None:  # a frame of trades only: decoded straight into columns
+                    yield fast
+                    continue
                 messages = decode("polygon", raw)
                 if not isinstance(messages, list):
                     raise ProviderError(f"polygon stream: malformed message {raw!r:.200}")

@@ -180,9 +180,9 @@ class _SqliteTransaction(Transaction):
 class SqliteDatabase(Database):
     """One SQLite connection shared by threads (one lock, commit per call).
 
-    ``wal=True`` is the accounts file's mode: WAL journal, ``synchronous=NORMAL`` (a commit
+    ``wal=True`` is the accounts and alert files' mode: WAL journal, ``synchronous=NORMAL`` (a commit
     survives a crash of the process; only a power loss can drop the last commits), foreign
-    keys on and a 10 s busy timeout. ``wal=False`` is the alert stores' plain mode (rollback
+    keys on and a 10 s busy timeout. ``wal=False`` is the plain mode (strategies) (rollback
     journal, 5 s busy timeout). The file is created 0600 in a 0700 folder.
     """
 

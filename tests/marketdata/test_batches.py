@@ -7,9 +7,16 @@ from __future__ import annotations
 import numpy as np
 import orjson
 import pandas as pd
+import pytest
 
 from integrations.marketdata import alpaca, polygon, schwab
-from integrations.marketdata.batches import alpaca_ticks, polygon_ticks, schwab_ticks
+from integrations.marketdata.batches import (
+    alpaca_frame,
+    alpaca_ticks,
+    polygon_frame,
+    polygon_ticks,
+    schwab_ticks,
+)
 
 MS = 1_771_000_000_123  # 2026-02-13 ~16:26 UTC, in ms
 
@@ -70,3 +77,39 @@ def test_schwab_frames_decode_to_the_same_ticks():
     assert batch.times_ns.tolist() == [q.time.value for q in one]
     assert batch.prices.tolist() == [q.last for q in one]
     assert len(batch) == len(data["content"]) - 1  # the bid-only item carries no trade
+
+
+def _trades_only(kind: str) -> bytes:
+    msgs = orjson.loads(_frame(kind))
+    keep = ("T", "V") if kind == "polygon" else ("t",)
+    field = "ev" if kind == "polygon" else "T"
+    return orjson.dumps([m for m in msgs if m[field] in keep])
+
+
+def test_trade_frames_take_the_typed_path_and_give_the_per_message_ticks():
+    for kind, fast, event in (
+        ("polygon", polygon_frame, polygon._event),
+        ("alpaca", alpaca_frame, alpaca._event),
+    ):
+        raw = _trades_only(kind)
+        batch = fast(raw)
+        assert batch is not None, kind
+        one = [event(m) for m in orjson.loads(raw)]
+        assert list(batch.symbols) == [q.symbol for q in one], kind
+        assert batch.times_ns.tolist() == [q.time.value for q in one], kind
+        assert batch.prices.tolist() == [q.last for q in one], kind
+
+
+def test_other_frames_are_left_to_the_general_reader():
+    assert polygon_frame(_frame("polygon")) is None  # holds a minute bar
+    assert alpaca_frame(_frame("alpaca")) is None  # holds a status message
+    no_price = orjson.dumps([{"ev": "T", "sym": "SPY", "s": 100, "t": MS}])
+    assert polygon_frame(no_price) is None  # the general reader raises on it, naming the frame
+    with pytest.raises(KeyError):
+        polygon_ticks(orjson.loads(no_price))
+    offset = orjson.dumps([{"T": "t", "S": "SPY", "p": 1.0, "t": "2026-02-13T09:30:00-05:00"}])
+    assert alpaca_frame(offset) is None  # not UTC "Z": pandas reads the offset instead
+    assert alpaca_ticks(orjson.loads(offset))[0].times_ns.tolist() == [
+        pd.Timestamp("2026-02-13 14:30", tz="UTC").value
+    ]
+    assert polygon_frame(b'{"ev": "status"}') is None
