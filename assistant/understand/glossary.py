@@ -13,6 +13,9 @@ TERM_THEN_WHAT = (
     r"(?: (?:that|this|it))?\W*"
 )
 """A term, then "what's that": "vomy?? whats that", "po dots? what is it"."""
+BARE_TERM = r"^(?:the )?(?!atr\b|range\b|mode\b|levels?\b)[a-z]{3,12}(?: dots?)?\?+$"
+"""One word alone with a question mark ("vomy?", "po dots?"): what it is, unless it names a level
+("ptrig?") or the previous answer's figures ("atr?")."""
 
 
 def glossary_term(t: str) -> str | None:

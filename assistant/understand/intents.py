@@ -9,7 +9,7 @@ question type, add an intent here and a builder in ``build.py``.
 from __future__ import annotations
 
 from assistant.understand import alerting, briefing, watching
-from assistant.understand.glossary import TERM_THEN_WHAT, glossary_term
+from assistant.understand.glossary import BARE_TERM, TERM_THEN_WHAT, glossary_term
 from assistant.understand.levels import resolve_unsided
 from assistant.understand.patterns import (
     COUNTS,
@@ -83,7 +83,9 @@ RULES: tuple[Rule, ...] = (
         "strategy-show",
         "show_strategy",
         r"\b(?:show|describe|details of|what is|what's)\b (?:me )?(?:my |the )?strategy\b.+"
-        r"|\b(?:show|describe|pull up|open)\b (?:me )?my \S.*? strategy\W*$",  # "show my x strategy"
+        r"|\b(?:show|describe|pull up|open)\b (?:me )?my \S.*? strategy\W*$"  # "show my x strategy"
+        r"|\b(?:show|describe|what are|explain|give me)\b (?:me )?(?:the )?.{2,30}? strat(?:egy)?'?s? "
+        r"(?:rules|spec|definition|details|setup)\b",  # "show me the gg bull strat rules"
     ),
     Rule(
         "strategy-delete",
@@ -134,8 +136,13 @@ RULES: tuple[Rule, ...] = (
         "explain",
         rf"^{TERM_THEN_WHAT}$|(?:^(?:(?:hey|hi|hello|yo|so|ok|okay)\W+)*|[,.!?;:] )(?:what(?:'s| is| are) (?:a|an)\b|what does\b|explain|define|definition|meaning of|tell me about|eli5"
         r"|what do you mean by|difference between|how (?:does|do|is) .* (?:work|calculated|computed)|what is meant by)"
-        r"|^(?:what(?:'s| is| are)|whats|wtf is|wth is)\b|\bwhat does\b.*\bmean\b|\bwhat(?:'s|s| is) \S+(?: \S+)? mean\b",
-        lambda r: no_market_words(r) and glossary_term(r.t) is not None,
+        r"|^(?:what(?:'s| is| are)|whats|wtf is|wth is)\b|\bwhat does\b.*\bmean\b|\bwhat(?:'s|s| is) \S+(?: \S+)? mean\b"
+        rf"|{BARE_TERM}",
+        lambda r: (
+            no_market_words(r)
+            and glossary_term(r.t) is not None
+            and not (r.has(BARE_TERM) and (r.levels.keys or r.levels.unsided))
+        ),
     ),
     Rule(
         "atr-size",

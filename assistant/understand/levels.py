@@ -57,6 +57,7 @@ def side_near(t: str, start: int, end: int) -> str | None:
     up, down = side_regex("up"), side_regex("down")
     hits = [(m.end(), "+") for m in re.finditer(up, before)]
     hits += [(m.end(), "-") for m in re.finditer(down, before)]
+    hits = [h for h in hits if not re.search(r"\d[+-]$", before[: h[0]])]  # "2024-03-05"
     adjacent = [h for h in hits if not re.search(r"[\w,;]", before[h[0] :].replace(" side", ""))]
     if adjacent:
         return max(adjacent)[1]

@@ -110,6 +110,8 @@ def read_risk(t: str) -> tuple[float | None, float | None, str | None]:
         amount = float(raw.replace(",", "")) * (1e3 if k else 1)
         if amount <= 0:
             return None, None, f"a risk of {raw} dollars can't be right"
+        if m[1] and "$" not in m[0] and amount <= 10:  # "risk 2": two percent, not two dollars
+            return amount, None, None
         return None, amount, None
     m = re.search(
         r"(?<![\w+-])(\.\d+|(?<!\.)\d(?:\.\d+)?) ?%(?! (?:chance|odds|of (?:the time|days|sessions)))",
@@ -191,6 +193,9 @@ def read_sizing(t: str) -> Sizing:
     out.problem = problem or risk_problem
     out.side = read_side(t)
     side = out.side or "long"
+    written_before = re.search(r"(?<![\d.])\$?(\d+(?:\.\d+)?) (?:entry|entry price)\b", t)
+    if written_before:  # "spy 680 entry stop 678.5"
+        out.entry = written_before[1]
     for pattern in (
         r"\b(?:entry|enter(?:ing)?|in|paying|pay|paid|filled)(?: price)?(?: \$?[a-z]{2,5}(?= \$?\d))?(?: at| @| of| is|:|=)?",
         r"\b\d{3,5}[cp]\b(?: at| @)",
@@ -200,6 +205,8 @@ def read_sizing(t: str) -> Sizing:
         r"\b(?:spx|spy|es|mes|\$[a-z]{1,5})(?= \$?\d+(?:\.\d+)?,? (?:(?:with|w/|w) )?(?:stop|sl|stp)\b)",
         r"\b(?:calls?|puts?|options?|premium)(?! (?:side )?trig)(?: at| @| of| for)?",
     ):
+        if out.entry is not None:
+            break
         for m in re.finditer(pattern, t):
             found = _price_or_level(t[m.end() :], side)
             if found is not None:
@@ -243,7 +250,7 @@ def read_sizing(t: str) -> Sizing:
         tail = re.split(
             r"\b(?:stop|sl|entry|risk|account|on (?:a|my)|for|using|with)\b|\d{4}-\d", target[1]
         )[0]
-        for piece in re.split(r",| and | & |/| then | (?=\$?\d)| (?=[+-]\d)", tail):
+        for piece in re.split(r",| and | & | \+ | plus |/| then | (?=\$?\d)| (?=[+-]\d)", tail):
             found = _price_or_level(piece, side)
             if found is not None and found not in out.targets:
                 out.targets.append(found)

@@ -61,7 +61,10 @@ def alert_object(r: Reading, last: Turn) -> list[Call] | None:
     ):
         level = args["level"] if args["level"][:1] in "+-0" else "+" + args["level"]
         return [{"name": "atr_levels", "args": {"symbol": args["symbol"], "level": level}}]
-    if r.has(r"\bwhen (?:has|did|have) (?:it|that|this)\b.*\bfire[ds]?\b|\bfired before\b"):
+    if r.has(
+        r"\b(?:when )?(?:has|did|have) (?:it|that|this)(?: one| alert)? (?:ever |already |yet )?"
+        r"(?:fire[ds]?|trigger(?:ed)?|gone off|go off|hit)\b|\bfired (?:before|yet)\b"
+    ):
         return [{"name": "alert_history", "args": args}]
     return None
 

@@ -342,10 +342,8 @@ def _watch_it(x: _Ref) -> list[Call] | None:
     strategy (a draft must be saved first; the tool says so)."""
     if x.name not in _STRATEGY_ANSWERS or not x.r.has(_WATCH_IT):
         return None
-    if x.name != "backtest_strategy" and not x.r.has(
-        r"\b(?:watch|paper|track|monitor|live|forward)"
-    ):
-        return None  # "run it" after a draft or a saved strategy is a backtest
+    if not x.r.has(r"\b(?:watch|paper|track|monitor|live|forward)"):
+        return None  # "run it (on spy)" is a backtest, after a backtest too
     name = strategy_of(x.call)
     if not name:
         return None

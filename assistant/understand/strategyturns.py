@@ -96,15 +96,19 @@ def strategy_follow_up(r: Reading, intent: str | None, last: Turn) -> list[Call]
                 }
             ]
         return None
-    other = builtin_named(r.t)
+    other = builtin_named(r.t) or (_named(r.t) if r.words() <= 5 else None)
     if (
         template["name"] == "backtest_strategy"
         and other
         and other != args.get("strategy")
-        and r.has(
-            r"\bsame (?:period|dates|range|window|time(?: ?frame)?)\b|^(?:and |now |what about |how about )"
+        and (
+            r.has(
+                r"\bsame (?:period|dates|range|window|time(?: ?frame)?)\b"
+                r"|^(?:and |now |what about |how about )"
+            )
+            or r.words() <= 3
         )
-    ):  # "ivomy same period" after vomy for 2025
+    ):  # "ivomy same period" after vomy for 2025; "ivomy?", "and the ptrig one"
         keep = {k: args[k] for k in ("symbol",) if k in args}
         return [
             {"name": "backtest_strategy", "args": {"strategy": other, **keep, **_range(r, args)}}

@@ -26,7 +26,7 @@ LEVEL_TOOLS = ("atr_levels", "price_context", "level_distance")
 SIDE_PICK = (
     r"\b(?:the )?(?:bear|bull|bearish|bullish|put|call|puts|calls|up|down|upside|downside|upper|lower|short|long)"
     r"(?: side| one|side| version| case)\b"
-    r"|^(?:and |what about |how about |now |ok )?(?:for )?(?:the )?(?:bears?|bulls?|bearish|bullish|downside|upside|puts?|calls?|down|up)\W*$"
+    r"|^(?:and |also |what about |how about |now |ok )?(?:for )?(?:the )?(?:bears?|bulls?|bearish|bullish|downside|upside|puts?|calls?|down|up)(?: too| as well| also)?\W*$"
 )
 
 
