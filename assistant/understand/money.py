@@ -181,6 +181,27 @@ def _is_level(value: str | None) -> bool:
     return value is not None and (value[:1] in "+-" or value == "0")
 
 
+def _entry(t: str, side: str) -> str | None:
+    """Return the entry price or level a trade names, or None."""
+    written_before = re.search(r"(?<![\d.])\$?(\d+(?:\.\d+)?) (?:entry|entry price)\b", t)
+    if written_before:  # "spy 680 entry stop 678.5"
+        return written_before[1]
+    for pattern in (
+        r"\b(?:entry|enter(?:ing)?|in|paying|pay|paid|filled)(?: price)?(?: \$?[a-z]{2,5}(?= \$?\d))?(?: at| @| of| is|:|=)?",
+        r"\b\d{3,5}[cp]\b(?: at| @)",
+        r"\b(?:long|short|buy(?:ing)?|sell(?:ing)?|bought|sold|shorting|longing|going long|going short|get(?:ting)? (?:long|short))\b(?: \d+(?=(?: \$?[a-z]{2,6}){1,2} (?:at\b|@)|(?: \$?[a-z]{2,6}){0,2} (?:calls?|puts?|contracts?|options?|shares)\b))?(?: (?!stop|stp|sl|tgt|target|risk|at)(?:\$?[a-z]{2,5}))?(?: via \$?[a-z]{2,5})?(?: (?:calls?|puts?|options?|shares|contracts))?(?: at| @| from)?",
+        r"(?:^|\s)@\s?",
+        r"\b(?:spx|spy|\$?[a-z]{2,5})(?= \$?\d+(?:\.\d+)? (?:long|short|buy|sell)\b)",
+        r"\b(?:spx|spy|es|mes|\$[a-z]{1,5})(?= \$?\d+(?:\.\d+)?,? (?:(?:with|w/|w) )?(?:stop|sl|stp)\b)",
+        r"\b(?:calls?|puts?|options?|premium)(?! (?:side )?trig)(?: at| @| of| for)?",
+    ):
+        for m in re.finditer(pattern, t):
+            found = _price_or_level(t[m.end() :], side)
+            if found is not None:
+                return found
+    return None
+
+
 def read_sizing(t: str) -> Sizing:
     """Return the sizing slots of a normalised message."""
     dates = r"(?<![\d.$])\d{1,2}/\d{1,2}(?:/\d{2,4})?(?![\d]|\.\d)|\b\d{4}-\d{2}-\d{2}\b"
@@ -193,27 +214,7 @@ def read_sizing(t: str) -> Sizing:
     out.problem = problem or risk_problem
     out.side = read_side(t)
     side = out.side or "long"
-    written_before = re.search(r"(?<![\d.])\$?(\d+(?:\.\d+)?) (?:entry|entry price)\b", t)
-    if written_before:  # "spy 680 entry stop 678.5"
-        out.entry = written_before[1]
-    for pattern in (
-        r"\b(?:entry|enter(?:ing)?|in|paying|pay|paid|filled)(?: price)?(?: \$?[a-z]{2,5}(?= \$?\d))?(?: at| @| of| is|:|=)?",
-        r"\b\d{3,5}[cp]\b(?: at| @)",
-        r"\b(?:long|short|buy(?:ing)?|sell(?:ing)?|bought|sold|shorting|longing|going long|going short|get(?:ting)? (?:long|short))\b(?: \d+(?=(?: \$?[a-z]{2,6}){1,2} (?:at\b|@)|(?: \$?[a-z]{2,6}){0,2} (?:calls?|puts?|contracts?|options?|shares)\b))?(?: (?!stop|stp|sl|tgt|target|risk|at)(?:\$?[a-z]{2,5}))?(?: via \$?[a-z]{2,5})?(?: (?:calls?|puts?|options?|shares|contracts))?(?: at| @| from)?",
-        r"(?:^|\s)@\s?",
-        r"\b(?:spx|spy|\$?[a-z]{2,5})(?= \$?\d+(?:\.\d+)? (?:long|short|buy|sell)\b)",
-        r"\b(?:spx|spy|es|mes|\$[a-z]{1,5})(?= \$?\d+(?:\.\d+)?,? (?:(?:with|w/|w) )?(?:stop|sl|stp)\b)",
-        r"\b(?:calls?|puts?|options?|premium)(?! (?:side )?trig)(?: at| @| of| for)?",
-    ):
-        if out.entry is not None:
-            break
-        for m in re.finditer(pattern, t):
-            found = _price_or_level(t[m.end() :], side)
-            if found is not None:
-                out.entry = found
-                break
-        if out.entry is not None:
-            break
+    out.entry = _entry(t, side)
     if out.entry is None:  # "the call trigger long, stop at pdc": the level named before the stop
         head = re.split(r"\b(?:stop|sl|target|tgt|tp)\b", t)[0]
         slot = read_levels(head)
