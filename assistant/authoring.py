@@ -143,7 +143,8 @@ def parse_strategy(text: str, symbol: str) -> Draft:
         text = text[: named.start()]  # the name is not part of the rules
     whole = normalize(text)
     t = _PREAMBLE.sub("", whole)
-    side = _side(t)
+    # "draft a short: spx crosses below …": the side may be named in the lead-in only
+    side = _side(t if re.search(r"\b(?:long|short|buy|sell)\b", t) else whole)
     sign = "+" if side == "long" else "-"
     t = re.sub(r"\b(?:tgt|tp|pt)\b", "target", t)
     head = re.split(r"\btarget|\bstop\b", t)[0]

@@ -48,6 +48,7 @@ FIRST_CONTACT_FILES = (
     "firstcontact_n.jsonl",
     "firstcontact_o.jsonl",
     "firstcontact_p.jsonl",
+    "firstcontact_q.jsonl",
 )
 FOCUSED_FILES = ("firstcontact_h.jsonl",)
 """Sets on one family of questions (H: issue #13's session questions): smaller by design."""

@@ -17,6 +17,7 @@ CREATE = (
     r"|drop|dm)\b|\b(?:morning|daily|pre-?market|premarket) (?:briefing|brief|summary|report|note)\b"
     r"|\b(?:set up|schedule|create|add|new|start) (?:a |an |my )?(?:\w+ )?(?:briefing|brief)\b"
     r"|\b\$?[a-z]{2,5} (?:briefing|brief) (?:at |@ ?)?\d{1,2}(?::\d{2})?\b"  # "spy briefing 9:15 in here"
+    r"|^(?:briefing|brief) \$?[a-z]{2,5},? (?:at |@ ?)?\d{1,2}(?::\d{2})? ?(?:am|pm)?\b"  # "briefing spx 9am"
 )
 """Asks for a recurring post: a verb with "every morning", or a briefing named."""
 LIST = r"\b(?:my|list|show|which|what)\b.*\bbriefings?\b|^briefings?\W*$"
@@ -32,9 +33,7 @@ def _clock(t: str) -> str | None:
     """Return the HH:MM a briefing request names ("at 9am", "8:45", "9:15 am"), or None."""
     m = re.search(r"\b(?:at|@|by|around) ?(\d{1,2})(?::(\d{2}))? ?(am|pm|a\.m\.|p\.m\.)?\b", t)
     m = m or re.search(r"\b(\d{1,2})(?::(\d{2}))? ?(am|pm)\b", t)
-    m = m or re.search(
-        r"\b(?:briefing|brief)\s+(?:at |@ ?)?(\d{1,2}):(\d{2})()\b", t
-    )  # "spy briefing 9:15"
+    m = m or re.search(r"(?<![\d/])\b(\d{1,2}):(\d{2})()\b", t)  # "every morning 9:15"
     if not m:
         return None
     hour = int(m[1]) % 12 + (12 if m[3] and m[3].startswith("p") else 0)
@@ -51,8 +50,12 @@ def create(r: Reading, symbols: list[str]) -> Built:
     if r.has(r"\ball (?:the )?(?:modes|timeframes)\b"):
         args["modes"] = list(_MODES)
     elif r.modes:
-        day = r.has(r"\bday\b|\bdaily\b")  # "daily and monthly lvls": the day levels too
-        args["modes"] = list(dict.fromkeys(["day", *r.modes] if day else r.modes))
+        # "daily and monthly lvls": the day levels too; "daily spy briefing" says how often
+        said = re.sub(r"\bdaily (?:\$?[a-z]{2,5} )?(?:briefing|brief|post|note)\b", " ", r.t)
+        day = re.search(r"\bday\b|\bdaily\b", said) is not None
+        named = [m for m in r.modes if m != "day" or day]
+        if wanted := list(dict.fromkeys(["day", *named] if day else named)):
+            args["modes"] = wanted
     channel = re.search(r"#[\w-]+", r.text.lower())
     if channel:
         args["destination"] = channel[0]

@@ -4,11 +4,13 @@ terms and statistics windows."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
 from assistant.understand.levels import read_levels, resolve_unsided
 from assistant.understand.reading import Reading
+from assistant.understand.turns import RANGED_TOOLS
 
 
 def pair_change(r: Reading, args: dict[str, Any]) -> dict[str, Any]:
@@ -24,6 +26,9 @@ def pair_change(r: Reading, args: dict[str, Any]) -> dict[str, Any]:
         b = resolve_unsided(read_levels(both[2]), both[2], str(args.get("to_level", "+"))[:1])
         if len(a) == 1 and len(b) == 1:
             return {"from_level": a[0], "to_level": b[0]}
+    alone = read_levels(r.t).keys if not re.search(r"\b(?:from|to)\b|->|→", r.t) else []
+    if len(alone) == 1 and r.words() <= 4 and args.get("from_level") == "0":
+        return {"to_level": alone[0]}  # "and -1" after "pc to +1": the other target
     for word, key in (("from", "from_level"), ("to", "to_level")):
         m = re.search(rf"\b{word}\b(?: the)? (.+?)(?=\b(?:to|from|instead)\b|\?|$)", r.t)
         old = args.get(key)
@@ -108,8 +113,27 @@ def counts_change(r: Reading, args: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def range_change(r: Reading) -> dict[str, Any]:
+def range_change(r: Reading, tool: str, args: dict[str, Any]) -> dict[str, Any]:
+    """Return the start and end a follow-up of a ``tool`` call names (nothing for a tool over
+    no span); a period written without its year ("q3?", "h2?") is taken in the year of the span
+    answered before (``args``' start)."""
+    if tool not in RANGED_TOOLS:
+        return {}
     start, end = r.range
+    half = re.fullmatch(
+        r"(?:and |what about |how about |now )?(?:the )?(h[12]|[12](?:st|nd) half)\W*", r.t
+    )
+    was = str(args.get("start") or "")[:4]
+    if half and was.isdigit():  # "h2?" after h1 2025
+        first = half[1][-1] == "1" or half[1].startswith("1")
+        start, end = (
+            dt.date(int(was), 1 if first else 7, 1),
+            dt.date(int(was), 6 if first else 12, 30 if first else 31),
+        )
+    elif (start or end) and was.isdigit() and not re.search(r"(?:19|20)\d\d|'\d\d", r.date.text):
+        shift = int(was) - (start or end).year  # type: ignore[union-attr]
+        start = start.replace(year=start.year + shift) if start else None
+        end = end.replace(year=end.year + shift) if end else None
     if not (start or end):
         return {}
     return {"start": start.isoformat() if start else None, "end": end.isoformat() if end else None}

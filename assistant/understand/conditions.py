@@ -72,13 +72,15 @@ def read_conditions(r: Reading, tool: str) -> Conditions:
         zone = (m[1] or m[2]).replace("markup", "mark up").replace("markdown", "mark down")
         zone = zone.replace(" ", "_")
         wanted.append(("po_zone", zone, m.group(0).strip()))
-    if re.search(
-        r"\b(?:1h|1 ?hr|hourly|60 ?m(?:in)?)\b[^.?]{0,6}\b(?:ribbon|po|phase|oscillator)\b"
-        r"|\b(?:ribbon|po|phase|oscillator)\b[^.?]{0,30}\b(?:on|off|from|using|with) (?:the )?"
-        r"(?:1h|1 ?hr|hourly|60 ?m(?:in)?)\b",
+    bars = r"(1h|1 ?hr|hourly|60 ?m(?:in)?|5 ?m(?:in)?|5-min)"
+    m = re.search(
+        rf"\b{bars}\b[^.?]{{0,6}}\b(?:ribbon|po|phase|oscillator)\b"
+        rf"|\b(?:ribbon|po|phase|oscillator)\b(?:[^.?]{{0,30}}\b(?:on|off|from|using|with) (?:the )?| ){bars}\b",
         r.t,
-    ):
-        wanted.append(("indicator_timeframe", "1h", "1h"))
+    )
+    if m:  # "ribbon on the 1h", "mixed ribbon 1h", "5m ribbon"
+        hourly = (m[1] or m[2])[0] in "1h6"
+        wanted.append(("indicator_timeframe", "1h" if hourly else "5m", m.group(0)))
     m = re.search(
         r"\b(?:count|counting|treat|include|including|with)\b[^.?]{0,30}\b(?:opens?|gaps?)\b[^.?]{0,30}"
         r"\b(?:past|beyond|above|below|through|over)[- ](?:the[- ])?(?:mid\w*|\.?0?\.?618|61\.8|completion)"
@@ -120,15 +122,21 @@ def _weekdays(t: str) -> list[str] | None:
         or re.search(rf"\b{_DAY_WORD}(?:\s?(?:/|,|and|&)\s?{_DAY_WORD})* only\b", t)
         or re.search(rf"\bonly (?:on )?{_DAY_WORD}(?:\s?(?:/|,|and|&)\s?{_DAY_WORD})+", t)
     )  # "only tues and thurs"
-    listed = listed or re.search(rf"\bon an? {_DAY_WORD}\b", t)  # "completes on a wednesday"
+    listed = (
+        listed
+        or re.search(rf"\bon an? {_DAY_WORD}\b", t)  # "completes on a wednesday"
+        or re.search(rf"\b{_DAY_WORD}(?:\s?/\s?{_DAY_WORD})+\b", t)  # "tue/thu"
+    )
     if listed:  # "on tues/thurs"
         days = re.findall(_DAY_WORD, listed.group(0))
         return sorted({d[:3] for d in days}, key=list(_DAYS).index)
     single = re.search(
-        r"^(mon|tue|wed|thu|fri)[a-z]*day (?:gg|golden gate|gate|stats|odds|l2l)\b", t
+        r"^(mon|tue|wed|thu|fri)[a-z]*day (?:gg|golden gate|gate|stats|odds|l2l)\b"
+        r"|^(?:\w+ )?(mon|tue|wed|thu|fri)[a-z]*(?:day)? (?:morning|afternoon) .*\b(?:gg|golden gate)",
+        t,
     )
-    if single:  # "friday gg stats"
-        return [single[1]]
+    if single:  # "friday gg stats", "thursday afternoon bull gg"
+        return [single[1] or single[2]]
     plural = re.findall(r"\b(mon|tues?|wednes|thurs?|fri)days\b", t)
     if plural:
         return sorted({p[:3] for p in plural}, key=list(_DAYS).index)
@@ -145,9 +153,8 @@ def without_conditions(t: str) -> str:
     opens below the put trigger" is read as golden-gate odds, not put-trigger odds."""
     for pattern, _ in _OPEN:
         t = re.sub(pattern, " ", t)
-    return re.sub(
-        r"\b(?:when|if|on days?|days?) (?:it|spx|spy|price|we|the market)?\s*$", "", t
-    ).strip()
+    t = re.sub(r"\b(?:when|if|on days?|days?) (?:it|spx|spy|price|we|the market)?\s*(?=,|$)", "", t)
+    return re.sub(r"\s+,", ",", t).strip(" ,")
 
 
 def not_applied_note(items: list[str]) -> str | None:

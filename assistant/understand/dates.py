@@ -6,9 +6,8 @@ against that symbol's "today" with ``DateSlot.resolve``), "current", or a named 
 looks like a date but cannot be read (2019-02-30, 13/45/21) or contradicts itself (a weekday that
 is not the date's) becomes ``problem``: the planner asks instead of guessing.
 
-Two-digit years mean the most recent past year that fits (97 → 1997, 21 → 2021). A month and
-day without a year mean this year unless that is after the next session, then last year.
-"""
+Two-digit years: the latest past year that fits (97 → 1997). A yearless month-day or month:
+this year unless that is after the next session, then last year."""
 
 from __future__ import annotations
 
@@ -154,8 +153,9 @@ def _named_periods(t: str, today: dt.date) -> Found:
             if s.group(0) != m[1]
         ):
             add(m, _year_period(int(m[1]), m[0]))
-    for m in re.finditer(rf"\b(?:for|in|of|since|from|during|starting) ({_MON})\b(?! \d)", t):
-        month = months()[m[1]]
+    month_words = rf"\b(?:for|in|of|since|from|during|starting) ({_MON})\b(?! \d| '\d)"
+    for m in re.finditer(rf"{month_words}|\b({_MON})(?=\W*$)", t):  # "spx monthly aug"
+        month = months()[m[1] or m[2]]
         year = today.year if month <= today.month else today.year - 1
         add(m, _month_period(year, month, m[0]))
     return found

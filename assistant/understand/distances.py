@@ -66,6 +66,8 @@ def distance(r: Reading, symbols: list[str]) -> Built:
     if r.has(r"\bhalf (?:the |an? )?(?:daily |day )?atr\b") and not keys:
         return Built([fill("level_distance", r, s, start_at="0", end_at="+0.5") for s in symbols])
     if len(r.modes) == 2 and keys:  # "weekly +1 vs daily +1"
+        if not r.levels.keys and len(set(r.levels.unsided)) == 1:  # "daily .618 vs weekly .618"
+            keys = [(levels_side(r.t) or "+") + r.levels.unsided[0]]
         end = keys[1] if len(keys) > 1 else keys[0]
         return Built(
             [

@@ -213,8 +213,7 @@ def _changes(r: Reading, call: Call) -> dict[str, Any]:
         out.update(pair_change(r, args))
     if name == "golden_gate_stats":
         out.update(gate_change(r, args, out))
-    if name in ("golden_gate_stats", "level_to_level", "backtest_strategy", "session_counts"):
-        out.update(range_change(r))
+    out.update(range_change(r, name, args))
     if name == "session_counts":
         out.update(counts_change(r, args))
     if name in ("golden_gate_stats", "level_to_level"):

@@ -13,14 +13,17 @@ from assistant.understand.glossary import BARE_TERM, TERM_THEN_WHAT, glossary_te
 from assistant.understand.levels import resolve_unsided
 from assistant.understand.patterns import (
     COUNTS,
+    CROSS_MODE_GAP,
     DISTANCE,
     INDICATOR,
     INDICATOR_NOW,
     LEVELS,
     OUTCOME,
+    PREDICTION,
     SESSION_FACT,
     STATS,
     TRUE_RANGE,
+    WEEKDAY_WORD,
 )
 from assistant.understand.reading import Reading
 from assistant.understand.ruletests import (
@@ -53,6 +56,7 @@ RULES: tuple[Rule, ...] = (
         r"\bweather\b|\bjoke\b|\bsystem prompt\b|\bignore (?:all |your |previous )*(?:instructions|rules)\b"
         r"|\bpassword\b|\bapi key\b|\bwho are you\b|\bwhat model\b",
     ),
+    Rule("refuse-prediction", "unsupported", PREDICTION),
     Rule(
         "greeting",
         "smalltalk",
@@ -68,7 +72,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "recall",
         "recall",
-        r"\bwhat do you (?:remember|know) about me\b|\bwhat have you remembered\b|\bmy (?:preferences|facts|settings)\b",
+        r"\bwhat do (?:you|u) (?:remember|know) (?:about|abt|of) me\b|\bwhat have you remembered\b|\bmy (?:preferences|facts|settings)\b",
     ),
     Rule("forget", "forget", r"^forget\b|\bforget (?:my|that|what|everything)\b"),
     *watching.RULES,
@@ -162,7 +166,13 @@ RULES: tuple[Rule, ...] = (
                 r"(?:range|move|gap|atr)\b"
             )
             # "how many pts between the triggers? tryna size a straddle": a distance first
-            and not (r.has(r"\bhow many (?:pts|points)\b|\bhow far\b") and r.sizing.account is None)
+            # "how many dollars … if I have 100 shares", "in $ for 3 contracts?": a distance's value
+            and not (
+                r.has(
+                    r"\bhow (?:many|much) (?:pts|points|dollars|\$)|\bhow far\b|\bin \$|\bdollars\b"
+                )
+                and r.sizing.account is None
+            )
         ),
     ),
     Rule(
@@ -216,6 +226,7 @@ RULES: tuple[Rule, ...] = (
                 or ((r.has(r"\bdid\b|\bwas\b") or specific_day(r)) and not r.has(STATS_STRONG))
             )
             and not r.has(r"\bwhere did\b|\bend(?:ed)? up\b|\bclose[sd]? (?:vs|from|relative)")
+            and not r.has(CROSS_MODE_GAP)
         ),
     ),
     Rule(
@@ -234,7 +245,7 @@ RULES: tuple[Rule, ...] = (
         "range-vs-atr",
         "levels",
         r"\brange (?:vs|versus|compared to|against|relative to|as a % of|of the) ?(?:the )?atr\b|\b% of (?:the )?atr\b"
-        r"|\bhow much of (?:the|its|the daily) atr\b|\batr used\b|\brange used\b",
+        r"|\bhow much of (?:the|its|the daily) atr\b|\batr used\b|\brange used\b|\brange in atrs?\b",
     ),
     Rule(
         "gg-stats",
@@ -257,9 +268,11 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "level-stats-after",
         "level_stats",
-        r"\b(?:after|once)\b.*\?\s*$|\b(?:after|once)\b.*\bon (?:mon|tue|wed|thu|fri)\w*s\b",
+        r"\b(?:after|once)\b.*\?\s*$|\b(?:after|once)\b.*\bon (?:mon|tue|wed|thu|fri)\w*s\b"
+        r"|\bonce (?:the )?\S+(?: \S+){0,2} (?:hits?|breaks?|tags?|touches|trades|goes|is (?:hit|tagged))\b"
+        r"|\b(?:after|once) the [+-]?(?:\d|\.\d).*(?:\bside\b|\d{4}|'\d\d|\bsince\b)",  # "… on the put side, 2025"
         # "-1.236 after -1 on spy?", "-.618 after -.382 on mondays spx"
-        lambda r: n_levels(r) == 2 and not specific_day(r) and r.words() <= 8,
+        lambda r: n_levels(r) == 2 and not specific_day(r) and r.words() <= 12,
     ),
     Rule(
         "gg-conditional",
@@ -281,7 +294,11 @@ RULES: tuple[Rule, ...] = (
         "gg-stats-window",
         "gg_stats",
         r"\bgolden ?gates?\b|\bggs?\b",
-        lambda r: r.buckets is not None and not specific_day(r) and gate_only(r),
+        lambda r: (
+            r.buckets is not None
+            and (not specific_day(r) or r.has(rf"^(?:\w+ )?{WEEKDAY_WORD} (?:morning|afternoon)"))
+            and gate_only(r)
+        ),  # "thursday afternoon bull gg": thursdays as a condition, not last thursday
     ),
     Rule(
         "level-stats-to",
@@ -347,7 +364,8 @@ RULES: tuple[Rule, ...] = (
         "strategy-results",
         "backtest",
         r"\bhow(?:'d| (?:does|did|has|is)) .{0,24}\b(?:do|done|doing|perform\w*)\b|\bhow many trades\b"
-        r"|\bwin ?%|\bwin rate\b|\bperformance\b|\bresults\b",
+        r"|\bwin ?%|\bwin rate\b|\bperformance\b|\bresults\b"
+        r"|\bstrat\w*\b.*\b(?:max ?dd|drawdown|profit factor|expectancy|sharpe|p&?l|# trades)\b",
         lambda r: (
             bool(strategy_names_in(r.t) or r.has(r"\bstrat(?:egy|s)?\b") or builtin_named(r.t))
             and not r.has(r"\bright now\b|\bcurrently\b")

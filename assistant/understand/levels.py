@@ -281,6 +281,10 @@ class _Scan:
     def pass_families(self) -> None:
         t = self.t
         for pattern, magnitude in level_families():
+            signed = pattern.replace(r"(?<![\w$^+\-.])", r"(?<![\w.])([+-])", 1)
+            for m in re.finditer(signed, t):  # "ptrig to -mid", "+gg"
+                if signed != pattern and self.free(*m.span()):
+                    self.take(m.start(), m.span(), f"{m[1]}{magnitude}")
             for m in re.finditer(pattern, t):
                 if not self.free(*m.span()):
                     continue

@@ -222,7 +222,7 @@ def read_sizing(t: str) -> Sizing:
         if keys and out.side:
             out.entry = keys[0]
     for stop in re.finditer(  # "risk per trade + daily stop be. say spy 681 w/ stop 679": the 2nd
-        r"\b(?:stop(?:ped)?(?: loss)?|sl|stp|out at)(?: out)?(?: at| @| is| of| to| above| below|:|=)?(?: the)?",
+        r"\b(?:stop(?:ped)?(?: loss)?(?:'s)?|sl|stp|out at)(?: out)?(?: at| @| is| of| to| above| below|:|=)?(?: the)?",
         t,
     ):
         out.stop = _price_or_level(

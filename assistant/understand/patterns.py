@@ -30,18 +30,20 @@ DISTANCE = (
     r"|\b(?:points|pts|handles|dollars) (?:from|to|between|away)\b|\bspread between\b"
     r"|\bgap between\b|\bdifference between\b|\bdiff between\b|\bwidth\b|\bhow wide\b|\bpoints? away\b"
     r"|\b(?:pts|points|handles|cents|dollars)\b|\bgap from\b|\bhow much (?:room|space)\b|\bapart\b"
-    r"|\bhow (?:many|much) \$|\$ (?:is|would) that\b|\bper (?:share|contract)\b|\bhow much is that\b"
+    r"|\bhow (?:many|much) \$|\$ (?:is|would) that\b|\bper (?:shares?|contracts?)\b|\bhow much is that\b"
     r"|\bhalf (?:the |an? )?(?:daily |day )?atr\b(?! level| line)|\$ move\b|\bdollar move\b|\batr multiples?\b"
     r"|\bin atrs?\b|(?:spx|spy) \d{3,5}(?:\.\d+)? (?:to|->|→)|\bin \$|\bin dollars\b|% move\b"
     r"|\bmove from\b|\$\$+|\$ if (?:it|we|price) (?:hits|gets|reaches|tags)\b|\bworth if\b|\bp&?n?l\b|\bpnl\b|\bhow many %|\bhow much (?:would|will|does|did|do) (?:that|it|i|this|we) (?:make|earn|be worth|pay|lose|net)\b"
     r"|\bhow many (?:pts|points) (?:under|over|above|below)\b|\bwhat'?s (?:that|it) worth\b|\bworth on\b|\bis what %"
     r"|\bdist\b|\$\s*\??\s*$|\bchg\b|\$ ?value\b|\bdollar value\b"
-    r"|^(?:and |so |ok )?from \$?\d{2,5}(?:\.\d+)? to (?:the )?"
+    r"|^(?:and |so |ok )?from \$?\d{2,5}(?:\.\d+)?(?: \$?[a-z]{2,5})? to (?:the )?|^\$?\d{3,5}(?:\.\d+)? (?:to|->|→) "
+    r"|^(?:pts|points|%|\$|dollars|atrs?) from\b|\bgap in (?:pts|points|\$|%)"
+    r"|\bvs\.?\b.*\b(?:diff|gap|spread|difference)\b|\bspread\b|\bto (?:the )?close\W*$"
 )
 
 OUTCOME = (
     r"\bwhat time did\b|\bwhen did\b.*\b(?:hit|tag|touch|reach|trigger|break|complete|fail)\w*"
-    r"|\bdid\b.{0,40}\b(?:trigger|hit|tag|touch|reach|complete|fail|break)\w*\b"
+    r"|\bdid\b.{0,40}\b(?:trigger|hit|tag|touch|reach|complete|fail|break|fill|get to|make it to)\w*\b"
     r"|\bwhich (?:levels?|lvls)\b.{0,16}\b(?:tag|hit|touch|reach)\w*|\b(?:levels?|lvls) (?:got |were )?(?:tagged|hit|touched|reached)\b"
     r"|\bhow far did (?:it|we|price|spx|spy|\w+) (?:go|run|move|drop|fall|rally|get|push)\b|\brecap\b"
     r"|\bwhat happened (?:w|with|to|on|in)\b"
@@ -101,8 +103,18 @@ SESSION_FACT = (
 """One fact of a session asked for alone: "spx high yday?", "spy open this am?", "range on spy
 4/15/24", "gap that morning?", "low?" (a short message ending near the word)."""
 
-BACK_REFERENCE = r"\bthat (?:day|session|date)\b"
+BACK_REFERENCE = r"^(?!.*\b(?:chances?|odds|how often|probability|% of the time)\b).*\bthat (?:day|session|date)\b"  # "if spx tags the ctrig, what are the chances it reaches +1 that day": the same session
 """A message pointing back at an earlier answer's session ("did the bear gg complete that day")."""
 BACK_ASK = (
     "Which symbol and session do you mean? I have no earlier answer for 'that day' to refer to."
 )
+CROSS_MODE_GAP = r"\bvs\.?\b.*\b(?:diff|gap|spread|difference)\b"
+"""Two levels compared ("weekly +1 vs daily +1 spx diff"): the distance between them."""
+WEEKDAY_WORD = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri)\w*"
+PREDICTION = (
+    r"\bwill (?:\$?[a-z]{2,5}|it|we|the market|mkt) (?:close|end|finish|be|go|hit|reach|get)\b"
+    r"(?!.*\b(?:alert|notify|ping|tell me when)\b)"
+    r"|\bwhere(?:'s| is|s) \$?[a-z]{2,5} (?:closing|going to close|gonna close|headed|heading)\b"
+    r"|\b(?:predict|forecast|gonna (?:close|end))\b"
+)
+"""Asks what price will do ("will spx close green tmrw?"): no tool forecasts; answered so."""

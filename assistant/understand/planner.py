@@ -117,6 +117,11 @@ def plan(text: str, history: list[Turn], setting: Setting) -> Plan:
         return authored
     if intent in ("unsupported", "smalltalk"):
         prefix = "I can't do that here. " if intent == "unsupported" else ""
+        if rule == "refuse-prediction":
+            prefix = (
+                "I don't forecast prices: every number I give comes from the data. I can show "
+                "today's levels and how often a setup played out before. "
+            )
         return Plan(reply=prefix + HELP, rule=rule)
     about_term = after_term(plan, text, r, intent, rule, history, setting)
     if about_term is not None:

@@ -83,11 +83,11 @@ def complete(pending: dict[str, Any], r: Reading) -> str | None:
             r.text.strip(" ?.!"),
             flags=re.IGNORECASE,
         )
-        year = re.search(r"(?:19|20)\d\d$|(?<=[./-])\d{2}$", span)
+        # the year the trader wrote, kept: "13/45/21" then "1/23" is 1/23/21; "13/32" has none
+        year = re.search(r"\d[./-]\d{1,2}[./-](\d{4}|\d{2})$|\b((?:19|20)\d\d)$", span)
         if year and not re.search(r"(?:19|20)\d\d|'\d\d|\d+/\d+/\d+", answer):
-            full = (
-                year[0] if len(year[0]) == 4 else str(two_digit_year(int(year[0]), r.setting.today))
-            )
+            typed = str(year[1] or year[2])
+            full = typed if len(typed) == 4 else str(two_digit_year(int(typed), r.setting.today))
             answer += f"/{full}" if re.fullmatch(r"\d{1,2}/\d{1,2}", answer) else f" {full}"
         fixed = before.replace(span, answer)
         return re.sub(

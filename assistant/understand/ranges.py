@@ -13,6 +13,18 @@ from assistant.understand.vocab import alternation, months
 from core.calendar import previous_session
 
 
+def _calendar_before(t: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
+    """Return "last month" / "last year" as the calendar month or year before this one, or None
+    ("past year" and "last 12 months" are rolling windows)."""
+    if re.search(r"\b(?:last|previous|prior) month\b(?!s)", t):
+        back = today.year * 12 + today.month - 2
+        year, month = back // 12, back % 12 + 1
+        return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+    if re.search(r"\b(?:last|previous|prior) (?:year|yr)\b(?!s)", t):
+        return dt.date(today.year - 1, 1, 1), dt.date(today.year - 1, 12, 31)
+    return None
+
+
 def read_range(text: str, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
     """Return the (start, end) window a statistics question names: "last 3 years", "since
     2025", "in 2025", "q3 2025", "from 3/1/25 to 6/30/25", "ytd"; (None, None) for all data."""
@@ -24,12 +36,8 @@ def read_range(text: str, today: dt.date) -> tuple[dt.date | None, dt.date | Non
     if years and int(years[1]) <= int(years[2]):  # "2016-2025": whole years, first to last
         return dt.date(int(years[1]), 1, 1), dt.date(int(years[2]), 12, 31)
     units = r"(years?|yrs?|months?|mos?|weeks?|wks?|days?|sessions?|trading days?)"
-    if re.search(
-        r"\b(?:last|previous|prior) month\b(?!s)", t
-    ):  # the calendar month before this one
-        back = today.year * 12 + today.month - 2
-        year, month = back // 12, back % 12 + 1
-        return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+    if (before := _calendar_before(t, today)) is not None:
+        return before
     t = re.sub(r"\b(last|past|previous|prior) (year|month|week)\b", r"\1 1 \2", t)
     m = re.search(
         rf"\b(?:last|past|previous|prior) (\d+|one|two|three|four|five|six|twelve) {units}\b", t

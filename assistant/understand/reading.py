@@ -136,6 +136,12 @@ class Reading:
     def gg_side(self) -> str | None:
         """Return bull or bear when the message names a side (or only one side's levels)."""
         t = re.sub(r"\b(?:mark|extended) ?(?:up|down)\b", "", self.t)  # PO zones name no side
+        t = re.sub(  # nor does the ribbon's state: "gg stats w bullish ribbon" asks both gates
+            r"\b(?:bullish|bearish|bull|bear) (?:\d{1,2} ?(?:m|min|h|hr) |hourly )?ribbon\b"
+            r"|\bribbon(?:'s| is| was)? (?:bullish|bearish|bull|bear)\b",
+            "ribbon",
+            t,
+        )
         up = re.search(r"\bbull\w*|\bupside\b|\bcalls?\b|\bup\b|\bupper\b|\blong\b|\babove\b", t)
         down = re.search(
             r"\bbear\w*|\bdownside\b|\bputs?\b|\bdown\b|\blower\b|\bshort\b|\bbelow\b", t

@@ -118,9 +118,8 @@ def gate_asked(r: Reading) -> bool:
     return (
         r.has(r"\bgolden ?gates?\b|\bggs?\b")
         and gate_only(r)
-        and not r.date.found
-        and r.range == (None, None)
-        and r.words() <= 5
+        and not specific_day(r)  # a period ("…, 2024") is the odds' span, a session is not
+        and r.words() <= 5 + (2 if r.date.period or r.range != (None, None) else 0)
     )
 
 

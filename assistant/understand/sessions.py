@@ -33,7 +33,10 @@ def _event(r: Reading) -> tuple[str, str | None] | None:
     ):
         side = {"above": "above", "over": "above", "below": "below", "under": "below"}.get(m[1])
         return "open_beyond", side or "either"
-    if re.search(r"\bgap(?:s|ped)? (up|down)?.{0,12}\b(?:beyond|past|above|below|over)\b", t):
+    if re.search(
+        r"\bgap(?:s|ped)? ?(?:ups?|downs?)?.{0,12}\b(?:beyond|past|above|below|over|thru|through|under)\b",
+        t,
+    ):
         up = re.search(r"\bgap(?:s|ped)? ?ups?\b|\babove\b|\bover\b", t)  # "gap ups"
         down = re.search(r"\bgap(?:s|ped)? ?downs?\b|\bbelow\b|\bunder\b", t)
         return (

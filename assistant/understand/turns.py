@@ -23,6 +23,10 @@ PREV = (
 )
 FLIP = r"\b(?:other side|opposite(?: side)?|flip(?: it)?|mirror|inverse|other one)\b"
 LEVEL_TOOLS = ("atr_levels", "price_context", "level_distance")
+RANGED_TOOLS = (
+    "golden_gate_stats", "level_to_level", "backtest_strategy", "compare_strategies", "session_counts"
+)  # fmt: skip
+"""Tools over a span of sessions: a follow-up naming a period changes their start and end."""
 SIDE_PICK = (
     r"\b(?:the )?(?:bear|bull|bearish|bullish|put|call|puts|calls|up|down|upside|downside|upper|lower|short|long)"
     r"(?: side| one|side| version| case)\b"

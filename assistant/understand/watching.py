@@ -32,7 +32,7 @@ WATCH_CHANGE = (
 JOURNAL = (
     r"\bpaper (?:journal|trades|p&?l|pnl|results?|log|fills)\b"
     r"|^\W*(?:show|list|open|export|see|view|pull up|get)?\W*(?:me )?(?:my |the )?(?:trade |paper )?journal"
-    r"(?: (?:for|on) \$?\w+(?: only)?| as csv| csv)?\W*$"
+    r"(?: (?:for|on) \$?\w+(?: trades)?(?: only)?| as csv| csv)?\W*$"
 )
 _ID = re.compile(r"\bw[0-9a-f]{7,8}\b")
 
