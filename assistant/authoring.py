@@ -14,6 +14,7 @@ from typing import Any
 
 from assistant.authoring_signals import daily_bars, holding, levels_mode, signal_entry
 from assistant.understand.clock import read_window
+from assistant.understand.conditions import weekdays_named
 from assistant.understand.levels import read_levels
 from assistant.understand.vocab import normalize, timeframes
 
@@ -172,6 +173,8 @@ def parse_strategy(text: str, symbol: str) -> Draft:
     )
     if window:
         entry.append(window)
+    if days := weekdays_named(t):  # "when it loses the ptrig on fridays"
+        entry.append({"kind": "day_of_week", "days": days})
     if not entry_levels and not signals:
         return Draft(
             question="Which level should trigger the entry (e.g. the call trigger, "
@@ -224,7 +227,8 @@ def parse_strategy(text: str, symbol: str) -> Draft:
     if named:
         spec["name"] = named.group(1).strip()
     if re.search(
-        r"\b(?:first (?:signal|entry|trigger|trade) only|once (?:a|per) (?:day|session)|one (?:trade|entry) (?:a|per) (?:day|session))\b",
+        r"\b(?:first (?:signal|entry|trigger|trade)(?: of the (?:day|session))? only|once (?:a|per) (?:day|session)"
+        r"|one (?:trade|entry) (?:a|per) (?:day|session)|first (?:signal|entry|trade) (?:of the|per) (?:day|session))\b",
         t,
     ):
         spec["entries_per_session"] = 1

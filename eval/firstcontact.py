@@ -49,6 +49,7 @@ FIRST_CONTACT_FILES = (
     "firstcontact_o.jsonl",
     "firstcontact_p.jsonl",
     "firstcontact_q.jsonl",
+    "firstcontact_r.jsonl",
 )
 FOCUSED_FILES = ("firstcontact_h.jsonl",)
 """Sets on one family of questions (H: issue #13's session questions): smaller by design."""

@@ -17,6 +17,7 @@ from typing import Any, Literal, get_args, get_origin
 from pydantic.fields import FieldInfo
 
 from assistant.understand.levels import between, read_levels, resolve_unsided
+from assistant.understand.modeclauses import levels_by_mode
 from assistant.understand.reading import Reading
 from tools import TOOLS
 
@@ -110,7 +111,19 @@ def levels(r: Reading, symbols: list[str]) -> Built:
         "0"
     }:  # "anchored on the current close (not pdc)": the anchor, not a level asked
         whole = {"level": None, "levels": None}
+    if not whole and (clauses := levels_by_mode(r)):  # "day trigs, weekly gg, monthly mid"
+        return Built(
+            [
+                fill("atr_levels", r, s, mode=m, **_one_or_many(keys))
+                for s in symbols
+                for m, keys in clauses
+            ]
+        )
     return Built([fill("atr_levels", r, s, mode=m, **whole) for s in symbols for m in modes])
+
+
+def _one_or_many(keys: list[str]) -> dict[str, Any]:
+    return {"level": keys[0], "levels": None} if len(keys) == 1 else {"level": None, "levels": keys}
 
 
 def gg_stats(r: Reading, symbols: list[str]) -> Built:
@@ -126,7 +139,9 @@ def level_stats(r: Reading, symbols: list[str]) -> Built:
             question="Which two levels? (e.g. 'after the call trigger, how often full ATR?')"
         )
     first, second = keys[0], keys[1]
-    m = re.search(r"\b(?:after|once|given|if|when|following)\b(.+)$", r.t)
+    m = re.search(r"\b(?:after|once|following)\b(.+)$", r.t) or re.search(
+        r"\b(?:given|if|when)\b(.+)$", r.t
+    )  # "when spx gaps … how often … the mid after touching gg": the touch is after "after"
     if m and not re.search(r"\bfrom\b", r.t[: m.start()]):
         clause = resolve_unsided(read_levels(m[1]), m[1], keys[0][0] if keys[0] != "0" else "+")
         if second in clause and first not in clause:

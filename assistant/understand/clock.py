@@ -67,8 +67,8 @@ def read_window(t: str) -> tuple[str, str] | None:
         (r"\bfirst hour\b|\bopening hour\b", ("09:30", "10:30")),
         (r"\b(?:last|final|power) hour\b|\binto the close\b|\bend of day\b", ("15:00", "16:00")),
         (r"\bafter lunch\b", ("13:00", "16:00")),
-        (r"\bafternoon\b|\bpm session\b", ("12:00", "16:00")),
-        (r"\bmorning\b|\bthis am\b|\bam session\b", ("09:30", "12:00")),
+        (r"\bafternoons?\b|\bpm session\b", ("12:00", "16:00")),
+        (r"\bmornings?\b|\bthis am\b|\bam session\b", ("09:30", "12:00")),
         (r"\blunch\b|\bmidday\b|\bmid-day\b", ("12:00", "13:00")),
     ]
     for pattern, window in phrases:

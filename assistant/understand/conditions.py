@@ -28,6 +28,7 @@ _RIBBON = r"\b(?:with|when|while|if)? ?(?:the |a )?(?:ribbon(?:'s| is| was| bein
 _PO = (
     r"\b(?:po|phase osc\w*|oscillator)\b[^.?]{0,12}\b(extended up|distribution|mark up|markup|launch box|mark down|markdown|accumulation|extended down)\b"
     r"|\b(extended up|distribution|mark up|markup|launch box|mark down|markdown|accumulation|extended down) (?:po|phase)\b"  # "mark down PO zone"
+    r"|(?:^(?:and |what about |how about |now )*|\b(?:with|w/?|in) (?:the )?)(distribution|launch box|accumulation|mark ?up|mark ?down)(?: zone)?\b"
 )
 _UNSUPPORTED = (
     r"\bvix\b[^.?]{0,20}", r"\b(?:fomc|cpi|nfp|opex|earnings|fed) (?:days?|weeks?)\b", r"\bon (?:fomc|cpi|nfp|opex)\b",
@@ -54,7 +55,7 @@ def read_conditions(r: Reading, tool: str) -> Conditions:
         return out
     fields = TOOLS[tool].args_model.model_fields
     wanted: list[tuple[str, Any, str]] = []
-    days = _weekdays(r.t)
+    days = weekdays_named(r.t)
     if days:
         wanted.append(("weekdays", days, _said(r.t, _DAY_WORD)))
     after_gap = re.search(r"\bday after an? gap", r.t)  # a previous session's open: not applied
@@ -69,7 +70,8 @@ def read_conditions(r: Reading, tool: str) -> Conditions:
         wanted.append(("ribbon", state, m.group(0).strip()))
     m = re.search(_PO, r.t)
     if m:
-        zone = (m[1] or m[2]).replace("markup", "mark up").replace("markdown", "mark down")
+        zone = next(g for g in m.groups() if g).replace("markup", "mark up")
+        zone = zone.replace("markdown", "mark down")
         zone = zone.replace(" ", "_")
         wanted.append(("po_zone", zone, m.group(0).strip()))
     bars = r"(1h|1 ?hr|hourly|60 ?m(?:in)?|5 ?m(?:in)?|5-min)"
@@ -109,7 +111,7 @@ def read_conditions(r: Reading, tool: str) -> Conditions:
     return out
 
 
-def _weekdays(t: str) -> list[str] | None:
+def weekdays_named(t: str) -> list[str] | None:
     """Return the weekdays named as a condition ("on fridays", "mon-wed", "tuesdays and
     thursdays"); a single weekday naming a date ("last friday", "fri 6/14") is not one."""
     span = re.search(rf"\b{_DAY_WORD}\s?(?:-|to|thru|through)\s?{_DAY_WORD}\b", t)
@@ -118,9 +120,9 @@ def _weekdays(t: str) -> list[str] | None:
         a, b = order.index(span[1][:3]), order.index(span[2][:3])
         return order[a : b + 1] if a <= b else None
     listed = (
-        re.search(rf"\bon {_DAY_WORD}(?:\s?(?:/|,|and|&)\s?{_DAY_WORD})+", t)
-        or re.search(rf"\b{_DAY_WORD}(?:\s?(?:/|,|and|&)\s?{_DAY_WORD})* only\b", t)
-        or re.search(rf"\bonly (?:on )?{_DAY_WORD}(?:\s?(?:/|,|and|&)\s?{_DAY_WORD})+", t)
+        re.search(rf"\bon {_DAY_WORD}(?:\s?(?:/|,|and|&|\+)\s?{_DAY_WORD})+", t)
+        or re.search(rf"\b{_DAY_WORD}(?:\s?(?:/|,|and|&|\+)\s?{_DAY_WORD})* only\b", t)
+        or re.search(rf"\bonly (?:on )?{_DAY_WORD}(?:\s?(?:/|,|and|&|\+)\s?{_DAY_WORD})+", t)
     )  # "only tues and thurs"
     listed = (
         listed

@@ -59,11 +59,14 @@ def distance(r: Reading, symbols: list[str]) -> Built:
             keys = [pair[0][0], pair[1][0]]
     price = re.search(
         r"(?:\bat|@|from|is|was|price|of|traded|trading|hit|printed|touched|tagged|sitting at|near"
-        r"|vs\.?|versus|spx|spy|around|about|near|~)\s?\$?(\d{3,6}(?:\.\d{1,4})?)(?![\d/%]|-\d)"
+        r"|vs\.?|versus|spx|spy|around|about|near|~)\s?\$?(\d{3,6}(?:\.\d{1,4})?)(?![\d/%]|-\d|[cp]\b)"
         r"|^\$?(\d{3,6}(?:\.\d{1,4})?)(?= (?:to|->|→) )",  # "6700 to the -1 atr"
         r.t,
     )
-    if r.has(r"\bhalf (?:the |an? )?(?:daily |day )?atr\b") and not keys:
+    if (
+        r.has(r"\bhalf (?:the |an? )?(?:spx |spy |\$?[a-z]{2,5}'?s )?(?:daily |day )?atr\b")
+        and not keys
+    ):
         return Built([fill("level_distance", r, s, start_at="0", end_at="+0.5") for s in symbols])
     if len(r.modes) == 2 and keys:  # "weekly +1 vs daily +1"
         if not r.levels.keys and len(set(r.levels.unsided)) == 1:  # "daily .618 vs weekly .618"

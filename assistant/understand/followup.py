@@ -87,6 +87,7 @@ def _is_follow_up(r: Reading, intent: str | None, rule: str, last_tool: str) -> 
         return True
     if last_tool == "position_size" and r.has(
         r"\bsame (?:thing|trade|setup|sizing|size|plan)\b|\b(?:on|for|to) (?:that|the) (?:target|tgt|tp)\b"
+        r"|^(?:and |ok )?(?:with|off|using|on) (?:\w+'?s? )?levels\W*$"
     ):  # "same thing off tmrw's levels", "whats the R on that target": the sizing again
         return True
     if same:

@@ -22,6 +22,7 @@ from assistant.understand.patterns import (
     PREDICTION,
     SESSION_FACT,
     STATS,
+    STRATEGY_RULES,
     TRUE_RANGE,
     WEEKDAY_WORD,
 )
@@ -87,10 +88,9 @@ RULES: tuple[Rule, ...] = (
         "strategy-show",
         "show_strategy",
         r"\b(?:show|describe|details of|what is|what's)\b (?:me )?(?:my |the )?strategy\b.+"
-        r"|\b(?:show|describe|pull up|open)\b (?:me )?my \S.*? strategy\W*$"  # "show my x strategy"
-        r"|\b(?:show|describe|what are|explain|give me)\b (?:me )?(?:the )?.{2,30}? strat(?:egy)?'?s? "
-        r"(?:rules|spec|definition|details|setup)\b",  # "show me the gg bull strat rules"
+        r"|\b(?:show|describe|pull up|open)\b (?:me )?my \S.*? strategy\W*$",  # "show my x strategy"
     ),
+    Rule("strategy-rules", "show_strategy", STRATEGY_RULES, lambda r: bool(builtin_named(r.t))),
     Rule(
         "strategy-delete",
         "delete_strategy",
@@ -236,7 +236,9 @@ RULES: tuple[Rule, ...] = (
         lambda r: (
             (
                 n_levels(r) >= 1
-                or r.has(r"\btriggers\b|\bgates\b|\bhalf (?:the |an? )?(?:daily |day )?atr\b")
+                or r.has(
+                    r"\btriggers\b|\bgates\b|\bhalf (?:the |an? )?(?:spx |spy |\$?[a-z]{2,5}'?s )?(?:daily |day )?atr\b"
+                )
             )
             and not r.has(STATS.replace(r"|\bhow many\b", ""))
         ),
@@ -269,7 +271,7 @@ RULES: tuple[Rule, ...] = (
         "level-stats-after",
         "level_stats",
         r"\b(?:after|once)\b.*\?\s*$|\b(?:after|once)\b.*\bon (?:mon|tue|wed|thu|fri)\w*s\b"
-        r"|\bonce (?:the )?\S+(?: \S+){0,2} (?:hits?|breaks?|tags?|touches|trades|goes|is (?:hit|tagged))\b"
+        r"|\bonce (?:the )?\S+(?: \S+){0,2} (?:hits?|breaks?|tags?|tagged|touch(?:es|ed)|trades|goes|is (?:hit|tagged))\b"
         r"|\b(?:after|once) the [+-]?(?:\d|\.\d).*(?:\bside\b|\d{4}|'\d\d|\bsince\b)",  # "… on the put side, 2025"
         # "-1.236 after -1 on spy?", "-.618 after -.382 on mondays spx"
         lambda r: n_levels(r) == 2 and not specific_day(r) and r.words() <= 12,
@@ -328,7 +330,7 @@ RULES: tuple[Rule, ...] = (
             r.range[0] is not None
             and r.range[1] is not None
             and r.range[0] != r.range[1]
-            and r.has(r"\b(?:from|between|since|period|through|thru)\b")
+            and r.has(r"\b(?:from|between|since|period|through|thru|to)\b|\d\s?-\s?\d")
             and gate_only(r)
         ),
     ),
@@ -363,7 +365,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "strategy-results",
         "backtest",
-        r"\bhow(?:'d| (?:does|did|has|is)) .{0,24}\b(?:do|done|doing|perform\w*)\b|\bhow many trades\b"
+        r"\bhow(?:'d|'s| (?:does|did|has|is)) .{0,40}\b(?:do|done|doing|perform\w*)\b|\bhow many trades\b"
         r"|\bwin ?%|\bwin rate\b|\bperformance\b|\bresults\b"
         r"|\bstrat\w*\b.*\b(?:max ?dd|drawdown|profit factor|expectancy|sharpe|p&?l|# trades)\b",
         lambda r: (

@@ -117,7 +117,7 @@ def ref_call(tool: str) -> object:
         # the name as typed: normalising would turn "ctrig runner" into "call trigger runner"
         typed = re.sub(r"\s+", " ", r.text).strip()
         ref = strategy_ref(typed) or strategy_ref(r.t)
-        if ref is None or ref.lower() in ("rules", "spec", "definition", "details", "setup"):
+        if not ref or ref.lower() in ("rules", "spec", "definition", "details", "setup"):
             ref = builtin_named(r.t) or ref  # "show me the gg bull strat rules"
         if not ref:
             return Built(question="Which strategy? Say 'list strategies' to see their names.")

@@ -20,6 +20,7 @@ INDICATOR = (
     r"\bribbon\b|\bphase\b|\boscillator\b|\bpo\b|\bcompress\w*|\bsqueez\w*|\bemas?\b|\b\d{1,3} ?ema\b"
     r"|\bema ?\d{1,3}\b|\bthe (?:8|13|21|34|48|200)\b|\bconviction\b|\barrows?\b|\bi?vomy\b|\bclouds?\b"
     r"|\bindicators?\b|\bpo dots?\b|\bdots?\b|\btrend\b|\bspine\b|\bexpansion\b|\bextended\b"
+    r"|\b(?:8|13)/21\b.*\bcross\w*|\bcross\w*\b.*\b(?:8|13)/21\b"  # "weekly 8/21 … crossed yet?"
 )
 LEVELS = (
     r"\blevels?\b|\btrigger\b|\b(?:the|both|call|put|2|two|spx|spy|day|weekly) triggers\b|\btrigs?\b|\batr\b|\bgolden ?gates?\b|\bgg\w*\b|\bmid ?range\b|\bmid\b"
@@ -31,7 +32,7 @@ DISTANCE = (
     r"|\bgap between\b|\bdifference between\b|\bdiff between\b|\bwidth\b|\bhow wide\b|\bpoints? away\b"
     r"|\b(?:pts|points|handles|cents|dollars)\b|\bgap from\b|\bhow much (?:room|space)\b|\bapart\b"
     r"|\bhow (?:many|much) \$|\$ (?:is|would) that\b|\bper (?:shares?|contracts?)\b|\bhow much is that\b"
-    r"|\bhalf (?:the |an? )?(?:daily |day )?atr\b(?! level| line)|\$ move\b|\bdollar move\b|\batr multiples?\b"
+    r"|\bhalf (?:the |an? )?(?:spx |spy |\$?[a-z]{2,5}'?s )?(?:daily |day )?atr\b(?! level| line)|\$ move\b|\bdollar move\b|\batr multiples?\b"
     r"|\bin atrs?\b|(?:spx|spy) \d{3,5}(?:\.\d+)? (?:to|->|→)|\bin \$|\bin dollars\b|% move\b"
     r"|\bmove from\b|\$\$+|\$ if (?:it|we|price) (?:hits|gets|reaches|tags)\b|\bworth if\b|\bp&?n?l\b|\bpnl\b|\bhow many %|\bhow much (?:would|will|does|did|do) (?:that|it|i|this|we) (?:make|earn|be worth|pay|lose|net)\b"
     r"|\bhow many (?:pts|points) (?:under|over|above|below)\b|\bwhat'?s (?:that|it) worth\b|\bworth on\b|\bis what %"
@@ -39,6 +40,7 @@ DISTANCE = (
     r"|^(?:and |so |ok )?from \$?\d{2,5}(?:\.\d+)?(?: \$?[a-z]{2,5})? to (?:the )?|^\$?\d{3,5}(?:\.\d+)? (?:to|->|→) "
     r"|^(?:pts|points|%|\$|dollars|atrs?) from\b|\bgap in (?:pts|points|\$|%)"
     r"|\bvs\.?\b.*\b(?:diff|gap|spread|difference)\b|\bspread\b|\bto (?:the )?close\W*$"
+    r"|\$ per\b|^(?:\$?[a-z]{2,5} )?close (?:vs|versus) (?:the )?[+-]\d"
 )
 
 OUTCOME = (
@@ -118,3 +120,8 @@ PREDICTION = (
     r"|\b(?:predict|forecast|gonna (?:close|end))\b"
 )
 """Asks what price will do ("will spx close green tmrw?"): no tool forecasts; answered so."""
+STRATEGY_RULES = (
+    r"\b(?:show|describe|what are|explain|give me)\b (?:me )?(?:the )?.{2,30}? "
+    r"(?:rules|spec|definition|details)\b"
+)
+"""Asks for a built-in strategy's rules ("show me the gg bull strat rules")."""

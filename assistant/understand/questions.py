@@ -115,6 +115,9 @@ def problem(r: Reading, intent: str) -> str | None:
         return r.levels.problem + " Which level did you mean?"
     if r.has(r"\bnext (?:mon|tues|wednes|thurs|fri)day\b") and intent in ("levels", "context"):
         return "Levels exist only up to the next session; which date do you mean?"
+    event = re.search(r"\b(fomc|cpi|nfp|opex|jobs report|fed|earnings|ppi) day\b", r.t)
+    if event and not r.date.found:  # "levels for fomc day": no event calendar here
+        return f"Which date is {event[1].upper()} day? I have no event calendar; give the date."
     return None
 
 

@@ -28,7 +28,10 @@ def _calendar_before(t: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
 def read_range(text: str, today: dt.date) -> tuple[dt.date | None, dt.date | None]:
     """Return the (start, end) window a statistics question names: "last 3 years", "since
     2025", "in 2025", "q3 2025", "from 3/1/25 to 6/30/25", "ytd"; (None, None) for all data."""
-    t = text
+    t = re.sub(
+        r"(\S+(?: \d{1,2},?)?(?: \d{4})?) (?:onwards?|and (?:later|after))\b", r"since \1", text
+    )
+    t = re.sub(r"(\d)\s?(?:->|→|=>)\s?(\d)", r"\1 to \2", t)  # "2025-06-01 -> 2026-01-31"
     years = re.search(
         r"(?<![\d/.-])((?:19|20)\d\d)\s?(?:-|–|to|thru|through|until)\s?((?:19|20)\d\d)(?![\d/.-])",
         t,

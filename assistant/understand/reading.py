@@ -41,6 +41,8 @@ class Setting:
         return day or self.today
 
 
+_DAY = r"(?:mon|tue|wed|thu|fri)\w*"
+WEEKDAYS_AS_CONDITION = rf"\b{_DAY}(?:\s?[/+&]\s?{_DAY})+(?: only)?\b|\b{_DAY} only\b"
 _UP = r"(?:bull\w*|upside|up|calls?|long)"
 _DOWN = r"(?:bear\w*|downside|down|puts?|short)"
 _JOIN = r"\W{0,2}(?:and|&|/|or|n|\+|vs)\W{0,2}"
@@ -69,8 +71,12 @@ class Reading:
 
     @cached_property
     def date(self) -> DateSlot:
-        """Return the date or period named (read against the default symbol's today)."""
-        return read_date(self.t, self.setting.today)
+        """Return the date or period named (read against the default symbol's today); weekdays
+        named as a condition ("wed+thu only", "on mondays") are not a date."""
+        t = re.sub(WEEKDAYS_AS_CONDITION, " ", self.t)
+        if re.search(r"\b(?:emas?|ribbon|cross\w*)\b", t):  # "monthly ribbon, 8/21": EMA pairs
+            t = re.sub(r"\b(?:8|13)/21(?:/(?:34|48))?\b", " ", t)
+        return read_date(t, self.setting.today)
 
     @cached_property
     def levels(self) -> LevelSlot:

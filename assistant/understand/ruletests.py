@@ -43,9 +43,10 @@ def question_follows(t: str) -> bool:
 CONDITION = (
     r"\b(?:ribbon|po|phase osc\w*|oscillator)\b[^.?]{0,20}\b(?:bullish|bearish|mixed|bull|bear|mark up|markup|"
     r"mark down|markdown|launch box|distribution|accumulation|extended up|extended down)\b"
-    r"|\b(?:bullish|bearish|mixed) ribbon\b|\bon (?:mon|tue|wed|thu|fri)\w*|\b(?:mon|tues?|wednes|thurs?|fri)days\b"
-    r"|\bopens? (?:above|below|inside|beyond)\b|\bgaps? (?:up|down)\b"
-    r"|\b(?:mon|tue|wed|thu|fri)\w*(?:\s?/\s?(?:mon|tue|wed|thu|fri)\w*)* only\b"
+    r"|\b(?:bullish|bearish|mixed) (?:\d{1,2} ?(?:m|min|h|hr) |hourly )?ribbon\b|\bon (?:mon|tue|wed|thu|fri)\w*"
+    r"|\b(?:mon|tues?|wednes|thurs?|fri)days\b"
+    r"|\bopen(?:s|ed|ing)? (?:above|below|inside|beyond)\b|\bgap(?:s|ped)? (?:up|down|above|below)\b"
+    r"|\b(?:mon|tue|wed|thu|fri)\w*(?:\s?[/+&]\s?(?:mon|tue|wed|thu|fri)\w*)* only\b"
     r"|\b(?:mark up|markup|mark down|markdown|launch box|accumulation|distribution) (?:po|phase)\b"
 )
 """Words that condition statistics on the session or the trigger moment."""
@@ -70,7 +71,10 @@ def true_range_n(r: Reading) -> int:
 
 
 def n_levels(r: Reading) -> int:
-    return len(r.levels.keys) + len(r.levels.unsided)
+    """Return how many different levels the message names ("0.786 to +1 once .786 tagged": 2)."""
+    return len(set(r.levels.keys)) + len(
+        set(r.levels.unsided) - {k.lstrip("+-") for k in r.levels.keys}
+    )
 
 
 def gate_only(r: Reading) -> bool:
