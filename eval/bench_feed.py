@@ -91,6 +91,7 @@ def frames(batch: TickBatch, size: int) -> dict[str, list[bytes]]:
 
 def engine(home: Path) -> LiveEngine:
     """Return a live engine on 2026-02-13 with 18 alerts per symbol and minute bars kept."""
+    home.mkdir(parents=True, exist_ok=True)
     store = SqliteAlertStore(home / "alerts.sqlite")
     for symbol in ("SPX", "SPY"):
         for key in KEYS:
@@ -122,6 +123,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ticks", type=int, default=2_000_000)
     parser.add_argument("--frame", type=int, default=1_000, help="trades per provider frame")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per path; the best is shown")
     args = parser.parse_args()
     data = ticks(args.ticks)
     recorded = frames(data, args.frame)
@@ -137,18 +139,22 @@ def main() -> None:
     }
     results: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as folder:
-        live = engine(Path(folder))
-        t0 = time.perf_counter()
-        for batch in pre:
-            live.handle_batch(batch)
-        results["engine alone (pre-decoded batches)"] = time.perf_counter() - t0
-        for name, decode in decoders.items():
-            (Path(folder) / name).mkdir()
-            live = engine(Path(folder) / name)
+        for rep in range(args.repeat):  # best of N: this VM's timings vary by up to 1.6x
+            live = engine(Path(folder) / f"alone{rep}")
             t0 = time.perf_counter()
-            for raw in recorded[name]:
-                live.handle_batch(decode(raw))
-            results[f"{name} frames: decode + engine"] = time.perf_counter() - t0
+            for batch in pre:
+                live.handle_batch(batch)
+            took = time.perf_counter() - t0
+            label = "engine alone (pre-decoded batches)"
+            results[label] = min(results.get(label, took), took)
+            for name, decode in decoders.items():
+                live = engine(Path(folder) / f"{name}{rep}")
+                t0 = time.perf_counter()
+                for raw in recorded[name]:
+                    live.handle_batch(decode(raw))
+                took = time.perf_counter() - t0
+                label = f"{name} frames: decode + engine"
+                results[label] = min(results.get(label, took), took)
         few = max(1, min(len(recorded["polygon"]), 100_000 // args.frame))
         (Path(folder) / "per").mkdir()
         live = engine(Path(folder) / "per")
@@ -157,7 +163,10 @@ def main() -> None:
             for msg in loads(raw):
                 live.handle(polygon._event(msg))
         per_tick = time.perf_counter() - t0
-    print(f"{args.ticks:,} ticks (SPX and SPY), frames of {args.frame} trades, 36 alerts, 1 core")
+    print(
+        f"{args.ticks:,} ticks (SPX and SPY), frames of {args.frame} trades, 36 alerts, 1 core, "
+        f"best of {args.repeat} runs"
+    )
     base = results["engine alone (pre-decoded batches)"]
     for label, seconds in results.items():
         print(f"  {label:<38} {rate(args.ticks, seconds)}  ({seconds / base:.2f}x the engine)")

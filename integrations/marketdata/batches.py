@@ -118,7 +118,7 @@ def schwab_ticks(msg: dict[str, Any]) -> TickBatch:
     return _batch(syms, np.asarray(times, dtype=np.int64) * _MS, prices)
 
 
-class _PolygonTrade(msgspec.Struct):
+class _PolygonTrade(msgspec.Struct, gc=False):  # no cycles: skip the GC bookkeeping
     ev: str
     sym: str | None = None
     T: str | None = None
@@ -127,7 +127,7 @@ class _PolygonTrade(msgspec.Struct):
     t: int | None = None
 
 
-class _AlpacaTrade(msgspec.Struct):
+class _AlpacaTrade(msgspec.Struct, gc=False):
     T: str
     S: str | None = None
     p: float | None = None
@@ -172,11 +172,54 @@ def alpaca_frame(raw: str | bytes) -> TickBatch | None:
     stamps = [e.t for e in events]
     if None in syms or None in prices or None in stamps:
         return None
-    utc = cast(list[str], stamps)
-    if not all(s.endswith("Z") for s in utc):
+    times = utc_ns(cast(list[str], stamps))
+    if times is None:
+        return None
+    return _batch(cast(list[str], syms), times, cast(list[float], prices))
+
+
+def utc_ns(stamps: list[str]) -> np.ndarray | None:
+    """Return RFC 3339 UTC times ("2026-02-13T14:30:00.123456Z") as int64 nanoseconds, or None
+    when one is not of that form. A frame's stamps usually share one width: their digits are
+    then read as a byte matrix (dates looked up once each); mixed widths go through numpy's
+    parser."""
+    width = len(stamps[0])
+    raw = np.array(stamps, dtype=f"S{width}") if all(len(x) == width for x in stamps) else None
+    if raw is None or width < 20 or (width > 20 and width < 22) or width > 30:
+        return _parsed(stamps)
+    u = raw.view(np.uint8).reshape(len(stamps), width)
+    marks = {4: b"-", 7: b"-", 10: b"T", 13: b":", 16: b":", width - 1: b"Z"}
+    if width > 20:
+        marks[19] = b"."
+    digits = u.astype(np.int64) - 48
+    body = np.ones(width, dtype=bool)
+    body[list(marks)] = False
+    if (
+        any((u[:, k] != ord(c)).any() for k, c in marks.items())
+        or ((digits[:, body] < 0) | (digits[:, body] > 9)).any()
+    ):
+        return _parsed(stamps)
+    hours, minutes = digits[:, 11] * 10 + digits[:, 12], digits[:, 14] * 10 + digits[:, 15]
+    seconds = digits[:, 17] * 10 + digits[:, 18]
+    if (hours > 23).any() or (minutes > 59).any() or (seconds > 59).any():
+        return _parsed(stamps)
+    days, which = np.unique(raw.astype("S10"), return_inverse=True)
+    try:
+        day_ns = np.array(days.astype(str), dtype="datetime64[D]").astype(np.int64) * 86_400 * 10**9
+    except ValueError:  # "2021-13-22": not a date
+        return None
+    out = day_ns[which.ravel()] + (hours * 3600 + minutes * 60 + seconds) * 10**9
+    if width > 20:
+        places = width - 21  # fraction digits
+        scale = 10 ** np.arange(8, 8 - places, -1, dtype=np.int64)
+        out += digits[:, 20 : 20 + places] @ scale
+    return out
+
+
+def _parsed(stamps: list[str]) -> np.ndarray | None:
+    if not all(x.endswith("Z") for x in stamps):
         return None
     try:  # numpy reads RFC 3339 without the zone; the Z was checked above
-        times = np.array([s[:-1] for s in utc], dtype="datetime64[ns]")
+        return np.array([x[:-1] for x in stamps], dtype="datetime64[ns]").astype(np.int64)
     except ValueError:
         return None
-    return _batch(cast(list[str], syms), times.astype(np.int64), cast(list[float], prices))

@@ -16,6 +16,7 @@ from integrations.marketdata.batches import (
     polygon_frame,
     polygon_ticks,
     schwab_ticks,
+    utc_ns,
 )
 
 MS = 1_771_000_000_123  # 2026-02-13 ~16:26 UTC, in ms
@@ -113,3 +114,22 @@ def test_other_frames_are_left_to_the_general_reader():
         pd.Timestamp("2026-02-13 14:30", tz="UTC").value
     ]
     assert polygon_frame(b'{"ev": "status"}') is None
+
+
+def test_rfc3339_times_read_as_pandas_reads_them():
+    same_width = ["2026-02-13T14:30:00.123456Z", "2026-02-14T00:00:01.000001Z"]
+    for stamps in (
+        same_width,
+        ["2021-02-22T15:51:44.208123456Z"],  # nanoseconds
+        ["2021-02-22T15:51:44Z", "2021-02-22T15:51:45Z"],  # whole seconds
+        ["2021-02-22T15:51:44.208Z", "2021-02-22T15:51:44.20812Z"],  # mixed widths
+        ["2024-03-10T06:59:59.999Z", "2024-03-10T07:00:00.000Z"],  # across the DST change
+    ):
+        want = pd.to_datetime(stamps, utc=True, format="ISO8601").as_unit("ns").asi8.tolist()
+        assert utc_ns(stamps).tolist() == want, stamps
+    for bad in (
+        ["2021-02-22T15:51:44+00:00"],
+        ["2021-13-22T15:51:44.208Z"],
+        ["2021-02-22T25:51:44Z"],
+    ):
+        assert utc_ns(bad) is None, bad  # the frame goes to the general reader, which names it
