@@ -50,9 +50,12 @@ FIRST_CONTACT_FILES = (
     "firstcontact_p.jsonl",
     "firstcontact_q.jsonl",
     "firstcontact_r.jsonl",
+    "firstcontact_s.jsonl",
 )
 FOCUSED_FILES = ("firstcontact_h.jsonl",)
 """Sets on one family of questions (H: issue #13's session questions): smaller by design."""
+SHORT_FILES = ("firstcontact_s.jsonl",)
+"""General sets written in a shorter time (S: 224 turns, 35 minutes): at least 200 turns."""
 _NUMBER = re.compile(r"(?<![\w.])[-\u2212]?\d[\d,]*(?:\.\d+)?")
 _DATA_TOOLS_SKIP = {"explain_term", "recall", "remember", "list_alerts", "list_strategies"}
 

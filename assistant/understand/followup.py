@@ -1,10 +1,9 @@
 """Follow-ups, in one place: a message that changes or points at the previous turn.
 
-"and spy?" (other symbol), "next day?" / "day before" (shift the session answered), "what about
-weekly" (mode), "the bear one" (other side), "bull GG?" (another level, same date), "after 2pm
-instead", "make it 2%", "chart it", "backtest it", "pause that alert", "change the target to the
-bearish midrange" (a revised draft). The previous turn's calls *and results* are used, so a
-shift starts from the session actually answered, not from today.
+"and spy?" (other symbol), "next day?" (shift the session answered), "what about weekly" (mode),
+"the bear one" (other side), "bull GG?" (another level), "after 2pm instead", "make it 2%",
+"backtest it", "pause that alert", "change the target to the bearish midrange" (a revised draft).
+The previous turn's calls *and results* are used: a shift starts from the session answered.
 """
 
 from __future__ import annotations
@@ -79,7 +78,8 @@ def _is_follow_up(r: Reading, intent: str | None, rule: str, last_tool: str) -> 
         return True  # "when the ribbon's bullish", "mondays only": the same odds, conditioned
     if intent is None:
         return True
-    if last_tool == "session_counts" and rule in ("levels-by-key", "levels") and r.words() <= 4:
+    counted = last_tool in ("session_counts", "level_to_level")  # "-1?" changes their level
+    if counted and rule in ("levels-by-key", "levels") and r.words() <= 4:
         return True  # "-1?", "inside the gg's?" after a count: the same count at another level
     same = _tool_of(intent) == last_tool or (intent == "levels" and last_tool in LEVEL_TOOLS)
     sizing_words = r"\b(?:target|tgt|stop|risk|account|acct|r\b|what r|side|short|long|es|mes|contracts?|shares)\b"
@@ -164,7 +164,7 @@ def _side_change(r: Reading, args: dict[str, Any]) -> dict[str, Any]:
         if re.search(r"\b(?:bull|bullish|call|up|upside)\b", r.t)
         else None
     )
-    for key in ("level", "from_level", "to_level", "start_at", "end_at"):
+    for key in ("level", "from_level", "to_level", "start_at", "end_at", "focus"):
         value = args.get(key)
         if isinstance(value, str) and value[:1] in "+-":
             out[key] = _flip(value) if want is None else want + value[1:]

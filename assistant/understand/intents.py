@@ -48,7 +48,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "refuse-trading",
         "unsupported",
-        r"\b(?:buy|sell|place|execute|submit|short|long|take|enter|open|close)\b.*\b(?:for me|an order|the order|on my account)\b"
+        r"^(?!.*\bpaper\b)(?:.*\b(?:buy|sell|place|execute|submit|short|long|take|enter|open|close)\b.*\b(?:for me|an order|the order|on my account)\b)"
         r"|\b(?:place|execute|submit) (?:a |an |the )?(?:trade|order)\b",
     ),
     Rule(
@@ -156,7 +156,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "sizing-words",
         "sizing",
-        r"\bsiz(?:e|ing)\b|\bhow many (?:shares?|contracts?|units|lots|cons|es|mes|spy)\b|\bposition size\b"
+        r"(?<!sample )\bsiz(?:e|ing)\b|\bhow many (?:shares?|contracts?|units|lots|cons|es|mes|spy)\b|\bposition size\b"
         r"|\bhow much (?:to buy|should i buy|can i buy)\b|\b# of (?:shares|contracts)\b|\bnumber of (?:shares|contracts)\b"
         r"|\bhow big\b|\bqty\b|\bquantity\b|\bshares\?|\bcontracts\?",
         lambda r: (
@@ -272,6 +272,7 @@ RULES: tuple[Rule, ...] = (
         "level_stats",
         r"\b(?:after|once)\b.*\?\s*$|\b(?:after|once)\b.*\bon (?:mon|tue|wed|thu|fri)\w*s\b"
         r"|\bonce (?:the )?\S+(?: \S+){0,2} (?:hits?|breaks?|tags?|tagged|touch(?:es|ed)|trades|goes|is (?:hit|tagged))\b"
+        r"|^\S+(?: \S+)? after (?:the |a )?[+-]?\.?\d"  # "mid after the +.5 spy"
         r"|\b(?:after|once) the [+-]?(?:\d|\.\d).*(?:\bside\b|\d{4}|'\d\d|\bsince\b)",  # "… on the put side, 2025"
         # "-1.236 after -1 on spy?", "-.618 after -.382 on mondays spx"
         lambda r: n_levels(r) == 2 and not specific_day(r) and r.words() <= 12,

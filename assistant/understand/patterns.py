@@ -52,6 +52,7 @@ OUTCOME = (
     r"|\bgap\b.{0,20}\b(?:vs|versus|in|relative to|as a % of) (?:the )?atrs?\b"
     r"|\bclose[- ]to[- ]close\b|\bhow much did\b.*\b(?:move|drop|fall|fell|rally|gain|lose|go)\b"
     r"|\bwhat happened\b|\bwhat did\b.*\bdo\b|\bdid \w+ do anything\b|\btrig(?:ger(?:ed)?)? or not\b"
+    r"|\bwas\b.{0,30}\ban? (?:gg|golden gate|trigger|trend) day\b"
     r"|\b(?:trigger|trig|completion|complete|fill|touch) times?\b|\btime (?:pls|please|plz)\b|^time (?:\w+ )?(?:hit|tag|touch|reach)"
     r"|\bhow many (?:atrs?|pts|points|%) did \w+ (?:drop|fall|fell|move|rally|gain|lose|go|run)\b"
     r"|\bhow many atrs? (?:was|is) (?:that|the|this) move\b|\bmax (?:it )?(?:went|got|ran)\b|\bhow (?:high|low) did\b"

@@ -42,7 +42,7 @@ class Setting:
 
 
 _DAY = r"(?:mon|tue|wed|thu|fri)\w*"
-WEEKDAYS_AS_CONDITION = rf"\b{_DAY}(?:\s?[/+&]\s?{_DAY})+(?: only)?\b|\b{_DAY} only\b"
+WEEKDAYS_AS_CONDITION = rf"\b{_DAY}(?:\s?[/+&]\s?{_DAY})+(?: only)?\b|\b{_DAY} only\b|\b{_DAY}\s?(?:-|to|thru)\s?{_DAY}\b"
 _UP = r"(?:bull\w*|upside|up|calls?|long)"
 _DOWN = r"(?:bear\w*|downside|down|puts?|short)"
 _JOIN = r"\W{0,2}(?:and|&|/|or|n|\+|vs)\W{0,2}"

@@ -44,7 +44,7 @@ CONDITION = (
     r"\b(?:ribbon|po|phase osc\w*|oscillator)\b[^.?]{0,20}\b(?:bullish|bearish|mixed|bull|bear|mark up|markup|"
     r"mark down|markdown|launch box|distribution|accumulation|extended up|extended down)\b"
     r"|\b(?:bullish|bearish|mixed) (?:\d{1,2} ?(?:m|min|h|hr) |hourly )?ribbon\b|\bon (?:mon|tue|wed|thu|fri)\w*"
-    r"|\b(?:mon|tues?|wednes|thurs?|fri)days\b"
+    r"|\b(?:mon|tues?|wednes|thurs?|fri)days\b|\b(?:mon|tue|wed|thu)\w*\s?(?:-|to|thru)\s?(?:tue|wed|thu|fri)\w*\b"
     r"|\bopen(?:s|ed|ing)? (?:above|below|inside|beyond)\b|\bgap(?:s|ped)? (?:up|down|above|below)\b"
     r"|\b(?:mon|tue|wed|thu|fri)\w*(?:\s?[/+&]\s?(?:mon|tue|wed|thu|fri)\w*)* only\b"
     r"|\b(?:mark up|markup|mark down|markdown|launch box|accumulation|distribution) (?:po|phase)\b"
