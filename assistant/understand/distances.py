@@ -9,6 +9,7 @@ from typing import Any
 from assistant.understand.build import Built, _keys, fill
 from assistant.understand.levels import message_side as levels_side
 from assistant.understand.levels import read_levels, resolve_unsided
+from assistant.understand.patterns import HALF_ATR
 from assistant.understand.reading import Reading
 
 
@@ -63,10 +64,7 @@ def distance(r: Reading, symbols: list[str]) -> Built:
         r"|^\$?(\d{3,6}(?:\.\d{1,4})?)(?= (?:to|->|→) )",  # "6700 to the -1 atr"
         r.t,
     )
-    if (
-        r.has(r"\bhalf (?:the |an? )?(?:spx |spy |\$?[a-z]{2,5}'?s )?(?:daily |day )?atr\b")
-        and not keys
-    ):
+    if r.has(HALF_ATR) and not keys:
         return Built([fill("level_distance", r, s, start_at="0", end_at="+0.5") for s in symbols])
     if len(r.modes) == 2 and keys:  # "weekly +1 vs daily +1"
         if not r.levels.keys and len(set(r.levels.unsided)) == 1:  # "daily .618 vs weekly .618"

@@ -15,6 +15,7 @@ from assistant.understand.patterns import (
     COUNTS,
     CROSS_MODE_GAP,
     DISTANCE,
+    HALF_ATR,
     INDICATOR,
     INDICATOR_NOW,
     LEVELS,
@@ -234,12 +235,7 @@ RULES: tuple[Rule, ...] = (
         "distance",
         DISTANCE,
         lambda r: (
-            (
-                n_levels(r) >= 1
-                or r.has(
-                    r"\btriggers\b|\bgates\b|\bhalf (?:the |an? )?(?:spx |spy |\$?[a-z]{2,5}'?s )?(?:daily |day )?atr\b"
-                )
-            )
+            (n_levels(r) >= 1 or r.has(rf"\btriggers\b|\bgates\b|{HALF_ATR}"))
             and not r.has(STATS.replace(r"|\bhow many\b", ""))
         ),
     ),

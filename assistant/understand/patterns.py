@@ -26,20 +26,24 @@ LEVELS = (
     r"\blevels?\b|\btrigger\b|\b(?:the|both|call|put|2|two|spx|spy|day|weekly) triggers\b|\btrigs?\b|\batr\b|\bgolden ?gates?\b|\bgg\w*\b|\bmid ?range\b|\bmid\b"
     r"|\bprevious close\b|\bextensions?\b|\bsupport\b|\bresistance\b|\bfib\w*|\bladder\b|\bgrid\b"
 )
+HALF_ATR = r"\bhalf (?:the |an? )?(?:spx |spy |\$?[a-z]{2,5}'?s )?(?:daily |day )?atr\b"
+"""Half the day's ATR as a distance ("half the spx daily atr")."""
+CROSS_MODE_GAP = r"\bvs\.?\b.*\b(?:diff|gap|spread|difference)\b"
+"""Two levels compared ("weekly +1 vs daily +1 spx diff"): the distance between them."""
 DISTANCE = (
     r"\bdistance\b|\bhow far\b|\bhow many (?:pts|points|dollars|handles|\$|bucks|atrs?)\b"
     r"|\b(?:points|pts|handles|dollars) (?:from|to|between|away)\b|\bspread between\b"
     r"|\bgap between\b|\bdifference between\b|\bdiff between\b|\bwidth\b|\bhow wide\b|\bpoints? away\b"
     r"|\b(?:pts|points|handles|cents|dollars)\b|\bgap from\b|\bhow much (?:room|space)\b|\bapart\b"
     r"|\bhow (?:many|much) \$|\$ (?:is|would) that\b|\bper (?:shares?|contracts?)\b|\bhow much is that\b"
-    r"|\bhalf (?:the |an? )?(?:spx |spy |\$?[a-z]{2,5}'?s )?(?:daily |day )?atr\b(?! level| line)|\$ move\b|\bdollar move\b|\batr multiples?\b"
+    rf"|{HALF_ATR}(?! level| line)|\$ move\b|\bdollar move\b|\batr multiples?\b"
     r"|\bin atrs?\b|(?:spx|spy) \d{3,5}(?:\.\d+)? (?:to|->|→)|\bin \$|\bin dollars\b|% move\b"
     r"|\bmove from\b|\$\$+|\$ if (?:it|we|price) (?:hits|gets|reaches|tags)\b|\bworth if\b|\bp&?n?l\b|\bpnl\b|\bhow many %|\bhow much (?:would|will|does|did|do) (?:that|it|i|this|we) (?:make|earn|be worth|pay|lose|net)\b"
     r"|\bhow many (?:pts|points) (?:under|over|above|below)\b|\bwhat'?s (?:that|it) worth\b|\bworth on\b|\bis what %"
     r"|\bdist\b|\$\s*\??\s*$|\bchg\b|\$ ?value\b|\bdollar value\b"
     r"|^(?:and |so |ok )?from \$?\d{2,5}(?:\.\d+)?(?: \$?[a-z]{2,5})? to (?:the )?|^\$?\d{3,5}(?:\.\d+)? (?:to|->|→) "
     r"|^(?:pts|points|%|\$|dollars|atrs?) from\b|\bgap in (?:pts|points|\$|%)"
-    r"|\bvs\.?\b.*\b(?:diff|gap|spread|difference)\b|\bspread\b|\bto (?:the )?close\W*$"
+    rf"|{CROSS_MODE_GAP}|\bspread\b|\bto (?:the )?close\W*$"
     r"|\$ per\b|^(?:\$?[a-z]{2,5} )?close (?:vs|versus) (?:the )?[+-]\d"
 )
 
@@ -111,8 +115,6 @@ BACK_REFERENCE = r"^(?!.*\b(?:chances?|odds|how often|probability|% of the time)
 BACK_ASK = (
     "Which symbol and session do you mean? I have no earlier answer for 'that day' to refer to."
 )
-CROSS_MODE_GAP = r"\bvs\.?\b.*\b(?:diff|gap|spread|difference)\b"
-"""Two levels compared ("weekly +1 vs daily +1 spx diff"): the distance between them."""
 WEEKDAY_WORD = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri)\w*"
 PREDICTION = (
     r"\bwill (?:\$?[a-z]{2,5}|it|we|the market|mkt) (?:close|end|finish|be|go|hit|reach|get)\b"

@@ -16,6 +16,7 @@ from assistant.understand.clock import read_window, trigger_buckets
 from assistant.understand.dates import DateSlot, read_date
 from assistant.understand.levels import LevelSlot, read_levels
 from assistant.understand.money import Sizing, read_sizing
+from assistant.understand.patterns import WEEKDAY_WORD
 from assistant.understand.ranges import read_range
 from assistant.understand.symbols import read_symbols
 from assistant.understand.vocab import modes, normalize, timeframes
@@ -41,8 +42,10 @@ class Setting:
         return day or self.today
 
 
-_DAY = r"(?:mon|tue|wed|thu|fri)\w*"
-WEEKDAYS_AS_CONDITION = rf"\b{_DAY}(?:\s?[/+&]\s?{_DAY})+(?: only)?\b|\b{_DAY} only\b|\b{_DAY}\s?(?:-|to|thru)\s?{_DAY}\b"
+_D = WEEKDAY_WORD
+WEEKDAYS_AS_CONDITION = (
+    rf"\b{_D}(?:\s?[/+&]\s?{_D})+(?: only)?\b|\b{_D} only\b|\b{_D}\s?(?:-|to|thru)\s?{_D}\b"
+)
 _UP = r"(?:bull\w*|upside|up|calls?|long)"
 _DOWN = r"(?:bear\w*|downside|down|puts?|short)"
 _JOIN = r"\W{0,2}(?:and|&|/|or|n|\+|vs)\W{0,2}"

@@ -10,6 +10,7 @@ only for the few ticks that are read one by one (the first, the last, a crossing
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,9 +20,13 @@ from core.bars import EASTERN, NS_PER_DAY, NS_PER_HOUR, NS_PER_MIN, offset_segme
 EPOCH = dt.date(1970, 1, 1)
 
 
-def eastern(utc_ns: int) -> pd.Timestamp:
-    """Return a UTC nanosecond time as a tz-aware US/Eastern timestamp."""
-    return pd.Timestamp(utc_ns, tz="UTC").tz_convert(EASTERN)
+def eastern(stamp: Any) -> pd.Timestamp:
+    """Return ``stamp`` in US/Eastern; a naive stamp or an integer is taken as UTC (as providers
+    send)."""
+    moment = pd.Timestamp(stamp)
+    if moment.tzinfo is None:
+        moment = moment.tz_localize("UTC")
+    return moment.tz_convert(EASTERN)
 
 
 class Moments:

@@ -50,7 +50,7 @@ from core.calendar import previous_session
 from core.errors import DataError
 from core.levels import MODES, compute_levels, current_period_start
 from core.sources import BarSource, load_bars
-from integrations.alerts.batchclock import EasternClock, Moments, day_of, minute_of_day
+from integrations.alerts.batchclock import EasternClock, Moments, day_of, eastern, minute_of_day
 from integrations.alerts.briefings import BriefingRunner
 from integrations.alerts.daystate import DayState
 from integrations.alerts.monitor import Monitor
@@ -140,14 +140,6 @@ class LiveStatus:
                 "replaying": list(self.replaying),
                 "notes": list(self.notes),
             }
-
-
-def eastern(stamp: Any) -> pd.Timestamp:
-    """Return ``stamp`` in US/Eastern; a naive stamp is taken as UTC (as providers send)."""
-    moment = pd.Timestamp(stamp)
-    if moment.tzinfo is None:
-        moment = moment.tz_localize("UTC")
-    return moment.tz_convert(EASTERN)
 
 
 def session_levels_for(source: BarSource, symbol: str, day: dt.date) -> dict[str, dict[str, float]]:

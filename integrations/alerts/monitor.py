@@ -140,10 +140,6 @@ class Monitor:
                 return str(ribbon(done["close"].to_numpy())["spine"].to_numpy()[-1])
         return None
 
-    def _context(self, symbol: str, day: dt.date, key: str, direction: str, minute: int) -> str:
-        """Return the historical odds for this setup, from sessions before ``day`` only."""
-        return self.odds.sentence(symbol, day, key, direction, minute)
-
     def message(
         self,
         symbol: str,
@@ -164,7 +160,7 @@ class Monitor:
         return (
             f"{symbol} {verb} the {name} ({rule.level}) at {firing.level_price:.2f}: price "
             f"{firing.price:.2f} at {clock} ET on {day:%Y-%m-%d}{f' ({label})' if live else ''}."
-            + self._context(
+            + self.odds.sentence(
                 symbol, day, rule.level, rule.direction, moment.hour * 60 + moment.minute
             )
         )

@@ -24,8 +24,6 @@ from core.goldengate import gate_sessions, gate_stats, level_to_level
 from core.levels import grid_fractions, level_key, session_levels
 from core.sources import BarSource, load_bars
 
-GATE_BUCKETS = ("09", "10", "11", "12", "13", "14", "15")
-"""Hour buckets of a regular session (09 holds the open); a gate quotes its trigger's bucket."""
 MAX_KEPT = 4096
 """Sentences kept; more (many sessions replayed) drops them all and starts again."""
 
@@ -73,11 +71,9 @@ class SetupOdds:
     def warm(self, symbol: str, day: dt.date, key: str, direction: str) -> None:
         """Work out every sentence a crossing of ``key`` in ``direction`` on ``day`` can quote
         (each hour bucket for a golden gate), so the firing itself only looks it up."""
-        if gate_setup(key, direction):
-            for bucket in GATE_BUCKETS:
-                self.sentence(symbol, day, key, direction, 600 + 60 * (int(bucket) - 10))
-        else:
-            self.sentence(symbol, day, key, direction, 600)
+        hours = range(9, 16) if gate_setup(key, direction) else range(10, 11)  # 09 holds the open
+        for hour in hours:
+            self.sentence(symbol, day, key, direction, hour * 60)
 
     def _history(self, symbol: str, day: dt.date) -> tuple[pd.DataFrame, pd.DataFrame] | None:
         try:

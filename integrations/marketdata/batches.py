@@ -24,7 +24,7 @@ import numpy as np
 import orjson
 import pandas as pd
 
-from core.bars import EASTERN
+from core.bars import EASTERN, NS_PER_DAY
 from integrations.marketdata.remote import Quote
 
 _MS = 1_000_000
@@ -205,7 +205,7 @@ def utc_ns(stamps: list[str]) -> np.ndarray | None:
         return _parsed(stamps)
     days, which = np.unique(raw.astype("S10"), return_inverse=True)
     try:
-        day_ns = np.array(days.astype(str), dtype="datetime64[D]").astype(np.int64) * 86_400 * 10**9
+        day_ns = np.array(days.astype(str), dtype="datetime64[D]").astype(np.int64) * NS_PER_DAY
     except ValueError:  # "2021-13-22": not a date
         return None
     out = day_ns[which.ravel()] + (hours * 3600 + minutes * 60 + seconds) * 10**9
